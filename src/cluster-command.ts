@@ -1,0 +1,40 @@
+// Commands that talk to a cluster (check, viz stat, diagnose) share kubectl's flags.
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from './base-command.js'
+import {UsageError} from './errors.js'
+import {parseDuration} from './util/duration.js'
+
+export interface ClusterFlagValues {
+  'all-namespaces'?: boolean
+  context?: string | undefined
+  kubeconfig?: string | undefined
+  'linkerd-namespace': string
+  namespace?: string | undefined
+  'request-timeout': string
+}
+
+/** What the kube layer needs to build a client, resolved from the flags. */
+export interface KubeOptions {
+  context: string | undefined
+  kubeconfig: string | undefined
+  requestTimeoutMs: number
+}
+
+export abstract class ClusterCommand extends BaseCommand {
+  static override baseFlags = {
+    ...BaseCommand.baseFlags,
+    context: Flags.string({description: 'Name of the kubeconfig context to use.', helpGroup: 'GLOBAL'}),
+    kubeconfig: Flags.string({description: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).', helpGroup: 'GLOBAL'}),
+    'linkerd-namespace': Flags.string({char: 'L', default: 'linkerd', description: 'Namespace in which Linkerd is installed.', helpGroup: 'GLOBAL'}),
+    'request-timeout': Flags.string({default: '10s', description: 'Timeout for each API call and port-forward (e.g. 5s, 1m).', helpGroup: 'GLOBAL'}),
+  }
+
+  protected kubeOptions(flags: ClusterFlagValues): KubeOptions {
+    const requestTimeoutMs = parseDuration(flags['request-timeout'])
+    if (requestTimeoutMs === undefined || requestTimeoutMs <= 0) {
+      throw new UsageError(`invalid --request-timeout "${flags['request-timeout']}"`, {hint: 'use a duration such as 10s, 500ms or 1m'})
+    }
+    return {context: flags.context, kubeconfig: flags.kubeconfig, requestTimeoutMs}
+  }
+}

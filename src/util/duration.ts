@@ -1,0 +1,26 @@
+// Go-style durations as kubectl and linkerd accept them: "10s", "1m30s", "500ms", "2h". A bare
+// number means seconds (kubectl's --request-timeout does the same).
+const UNIT_MS: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000}
+
+export function parseDuration(text: string): number | undefined {
+  const trimmed = text.trim()
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000
+  const parts = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/.test(trimmed) ? trimmed.match(/\d+(?:\.\d+)?(?:ms|s|m|h)/g) : null
+  if (!parts) return undefined
+  let total = 0
+  for (const part of parts) {
+    const [, value, unit] = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(part) ?? []
+    total += Number(value) * (UNIT_MS[unit ?? ''] ?? Number.NaN)
+  }
+  return Number.isFinite(total) ? total : undefined
+}
+
+/** Renders milliseconds the way Go prints a time.Duration for whole seconds ("10s", "1m30s"). */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`
+  const totalSeconds = Math.round(ms / 1000)
+  const h = Math.floor(totalSeconds / 3600)
+  const m = Math.floor((totalSeconds % 3600) / 60)
+  const s = totalSeconds % 60
+  return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${s}s`
+}

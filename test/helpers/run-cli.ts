@@ -1,0 +1,37 @@
+// Spawns the built CLI (bin/run.js) the way a user does, and captures stdout, stderr and the exit
+// code. End-to-end tests use this instead of in-process runners (see DESIGN.md, Tests).
+import {spawn} from 'node:child_process'
+import {fileURLToPath} from 'node:url'
+
+export const binPath = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+
+export interface CliResult {
+  code: number | null
+  stderr: string
+  stdout: string
+}
+
+export interface CliOptions {
+  cwd?: string
+  env?: NodeJS.ProcessEnv
+  stdin?: string | Buffer
+  timeoutMs?: number
+}
+
+export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [binPath, ...args], {
+    cwd: options.cwd,
+    env: {...process.env, NO_COLOR: '1', ...options.env},
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  const stdout: Buffer[] = []
+  const stderr: Buffer[] = []
+  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
+  child.stdin.on('error', () => {}) // the CLI may exit before reading all of stdin
+  child.stdin.end(options.stdin ?? '')
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  clearTimeout(timer)
+  return {code, stderr: Buffer.concat(stderr).toString('utf8'), stdout: Buffer.concat(stdout).toString('utf8')}
+}
