@@ -1,0 +1,159 @@
+// Maps whatever client-node, node:net or node:tls throw into the CLI's error family, once, so
+// commands never print "HTTP-Code: 401 Message: Unknown API Status Code!" or a stack trace.
+// No client-node import here: ApiException is recognised by shape (numeric `code`, `body`).
+import {ClusterError, KubeApiError, MeshError, TimeoutError} from '../errors.js'
+import {KubeErrorCode} from './types.js'
+
+/** The kubelet refused a port-forward, e.g. nothing listens on that port of the pod. */
+export class PortForwardError extends MeshError {
+  readonly pod: string
+  readonly port: number
+
+  constructor(pod: {name: string; namespace: string}, port: number, detail: string) {
+    super(`port-forward to pod/${pod.name} in ${pod.namespace} port ${port} failed: ${detail}`, {
+      code: KubeErrorCode.portForward,
+      hint: `check that the pod is running and that something listens on port ${port}`,
+    })
+    this.pod = `${pod.namespace}/${pod.name}`
+    this.port = port
+  }
+}
+
+/** A Kubernetes `Status` body as far as messages need it. */
+export interface StatusBody {
+  code?: number
+  message?: string
+  reason?: string
+}
+
+export function parseStatusBody(body: unknown): StatusBody | undefined {
+  let value = body
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value)
+    } catch {
+      return undefined
+    }
+  }
+  if (value === null || typeof value !== 'object') return undefined
+  const status = value as Record<string, unknown>
+  const out: StatusBody = {}
+  if (typeof status.code === 'number') out.code = status.code
+  if (typeof status.message === 'string') out.message = status.message
+  if (typeof status.reason === 'string') out.reason = status.reason
+  return out
+}
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'])
+const TLS_CODES = new Set([
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+])
+
+/** The innermost `code` string of an error chain (node-fetch wraps system errors). */
+function systemCode(err: unknown): string | undefined {
+  for (let cur = err, depth = 0; cur && typeof cur === 'object' && depth < 5; depth++) {
+    const rec = cur as {code?: unknown; errno?: unknown; cause?: unknown}
+    if (typeof rec.code === 'string' && rec.code !== '') return rec.code
+    if (typeof rec.errno === 'string' && rec.errno !== '') return rec.errno
+    cur = rec.cause
+  }
+  return undefined
+}
+
+function isAbort(err: unknown): boolean {
+  for (let cur = err, depth = 0; cur && typeof cur === 'object' && depth < 5; depth++) {
+    const rec = cur as {name?: unknown; type?: unknown; cause?: unknown}
+    if (rec.name === 'AbortError' || rec.name === 'TimeoutError' || rec.type === 'aborted') return true
+    cur = rec.cause
+  }
+  return false
+}
+
+export interface MapContext {
+  /** What was being done, e.g. `list pods in emojivoto`. */
+  action: string
+  /** The API server, for "cannot reach https://…". */
+  server: string
+  timeoutMs: number
+}
+
+/** Turns any failure of an API call into a MeshError with a one-line cause and a hint. */
+export function toKubeError(err: unknown, ctx: MapContext): MeshError {
+  if (err instanceof MeshError) return err
+  const apiCode = (err as {code?: unknown} | null)?.code
+  if (typeof apiCode === 'number' && apiCode > 0) return fromStatus(apiCode, (err as {body?: unknown}).body, ctx, err)
+
+  if (isAbort(err)) {
+    return new TimeoutError(`${ctx.action}: no answer from ${ctx.server} within ${ctx.timeoutMs}ms`, {
+      cause: err,
+      code: KubeErrorCode.timeout,
+      hint: 'raise --request-timeout, or check that the API server is reachable',
+    })
+  }
+  const code = systemCode(err)
+  if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') {
+    return new TimeoutError(`${ctx.action}: connection to ${ctx.server} timed out`, {
+      cause: err,
+      code: KubeErrorCode.timeout,
+      hint: 'raise --request-timeout, or check that the API server is reachable',
+    })
+  }
+  if (code && UNREACHABLE_CODES.has(code)) {
+    return new ClusterError(`cannot reach the Kubernetes API at ${ctx.server} (${code})`, {
+      cause: err,
+      code: KubeErrorCode.unreachable,
+      hint: 'check that the cluster is running and that --context/--kubeconfig point at it',
+    })
+  }
+  if (code && (TLS_CODES.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL'))) {
+    return new ClusterError(`TLS handshake with ${ctx.server} failed (${code})`, {
+      cause: err,
+      code: KubeErrorCode.tls,
+      hint: "check the cluster's certificate-authority data in the kubeconfig",
+    })
+  }
+  const message = err instanceof Error ? err.message : String(err)
+  return new ClusterError(`${ctx.action}: ${firstLine(message)}`, {
+    cause: err,
+    code: KubeErrorCode.unreachable,
+    hint: 'check the kubeconfig and that the API server is reachable',
+  })
+}
+
+function fromStatus(status: number, body: unknown, ctx: MapContext, cause: unknown): MeshError {
+  const parsed = parseStatusBody(body)
+  const detail = parsed?.message ? firstLine(parsed.message) : `HTTP ${status}`
+  if (status === 401) {
+    return new ClusterError(`unauthorized: the API server at ${ctx.server} rejected the credentials (${detail})`, {
+      cause,
+      code: KubeErrorCode.unauthorized,
+      hint: 'refresh the credentials of this kubeconfig context (token or client certificate)',
+    })
+  }
+  if (status === 403) {
+    return new ClusterError(`forbidden: ${ctx.action}: ${detail}`, {
+      cause,
+      code: KubeErrorCode.forbidden,
+      hint: 'use a context whose user may read this (kubectl auth can-i …)',
+    })
+  }
+  if (status === 504 || status === 408) {
+    return new TimeoutError(`${ctx.action}: ${detail}`, {cause, code: KubeErrorCode.timeout, hint: 'raise --request-timeout'})
+  }
+  return new KubeApiError(`${ctx.action}: ${detail}`, status, {cause, code: KubeErrorCode.apiError})
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n', 1)[0] ?? ''
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line
+}
+
+/** True for a 404 KubeApiError, which `get*` turn into `undefined`. */
+export function isNotFound(err: unknown): boolean {
+  return err instanceof KubeApiError && err.status === 404
+}

@@ -1,0 +1,210 @@
+// The narrow Kubernetes client that everything above src/kube/ uses (check, viz stat, diagnose).
+// Only src/kube/client.ts talks to @kubernetes/client-node; tests hand commands' domain code an
+// in-memory implementation (test/helpers/fake-kube.ts) or point the CLI at the simulated cluster.
+//
+// Contract for every implementation:
+// - `list*` resolve to the items (never the List wrapper), `get*` resolve to `undefined` on 404.
+// - Objects look exactly as client-node deserialises them: timestamps are `Date`s, Secret `data`
+//   values stay base64 strings.
+// - Failures are MeshErrors (src/errors.ts), mapped once in src/kube/errors.ts:
+//     ClusterError (exit 3)  API unreachable, TLS trouble, 401, 403  (codes in KubeErrorCode)
+//     TimeoutError (exit 4)  a call or port-forward ran past KubeOptions.requestTimeoutMs
+//     KubeApiError (exit 1)  any other API status (its `status` field holds the HTTP code,
+//                            e.g. 404 from listCustom when the CRD is not installed)
+//     PortForwardError       the kubelet refused the forward (nothing listens on that port)
+// - Every call has a timeout; nothing keeps the process alive after `close()`.
+import type {
+  V1APIService,
+  V1ClusterRole,
+  V1ClusterRoleBinding,
+  V1ConfigMap,
+  V1CronJob,
+  V1CustomResourceDefinition,
+  V1DaemonSet,
+  V1Deployment,
+  V1Endpoints,
+  V1Job,
+  V1MutatingWebhookConfiguration,
+  V1Namespace,
+  V1Node,
+  V1Pod,
+  V1ReplicaSet,
+  V1Secret,
+  V1Service,
+  V1ServiceAccount,
+  V1StatefulSet,
+  V1ValidatingWebhookConfiguration,
+  CoreV1Event,
+  KubernetesObject,
+} from '@kubernetes/client-node'
+
+export type {
+  CoreV1Event,
+  KubernetesObject,
+  V1APIService,
+  V1ClusterRole,
+  V1ClusterRoleBinding,
+  V1ConfigMap,
+  V1CronJob,
+  V1CustomResourceDefinition,
+  V1DaemonSet,
+  V1Deployment,
+  V1Endpoints,
+  V1Job,
+  V1MutatingWebhookConfiguration,
+  V1Namespace,
+  V1Node,
+  V1Pod,
+  V1ReplicaSet,
+  V1Secret,
+  V1Service,
+  V1ServiceAccount,
+  V1StatefulSet,
+  V1ValidatingWebhookConfiguration,
+}
+
+/** A namespaced object by name, e.g. the pod to port-forward to. */
+export interface ObjectRef {
+  name: string
+  namespace: string
+}
+
+/** Options of namespaced lists. No namespace means all namespaces. */
+export interface ListOptions {
+  /** e.g. `status.phase=Running` or `involvedObject.name=web-1`. */
+  fieldSelector?: string
+  /** kubectl syntax: `app=web,tier!=db,env in (a,b),!legacy`. */
+  labelSelector?: string
+  namespace?: string
+}
+
+/** Options of cluster-scoped lists. */
+export interface ClusterListOptions {
+  fieldSelector?: string
+  labelSelector?: string
+}
+
+/** `/version` of the API server. */
+export interface ServerVersion {
+  gitVersion: string
+  major: string
+  minor: string
+  platform?: string
+}
+
+/** Attributes of a SelfSubjectAccessReview (authorization.k8s.io/v1 ResourceAttributes). */
+export interface AccessAttributes {
+  group?: string
+  name?: string
+  namespace?: string
+  resource: string
+  subresource?: string
+  verb: string
+  version?: string
+}
+
+export interface AccessReviewResult {
+  allowed: boolean
+  denied?: boolean
+  reason?: string
+}
+
+export interface HttpResult {
+  body: string
+  /** Lower-case header names. */
+  headers: Record<string, string>
+  status: number
+}
+
+/** Any object of a custom resource (e.g. an argoproj.io Rollout); shape is the caller's business. */
+export type CustomObject = KubernetesObject & {[key: string]: unknown}
+
+export interface KubeClient {
+  /** The kubeconfig context in use (for messages such as "connected to meshport-sim"). */
+  readonly contextName: string
+  /** The API server URL of that context. */
+  readonly server: string
+
+  getVersion(): Promise<ServerVersion>
+
+  listNamespaces(options?: ClusterListOptions): Promise<V1Namespace[]>
+  getNamespace(name: string): Promise<V1Namespace | undefined>
+  listNodes(options?: ClusterListOptions): Promise<V1Node[]>
+
+  listPods(options?: ListOptions): Promise<V1Pod[]>
+  getPod(namespace: string, name: string): Promise<V1Pod | undefined>
+  listServices(options?: ListOptions): Promise<V1Service[]>
+  getService(namespace: string, name: string): Promise<V1Service | undefined>
+  listEndpoints(options?: ListOptions): Promise<V1Endpoints[]>
+  listConfigMaps(options?: ListOptions): Promise<V1ConfigMap[]>
+  getConfigMap(namespace: string, name: string): Promise<V1ConfigMap | undefined>
+  listSecrets(options?: ListOptions): Promise<V1Secret[]>
+  getSecret(namespace: string, name: string): Promise<V1Secret | undefined>
+  listServiceAccounts(options?: ListOptions): Promise<V1ServiceAccount[]>
+  getServiceAccount(namespace: string, name: string): Promise<V1ServiceAccount | undefined>
+  listEvents(options?: ListOptions): Promise<CoreV1Event[]>
+
+  listDeployments(options?: ListOptions): Promise<V1Deployment[]>
+  getDeployment(namespace: string, name: string): Promise<V1Deployment | undefined>
+  listReplicaSets(options?: ListOptions): Promise<V1ReplicaSet[]>
+  getReplicaSet(namespace: string, name: string): Promise<V1ReplicaSet | undefined>
+  listStatefulSets(options?: ListOptions): Promise<V1StatefulSet[]>
+  getStatefulSet(namespace: string, name: string): Promise<V1StatefulSet | undefined>
+  listDaemonSets(options?: ListOptions): Promise<V1DaemonSet[]>
+  getDaemonSet(namespace: string, name: string): Promise<V1DaemonSet | undefined>
+  listJobs(options?: ListOptions): Promise<V1Job[]>
+  getJob(namespace: string, name: string): Promise<V1Job | undefined>
+  listCronJobs(options?: ListOptions): Promise<V1CronJob[]>
+  getCronJob(namespace: string, name: string): Promise<V1CronJob | undefined>
+
+  listCustomResourceDefinitions(options?: ClusterListOptions): Promise<V1CustomResourceDefinition[]>
+  getCustomResourceDefinition(name: string): Promise<V1CustomResourceDefinition | undefined>
+  listMutatingWebhookConfigurations(options?: ClusterListOptions): Promise<V1MutatingWebhookConfiguration[]>
+  getMutatingWebhookConfiguration(name: string): Promise<V1MutatingWebhookConfiguration | undefined>
+  listValidatingWebhookConfigurations(options?: ClusterListOptions): Promise<V1ValidatingWebhookConfiguration[]>
+  getValidatingWebhookConfiguration(name: string): Promise<V1ValidatingWebhookConfiguration | undefined>
+  listAPIServices(options?: ClusterListOptions): Promise<V1APIService[]>
+  getAPIService(name: string): Promise<V1APIService | undefined>
+  listClusterRoles(options?: ClusterListOptions): Promise<V1ClusterRole[]>
+  listClusterRoleBindings(options?: ClusterListOptions): Promise<V1ClusterRoleBinding[]>
+
+  /**
+   * Objects of any API resource, e.g. `listCustom('argoproj.io', 'v1alpha1', 'rollouts', 'shop')`.
+   * No namespace: all namespaces (or a cluster-scoped resource). A resource the server does not
+   * know rejects with KubeApiError status 404.
+   */
+  listCustom(group: string, version: string, plural: string, namespace?: string, options?: ClusterListOptions): Promise<CustomObject[]>
+  getCustom(group: string, version: string, plural: string, name: string, namespace?: string): Promise<CustomObject | undefined>
+
+  /** `kubectl auth can-i` for the current user. */
+  selfSubjectAccessReview(attributes: AccessAttributes): Promise<AccessReviewResult>
+
+  /**
+   * Opens a port-forward to `port` of the pod, runs `fn` with a local port on 127.0.0.1 that
+   * tunnels to it, then closes the local server and every socket and tunnel, also when `fn` throws.
+   */
+  withPortForward<T>(pod: ObjectRef, port: number, fn: (localPort: number) => Promise<T>): Promise<T>
+  /**
+   * One HTTP GET through a port-forward, e.g. a proxy's `/metrics` on its admin port. Any HTTP
+   * status resolves (a 503 from `/ready` is an answer); refusals and timeouts reject.
+   * `timeoutMs` defaults to the client's request timeout.
+   */
+  proxyGet(pod: ObjectRef, port: number, path: string, timeoutMs?: number): Promise<HttpResult>
+
+  /** Frees connections and agents. Safe to call twice. */
+  close(): Promise<void>
+}
+
+/** `code` values of the MeshErrors the kube layer throws, for callers that branch on them. */
+export const KubeErrorCode = {
+  apiError: 'KUBE_API',
+  badKubeconfig: 'KUBECONFIG_INVALID',
+  forbidden: 'KUBE_FORBIDDEN',
+  noKubeconfig: 'KUBECONFIG_MISSING',
+  portForward: 'PORT_FORWARD',
+  timeout: 'KUBE_TIMEOUT',
+  tls: 'KUBE_TLS',
+  unauthorized: 'KUBE_UNAUTHORIZED',
+  unknownContext: 'KUBE_CONTEXT_UNKNOWN',
+  unreachable: 'KUBE_UNREACHABLE',
+} as const
