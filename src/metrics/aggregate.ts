@@ -1,0 +1,66 @@
+// A stat row from the signals of its pods: counts are summed; rates are per-pod deltas over each
+// pod's own measured seconds, then summed (pods are scraped at slightly different moments).
+import {histogramQuantile, type Bucket, type QuantileResult} from './quantile.js'
+import type {PodSignals} from './signals.js'
+
+export const QUANTILES = [0.5, 0.95, 0.99] as const
+
+export interface RowStats {
+  /** Pods whose two scrapes succeeded. */
+  pods: number
+  successCount: number
+  failureCount: number
+  /** success / (success + failure); undefined without responses. */
+  successRate: number | undefined
+  /** Responses per second; undefined when no pod was scraped. */
+  rps: number | undefined
+  /** Keyed by quantile (0.5, 0.95, 0.99); missing where there were no observations. */
+  latency: Map<number, QuantileResult>
+  tcpOpen: number | undefined
+  readBytesRate: number | undefined
+  writeBytesRate: number | undefined
+  /** Shortest and longest measured window among the pods, in seconds. */
+  seconds: {min: number; max: number} | undefined
+  restarts: number
+  resets: number
+}
+
+export function aggregate(pods: readonly PodSignals[]): RowStats {
+  const row: RowStats = {
+    failureCount: 0,
+    latency: new Map(),
+    pods: pods.length,
+    readBytesRate: undefined,
+    resets: 0,
+    restarts: 0,
+    rps: undefined,
+    seconds: undefined,
+    successCount: 0,
+    successRate: undefined,
+    tcpOpen: undefined,
+    writeBytesRate: undefined,
+  }
+  const buckets = new Map<number, number>()
+  for (const pod of pods) {
+    row.successCount += pod.success
+    row.failureCount += pod.failure
+    if (pod.seconds > 0) {
+      row.rps = (row.rps ?? 0) + (pod.success + pod.failure) / pod.seconds
+      row.readBytesRate = (row.readBytesRate ?? 0) + pod.readBytes / pod.seconds
+      row.writeBytesRate = (row.writeBytesRate ?? 0) + pod.writeBytes / pod.seconds
+    }
+    if (pod.tcpOpen !== undefined) row.tcpOpen = (row.tcpOpen ?? 0) + pod.tcpOpen
+    for (const [le, count] of pod.latencyBuckets) buckets.set(le, (buckets.get(le) ?? 0) + count)
+    row.seconds = {max: Math.max(row.seconds?.max ?? 0, pod.seconds), min: Math.min(row.seconds?.min ?? Infinity, pod.seconds)}
+    if (pod.restarted) row.restarts++
+    row.resets += pod.resets
+  }
+  const responses = row.successCount + row.failureCount
+  if (responses > 0) row.successRate = row.successCount / responses
+  const list: Bucket[] = [...buckets].map(([le, count]) => ({count, le}))
+  for (const q of QUANTILES) {
+    const result = histogramQuantile(q, list)
+    if (result) row.latency.set(q, result)
+  }
+  return row
+}

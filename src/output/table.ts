@@ -1,0 +1,46 @@
+// Borderless tables the way Linkerd prints them (Go text/tabwriter, 3 spaces between columns,
+// no frame), built on cli-table3 so column widths and alignment are not hand-rolled per command.
+// Colour styles are emptied: callers colour cell text themselves when colour is on.
+import Table from 'cli-table3'
+
+export type Align = 'left' | 'right' | 'center'
+
+export interface TableOptions {
+  /** Per column; missing entries are left-aligned. */
+  align?: readonly Align[]
+  /** Gap between columns; Linkerd's tabwriter uses 3 spaces. */
+  gap?: string
+}
+
+const NO_BORDER = {
+  bottom: '',
+  'bottom-left': '',
+  'bottom-mid': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  top: '',
+  'top-left': '',
+  'top-mid': '',
+  'top-right': '',
+}
+
+/** Renders header + rows; every line ends with "\n" and carries no trailing spaces. */
+export function renderTable(head: readonly string[], rows: ReadonlyArray<readonly string[]>, options: TableOptions = {}): string {
+  const table = new Table({
+    chars: {...NO_BORDER, middle: options.gap ?? '   '},
+    colAligns: head.map((_, i) => options.align?.[i] ?? 'left'),
+    head: [...head],
+    style: {border: [], compact: true, head: [], 'padding-left': 0, 'padding-right': 0},
+  })
+  for (const row of rows) table.push([...row])
+  return `${table
+    .toString()
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n')}\n`
+}
