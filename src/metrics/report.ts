@@ -1,0 +1,90 @@
+// The result of one `viz stat` measurement: a row per resource with its pods' aggregated
+// signals, plus per-pod failures. Built from the grouping and the scrape outcomes; rendered by
+// src/output/stat-table.ts and stat-json.ts.
+import type {V1Pod} from '../kube/types.js'
+import type {KindInfo} from '../resources/kinds.js'
+import type {ResourceRow} from '../resources/group.js'
+import {isMeshed, isReady, isRunning, podStatusText} from '../resources/pods.js'
+import {aggregate, type RowStats} from './aggregate.js'
+import type {PodSignals} from './signals.js'
+
+export interface PodError {
+  namespace: string
+  pod: string
+  error: string
+}
+
+export interface StatRow {
+  kind: KindInfo
+  namespace: string
+  name: string
+  /** kubectl-style STATUS, for pod rows only. */
+  status?: string
+  /** Ready meshed pods / pods that are not finished. */
+  meshed: {ready: number; total: number}
+  /** Meshed running pods that were to be scraped. */
+  podsTargeted: number
+  stats: RowStats
+  errors: PodError[]
+}
+
+export interface StatReport {
+  rows: StatRow[]
+  /** Requested window in seconds. */
+  windowSeconds: number
+  errors: PodError[]
+  podsTargeted: number
+  podsScraped: number
+}
+
+export type PodOutcome = {ok: true; signals: PodSignals} | {ok: false; error: string}
+
+export function podKey(pod: V1Pod): string {
+  return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`
+}
+
+/** Pods a stat run must scrape: meshed and running. */
+export function scrapeable(pod: V1Pod, controlPlaneNamespace: string): boolean {
+  return isMeshed(pod, controlPlaneNamespace) && isRunning(pod)
+}
+
+export function buildReport(
+  rows: readonly ResourceRow[],
+  outcomes: ReadonlyMap<string, PodOutcome>,
+  options: {controlPlaneNamespace: string; windowSeconds: number},
+): StatReport {
+  const errors = new Map<string, PodError>()
+  let scraped = 0
+  for (const [key, outcome] of outcomes) {
+    if (outcome.ok) scraped++
+    else {
+      const [namespace = '', pod = ''] = key.split('/')
+      errors.set(key, {error: outcome.error, namespace, pod})
+    }
+  }
+  const statRows = rows.map((row): StatRow => {
+    const signals: PodSignals[] = []
+    const rowErrors: PodError[] = []
+    let targeted = 0
+    for (const pod of row.pods) {
+      const outcome = outcomes.get(podKey(pod))
+      if (!outcome) continue
+      targeted++
+      if (outcome.ok) signals.push(outcome.signals)
+      else rowErrors.push(errors.get(podKey(pod)) as PodError)
+    }
+    const meshedReady = row.pods.filter((p) => isMeshed(p, options.controlPlaneNamespace) && isReady(p)).length
+    const statRow: StatRow = {
+      errors: rowErrors,
+      kind: row.kind,
+      meshed: {ready: meshedReady, total: row.pods.length},
+      name: row.name,
+      namespace: row.namespace,
+      podsTargeted: targeted,
+      stats: aggregate(signals),
+    }
+    if (row.kind.name === 'pod' && row.pods[0]) statRow.status = podStatusText(row.pods[0])
+    return statRow
+  })
+  return {errors: [...errors.values()], podsScraped: scraped, podsTargeted: outcomes.size, rows: statRows, windowSeconds: options.windowSeconds}
+}
