@@ -173,10 +173,16 @@ export function analyzePorts(pod: PodLike, options: AnalyzeOptions = {}): PortAn
       }
       if (row.mode === 'opaque' && saysHttp(port)) {
         const byDefault = isDefaultSource(config.opaque.source)
+        const remaining = withoutPort(opaqueRanges, port.containerPort)
+        const inDefaults = rangesContain(listRanges(parsePortList(LINKERD_DEFAULTS.opaquePorts)), port.containerPort)
+        const fix =
+          remaining === '' && !inDefaults
+            ? `remove ${ANNOTATIONS.opaquePorts} ${whereSet(config.opaque.source)} (and from its Service); Linkerd's default list does not include ${port.containerPort}`
+            : `set ${ANNOTATIONS.opaquePorts}: "${remaining}" ${byDefault ? 'on the pod template' : whereSet(config.opaque.source)} (and on its Service)`
         report(
           PORT_RULES.opaqueHttp,
           `${label} says HTTP (${port.appProtocol ? `appProtocol ${port.appProtocol}` : `name ${port.name}`}) but is opaque ${byDefault ? "through Linkerd's default opaque list" : whereSet(config.opaque.source)}: no per-request metrics, retries or HTTP policy, and HTTP routes return 404 (linkerd/linkerd2#9888)`,
-          `set ${ANNOTATIONS.opaquePorts}: "${withoutPort(opaqueRanges, port.containerPort)}" ${byDefault ? 'on the pod template' : whereSet(config.opaque.source)} (and on its Service)`,
+          fix,
           where,
         )
       }

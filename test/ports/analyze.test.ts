@@ -214,3 +214,8 @@ describe('rules', () => {
     assert.equal(a.problems[0]?.subject.source, 'web.yaml (document 1)')
   })
 })
+
+test('ports.opaque-http: when the override held only that port, the fix removes the annotation', () => {
+  const a = analyzePorts(pod({...enabled, 'config.linkerd.io/opaque-ports': '8080'}, [{name: 'app', ports: [{containerPort: 8080, name: 'http'}]}]))
+  assert.match(a.problems[0]?.fix ?? '', /^remove config\.linkerd\.io\/opaque-ports on the pod template/)
+})

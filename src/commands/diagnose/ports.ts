@@ -1,0 +1,56 @@
+import {readFileSync} from 'node:fs'
+
+import {Args, Flags} from '@oclif/core'
+
+import {ClusterCommand} from '../../cluster-command.js'
+import {readManifests} from '../../diagnose/manifest-source.js'
+import {findWorkloads} from '../../diagnose/manifest-workloads.js'
+import {analyzeManifests, type PortsReport} from '../../diagnose/ports-report.js'
+import {UsageError} from '../../errors.js'
+import {countsLine} from '../../output/diagnose-problems.js'
+import {renderPortsReport} from '../../output/diagnose-ports.js'
+
+export default class DiagnosePorts extends ClusterCommand {
+  static override description = `Show what the mesh does with every port of every container, and what is wrong with it.
+
+Works on live pods (TARGET: po/NAME, deploy/NAME, any workload type, or a bare type for all of them) or offline on manifests (-f), with the same rules: application ports that collide with the proxy's ports, skip/opaque annotations naming undeclared ports, HTTP ports marked opaque, server-speaks-first ports (MySQL, SMTP, NATS, ...) that are neither opaque nor skipped, opaque-ports used for off-cluster targets. Exit code 1 when a problem of severity error is found.`
+
+  static override examples = [
+    '<%= config.bin %> diagnose ports -f deploy/',
+    '<%= config.bin %> diagnose ports -f web.yaml -o json',
+    '<%= config.bin %> diagnose ports deploy/web -n shop',
+    '<%= config.bin %> diagnose ports po -n shop',
+  ]
+
+  static override strict = false
+
+  static override args = {
+    target: Args.string({description: 'TYPE/NAME or TYPE of the live pods to diagnose.', ignoreStdin: true, required: false}),
+  }
+
+  static override flags = {
+    filename: Flags.string({char: 'f', description: 'Manifest file or directory to diagnose offline (repeatable; - for stdin).', multiple: true}),
+    namespace: Flags.string({char: 'n', description: 'Namespace of the live targets (default: the context namespace, else default).'}),
+    'all-namespaces': Flags.boolean({char: 'A', default: false, description: 'Diagnose targets in every namespace.'}),
+    selector: Flags.string({char: 'l', description: 'Label selector for the live pods.'}),
+    output: Flags.option({char: 'o', default: 'table', description: 'Output format.', options: ['table', 'json'] as const})(),
+  }
+
+  async run(): Promise<void> {
+    const {argv, flags} = await this.parse(DiagnosePorts)
+    const targets = argv as string[]
+    let report: PortsReport
+    if (flags.filename && flags.filename.length > 0) {
+      if (targets.length > 0) throw new UsageError('give either TARGETs (live pods) or -f FILE (manifests), not both')
+      const docs = readManifests(flags.filename, () => readFileSync(0, 'utf8'))
+      report = analyzeManifests(findWorkloads(docs))
+      if (report.targets.length === 0) this.err('No workloads with a pod template found in the input.\n')
+    } else {
+      throw new UsageError('diagnose ports needs -f FILE for now', {hint: 'live targets arrive with the kube layer'})
+    }
+    if (flags.output === 'json') this.out(`${JSON.stringify(report, null, 2)}\n`)
+    else this.out(renderPortsReport(report, this.useColor(flags.color)))
+    this.err(`${countsLine(report.counts)}\n`)
+    if (report.counts.error > 0) process.exitCode = 1
+  }
+}

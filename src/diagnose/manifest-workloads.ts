@@ -1,0 +1,65 @@
+// Finds the pod template of every workload in parsed manifests (Pod, Deployment, ReplicaSet,
+// ReplicationController, StatefulSet, DaemonSet, Job, CronJob, also inside `kind: List`), and the
+// annotations of Namespaces declared alongside them, which the pods inherit as in a cluster.
+import type {PodLike} from '../ports/index.js'
+import type {ManifestDocument} from './manifest-source.js'
+
+export interface ManifestWorkload {
+  kind: string
+  name: string
+  namespace: string | undefined
+  /** `web.yaml, document 2` or `web.yaml, document 2, item 3`. */
+  source: string
+  template: PodLike
+}
+
+export interface ManifestSet {
+  workloads: ManifestWorkload[]
+  /** Namespace name -> annotations, for Namespace objects found in the input. */
+  namespaces: Map<string, Record<string, string>>
+}
+
+type Obj = Record<string, unknown>
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+function at(obj: unknown, path: readonly string[]): unknown {
+  let cur = obj
+  for (const key of path) cur = isObj(cur) ? cur[key] : undefined
+  return cur
+}
+
+const TEMPLATE_PATHS: Record<string, readonly string[]> = {
+  deployment: ['spec', 'template'],
+  replicaset: ['spec', 'template'],
+  replicationcontroller: ['spec', 'template'],
+  statefulset: ['spec', 'template'],
+  daemonset: ['spec', 'template'],
+  job: ['spec', 'template'],
+  cronjob: ['spec', 'jobTemplate', 'spec', 'template'],
+}
+
+export function findWorkloads(docs: readonly ManifestDocument[]): ManifestSet {
+  const set: ManifestSet = {workloads: [], namespaces: new Map()}
+  const visit = (obj: unknown, source: string): void => {
+    if (!isObj(obj)) return
+    const kind = typeof obj.kind === 'string' ? obj.kind : ''
+    const lower = kind.toLowerCase()
+    if (lower === 'list' && Array.isArray(obj.items)) {
+      obj.items.forEach((item, i) => visit(item, `${source}, item ${i + 1}`))
+      return
+    }
+    const name = String(at(obj, ['metadata', 'name']) ?? at(obj, ['metadata', 'generateName']) ?? '(unnamed)')
+    const namespace = at(obj, ['metadata', 'namespace'])
+    if (lower === 'namespace') {
+      const annotations = at(obj, ['metadata', 'annotations'])
+      set.namespaces.set(name, isObj(annotations) ? (annotations as Record<string, string>) : {})
+      return
+    }
+    const template = lower === 'pod' ? obj : TEMPLATE_PATHS[lower] ? at(obj, TEMPLATE_PATHS[lower]) : undefined
+    if (!isObj(template)) return
+    set.workloads.push({kind, name, namespace: typeof namespace === 'string' ? namespace : undefined, source, template: template as PodLike})
+  }
+  for (const doc of docs) visit(doc.object, `${doc.source}, document ${doc.index}`)
+  return set
+}

@@ -1,0 +1,60 @@
+// `diagnose ports`: the port analysis of many pods or pod templates, as one report with a
+// schemaVersion for -o json, and the exit-code verdict (1 when any problem is an error).
+import {analyzePorts, type MeshDefaults, type PodLike, type PortAnalysis, type Problem, sortProblems, type ProblemSubject} from '../ports/index.js'
+import type {ManifestSet} from './manifest-workloads.js'
+
+export const PORTS_SCHEMA_VERSION = 1
+
+export interface ProblemCounts {
+  error: number
+  warning: number
+  info: number
+}
+
+export interface PortsReport {
+  schemaVersion: number
+  kind: 'PortsReport'
+  /** Where the pods came from: manifests on disk or a live cluster. */
+  origin: 'manifests' | 'cluster'
+  targets: PortAnalysis[]
+  problems: Problem[]
+  counts: ProblemCounts
+}
+
+export function countProblems(problems: readonly Problem[]): ProblemCounts {
+  const counts: ProblemCounts = {error: 0, warning: 0, info: 0}
+  for (const p of problems) counts[p.severity]++
+  return counts
+}
+
+export function buildPortsReport(origin: PortsReport['origin'], targets: PortAnalysis[]): PortsReport {
+  const problems = sortProblems(targets.flatMap((t) => t.problems))
+  return {schemaVersion: PORTS_SCHEMA_VERSION, kind: 'PortsReport', origin, targets, problems, counts: countProblems(problems)}
+}
+
+/** Offline: one analysis per workload pod template; Namespaces in the same input are inherited. */
+export function analyzeManifests(set: ManifestSet, defaults?: Partial<MeshDefaults>): PortsReport {
+  const targets = set.workloads.map((w) => {
+    // The template's own metadata rarely carries a name; the workload's name is the useful one.
+    const subject: ProblemSubject = {kind: w.kind, name: w.name, ...(w.namespace ? {namespace: w.namespace} : {}), source: w.source}
+    return analyzePorts(w.template, {
+      subject,
+      namespaceAnnotations: w.namespace === undefined ? undefined : set.namespaces.get(w.namespace),
+      defaults,
+    })
+  })
+  return buildPortsReport('manifests', targets)
+}
+
+export interface LivePod {
+  pod: PodLike
+  namespaceAnnotations: Record<string, string> | undefined
+}
+
+/** Live: one analysis per pod, with its namespace's annotations and the cluster's defaults. */
+export function analyzeLivePods(pods: readonly LivePod[], defaults?: Partial<MeshDefaults>): PortsReport {
+  return buildPortsReport(
+    'cluster',
+    pods.map(({pod, namespaceAnnotations}) => analyzePorts(pod, {namespaceAnnotations, defaults})),
+  )
+}

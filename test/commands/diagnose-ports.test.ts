@@ -1,0 +1,75 @@
+// End to end: `meshport diagnose ports -f` on manifests on disk (offline, no cluster needed).
+import assert from 'node:assert/strict'
+import {readFileSync} from 'node:fs'
+import {describe, test} from 'node:test'
+
+import {runCli} from '../helpers/run-cli.js'
+
+const fixture = (name: string) => new URL(`../fixtures/diagnose/${name}`, import.meta.url).pathname
+
+interface JsonProblem {
+  rule: string
+  severity: string
+  subject: {kind: string; name: string; namespace?: string; container?: string; port?: number; source?: string}
+  fix: string
+}
+
+describe('diagnose ports -f', () => {
+  test('finds every planted problem with its rule id and names the workload (json)', async () => {
+    const {code, stdout, stderr} = await runCli(['diagnose', 'ports', '-f', fixture('ports-broken.yaml'), '-o', 'json'])
+    assert.equal(code, 1, stderr)
+    const report = JSON.parse(stdout) as {schemaVersion: number; problems: JsonProblem[]; targets: unknown[]; counts: Record<string, number>}
+    assert.equal(report.schemaVersion, 1)
+    assert.equal(report.targets.length, 6)
+    const found = report.problems.map((p) => `${p.rule} ${p.subject.kind}/${p.subject.name}${p.subject.port ? `:${p.subject.port}` : ''}`).sort()
+    assert.deepEqual(found, [
+      'ports.annotation-port-undeclared Deployment/api:9999',
+      'ports.opaque-http Deployment/api:8080',
+      'ports.opaque-off-cluster Deployment/orders:5432',
+      'ports.proxy-port-conflict Deployment/mailer:4143',
+      'ports.server-speaks-first Deployment/db:3306',
+      'ports.server-speaks-first StatefulSet/nats:4222',
+    ])
+    assert.deepEqual(report.counts, {error: 3, warning: 3, info: 0})
+    assert.match(report.problems[0]?.subject.source ?? '', /ports-broken\.yaml, document \d/)
+    assert.match(stderr, /3 errors, 3 warnings/)
+  })
+
+  test('table output: a port table per workload, then the problems with fixes', async () => {
+    const {code, stdout} = await runCli(['diagnose', 'ports', '-f', fixture('ports-broken.yaml')])
+    assert.equal(code, 1)
+    assert.match(stdout, /^deployment\/mailer in shop \(.*ports-broken\.yaml, document 2\)$/m)
+    assert.match(stdout, /CONTAINER\s+PORT\s+NAME\s+PROTOCOL\s+MESH\s+NOTES/)
+    assert.match(stdout, /mailer\s+4143\s+api\s+TCP\s+conflict/)
+    assert.match(stdout, /× error ports\.proxy-port-conflict: deployment\/mailer in shop/)
+    assert.match(stdout, /fix: move the application off 4143, or set config\.linkerd\.io\/inbound-port/)
+  })
+
+  test('clean input exits 0; JSON List items and stdin work', async () => {
+    const text = readFileSync(fixture('ports-clean.json'), 'utf8')
+    const {code, stdout, stderr} = await runCli(['diagnose', 'ports', '-f', '-', '-o', 'json'], {stdin: text})
+    assert.equal(code, 0, stderr)
+    const report = JSON.parse(stdout) as {problems: unknown[]; targets: Array<{subject: {source: string}; ports: Array<{port: number; mode: string}>}>}
+    assert.deepEqual(report.problems, [])
+    assert.equal(report.targets[0]?.subject.source, '<stdin>, document 1, item 1')
+    assert.deepEqual(report.targets[0]?.ports.map((p) => `${p.port}:${p.mode}`), ['8080:proxied', '3306:opaque'])
+    assert.match(stderr, /no problems found/)
+  })
+
+  test('bad YAML names file, document, line and column; a missing file is an input error', async () => {
+    const bad = await runCli(['diagnose', 'ports', '-f', fixture('bad.yaml')])
+    assert.equal(bad.code, 1)
+    assert.equal(bad.stdout, '')
+    assert.match(bad.stderr, /^Error: .*bad\.yaml \(document 1\):\d+:\d+: /m)
+    const missing = await runCli(['diagnose', 'ports', '-f', fixture('nope.yaml')])
+    assert.equal(missing.code, 1)
+    assert.match(missing.stderr, /nope\.yaml: no such file or directory/)
+  })
+
+  test('a directory is read recursively', async () => {
+    const {code, stdout} = await runCli(['diagnose', 'ports', '-f', new URL('../fixtures/diagnose/', import.meta.url).pathname, '-o', 'json'], {})
+    // bad.yaml is in the directory too, so the run fails on it with the location.
+    assert.equal(code, 1)
+    assert.equal(stdout, '')
+  })
+})
