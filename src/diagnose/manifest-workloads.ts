@@ -39,6 +39,10 @@ const TEMPLATE_PATHS: Record<string, readonly string[]> = {
   cronjob: ['spec', 'jobTemplate', 'spec', 'template'],
 }
 
+function stringValues(obj: Obj): Record<string, string> {
+  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))
+}
+
 export function findWorkloads(docs: readonly ManifestDocument[]): ManifestSet {
   const set: ManifestSet = {workloads: [], namespaces: new Map()}
   const visit = (obj: unknown, source: string): void => {
@@ -49,16 +53,21 @@ export function findWorkloads(docs: readonly ManifestDocument[]): ManifestSet {
       obj.items.forEach((item, i) => visit(item, `${source}, item ${i + 1}`))
       return
     }
-    const name = String(at(obj, ['metadata', 'name']) ?? at(obj, ['metadata', 'generateName']) ?? '(unnamed)')
+    const rawName = at(obj, ['metadata', 'name']) ?? at(obj, ['metadata', 'generateName'])
+    const name = typeof rawName === 'string' ? rawName : '(unnamed)'
     const namespace = at(obj, ['metadata', 'namespace'])
     if (lower === 'namespace') {
       const annotations = at(obj, ['metadata', 'annotations'])
-      set.namespaces.set(name, isObj(annotations) ? (annotations as Record<string, string>) : {})
+      set.namespaces.set(name, isObj(annotations) ? stringValues(annotations) : {})
       return
     }
     const template = lower === 'pod' ? obj : TEMPLATE_PATHS[lower] ? at(obj, TEMPLATE_PATHS[lower]) : undefined
     if (!isObj(template)) return
-    set.workloads.push({kind, name, namespace: typeof namespace === 'string' ? namespace : undefined, source, template: template as PodLike})
+    // YAML may type an annotation as a number (`admin-port: 9990`); the API server would store text.
+    const meta = isObj(template.metadata) ? template.metadata : {}
+    const annotations = isObj(meta.annotations) ? stringValues(meta.annotations) : {}
+    const pod: PodLike = {...template, metadata: {...meta, annotations}}
+    set.workloads.push({kind, name, namespace: typeof namespace === 'string' ? namespace : undefined, source, template: pod})
   }
   for (const doc of docs) visit(doc.object, `${doc.source}, document ${doc.index}`)
   return set
