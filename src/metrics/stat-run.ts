@@ -1,0 +1,172 @@
+// One `viz stat` measurement against a cluster: list pods and their owners, group them into the
+// requested rows, scrape every meshed running pod twice through the kube layer's port-forward,
+// and build the report. Only the KubeClient interface is used, so tests hand it a fake.
+import type {KubeClient, V1Pod} from '../kube/types.js'
+import {adminPort} from '../mesh/admin-port.js'
+import {groupPods, type ResourceRow, type Selection} from '../resources/group.js'
+import {buildOwnerIndex, type OwnerIndex} from '../resources/owners.js'
+import {isMeshed} from '../resources/pods.js'
+import type {Target} from '../resources/targets.js'
+import {matchesLabels, parseLabelSelector} from '../kube/selectors.js'
+import {buildReport, podKey, scrapeable, type PodOutcome, type StatReport} from './report.js'
+import {scrapeWindow, type ScrapeTarget} from './scrape.js'
+import {destinationMatcher, sourceMatcher, type Direction, type TrafficSelector} from './select.js'
+import {podSignals, type Scrape} from './signals.js'
+import type {Labels} from './types.js'
+
+export interface PeerTarget {
+  target: Target
+  namespace: string
+}
+
+export interface StatRequest {
+  /** Undefined: all namespaces. */
+  namespace: string | undefined
+  selection: Selection
+  labelSelector?: string | undefined
+  to?: PeerTarget | undefined
+  from?: PeerTarget | undefined
+  windowMs: number
+  concurrency: number
+  scrapeTimeoutMs: number
+  includeAdmin: boolean
+  controlPlaneNamespace: string
+}
+
+export interface StatRun {
+  report: StatReport
+  direction: Direction
+  /** Named targets that matched no pod. */
+  missing: Target[]
+  /** Types typed by the user that are neither known nor an owner kind of any pod. */
+  unknownTypes: string[]
+  /** Second scrapes, for the next window in watch mode. */
+  latest: Map<string, Scrape>
+}
+
+interface Listing {
+  pods: V1Pod[]
+  index: OwnerIndex
+}
+
+async function listing(kube: KubeClient, namespace: string | undefined): Promise<Listing> {
+  const options = namespace === undefined ? {} : {namespace}
+  const [pods, replicaSets, jobs] = await Promise.all([kube.listPods(options), kube.listReplicaSets(options), kube.listJobs(options)])
+  const index = buildOwnerIndex([
+    ...replicaSets.map((o) => ({kind: 'ReplicaSet', metadata: o.metadata})),
+    ...jobs.map((o) => ({kind: 'Job', metadata: o.metadata})),
+  ])
+  return {index, pods}
+}
+
+/** Pods of a --to/--from resource. */
+async function peerPods(kube: KubeClient, peer: PeerTarget, own: Listing, ownNamespace: string | undefined): Promise<V1Pod[]> {
+  if (peer.target.kind === 'namespace') return []
+  const list = ownNamespace === peer.namespace ? own : await listing(kube, peer.namespace)
+  const grouped = groupPods(
+    list.pods.filter((p) => p.metadata?.namespace === peer.namespace),
+    list.index,
+    {all: false, targets: [peer.target]},
+  )
+  return grouped.rows.flatMap((r) => r.pods)
+}
+
+function peerNamespace(peer: PeerTarget): string {
+  return peer.target.kind === 'namespace' && peer.target.name ? peer.target.name : peer.namespace
+}
+
+async function trafficMatcher(kube: KubeClient, request: StatRequest, own: Listing): Promise<((labels: Labels) => boolean) | undefined> {
+  if (request.to) {
+    const pods = await peerPods(kube, request.to, own, request.namespace)
+    const namespace = peerNamespace(request.to)
+    return destinationMatcher(request.to.target.kind === 'namespace' ? {namespace} : {namespace, pods: new Set(pods.map((p) => p.metadata?.name ?? ''))})
+  }
+  if (request.from) {
+    const pods = await peerPods(kube, request.from, own, request.namespace)
+    const namespace = peerNamespace(request.from)
+    if (request.from.target.kind === 'namespace') return sourceMatcher({namespace})
+    return sourceMatcher({namespace, serviceAccounts: new Set(pods.map((p) => p.spec?.serviceAccountName ?? 'default'))})
+  }
+  return undefined
+}
+
+// -l selects the objects of the rows, as kubectl and Linkerd do. Kinds we list cheaply are
+// matched on their own labels; others (custom kinds, ReplicationControllers) on their pods' labels.
+async function applyLabelSelector(kube: KubeClient, rows: ResourceRow[], request: StatRequest, own: Listing): Promise<ResourceRow[]> {
+  if (!request.labelSelector) return rows
+  const requirements = parseLabelSelector(request.labelSelector)
+  const options = {labelSelector: request.labelSelector, ...(request.namespace === undefined ? {} : {namespace: request.namespace})}
+  const kinds = new Set(rows.map((r) => r.kind.name))
+  const allowed = new Map<string, Set<string>>()
+  const add = (kind: string, objects: Array<{metadata?: {name?: string; namespace?: string} | undefined}>): void => {
+    allowed.set(kind, new Set(objects.map((o) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`)))
+  }
+  const lists: Array<Promise<void>> = []
+  if (kinds.has('deployment')) lists.push(kube.listDeployments(options).then((l) => add('deployment', l)))
+  if (kinds.has('statefulset')) lists.push(kube.listStatefulSets(options).then((l) => add('statefulset', l)))
+  if (kinds.has('daemonset')) lists.push(kube.listDaemonSets(options).then((l) => add('daemonset', l)))
+  if (kinds.has('cronjob')) lists.push(kube.listCronJobs(options).then((l) => add('cronjob', l)))
+  if (kinds.has('namespace')) {
+    lists.push(
+      kube.listNamespaces({labelSelector: request.labelSelector}).then((l) => {
+        allowed.set('namespace', new Set(l.map((n) => `${n.metadata?.name ?? ''}/${n.metadata?.name ?? ''}`)))
+      }),
+    )
+  }
+  await Promise.all(lists)
+  return rows.filter((row) => {
+    const names = allowed.get(row.kind.name)
+    if (names) return names.has(`${row.namespace}/${row.name}`)
+    if (row.kind.name === 'pod') return matchesLabels(requirements, row.pods[0]?.metadata?.labels)
+    const owner = row.kind.name === 'replicaset' || row.kind.name === 'job' ? own.index.get(`${row.namespace}/${row.kind.kind}/${row.name}`) : undefined
+    if (owner) return matchesLabels(requirements, owner.labels ?? undefined)
+    return row.pods.some((p) => matchesLabels(requirements, p.metadata?.labels))
+  })
+}
+
+export async function runStat(kube: KubeClient, request: StatRequest, previous?: ReadonlyMap<string, Scrape>): Promise<StatRun> {
+  const own = await listing(kube, request.namespace)
+  const grouping = groupPods(own.pods, own.index, request.selection)
+  const namedKinds = new Set(request.selection.targets.filter((t) => t.name !== undefined).map((t) => t.kind))
+  let rows = grouping.rows.filter(
+    (row) => row.pods.some((p) => isMeshed(p, request.controlPlaneNamespace)) || namedKinds.has(row.kind.name),
+  )
+  rows = await applyLabelSelector(kube, rows, request, own)
+  const customTypes = request.selection.targets.filter((t) => t.custom).map((t) => t.kind)
+  const unknownTypes = customTypes.filter((typed) => !grouping.rows.some((r) => r.kind.aliases.includes(typed) || `${r.kind.name}s` === typed || `${r.kind.name}es` === typed))
+
+  const match = await trafficMatcher(kube, request, own)
+  const direction: Direction = request.to ? 'outbound' : 'inbound'
+  const pods = new Map<string, V1Pod>()
+  for (const row of rows) for (const pod of row.pods) if (scrapeable(pod, request.controlPlaneNamespace)) pods.set(podKey(pod), pod)
+  const targets: ScrapeTarget[] = [...pods].map(([key, pod]) => ({
+    key,
+    pod: {name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? ''},
+    port: adminPort(pod.spec),
+  }))
+  const fetch = async (target: ScrapeTarget): Promise<string> => {
+    const result = await kube.proxyGet(target.pod, target.port, '/metrics', request.scrapeTimeoutMs)
+    if (result.status !== 200) throw new Error(`/metrics on port ${target.port} answered HTTP ${result.status}`)
+    return result.body
+  }
+  const scrapes = await scrapeWindow(targets, fetch, {
+    concurrency: request.concurrency,
+    windowMs: request.windowMs,
+    ...(previous ? {previous} : {}),
+  })
+  const outcomes = new Map<string, PodOutcome>()
+  const latest = new Map<string, Scrape>()
+  for (const target of targets) {
+    const result = scrapes.get(target.key)
+    if (!result) continue
+    if (!result.ok) {
+      outcomes.set(target.key, {error: result.error, ok: false})
+      continue
+    }
+    latest.set(target.key, result.second)
+    const selector: TrafficSelector = {adminPort: target.port, direction, includeAdmin: request.includeAdmin, ...(match ? {match} : {})}
+    outcomes.set(target.key, {ok: true, signals: podSignals(result.first, result.second, selector)})
+  }
+  const report = buildReport(rows, outcomes, {controlPlaneNamespace: request.controlPlaneNamespace, windowSeconds: request.windowMs / 1000})
+  return {direction, latest, missing: grouping.missing, report, unknownTypes}
+}

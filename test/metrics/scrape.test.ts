@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict'
+import {describe, test} from 'node:test'
+
+import {scrapeWindow, type ScrapeTarget} from '../../src/metrics/scrape.js'
+
+const targets = (n: number): ScrapeTarget[] =>
+  Array.from({length: n}, (_, i) => ({key: `ns/p${i}`, pod: {name: `p${i}`, namespace: 'ns'}, port: 4191}))
+
+describe('scrapeWindow', () => {
+  test('scrapes each pod twice a window apart, never more than `concurrency` at once', async () => {
+    let inFlight = 0
+    let maxInFlight = 0
+    const calls = new Map<string, number>()
+    const fetch = async (t: ScrapeTarget): Promise<string> => {
+      inFlight++
+      maxInFlight = Math.max(maxInFlight, inFlight)
+      await new Promise((r) => setTimeout(r, 5))
+      inFlight--
+      const n = (calls.get(t.key) ?? 0) + 1
+      calls.set(t.key, n)
+      return `request_total ${n * 10}\n`
+    }
+    const started = performance.now()
+    const results = await scrapeWindow(targets(20), fetch, {concurrency: 4, windowMs: 100})
+    const elapsed = performance.now() - started
+    assert.equal(maxInFlight, 4)
+    assert.equal(results.size, 20)
+    for (const result of results.values()) {
+      assert.ok(result.ok)
+      assert.ok(result.second.at - result.first.at >= 99, `window ${result.second.at - result.first.at}`)
+      assert.equal(result.second.metrics.samples[0]?.value, 20)
+    }
+    // 20 pods in 5 waves of 5 ms, plus the window: far less than 20 windows.
+    assert.ok(elapsed < 400, `took ${elapsed} ms`)
+  })
+
+  test('a failing or garbage-serving pod gets a per-pod error, the rest succeed', async () => {
+    const fetch = async (t: ScrapeTarget): Promise<string> => {
+      if (t.pod.name === 'p1') throw new Error('port-forward to pod/p1 in ns port 4191 failed: connection refused')
+      if (t.pod.name === 'p2') return '<html>oops</html>'
+      return 'request_total 1\n'
+    }
+    const results = await scrapeWindow(targets(3), fetch, {concurrency: 2, windowMs: 10})
+    assert.equal(results.get('ns/p0')?.ok, true)
+    const p1 = results.get('ns/p1')
+    const p2 = results.get('ns/p2')
+    assert.ok(p1 && !p1.ok && /connection refused/.test(p1.error))
+    assert.ok(p2 && !p2.ok && /not Prometheus text: line 1/.test(p2.error))
+  })
+
+  test('watch mode: a previous scrape is reused as the first of the pair', async () => {
+    let fetches = 0
+    const fetch = async (): Promise<string> => {
+      fetches++
+      return 'request_total 5\n'
+    }
+    const first = await scrapeWindow(targets(1), fetch, {concurrency: 1, windowMs: 5})
+    const r = first.get('ns/p0')
+    assert.ok(r?.ok)
+    await scrapeWindow(targets(1), fetch, {concurrency: 1, previous: new Map([['ns/p0', r.second]]), windowMs: 5})
+    assert.equal(fetches, 3)
+  })
+})

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict'
+import {describe, test} from 'node:test'
+
+import {runStat, type StatRequest} from '../../src/metrics/stat-run.js'
+import {parseTargets} from '../../src/resources/targets.js'
+import {fakeKube, type PlainObject, type ProxyHandler} from '../helpers/fake-kube.js'
+
+const LE = ['1', '2', '3', '4', '5', '10', '20', '30', '40', '50', '100', '200', '300', '400', '500', '1000', '2000', '3000', '4000', '5000', '10000', '20000', '30000', '40000', '50000', '+Inf']
+
+function meshedPod(name: string, rs: string, sa: string, adminPortNumber = 4191): PlainObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {labels: {app: rs.split('-')[0] ?? rs, 'linkerd.io/control-plane-ns': 'linkerd'}, name, namespace: 'shop', ownerReferences: [{apiVersion: 'apps/v1', controller: true, kind: 'ReplicaSet', name: rs, uid: rs}]},
+    spec: {
+      containers: [{name: 'app'}],
+      initContainers: [{name: 'linkerd-proxy', ports: [{containerPort: adminPortNumber, name: 'linkerd-admin'}], restartPolicy: 'Always'}],
+      serviceAccountName: sa,
+    },
+    status: {conditions: [{status: 'True', type: 'Ready'}], phase: 'Running', podIP: '10.0.0.1'},
+  }
+}
+const rs = (name: string, deploy: string): PlainObject => ({
+  apiVersion: 'apps/v1',
+  kind: 'ReplicaSet',
+  metadata: {name, namespace: 'shop', ownerReferences: [{apiVersion: 'apps/v1', controller: true, kind: 'Deployment', name: deploy, uid: deploy}]},
+})
+
+/** A proxy whose counters advance by `perScrape` responses (ok/fail, all at 15 ms) on each scrape. */
+function proxy(ok: number, fail: number, clientSa = 'web'): ProxyHandler {
+  let scrapes = 0
+  return () => {
+    scrapes++
+    const labels = `direction="inbound",target_addr="10.0.0.1:8080",target_ip="10.0.0.1",target_port="8080",tls="true",client_id="${clientSa}.shop.serviceaccount.identity.linkerd.cluster.local"`
+    const lines = [
+      '# TYPE response_total counter',
+      `response_total{${labels},status_code="200",classification="success",grpc_status="",error=""} ${ok * scrapes}`,
+      `response_total{${labels},status_code="503",classification="failure",grpc_status="",error=""} ${fail * scrapes}`,
+      '# TYPE response_latency_ms histogram',
+      ...LE.map((le) => `response_latency_ms_bucket{${labels},status_code="200",le="${le}"} ${le === '+Inf' || Number(le) >= 20 ? (ok + fail) * scrapes : 0}`),
+      '# TYPE tcp_open_connections gauge',
+      `tcp_open_connections{direction="inbound",peer="src",target_addr="10.0.0.1:8080",target_ip="10.0.0.1",target_port="8080",tls="true",client_id="${clientSa}.shop.serviceaccount.identity.linkerd.cluster.local"} 2`,
+      '# EOF',
+      '',
+    ]
+    return lines.join('\n')
+  }
+}
+
+const request = (args: string[], extra: Partial<StatRequest> = {}): StatRequest => {
+  const parsed = parseTargets(args)
+  assert.ok(parsed.ok)
+  return {concurrency: 4, controlPlaneNamespace: 'linkerd', includeAdmin: false, namespace: 'shop', scrapeTimeoutMs: 2000, selection: parsed, windowMs: 50, ...extra}
+}
+
+describe('runStat against an in-memory cluster', () => {
+  const objects = [
+    rs('api-1', 'api'),
+    rs('web-1', 'web'),
+    meshedPod('api-1-a', 'api-1', 'api'),
+    meshedPod('api-1-b', 'api-1', 'api', 4999),
+    meshedPod('api-1-c', 'api-1', 'api'),
+    meshedPod('web-1-a', 'web-1', 'web'),
+  ]
+  const kube = () =>
+    fakeKube({
+      objects,
+      proxies: {
+        'shop/api-1-a:4191': proxy(9, 1),
+        'shop/api-1-b:4999': proxy(18, 2),
+        // api-1-c: no handler, the forward is refused
+        'shop/web-1-a:4191': () => '<html>bad gateway</html>',
+      },
+    })
+
+  test('rows per deployment; refused and garbage pods become per-pod errors', async () => {
+    const run = await runStat(kube(), request(['deploy']))
+    const [api, web] = run.report.rows
+    assert.equal(api?.name, 'api')
+    assert.deepEqual(api?.meshed, {ready: 3, total: 3})
+    assert.equal(api?.stats.pods, 2)
+    assert.equal(api?.stats.successCount, 27)
+    assert.equal(api?.stats.failureCount, 3)
+    assert.equal(api?.stats.successRate, 0.9)
+    assert.ok((api?.stats.rps ?? 0) > 0)
+    assert.equal(api?.stats.latency.get(0.5)?.upper, 20)
+    assert.equal(api?.stats.tcpOpen, 4)
+    assert.deepEqual(api?.errors.map((e) => e.pod), ['api-1-c'])
+    assert.match(api?.errors[0]?.error ?? '', /connection refused/)
+    assert.equal(web?.stats.pods, 0)
+    assert.match(web?.errors[0]?.error ?? '', /not Prometheus text/)
+    assert.equal(run.report.podsTargeted, 4)
+    assert.equal(run.report.podsScraped, 2)
+  })
+
+  test('--from keeps only traffic whose client identity is the source workload', async () => {
+    const run = await runStat(kube(), request(['deploy/api'], {from: {namespace: 'shop', target: {custom: false, kind: 'deployment', name: 'api'}}}))
+    assert.equal(run.report.rows[0]?.stats.successCount, 0, 'api pods are called by the web service account, not api')
+    const fromWeb = await runStat(kube(), request(['deploy/api'], {from: {namespace: 'shop', target: {custom: false, kind: 'deployment', name: 'web'}}}))
+    assert.equal(fromWeb.report.rows[0]?.stats.successCount, 27)
+  })
+
+  test('named targets that match nothing are reported, unknown custom types too', async () => {
+    const run = await runStat(kube(), request(['deploy/nope', 'widgets']))
+    assert.deepEqual(run.missing.map((t) => t.name), ['nope'])
+    assert.deepEqual(run.unknownTypes, ['widgets'])
+  })
+})
