@@ -1,0 +1,80 @@
+// linkerd-data-plane-ports (`check --proxy`): port health of every meshed pod, judged by the one
+// port-rules implementation (src/ports, shared with `diagnose ports`): application ports that
+// collide with the proxy's ports, skip/opaque annotations naming ports nothing listens on, and
+// opaque ports that serve HTTP.
+import type {V1Pod} from '../../kube/types.js'
+import {analyzePorts, describeSubject, PORT_RULES, type MeshDefaults, type Problem} from '../../ports/index.js'
+import type {CheckContext} from '../context.js'
+import {linkerdValues} from '../linkerd.js'
+import {listProblems} from '../pods.js'
+import {fail, pass, type Category, type Check, type CheckScope} from '../types.js'
+import {dataPlanePods} from './data-plane.js'
+
+const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isInteger(value) ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined)
+const list = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined)
+
+/** The cluster's proxy defaults from linkerd-config's chart values (proxy.ports, proxy.opaquePorts, proxyInit.ignore*Ports). */
+export function meshDefaultsFrom(raw: Record<string, unknown>): Partial<MeshDefaults> {
+  const proxy = (raw.proxy ?? {}) as Record<string, unknown>
+  const ports = (proxy.ports ?? {}) as Record<string, unknown>
+  const init = (raw.proxyInit ?? {}) as Record<string, unknown>
+  const defaults: Partial<MeshDefaults> = {}
+  const proxyPorts: Partial<MeshDefaults['proxyPorts']> = {}
+  for (const role of ['admin', 'control', 'inbound', 'outbound'] as const) {
+    const port = num(ports[role])
+    if (port !== undefined) proxyPorts[role] = port
+  }
+  if (Object.keys(proxyPorts).length > 0) defaults.proxyPorts = proxyPorts as MeshDefaults['proxyPorts']
+  const opaque = list(proxy.opaquePorts)
+  if (opaque !== undefined) defaults.opaquePorts = opaque
+  const skipIn = list(init.ignoreInboundPorts)
+  if (skipIn !== undefined) defaults.skipInboundPorts = skipIn
+  const skipOut = list(init.ignoreOutboundPorts)
+  if (skipOut !== undefined) defaults.skipOutboundPorts = skipOut
+  return defaults
+}
+
+/** Port problems of every data-plane pod, computed once per snapshot and shared by the checks. */
+function portProblems(ctx: CheckContext, scope: CheckScope): Promise<Problem[]> {
+  return ctx.snapshot.shared('port-problems', async () => {
+    const ns = ctx.settings.controlPlaneNamespace
+    const [pods, namespaces, values] = await Promise.all([
+      dataPlanePods(ctx, scope),
+      scope.waitFor('namespaces', ctx.snapshot.namespaces()),
+      linkerdValues(ctx.snapshot, ns).catch(() => undefined),
+    ])
+    const annotations = new Map(namespaces.map((n) => [n.metadata?.name, n.metadata?.annotations ?? {}]))
+    const defaults = values ? meshDefaultsFrom(values.raw) : {}
+    return pods.flatMap((pod: V1Pod) => analyzePorts(pod, {namespaceAnnotations: annotations.get(pod.metadata?.namespace), defaults}).problems)
+  })
+}
+
+function describe(problem: Problem): string {
+  return `${describeSubject(problem.subject)}: ${problem.message}\n\t  fix: ${problem.fix}`
+}
+
+function portCheck(id: string, description: string, rules: readonly string[], hint: string): Check<CheckContext> {
+  return {
+    id,
+    description,
+    severity: 'warning',
+    hint,
+    async run(ctx, scope) {
+      const found = (await portProblems(ctx, scope)).filter((p) => rules.includes(p.rule))
+      if (found.length === 0) return pass()
+      const severity = found.some((p) => p.severity === 'error') ? 'error' : 'warning'
+      return fail(listProblems(`${found.length} port problem(s):`, found.map(describe)), severity)
+    },
+  }
+}
+
+export const dataPlanePorts: Category<CheckContext> = {
+  id: 'data-plane-ports',
+  name: 'linkerd-data-plane-ports',
+  checks: [
+    portCheck('no-proxy-port-conflicts', 'application ports do not collide with proxy ports', [PORT_RULES.proxyPortConflict.id, PORT_RULES.proxyPortsOverlap.id], 'https://linkerd.io/2/reference/proxy-configuration/'),
+    portCheck('annotated-ports-declared', 'skip and opaque port annotations name declared ports', [PORT_RULES.annotationPortUndeclared.id, PORT_RULES.annotationNameUnresolved.id, PORT_RULES.annotationInvalid.id], 'https://linkerd.io/2/features/protocol-detection/'),
+    portCheck('opaque-ports-not-http', 'opaque ports do not serve HTTP', [PORT_RULES.opaqueHttp.id], 'https://linkerd.io/2/features/protocol-detection/'),
+    portCheck('server-speaks-first-ports-opaque', 'server-speaks-first ports are opaque or skipped', [PORT_RULES.serverSpeaksFirst.id], 'https://linkerd.io/2/features/protocol-detection/'),
+  ],
+}

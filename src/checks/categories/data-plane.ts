@@ -1,0 +1,123 @@
+// linkerd-data-plane (`check --proxy`): every meshed pod's proxy is ready, answers /live and
+// /ready on its admin port through a port-forward, runs the control plane's version and holds an
+// identity certificate that is not about to expire. Completed and failed pods are skipped
+// (linkerd/linkerd2#6128); every problem names its pod.
+import type {V1Pod} from '../../kube/types.js'
+import type {CheckContext} from '../context.js'
+import {expectedProxyVersion, linkerdValues, LINKERD_CONFIG} from '../linkerd.js'
+import {isFinished, isMeshed, listProblems, podName, proxyNotReady, proxyVersion} from '../pods.js'
+import {adminProbe, endpointProblem, type AdminProbe} from '../proxy-admin.js'
+import {leafCertFromMetrics, leafExpiryProblem} from '../proxy-cert.js'
+import {fail, pass, skip, type Category, type Check, type CheckScope, type Outcome} from '../types.js'
+
+/** Meshed, unfinished pods of the data plane: `-n`, else every namespace but the control plane's. */
+export async function dataPlanePods(ctx: CheckContext, scope: CheckScope): Promise<V1Pod[]> {
+  const {dataPlaneNamespace: ns, controlPlaneNamespace: cp} = ctx.settings
+  const pods = ns === undefined ? await scope.waitFor('pods in all namespaces', ctx.snapshot.allPods()) : await scope.waitFor(`pods in ${ns}`, ctx.snapshot.pods(ns))
+  return pods.filter((pod) => isMeshed(pod) && !isFinished(pod) && (ns !== undefined || pod.metadata?.namespace !== cp))
+}
+
+const noPods = (ctx: CheckContext): Outcome =>
+  fail(`no "linkerd-proxy" containers found${ctx.settings.dataPlaneNamespace ? ` in the "${ctx.settings.dataPlaneNamespace}" namespace` : ''}`)
+
+/** Probes every running pod's admin port (shared, concurrency-limited) and keeps the problems. */
+async function probeProblems(ctx: CheckContext, scope: CheckScope, problem: (probe: AdminProbe, pod: V1Pod) => string | undefined): Promise<Outcome> {
+  const pods = await dataPlanePods(ctx, scope)
+  if (pods.length === 0) return noPods(ctx)
+  const running = pods.filter((pod) => pod.status?.phase === 'Running')
+  const problems: string[] = []
+  await Promise.all(
+    running.map(async (pod) => {
+      if (scope.signal.aborted) return
+      const probe = await scope.waitFor(podName(pod), adminProbe(ctx, pod))
+      const found = problem(probe, pod)
+      if (found) problems.push(`${podName(pod)}: ${found}`)
+    }),
+  )
+  problems.sort()
+  const notProbed = pods.length - running.length
+  const note = notProbed > 0 ? `${notProbed} pod(s) not running were not probed` : undefined
+  return problems.length === 0 ? pass(note) : fail(listProblems(`${problems.length} of ${running.length} proxies failed:`, problems))
+}
+
+function adminEndpoint(path: 'live' | 'ready'): Check<CheckContext> {
+  return {
+    id: `admin-${path}`,
+    description: `data plane proxies answer /${path} on their admin port`,
+    severity: 'error',
+    retry: true,
+    hint: 'https://linkerd.io/2/reference/proxy-metrics/',
+    run: (ctx, scope) => probeProblems(ctx, scope, (probe) => endpointProblem(probe, path)),
+  }
+}
+
+export const dataPlane: Category<CheckContext> = {
+  id: 'data-plane',
+  name: 'linkerd-data-plane',
+  checks: [
+    {
+      id: 'namespace-exists',
+      description: 'data plane namespace exists',
+      severity: 'error',
+      fatal: true,
+      hint: 'l5d-data-plane-exists',
+      async run(ctx, scope) {
+        const ns = ctx.settings.dataPlaneNamespace
+        if (ns === undefined) return skip('no -n given: all namespaces')
+        return (await scope.waitFor(`namespace/${ns}`, ctx.snapshot.namespace(ns))) ? pass() : fail(`The "${ns}" namespace does not exist`)
+      },
+    },
+    {
+      id: 'proxies-ready',
+      description: 'data plane proxies are ready',
+      severity: 'error',
+      retry: true,
+      hint: 'l5d-data-plane-ready',
+      async run(ctx, scope) {
+        const pods = await dataPlanePods(ctx, scope)
+        if (pods.length === 0) return noPods(ctx)
+        const problems = pods.map(proxyNotReady).filter((p): p is string => p !== undefined)
+        return problems.length === 0 ? pass() : fail(listProblems(`${problems.length} of ${pods.length} proxies are not ready:`, problems))
+      },
+    },
+    adminEndpoint('live'),
+    adminEndpoint('ready'),
+    {
+      id: 'proxy-version',
+      description: 'data plane proxies run the control plane version',
+      severity: 'warning',
+      hint: 'l5d-data-plane-version',
+      async run(ctx, scope) {
+        const ns = ctx.settings.controlPlaneNamespace
+        const values = await scope.waitFor(`configmap/${LINKERD_CONFIG} in ${ns}`, linkerdValues(ctx.snapshot, ns))
+        const expected = expectedProxyVersion(values)
+        if (!expected) return skip(`configmap/${LINKERD_CONFIG} does not record the control plane version`)
+        const pods = await dataPlanePods(ctx, scope)
+        if (pods.length === 0) return noPods(ctx)
+        const stale = pods.filter((pod) => proxyVersion(pod) !== expected).map((pod) => `${podName(pod)} (${proxyVersion(pod) ?? 'unknown'})`)
+        return stale.length === 0 ? pass() : fail(listProblems(`${stale.length} proxies are not running the control plane version ${expected}:`, stale))
+      },
+    },
+    {
+      id: 'proxy-certs-not-expiring',
+      description: 'data plane proxy certificates are not expiring',
+      severity: 'warning',
+      hint: 'https://linkerd.io/2/tasks/generate-certificates/',
+      async run(ctx, scope) {
+        let expired = false
+        const outcome = await probeProblems(ctx, scope, (probe) => {
+          if (probe.error) return undefined // reported by admin-live / admin-ready
+          const metrics = probe.metrics
+          if (!metrics || 'error' in metrics || metrics.status !== 200) return undefined
+          const leaf = leafCertFromMetrics(metrics.body)
+          if (!leaf) return undefined
+          const problem = leafExpiryProblem(leaf, ctx.settings.now(), ctx.settings.certExpiryThresholdMs)
+          if (leaf.expiresAt !== undefined && leaf.expiresAt <= ctx.settings.now()) expired = true
+          return problem
+        })
+        // An expired certificate means the proxy cannot talk mTLS any more: an error, not a warning.
+        return outcome.kind === 'fail' && expired ? {...outcome, severity: 'error'} : outcome
+      },
+    },
+  ],
+}

@@ -1,0 +1,105 @@
+// linkerd-config: the objects an install creates exist: namespace, RBAC, service accounts, CRDs
+// and admission webhooks. Names and label selectors as in linkerd2's healthcheck.
+import type {CheckContext} from '../context.js'
+import {clusterRbacNames, CONTROL_PLANE_NS_LABEL, LINKERD_CRDS, serviceAccountNames, webhookNames} from '../linkerd.js'
+import {fail, pass, type Category} from '../types.js'
+
+const missingText = (kind: string, missing: readonly string[]) => `missing ${kind}: ${missing.join(', ')}`
+
+function missingNames(found: ReadonlyArray<{metadata?: {name?: string | undefined} | undefined}>, expected: readonly string[]): string[] {
+  const names = new Set(found.map((o) => o.metadata?.name))
+  return expected.filter((name) => !names.has(name))
+}
+
+export const linkerdConfig: Category<CheckContext> = {
+  id: 'linkerd-config',
+  name: 'linkerd-config',
+  checks: [
+    {
+      id: 'namespace-exists',
+      description: 'control plane Namespace exists',
+      severity: 'error',
+      fatal: true,
+      hint: 'l5d-existence-ns',
+      async run(ctx, scope) {
+        const ns = ctx.settings.controlPlaneNamespace
+        const found = await scope.waitFor(`namespace/${ns}`, ctx.snapshot.namespace(ns))
+        return found ? pass() : fail(`The "${ns}" namespace does not exist`)
+      },
+    },
+    {
+      id: 'cluster-roles-exist',
+      description: 'control plane ClusterRoles exist',
+      severity: 'error',
+      hint: 'l5d-existence-cr',
+      async run(ctx, scope) {
+        const ns = ctx.settings.controlPlaneNamespace
+        const roles = await scope.waitFor('clusterroles', ctx.snapshot.clusterRoles(`${CONTROL_PLANE_NS_LABEL}=${ns}`))
+        const missing = missingNames(roles, clusterRbacNames(ns))
+        return missing.length === 0 ? pass() : fail(missingText('ClusterRoles', missing))
+      },
+    },
+    {
+      id: 'cluster-role-bindings-exist',
+      description: 'control plane ClusterRoleBindings exist',
+      severity: 'error',
+      hint: 'l5d-existence-crb',
+      async run(ctx, scope) {
+        const ns = ctx.settings.controlPlaneNamespace
+        const bindings = await scope.waitFor('clusterrolebindings', ctx.snapshot.clusterRoleBindings(`${CONTROL_PLANE_NS_LABEL}=${ns}`))
+        const missing = missingNames(bindings, clusterRbacNames(ns))
+        return missing.length === 0 ? pass() : fail(missingText('ClusterRoleBindings', missing))
+      },
+    },
+    {
+      id: 'service-accounts-exist',
+      description: 'control plane ServiceAccounts exist',
+      severity: 'error',
+      hint: 'l5d-existence-sa',
+      async run(ctx, scope) {
+        const ns = ctx.settings.controlPlaneNamespace
+        const accounts = await scope.waitFor(`serviceaccounts in ${ns}`, ctx.snapshot.serviceAccounts(ns))
+        const missing = missingNames(accounts, serviceAccountNames)
+        return missing.length === 0 ? pass() : fail(missingText(`ServiceAccounts in ${ns}`, missing))
+      },
+    },
+    {
+      id: 'crds-exist',
+      description: 'control plane CustomResourceDefinitions exist',
+      severity: 'error',
+      hint: 'l5d-existence-crd',
+      async run(ctx, scope) {
+        const crds = await scope.waitFor('customresourcedefinitions', ctx.snapshot.crds())
+        const problems: string[] = []
+        for (const expected of LINKERD_CRDS) {
+          const crd = crds.find((c) => c.metadata?.name === expected.name)
+          if (!crd) problems.push(`missing ${expected.name}`)
+          else if (!crd.spec.versions.some((v) => v.name === expected.version && v.served)) problems.push(`CRD ${expected.name} is missing version ${expected.version}`)
+        }
+        return problems.length === 0 ? pass() : fail(problems.join('\n'))
+      },
+    },
+    {
+      id: 'mutating-webhooks-exist',
+      description: 'control plane MutatingWebhookConfigurations exist',
+      severity: 'error',
+      hint: 'l5d-existence-mwc',
+      async run(ctx, scope) {
+        const hooks = await scope.waitFor('mutatingwebhookconfigurations', ctx.snapshot.mutatingWebhooks())
+        const missing = missingNames(hooks, [webhookNames.proxyInjector])
+        return missing.length === 0 ? pass() : fail(missingText('MutatingWebhookConfigurations', missing))
+      },
+    },
+    {
+      id: 'validating-webhooks-exist',
+      description: 'control plane ValidatingWebhookConfigurations exist',
+      severity: 'error',
+      hint: 'l5d-existence-vwc',
+      async run(ctx, scope) {
+        const hooks = await scope.waitFor('validatingwebhookconfigurations', ctx.snapshot.validatingWebhooks())
+        const missing = missingNames(hooks, [webhookNames.spValidator])
+        return missing.length === 0 ? pass() : fail(missingText('ValidatingWebhookConfigurations', missing))
+      },
+    },
+  ],
+}

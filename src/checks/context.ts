@@ -1,0 +1,61 @@
+// What every check receives: the shared snapshot of the cluster, the client for the few calls that
+// are not lists (access reviews, port-forwards), the run's settings and a concurrency limiter
+// shared by all port-forward fan-out of the run.
+import type {KubeClient} from '../kube/types.js'
+import {Limiter} from './limiter.js'
+import {Snapshot} from './snapshot.js'
+
+export type CheckMode = 'pre' | 'control-plane' | 'proxy'
+
+export interface CheckSettings {
+  mode: CheckMode
+  controlPlaneNamespace: string
+  /** `-n` with --proxy; undefined means every namespace. */
+  dataPlaneNamespace: string | undefined
+  certExpiryThresholdMs: number
+  /** Skip everything that talks to something outside the cluster (the version lookup). */
+  offline: boolean
+  requestTimeoutMs: number
+  /** Version the control plane must run (`--expected-version`), if any. */
+  expectedVersion: string | undefined
+  versionCheckUrl: string
+  now: () => number
+}
+
+/** Fetches a URL outside the cluster (version lookup); injected so tests never touch the network. */
+export type FetchText = (url: string, timeoutMs: number) => Promise<string>
+
+export interface CheckContext {
+  readonly kube: KubeClient
+  readonly snapshot: Snapshot
+  readonly settings: CheckSettings
+  readonly limiter: Limiter
+  readonly fetchText: FetchText
+}
+
+export interface ContextOptions {
+  concurrency?: number
+  fetchText?: FetchText
+}
+
+export const defaultFetchText: FetchText = async (url, timeoutMs) => {
+  const response = await fetch(url, {signal: AbortSignal.timeout(timeoutMs)})
+  if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`)
+  return response.text()
+}
+
+export function createContext(kube: KubeClient, settings: CheckSettings, options: ContextOptions = {}): CheckContext {
+  const allPods = settings.mode === 'proxy' && settings.dataPlaneNamespace === undefined
+  return {
+    kube,
+    snapshot: new Snapshot(kube, {allPods}),
+    settings,
+    limiter: new Limiter(options.concurrency ?? 16),
+    fetchText: options.fetchText ?? defaultFetchText,
+  }
+}
+
+/** The same run with a fresh snapshot, for a retry under --wait. */
+export function refreshContext(ctx: CheckContext): CheckContext {
+  return {...ctx, snapshot: ctx.snapshot.fresh()}
+}

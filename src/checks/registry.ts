@@ -1,0 +1,35 @@
+// Which categories run in which mode, in Linkerd's global order (linkerd2-cli.md §2.2). The order
+// matters: a fatal failure stops the categories after it.
+import {controlPlaneProxy} from './categories/control-plane-proxy.js'
+import {dataPlanePorts} from './categories/data-plane-ports.js'
+import {dataPlane} from './categories/data-plane.js'
+import {identityDataPlane} from './categories/identity-data-plane.js'
+import {kubernetesApi} from './categories/kubernetes-api.js'
+import {kubernetesVersion} from './categories/kubernetes-version.js'
+import {linkerdConfig} from './categories/linkerd-config.js'
+import {linkerdExistence} from './categories/linkerd-existence.js'
+import {linkerdIdentity} from './categories/linkerd-identity.js'
+import {linkerdVersion} from './categories/linkerd-version.js'
+import {linkerdWebhooks} from './categories/linkerd-webhooks.js'
+import {preKubernetesSetup} from './categories/pre-kubernetes-setup.js'
+import type {CheckContext, CheckMode} from './context.js'
+import type {Category} from './types.js'
+
+export interface RegistryOptions {
+  /** Words the certificate expiry checks ("60 days"). */
+  validFor?: string
+}
+
+export function categoriesFor(mode: CheckMode, options: RegistryOptions = {}): Array<Category<CheckContext>> {
+  if (mode === 'pre') return [kubernetesApi, kubernetesVersion, preKubernetesSetup]
+  const core = [kubernetesApi, kubernetesVersion, linkerdExistence, linkerdConfig, linkerdIdentity(options.validFor), linkerdWebhooks(options.validFor)]
+  if (mode === 'control-plane') return [...core, linkerdVersion, controlPlaneProxy]
+  return [...core, identityDataPlane, linkerdVersion, controlPlaneProxy, dataPlane, dataPlanePorts]
+}
+
+/** Every category of every mode once, for docs and for validating --only/--skip. */
+export function allCategories(): Array<Category<CheckContext>> {
+  const seen = new Map<string, Category<CheckContext>>()
+  for (const mode of ['pre', 'proxy'] as const) for (const category of categoriesFor(mode)) seen.set(category.id, category)
+  return [...seen.values()]
+}

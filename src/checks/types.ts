@@ -1,0 +1,99 @@
+// The check engine's vocabulary. A check is a small object with a stable id that returns an
+// outcome; a category is an ordered group of checks; a report is what renderers and exit codes read.
+// Linkerd's healthcheck package has the same shape (checker / category / CheckResult); meshport adds
+// stable ids, explicit `skipped` and `timeout` results, and durations.
+
+/** What a check can say about the cluster. Thrown errors become `error` results. */
+export type Outcome =
+  | {kind: 'fail'; message: string; severity?: Severity}
+  | {kind: 'pass'; detail?: string}
+  | {kind: 'skip'; reason: string}
+
+/** How bad a failing check is: `error` fails the run, `warning` only with `--fail-on warning`. */
+export type Severity = 'error' | 'warning'
+
+/** A check's final result, as JSON and JUnit report it. */
+export type CheckStatus = 'error' | 'skipped' | 'success' | 'timeout' | 'warning'
+
+/** Handed to each run of a check: cancellation, and a way to say what it is waiting for. */
+export interface CheckScope {
+  readonly signal: AbortSignal
+  /** Tracks `promise` under `label` (e.g. `pod/web-1 in shop`) so a timeout can name what was pending. */
+  waitFor<T>(label: string, promise: Promise<T>): Promise<T>
+}
+
+export interface Check<C> {
+  /** Stable within its category, kebab-case; the full id is `<category>.<id>`. */
+  readonly id: string
+  /** One line, present tense, as `linkerd check` prints it. */
+  readonly description: string
+  readonly severity: Severity
+  /** A failure means later categories cannot run (Linkerd's fatal checks). */
+  readonly fatal?: boolean
+  /** Retried until `--wait` runs out (things that become true: pods getting ready). */
+  readonly retry?: boolean
+  /** Anchor on https://linkerd.io/2/checks/ or a full URL. */
+  readonly hint?: string
+  run(ctx: C, scope: CheckScope): Promise<Outcome>
+}
+
+export interface Category<C> {
+  /** Stable id, Linkerd's category name where one exists (`linkerd-identity`). */
+  readonly id: string
+  /** Header printed above the category's checks. */
+  readonly name: string
+  readonly checks: ReadonlyArray<Check<C>>
+}
+
+export interface CheckEntry {
+  id: string
+  description: string
+  result: CheckStatus
+  /** Why it failed, timed out or was skipped. */
+  error?: string
+  /** Where to read how to fix it (failures and warnings only). */
+  hint?: string
+  /** Extra text on success (Linkerd's "verbose success"). */
+  detail?: string
+  durationMs: number
+}
+
+export interface CategoryEntry {
+  id: string
+  name: string
+  checks: CheckEntry[]
+}
+
+export type FailOn = 'error' | 'warning'
+
+export interface CheckCounts {
+  error: number
+  skipped: number
+  success: number
+  timeout: number
+  warning: number
+}
+
+export interface CheckReport {
+  schemaVersion: 1
+  success: boolean
+  failOn: FailOn
+  counts: CheckCounts
+  categories: CategoryEntry[]
+  /** Set when a fatal check stopped later categories. */
+  stoppedBy?: string
+  stats: {apiCalls: number; listCalls: number; durationMs: number}
+}
+
+export const pass = (detail?: string): Outcome => (detail === undefined ? {kind: 'pass'} : {kind: 'pass', detail})
+export const fail = (message: string, severity?: Severity): Outcome =>
+  severity === undefined ? {kind: 'fail', message} : {kind: 'fail', message, severity}
+export const skip = (reason: string): Outcome => ({kind: 'skip', reason})
+
+export const LINKERD_HINT_BASE = 'https://linkerd.io/2/checks/#'
+
+/** Anchors become Linkerd's checks page; full URLs are kept. */
+export function hintUrl(hint: string | undefined): string | undefined {
+  if (hint === undefined) return undefined
+  return /^https?:\/\//.test(hint) ? hint : `${LINKERD_HINT_BASE}${hint}`
+}

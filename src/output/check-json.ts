@@ -1,0 +1,29 @@
+// `-o json`: ONE document (linkerd/linkerd2#7960 is about Linkerd printing several), with fixed key
+// order so diffs of two runs stay readable. Schema: docs/check.md#json-output.
+import type {CheckEntry, CheckReport} from '../checks/types.js'
+
+function entry(check: CheckEntry): Record<string, unknown> {
+  const ordered: Record<string, unknown> = {id: check.id, description: check.description, result: check.result}
+  if (check.error !== undefined) ordered.error = check.error
+  if (check.hint !== undefined) ordered.hint = check.hint
+  if (check.detail !== undefined) ordered.detail = check.detail
+  ordered.durationMs = check.durationMs
+  return ordered
+}
+
+export function checkReportJson(report: CheckReport): Record<string, unknown> {
+  const doc: Record<string, unknown> = {
+    schemaVersion: report.schemaVersion,
+    success: report.success,
+    failOn: report.failOn,
+    counts: report.counts,
+  }
+  if (report.stoppedBy !== undefined) doc.stoppedBy = report.stoppedBy
+  doc.categories = report.categories.map((category) => ({id: category.id, name: category.name, checks: category.checks.map(entry)}))
+  doc.stats = report.stats
+  return doc
+}
+
+export function renderCheckJson(report: CheckReport): string {
+  return `${JSON.stringify(checkReportJson(report), null, 2)}\n`
+}

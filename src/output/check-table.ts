@@ -1,0 +1,57 @@
+// `-o table` and `-o short`: Linkerd's check layout (linkerd2 cli/cmd/testdata/check_output.golden),
+// a header underlined with dashes per category, one glyph line per check, the error and a docs link
+// indented below, then the verdict. `short` keeps only problems. Skipped checks are not listed (as
+// in Linkerd); when a fatal check stopped the run, one line says so before the verdict.
+import type {CheckEntry, CheckReport, CheckStatus} from '../checks/types.js'
+import {paint} from './color.js'
+
+export const GLYPHS = {error: '×', success: '√', timeout: '×', warning: '‼'} as const
+
+export interface TableOptions {
+  color: boolean
+  /** Only warnings, errors and timeouts (`-o short`). */
+  short?: boolean
+}
+
+function glyph(result: Exclude<CheckStatus, 'skipped'>, color: boolean): string {
+  const text = GLYPHS[result]
+  if (result === 'success') return paint.bold(color, paint.green(color, text))
+  if (result === 'warning') return paint.bold(color, paint.yellow(color, text))
+  return paint.bold(color, paint.red(color, text))
+}
+
+const indent = (text: string) => text.split('\n').map((line) => `    ${line}`.trimEnd()).join('\n')
+
+function renderCheck(check: CheckEntry, color: boolean): string {
+  if (check.result === 'skipped') return ''
+  let text = `${glyph(check.result, color)} ${check.description}\n`
+  if (check.result === 'success') return check.detail ? `${text}${indent(check.detail)}\n` : text
+  if (check.error) text += `${indent(check.error)}\n`
+  if (check.hint) text += `    see ${check.hint} for hints\n`
+  return text
+}
+
+export function verdictLine(report: Pick<CheckReport, 'success'>, color: boolean): string {
+  return `Status check results are ${report.success ? glyph('success', color) : glyph('error', color)}\n`
+}
+
+export function renderCheckTable(report: CheckReport, options: TableOptions): string {
+  const blocks: string[] = []
+  for (const category of report.categories) {
+    const shown = category.checks.filter((c) => c.result !== 'skipped' && (!options.short || c.result !== 'success'))
+    if (shown.length === 0) continue
+    const header = category.name
+    blocks.push(`${header}\n${'-'.repeat(header.length)}\n${shown.map((c) => renderCheck(c, options.color)).join('')}`)
+  }
+  const notes: string[] = []
+  if (report.stoppedBy !== undefined && report.counts.skipped > 0) {
+    notes.push(`${report.counts.skipped} check${report.counts.skipped === 1 ? '' : 's'} not run: ${report.stoppedBy} failed\n`)
+  }
+  if (report.failOn === 'warning' && report.counts.warning > 0 && report.counts.error === 0 && report.counts.timeout === 0) {
+    notes.push('warnings fail this run (--fail-on warning)\n')
+  }
+  const body = blocks.join('\n')
+  const tail = notes.join('') + verdictLine(report, options.color)
+  if (body === '') return tail
+  return `${body}\n${tail}`
+}
