@@ -1,0 +1,352 @@
+// Edits one YAML document in place. Every operation becomes a text splice at node offsets, so
+// comments, quoting, key order, flow style and block scalars outside the edited spot survive
+// byte for byte. After each splice the document is re-read (fast scanner, else yaml), so
+// operations always see the current structure. Documents whose structure cannot be edited as
+// text (aliases, merge keys, complex keys) get the DocumentEditor, which edits the yaml Document.
+import {isCollection, isMap, isSeq, parseDocument, type Document} from 'yaml'
+
+import {treeFromYaml} from './from-yaml.js'
+import {isInlineValue, renderBlock, renderEntry, renderInline, renderItem, renderKey, type Style} from './render.js'
+import {scanDocument} from './scan.js'
+import {nodeAt, toJS, type TMap, type TNode, type TSeq} from './tree.js'
+import type {Path} from './types.js'
+
+export interface TreeEditor {
+  /** The document text as edited so far. */
+  readonly text: string
+  /** Whether any operation changed the text. */
+  readonly changed: boolean
+  /** Plain JS value at `path` ([] = the whole document), undefined when absent. */
+  get(path: Path): unknown
+  /** Sets the value at `path`, creating missing parent maps. Equal values are left untouched. */
+  set(path: Path, value: unknown): void
+  /**
+   * Deletes the map key or sequence item at `path`. When this empties its collection, the
+   * collection's own key is deleted too, up to `prune` levels. Returns whether anything was removed.
+   */
+  delete(path: Path, prune?: number): boolean
+  /** Inserts items into the sequence at `path` before `index` (-1 = append), creating the sequence. */
+  insert(path: Path, index: number, values: unknown[]): void
+}
+
+export class EditError extends Error {}
+
+interface Parsed {
+  root: TNode | null
+  aliased: boolean
+  doc?: Document
+}
+
+/** Reads a document's text into the light tree; throws the yaml library's first error. */
+export function readTree(text: string): Parsed {
+  const fast = scanDocument(text)
+  if (fast) return {root: fast.root, aliased: false}
+  const doc = parseDocument(text, {keepSourceTokens: false, uniqueKeys: true})
+  if (doc.errors.length > 0) throw doc.errors[0]!
+  const {root, aliased} = treeFromYaml(doc, text)
+  return {root, aliased, doc}
+}
+
+/** The editor for a document: text splices when possible, the yaml Document otherwise. */
+export function editorFor(text: string, parsed: Parsed = readTree(text)): TreeEditor {
+  if (parsed.aliased) return new DocumentEditor(parsed.doc ?? parseDocument(text))
+  return new TextEditor(text, parsed.root)
+}
+
+function detectStyle(text: string, root: TNode | null): Style {
+  const style: Style = {step: 2, indentSeq: false, json: false}
+  if (root !== null && root.type !== 'scalar' && root.flow) {
+    style.json = /^\s*[[{]\s*"/.test(text.replace(/^---.*\n/, '')) || text.trimStart().startsWith('{"')
+    return style
+  }
+  let foundSeq = false
+  let foundStep = false
+  const visit = (node: TNode | null): void => {
+    if (node === null || node.type === 'scalar' || node.flow || (foundSeq && foundStep)) return
+    if (node.type === 'map') {
+      for (const pair of node.pairs) {
+        const v = pair.value
+        if (v !== null && v.type === 'seq' && !v.flow && !foundSeq) {
+          style.indentSeq = v.indent > node.indent
+          foundSeq = true
+        }
+        if (v !== null && v.type === 'map' && !v.flow && !foundStep && v.indent > node.indent) {
+          style.step = v.indent - node.indent
+          foundStep = true
+        }
+        visit(v)
+      }
+    } else {
+      for (const item of node.items) visit(item.value)
+    }
+  }
+  visit(root)
+  return style
+}
+
+class TextEditor implements TreeEditor {
+  changed = false
+  private cachedStyle: Style | undefined
+
+  constructor(
+    public text: string,
+    private root: TNode | null,
+  ) {}
+
+  /** The document's own indentation and sequence style, read on first edit. */
+  private get style(): Style {
+    this.cachedStyle ??= detectStyle(this.text, this.root)
+    return this.cachedStyle
+  }
+
+  get(path: Path): unknown {
+    const node = nodeAt(this.root, path)
+    return node === undefined ? undefined : toJS(node)
+  }
+
+  set(path: Path, value: unknown): void {
+    if (path.length === 0) throw new EditError('cannot replace the document root')
+    const parentPath = path.slice(0, -1)
+    const last = path[path.length - 1]!
+    const parent = nodeAt(this.root, parentPath)
+    if (parent === undefined || parent === null) {
+      // Create the missing parent as a map holding just this entry.
+      if (typeof last === 'number') throw new EditError(`no sequence at ${parentPath.join('.')}`)
+      this.set(parentPath, {[last]: value})
+      return
+    }
+    if (typeof last === 'number') {
+      if (parent.type !== 'seq') throw new EditError(`not a sequence at ${parentPath.join('.')}`)
+      const item = parent.items[last]
+      if (item === undefined) throw new EditError(`no item ${last} at ${parentPath.join('.')}`)
+      this.replaceValue(path, item.value, value, parent, item.start)
+      return
+    }
+    if (parent.type !== 'map') throw new EditError(`not a map at ${parentPath.join('.')}`)
+    const pair = parent.pairs.find((p) => p.key === last)
+    if (pair === undefined) {
+      this.addPair(parent, last, value)
+      return
+    }
+    if (deepEqual(toJS(pair.value), value)) return
+    this.replaceValue(path, pair.value, value, parent, pair.keyStart)
+  }
+
+  delete(path: Path, prune = 0): boolean {
+    if (path.length === 0) throw new EditError('cannot delete the document root')
+    const parentPath = path.slice(0, -1)
+    const last = path[path.length - 1]!
+    const parent = nodeAt(this.root, parentPath)
+    if (parent === undefined || parent === null || parent.type === 'scalar') return false
+    const size = parent.type === 'map' ? parent.pairs.length : parent.items.length
+    const index = parent.type === 'map' ? parent.pairs.findIndex((p) => p.key === last) : typeof last === 'number' && last < size ? last : -1
+    if (index === -1 || (parent.type === 'map') !== (typeof last === 'string')) return false
+    if (size === 1 && prune > 0 && parentPath.length > 0 && typeof parentPath[parentPath.length - 1] === 'string') {
+      return this.delete(parentPath, prune - 1)
+    }
+    const grand = parentPath.length > 0 ? nodeAt(this.root, parentPath.slice(0, -1)) : undefined
+    const parentKey = parentPath[parentPath.length - 1]
+    const keyStart = grand?.type === 'map' && typeof parentKey === 'string' ? grand.pairs.find((p) => p.key === parentKey)?.keyStart : undefined
+    this.removeEntry(parent, index, keyStart)
+    return true
+  }
+
+  insert(path: Path, index: number, values: unknown[]): void {
+    if (values.length === 0) return
+    const seq = nodeAt(this.root, path)
+    if (seq === undefined || seq === null) {
+      this.set(path, values)
+      return
+    }
+    if (seq.type !== 'seq') throw new EditError(`not a sequence at ${path.join('.')}`)
+    const at = index < 0 || index >= seq.items.length ? seq.items.length : index
+    if (seq.flow || this.style.json) {
+      const parts = values.map((v) => renderInlineAny(v, this.style))
+      if (seq.items.length === 0) return this.splice(seq.start + 1, seq.start + 1, parts.join(', '))
+      if (at === seq.items.length) return this.splice(seq.items[at - 1]!.end, seq.items[at - 1]!.end, ', ' + parts.join(', '))
+      return this.splice(seq.items[at]!.start, seq.items[at]!.start, parts.join(', ') + ', ')
+    }
+    const text = values.map((v) => renderItem(v, seq.indent, this.style)).join('')
+    if (at < seq.items.length) {
+      const item = seq.items[at]!
+      if (item.lineStart !== lineStartOf(this.text, item.start)) throw new EditError('cannot insert before a compact sequence item')
+      return this.splice(item.lineStart, item.lineStart, text)
+    }
+    this.splice(seq.end, seq.end, text)
+  }
+
+  // ---- splices -------------------------------------------------------------------------------
+
+  private splice(start: number, end: number, text: string): void {
+    // Appending lines after a last line that has no newline.
+    const insert = start === this.text.length && start > 0 && this.text[start - 1] !== '\n' && text.endsWith('\n') ? '\n' + text : text
+    this.text = this.text.slice(0, start) + insert + this.text.slice(end)
+    this.changed = true
+    const parsed = readTree(this.text)
+    if (parsed.aliased) throw new EditError('edit produced an aliased document')
+    this.root = parsed.root
+  }
+
+  private addPair(map: TMap, key: string, value: unknown): void {
+    if (map.flow || this.style.json) {
+      const entry = `${renderKey(key, this.style)}: ${renderInlineAny(value, this.style)}`
+      if (map.pairs.length === 0) return this.splice(map.start + 1, map.start + 1, entry)
+      const lastPair = map.pairs[map.pairs.length - 1]!
+      return this.splice(lastPair.end, lastPair.end, ', ' + entry)
+    }
+    this.splice(map.end, map.end, renderEntry(key, value, map.indent, this.style))
+  }
+
+  private replaceValue(path: Path, node: TNode | null, value: unknown, parent: TMap | TSeq, keyStart: number): void {
+    const inlineParent = parent.flow || this.style.json
+    if (node !== null && node.type === 'scalar' && node.style === 'block') {
+      // Remove the block scalar (header and content), then set the new value on the bare key.
+      this.splice(this.colonBefore(node.start) + 1, Math.max(node.end, lineEndInserted(this.text, node.start)), '\n')
+      this.set(path, value)
+      return
+    }
+    if (node !== null && (node.type === 'scalar' || node.flow)) {
+      if (inlineParent || isInlineValue(value)) return this.splice(node.start, node.end, renderInlineAny(value, this.style))
+      // An inline value becomes a block: drop the inline text, then add the block below the key.
+      this.splice(this.colonBefore(node.start) + 1, node.end, '')
+      this.set(path, value)
+      return
+    }
+    if (node === null) {
+      const keyLineEnd = lineEndAfter(this.text, keyStart)
+      if (inlineParent || isInlineValue(value)) {
+        const colon = this.text.lastIndexOf(':', commentStart(this.text, keyStart, keyLineEnd))
+        return this.splice(colon + 1, colon + 1, ' ' + renderInlineAny(value, this.style))
+      }
+      const childIndent = parent.type === 'map' ? parent.indent + this.style.step : parent.indent + 2
+      const indent = Array.isArray(value) && !this.style.indentSeq && parent.type === 'map' ? parent.indent : childIndent
+      const at = keyLineEnd < this.text.length ? keyLineEnd + 1 : keyLineEnd
+      return this.splice(at, at, renderBlock(value, indent, this.style))
+    }
+    // A block collection replaced as a whole: remove its lines, then set the value on the bare key.
+    const start = lineStartOf(this.text, node.start)
+    if (this.text.slice(start, node.start).trim() !== '') throw new EditError('cannot replace a compact collection as text')
+    this.splice(start, node.end, '')
+    this.set(path, value)
+  }
+
+  private colonBefore(offset: number): number {
+    const colon = this.text.lastIndexOf(':', offset)
+    if (colon === -1) throw new EditError('no key before value')
+    return colon
+  }
+
+  private removeEntry(parent: TMap | TSeq, index: number, parentKeyStart: number | undefined): void {
+    const entries: Array<{start: number; lineStart: number; end: number}> =
+      parent.type === 'map' ? parent.pairs.map((p) => ({start: p.keyStart, lineStart: p.lineStart, end: p.end})) : parent.items
+    const entry = entries[index]!
+    if (parent.flow || this.style.json) {
+      if (entries.length === 1) return this.splice(parent.start + 1, parent.end - 1, '')
+      if (index < entries.length - 1) return this.splice(entry.start, entries[index + 1]!.start, '')
+      return this.splice(entries[index - 1]!.end, entry.end, '')
+    }
+    const ownLine = entry.lineStart === lineStartOf(this.text, entry.lineStart)
+    const empty = parent.type === 'map' ? '{}' : '[]'
+    if (ownLine) {
+      if (entries.length > 1) return this.splice(entry.lineStart, entry.end, '')
+      // The collection becomes empty: leave an explicit empty collection on its key.
+      if (parentKeyStart === undefined) throw new EditError('cannot empty the document root')
+      this.splice(entry.lineStart, entry.end, '')
+      const colon = this.text.indexOf(':', parentKeyStart)
+      return this.splice(colon + 1, colon + 1, ' ' + empty)
+    }
+    // The first key of a `- key: v` item: pull the next key up onto the dash line.
+    if (parent.type === 'map' && index === 0) {
+      if (entries.length > 1) return this.splice(entry.start, entries[1]!.start, '')
+      return this.splice(entry.start, entry.end, empty + '\n')
+    }
+    throw new EditError('cannot remove this entry as text')
+  }
+}
+
+function renderInlineAny(value: unknown, style: Style): string {
+  if (style.json) return JSON.stringify(value)
+  return renderInline(value, style)
+}
+
+function lineStartOf(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1
+}
+
+function lineEndAfter(text: string, offset: number): number {
+  const nl = text.indexOf('\n', offset)
+  return nl === -1 ? text.length : nl
+}
+
+function lineEndInserted(text: string, keyStart: number): number {
+  const end = lineEndAfter(text, keyStart)
+  return end < text.length ? end + 1 : end
+}
+
+/** Start of a trailing comment on the line [from, lineEnd), or lineEnd. */
+function commentStart(text: string, from: number, lineEnd: number): number {
+  const hash = text.indexOf(' #', from)
+  return hash === -1 || hash > lineEnd ? lineEnd : hash
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return Number.isNaN(a) && Number.isNaN(b)
+  if (Array.isArray(a) !== Array.isArray(b)) return false
+  if (Array.isArray(a)) {
+    const bb = b as unknown[]
+    return a.length === bb.length && a.every((v, i) => deepEqual(v, bb[i]))
+  }
+  const ka = Object.keys(a)
+  const kb = Object.keys(b as object)
+  if (ka.length !== kb.length) return false
+  return ka.every((k) => Object.hasOwn(b as object, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+}
+
+/** Edits the yaml Document directly (for aliases and the like); loses some formatting. */
+class DocumentEditor implements TreeEditor {
+  changed = false
+
+  constructor(private readonly doc: Document) {}
+
+  get text(): string {
+    return this.doc.toString({lineWidth: 0, flowCollectionPadding: false})
+  }
+
+  get(path: Path): unknown {
+    if (path.length === 0) return this.doc.toJS({maxAliasCount: -1})
+    const node = this.doc.getIn(path, true)
+    if (node === undefined) return this.doc.hasIn(path) ? null : undefined
+    return isCollection(node) || (typeof node === 'object' && node !== null && 'toJSON' in node) ? (node as {toJSON(): unknown}).toJSON() : node
+  }
+
+  set(path: Path, value: unknown): void {
+    if (deepEqual(this.get(path), value)) return
+    this.doc.setIn(path, this.doc.createNode(value))
+    this.changed = true
+  }
+
+  delete(path: Path, prune = 0): boolean {
+    if (!this.doc.hasIn(path)) return false
+    const parentPath = path.slice(0, -1)
+    const parent = this.doc.getIn(parentPath, true)
+    if ((isMap(parent) || isSeq(parent)) && parent.items.length === 1 && prune > 0 && parentPath.length > 0 && typeof parentPath[parentPath.length - 1] === 'string') {
+      return this.delete(parentPath, prune - 1)
+    }
+    this.doc.deleteIn(path)
+    this.changed = true
+    return true
+  }
+
+  insert(path: Path, index: number, values: unknown[]): void {
+    if (values.length === 0) return
+    const seq = this.doc.getIn(path, true)
+    if (!isSeq(seq)) {
+      this.doc.setIn(path, this.doc.createNode(values))
+    } else {
+      const at = index < 0 || index > seq.items.length ? seq.items.length : index
+      seq.items.splice(at, 0, ...values.map((v) => this.doc.createNode(v)))
+    }
+    this.changed = true
+  }
+}

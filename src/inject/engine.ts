@@ -1,0 +1,226 @@
+// The inject/uninject pipeline for one input: split into documents, transform each (uninject
+// pass, checks, mode handler), and report. Pure: text in, text and reports out. Documents the
+// transform leaves semantically unchanged are returned byte for byte.
+import {InputError} from '../errors.js'
+import './annotate.js'
+import {injectAnnotations, writeAnnotations} from './annotate.js'
+import {fatalReasons, inspectTemplate} from './checks.js'
+import {deepEqual, editorFor, readTree, type TreeEditor} from './edit.js'
+import type {ResourceReport} from './report.js'
+import {isJsonText, splitJson, splitYaml, type Chunk} from './split.js'
+import {getHandler, type InjectOptions, type Path, type WorkloadContext} from './types.js'
+import {uninjectObject} from './uninject.js'
+import {templatePathFor} from './workloads.js'
+import {toJS} from './tree.js'
+
+export type Operation = 'inject' | 'uninject'
+
+export interface DocumentResult {
+  text: string
+  changed: boolean
+  /** False for chunks that are not documents (a final bare `---`). */
+  isDoc: boolean
+  /** The document's value (computed on demand, for JSON output). */
+  value: () => unknown
+}
+
+export interface InputResult {
+  source: string
+  json: boolean
+  documents: DocumentResult[]
+  reports: ResourceReport[]
+  /** Linkerd's transform errors (`failed to inject deployment/web: ...`). */
+  errors: string[]
+  changed: boolean
+}
+
+type Obj = Record<string, unknown>
+
+function asObj(value: unknown): Obj | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : undefined
+}
+
+function nameOf(obj: Obj): string {
+  const meta = asObj(obj.metadata) ?? {}
+  const name = meta.name ?? meta.generateName
+  return typeof name === 'string' ? name : typeof name === 'number' || typeof name === 'boolean' ? String(name) : ''
+}
+
+export function transformInput(source: string, text: string, op: Operation, options: InjectOptions): InputResult {
+  const json = isJsonText(text)
+  const chunks = json ? splitJson(text) : splitYaml(text)
+  const result: InputResult = {source, json, documents: [], reports: [], errors: [], changed: false}
+  let docNumber = 0
+  for (const chunk of chunks) {
+    if (!chunk.isDoc) {
+      result.documents.push({text: chunk.text, changed: false, isDoc: false, value: () => null})
+      continue
+    }
+    docNumber++
+    const doc = transformDocument(source, docNumber, chunk, op, options, json, result)
+    result.documents.push(doc)
+    if (doc.changed) result.changed = true
+  }
+  return result
+}
+
+function parseError(source: string, docNumber: number, chunk: Chunk, error: unknown): InputError {
+  const e = error as {message?: string; linePos?: Array<{line: number; col: number}>}
+  const pos = e.linePos?.[0]
+  const message = (e.message ?? String(error)).split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')
+  return new InputError(
+    {source, document: docNumber, ...(pos ? {line: chunk.line + pos.line, column: pos.col} : {})},
+    message,
+    {hint: 'fix the YAML or JSON syntax at that position; nothing was written'},
+  )
+}
+
+function transformDocument(source: string, docNumber: number, chunk: Chunk, op: Operation, options: InjectOptions, json: boolean, result: InputResult): DocumentResult {
+  let parsed
+  try {
+    parsed = readTree(chunk.text)
+  } catch (error) {
+    throw parseError(source, docNumber, chunk, error)
+  }
+  const original = parsed.root
+  const originalValue = (): unknown => (parsed.aliased && parsed.doc ? parsed.doc.toJS({maxAliasCount: -1}) : toJS(original))
+  const unchanged: DocumentResult = {text: chunk.text, changed: false, isDoc: true, value: originalValue}
+  // Read only the top-level fields first: most documents need nothing more.
+  const top = original?.type === 'map' ? original : undefined
+  if (top === undefined) {
+    result.reports.push({kind: '', name: '', status: 'missing-kind', supported: false})
+    return unchanged
+  }
+  const kindPair = top.pairs.find((p) => p.key === 'kind')
+  const kind = kindPair ? toJS(kindPair.value) : undefined
+  if (typeof kind !== 'string' || kind === '') {
+    result.reports.push({kind: '', name: '', status: 'missing-kind', supported: false})
+    return unchanged
+  }
+  const lower = kind.toLowerCase()
+  const apiVersion = toJS(top.pairs.find((p) => p.key === 'apiVersion')?.value)
+  if (lower !== 'list' && lower !== 'namespace' && lower !== 'service' && templatePathFor(kind, apiVersion, options.podTemplatePaths) === undefined) {
+    // Not a kind inject or uninject touches: report it from the tree, copy it verbatim.
+    const metadata = toJS(top.pairs.find((p) => p.key === 'metadata')?.value)
+    result.reports.push({kind: lower, name: nameOf({metadata}), status: 'skipped', supported: false})
+    return unchanged
+  }
+  const edit = editorFor(chunk.text, parsed)
+  const state: DocState = {edit, options, op, result}
+  if (lower === 'list') {
+    const items = edit.get(['items'])
+    if (Array.isArray(items)) {
+      items.forEach((item, i) => {
+        const obj = asObj(item)
+        const itemKind = obj?.kind
+        if (obj === undefined || typeof itemKind !== 'string' || itemKind === '') {
+          result.reports.push({kind: '', name: '', status: 'missing-kind', supported: false})
+          return
+        }
+        transformObject(state, ['items', i], obj, itemKind)
+      })
+    }
+    // A List itself is not reported.
+  } else {
+    const obj = asObj(edit.get([])) ?? {}
+    transformObject(state, [], obj, kind)
+  }
+  if (!edit.changed) return unchanged
+  const finalValue = edit.get([])
+  // Semantically the same (re-inject with the same flags): keep the original bytes.
+  if (deepEqual(finalValue, originalValue())) return unchanged
+  const text = json ? reformatJson(chunk.text, finalValue) : edit.text
+  return {text, changed: true, isDoc: true, value: () => finalValue}
+}
+
+/** JSON documents are re-printed with the input's own indentation. */
+function reformatJson(original: string, value: unknown): string {
+  const indent = /\n( +)"/.exec(original)?.[1]?.length ?? 0
+  const trailing = /\s*$/.exec(original)?.[0] ?? ''
+  return JSON.stringify(value, null, indent) + (trailing === '' ? '' : trailing)
+}
+
+interface DocState {
+  edit: TreeEditor
+  options: InjectOptions
+  op: Operation
+  result: InputResult
+}
+
+function transformObject(state: DocState, base: Path, obj: Obj, kind: string): void {
+  const {edit, options, op, result} = state
+  const reportKind = kind.toLowerCase()
+  const name = nameOf(obj)
+  const relTemplate = templatePathFor(kind, obj.apiVersion, options.podTemplatePaths)
+  const templatePath = relTemplate === undefined ? undefined : [...base, ...relTemplate]
+  const isNamespace = reportKind === 'namespace'
+  const isService = reportKind === 'service'
+  const report: ResourceReport = {kind: reportKind, name, status: 'skipped', supported: false}
+  result.reports.push(report)
+
+  if (op === 'uninject') {
+    if (templatePath === undefined && !isNamespace && !isService) return
+    if (uninjectObject(edit, base, templatePath)) report.status = 'uninjected'
+    return
+  }
+
+  if (isNamespace) {
+    uninjectObject(edit, base, undefined)
+    writeAnnotations(edit, [...base, 'metadata'], injectAnnotations(options))
+    report.status = 'annotated'
+    report.supported = true
+    return
+  }
+  if (isService) {
+    const opaque = options.overrides.find(([key]) => key === 'config.linkerd.io/opaque-ports')
+    if (opaque === undefined) return
+    uninjectObject(edit, base, undefined)
+    writeAnnotations(edit, [...base, 'metadata'], [opaque])
+    report.status = 'annotated'
+    report.supported = true
+    return
+  }
+  if (templatePath === undefined) return
+
+  report.supported = true
+  uninjectObject(edit, base, templatePath)
+  const workload = asObj(edit.get(base)) ?? {}
+  const template = asObj(edit.get(templatePath)) ?? {}
+  const findings = inspectTemplate(template, options.tokenProjection)
+  report.udp = findings.udp
+  if (findings.controlPlane && options.mode !== 'manual') {
+    result.errors.push('--manual must be set when injecting control plane components')
+    return
+  }
+  const reasons = fatalReasons(findings)
+  if (reasons.length > 0) {
+    result.errors.push(`failed to inject ${reportKind}/${name}: ${reasons.join(', ')}`)
+    return
+  }
+  if (findings.injectDisabled) {
+    report.injectDisabled = true
+    return
+  }
+  const handler = getHandler(options.mode)
+  if (handler === undefined) throw new Error(`no inject handler registered for mode ${options.mode}`)
+  const meta = asObj(obj.metadata) ?? {}
+  const ctx: WorkloadContext = {
+    kind,
+    reportKind,
+    name,
+    namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined,
+    listIndex: typeof base[1] === 'number' ? base[1] : undefined,
+    workloadPath: base,
+    templatePath,
+    workload,
+    template,
+    options,
+    edit,
+  }
+  const outcome = handler.inject(ctx)
+  if (outcome.kind === 'error') {
+    result.errors.push(`failed to inject ${reportKind}/${name}: ${outcome.reasons.join(', ')}`)
+    return
+  }
+  report.status = 'injected'
+}

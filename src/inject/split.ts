@@ -1,0 +1,93 @@
+// Splits an input into its documents without parsing them, keeping every byte: the output of an
+// unchanged input is the concatenation of its chunks. YAML streams split at `---` lines (the
+// marker belongs to the document it opens); JSON streams at the end of each top-level value.
+
+export interface Chunk {
+  text: string
+  /** 0-based line of the chunk's first character in the input. */
+  line: number
+  /** False for text that is not a document (the empty rest after a final `---`). */
+  isDoc: boolean
+}
+
+const MARKER = /^---(?:[ \t\r]|$)/
+
+export function isJsonText(text: string): boolean {
+  const first = /\S/.exec(text)
+  return first !== null && (first[0] === '{' || first[0] === '[')
+}
+
+export function splitYaml(text: string): Chunk[] {
+  const starts: Array<{pos: number; line: number}> = [{pos: 0, line: 0}]
+  let pos = 0
+  let line = 0
+  while (pos < text.length) {
+    if (pos > 0 && text.charCodeAt(pos) === 45 && MARKER.test(text.slice(pos, pos + 4))) starts.push({pos, line})
+    const nl = text.indexOf('\n', pos)
+    if (nl === -1) break
+    pos = nl + 1
+    line++
+  }
+  const chunks: Chunk[] = []
+  starts.forEach((s, i) => {
+    const body = text.slice(s.pos, starts[i + 1]?.pos ?? text.length)
+    if (body.length > 0) chunks.push({text: body, line: s.line, isDoc: isDocument(body)})
+  })
+  // Comments before the first `---` belong to the document that follows.
+  const [first, second] = chunks
+  if (first && second && !MARKER.test(first.text) && COMMENTS_ONLY.test(first.text)) {
+    chunks.splice(0, 2, {text: first.text + second.text, line: first.line, isDoc: second.isDoc})
+  }
+  return chunks
+}
+
+const COMMENTS_ONLY = /^(?:[ \t]*(?:#[^\n]*)?(?:\n|$))*$/
+
+/**
+ * Kubernetes' reader: a chunk opened by `---` is a document when anything (even an empty line)
+ * follows the marker line; a chunk without marker is one unless it is blank.
+ */
+function isDocument(body: string): boolean {
+  if (!MARKER.test(body)) return body.trim() !== ''
+  const nl = body.indexOf('\n')
+  const markerRest = body.slice(3, nl === -1 ? body.length : nl).replace(/#.*$/, '').trim()
+  if (markerRest !== '') return true
+  return nl !== -1 && nl + 1 < body.length
+}
+
+/** Splits a stream of JSON values; whitespace between values goes with the value before it. */
+export function splitJson(text: string): Chunk[] {
+  const chunks: Chunk[] = []
+  let depth = 0
+  let inString = false
+  let start = 0
+  let startLine = 0
+  let line = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (c === '\n') line++
+    if (inString) {
+      if (c === '\\') i++
+      else if (c === '"') inString = false
+      continue
+    }
+    if (c === '"') inString = true
+    else if (c === '{' || c === '[') depth++
+    else if (c === '}' || c === ']') {
+      depth--
+      if (depth === 0) {
+        let end = i + 1
+        while (end < text.length && /\s/.test(text[end]!)) {
+          if (text[end] === '\n') line++
+          end++
+        }
+        chunks.push({text: text.slice(start, end), line: startLine, isDoc: true})
+        start = end
+        startLine = line
+        i = end - 1
+      }
+    }
+  }
+  if (start < text.length) chunks.push({text: text.slice(start), line: startLine, isDoc: text.slice(start).trim() !== ''})
+  return chunks
+}

@@ -1,0 +1,87 @@
+// A light syntax tree of one YAML document: just enough structure (maps, sequences, scalars and
+// their byte offsets in the document text) to find pod templates and to splice edits in place.
+// Built either by the fast scanner (scan.ts) or from a yaml Document (from-yaml.ts).
+
+export type TNode = TMap | TSeq | TScalar
+
+export interface TScalar {
+  type: 'scalar'
+  start: number
+  end: number
+  value: unknown
+  /** 'alias' marks a node the editor must not touch (its value lives elsewhere). */
+  style: 'plain' | 'single' | 'double' | 'block' | 'alias'
+}
+
+export interface TPair {
+  key: string
+  keyStart: number
+  /** Where the entry's text starts: its line start, or keyStart when the line begins with `- `. */
+  lineStart: number
+  /** Block: just past the newline of the entry's last content line. Flow: end of the value. */
+  end: number
+  value: TNode | null
+}
+
+export interface TMap {
+  type: 'map'
+  flow: boolean
+  start: number
+  end: number
+  /** Column of the keys (block maps). */
+  indent: number
+  pairs: TPair[]
+}
+
+export interface TItem {
+  /** Offset of the `-` (block) or of the value (flow). */
+  start: number
+  lineStart: number
+  end: number
+  value: TNode | null
+}
+
+export interface TSeq {
+  type: 'seq'
+  flow: boolean
+  start: number
+  end: number
+  /** Column of the `-` (block sequences). */
+  indent: number
+  items: TItem[]
+}
+
+export function getPair(map: TMap, key: string): TPair | undefined {
+  for (const pair of map.pairs) if (pair.key === key) return pair
+  return undefined
+}
+
+/** The node at `path` (string keys in maps, numeric indexes in sequences), or undefined. */
+export function nodeAt(root: TNode | null, path: ReadonlyArray<string | number>): TNode | null | undefined {
+  let node: TNode | null = root
+  for (const step of path) {
+    if (node === null) return undefined
+    if (typeof step === 'number') {
+      if (node.type !== 'seq') return undefined
+      const item = node.items[step]
+      if (item === undefined) return undefined
+      node = item.value
+    } else {
+      if (node.type !== 'map') return undefined
+      const pair = getPair(node, step)
+      if (pair === undefined) return undefined
+      node = pair.value
+    }
+  }
+  return node
+}
+
+/** Plain JS value of a node (maps become objects, duplicate keys cannot occur: both parsers reject them). */
+export function toJS(node: TNode | null | undefined): unknown {
+  if (node === null || node === undefined) return null
+  if (node.type === 'scalar') return node.value
+  if (node.type === 'seq') return node.items.map((item) => toJS(item.value))
+  const out: Record<string, unknown> = {}
+  for (const pair of node.pairs) out[pair.key] = toJS(pair.value)
+  return out
+}

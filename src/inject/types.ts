@@ -1,0 +1,93 @@
+// The inject engine's contract: reader -> per-document transform -> writer (kustomize kyaml style).
+//
+// API for mode handlers (annotate here; `--manual` adds its own handler):
+//
+//   import {registerHandler, type PodTemplateHandler} from './types.js'
+//   registerHandler({
+//     mode: 'manual',
+//     inject(ctx) {            // called once per pod-template workload, AFTER the silent uninject pass
+//       ctx.template           // plain JS of the pod template ({metadata, spec}) after uninject
+//       ctx.workload           // plain JS of the whole workload object (the List item for List items)
+//       ctx.templatePath       // path of the pod template inside the YAML document, e.g.
+//                              // ['spec','template'], ['spec','jobTemplate','spec','template'],
+//                              // [] for a Pod, ['items', 3, 'spec', 'template'] for a List item
+//       ctx.edit               // a TreeEditor over the document text: set/delete map entries and
+//                              // insert/remove sequence items at paths, rendered as YAML (or JSON)
+//                              // text splices that keep every other byte, comment and quote
+//       ctx.options            // parsed InjectOptions (overrides, ingress, values, flags, ...)
+//       return {kind: 'injected'}  or  {kind: 'error', reasons: ['hostNetwork is enabled']}
+//     },
+//   })
+//
+// The engine (src/inject/engine.ts) selects the handler by `options.mode`. Checks that Linkerd
+// runs for every mode (hostNetwork, 3rd-party sidecar, inject disabled, UDP, automount, control
+// plane component) happen in the engine before the handler is called; a handler may add more
+// reasons. Namespace and Service annotation are handled by the engine for every mode.
+// The report (src/inject/report.ts) is shared by all modes.
+import type {TreeEditor} from './edit.js'
+
+export type Path = ReadonlyArray<string | number>
+
+/** What the command line asked for, already validated (src/mesh/inject-flags.ts builds it). */
+export interface InjectOptions {
+  /** Handler id: 'annotate' (default) or one a helper registered (e.g. 'manual'). */
+  mode: string
+  /**
+   * Annotations produced by flags whose value differs from the baseline, in flag-table order,
+   * e.g. [['config.linkerd.io/admin-port', '1234']]. `linkerd.io/inject` is not in here.
+   */
+  overrides: ReadonlyArray<readonly [string, string]>
+  /** `--ingress`: pod templates get `linkerd.io/inject: ingress` instead of `enabled`. */
+  ingress: boolean
+  /**
+   * Extra pod-template locations by kind: key is the lower-cased `kind` or `group/kind`
+   * (`argoproj.io/rollout`), value the path to the pod template from the object root.
+   */
+  podTemplatePaths: ReadonlyMap<string, Path>
+  /** Baseline `identity.serviceAccountTokenProjection` (automount=false is fatal when off). */
+  tokenProjection: boolean
+  /** Raw parsed flag values, for handlers that need more than the overrides. */
+  flags: Readonly<Record<string, unknown>>
+  /** Chart values for handlers that render the proxy (owned by the manual mode). */
+  values?: unknown
+}
+
+export type HandlerOutcome = {kind: 'injected'} | {kind: 'error'; reasons: string[]}
+
+export interface WorkloadContext {
+  /** `kind` as written in the manifest. */
+  readonly kind: string
+  /** Lower-cased kind, as Linkerd reports it. */
+  readonly reportKind: string
+  /** metadata.name, falling back to metadata.generateName. */
+  readonly name: string
+  readonly namespace: string | undefined
+  /** Index in `items` when the workload is a `kind: List` item. */
+  readonly listIndex: number | undefined
+  /** Path of the workload object inside the document ([] or ['items', i]). */
+  readonly workloadPath: Path
+  /** Path of the pod template (the object holding `metadata` and `spec`) inside the document. */
+  readonly templatePath: Path
+  /** Plain JS of the workload after the uninject pass. */
+  readonly workload: Record<string, unknown>
+  /** Plain JS of the pod template after the uninject pass. */
+  readonly template: Record<string, unknown>
+  readonly options: InjectOptions
+  /** Text-splice editor of the whole document (paths are from the document root). */
+  readonly edit: TreeEditor
+}
+
+export interface PodTemplateHandler {
+  readonly mode: string
+  inject(ctx: WorkloadContext): HandlerOutcome
+}
+
+const handlers = new Map<string, PodTemplateHandler>()
+
+export function registerHandler(handler: PodTemplateHandler): void {
+  handlers.set(handler.mode, handler)
+}
+
+export function getHandler(mode: string): PodTemplateHandler | undefined {
+  return handlers.get(mode)
+}
