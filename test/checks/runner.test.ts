@@ -119,7 +119,7 @@ describe('runner', () => {
       waitMs: 1000,
       retryIntervalMs: 1,
       refresh: (ctx) => {
-        const next = {generation: ctx.generation + 1}
+        const next = {generation: (ctx as {generation: number}).generation + 1}
         refreshed.push(next.generation)
         return next
       },
