@@ -3,7 +3,7 @@
 // --set values, and the CLI identity. Done once per run; every pod template reuses it.
 import {UsageError} from '../../errors.js'
 import {applyProxyFlags, type FlagValues} from '../../mesh/proxy-flags.js'
-import {overrideAnnotations} from '../../mesh/proxy-overrides.js'
+import {ANNOTATION, applyAnnotationOverrides, overrideAnnotations, type Annotations} from '../../mesh/proxy-overrides.js'
 import {toInjectValues} from '../../mesh/proxy-values.js'
 import {parseSetArgument, setValue, type ChartValues} from '../../mesh/values.js'
 import type {ManualConfig} from './pod-patch.js'
@@ -23,10 +23,26 @@ export interface ManualSources {
   enableDebugSidecar: boolean
   /** `--close-wait-timeout` as Go prints a duration (`1m0s`). */
   closeWaitTimeout?: string | undefined
+  /**
+   * The annotations the engine's flag table wrote for this run (InjectOptions.overrides). Those of
+   * settings Linkerd has a flag for are recomputed here against the real baseline; the others
+   * (annotation-only settings such as --access-log) are written and applied as the injector would.
+   */
+  flagAnnotations?: ReadonlyArray<readonly [string, string]>
 }
 
 const TRUST_ANCHOR_HINT =
   'give the control plane\'s values with --values FILE (e.g. kubectl -n linkerd get configmap linkerd-config -o jsonpath="{.data.values}" > linkerd-values.yaml), or read them with --from-cluster'
+
+// Settings `linkerd inject` has flags for: applyProxyFlags sets their values, and the baseline
+// comparison (overrideAnnotations) writes their annotations.
+const LINKERD_FLAG_ANNOTATIONS = new Set<string>([
+  ANNOTATION.proxyImage, ANNOTATION.proxyVersion, ANNOTATION.imagePullPolicy, ANNOTATION.inboundPort, ANNOTATION.outboundPort,
+  ANNOTATION.adminPort, ANNOTATION.controlPort, ANNOTATION.skipInboundPorts, ANNOTATION.skipOutboundPorts, ANNOTATION.opaquePorts,
+  ANNOTATION.requireIdentityInboundPorts, ANNOTATION.uid, ANNOTATION.gid, ANNOTATION.logLevel, ANNOTATION.cpuRequest, ANNOTATION.cpuLimit,
+  ANNOTATION.memoryRequest, ANNOTATION.memoryLimit, ANNOTATION.enableExternalProfiles, ANNOTATION.defaultInboundPolicy,
+  ANNOTATION.nativeSidecar, ANNOTATION.waitBeforeExitSeconds, ANNOTATION.inject,
+])
 
 export function manualConfig(sources: ManualSources): ManualConfig {
   const runValues = applyProxyFlags(sources.baseline, sources.flags)
@@ -36,13 +52,17 @@ export function manualConfig(sources: ManualSources): ManualConfig {
   }
   const base = toInjectValues(sources.baseline)
   const values = toInjectValues(runValues)
+  const overrides = overrideAnnotations(values, base)
+  const extra: Annotations = {}
+  for (const [key, value] of sources.flagAnnotations ?? []) if (!LINKERD_FLAG_ANNOTATIONS.has(key)) extra[key] = value
+  applyAnnotationOverrides(values, extra, {}, new Map(), () => {})
   if (values.identityTrustAnchorsPEM.trim() === '') {
     throw new UsageError(`--manual needs the identity trust anchors (identityTrustAnchorsPEM), and ${sources.baselineSource} has none`, {hint: TRUST_ANCHOR_HINT})
   }
   return {
     values,
     controlPlaneNamespace: sources.controlPlaneNamespace,
-    overrideAnnotations: overrideAnnotations(values, base),
+    overrideAnnotations: {...overrides, ...extra},
     createdBy: sources.createdBy,
     enableDebugSidecar: sources.enableDebugSidecar,
     ...(sources.closeWaitTimeout ? {closeWaitTimeout: sources.closeWaitTimeout} : {}),

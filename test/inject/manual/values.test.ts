@@ -110,3 +110,23 @@ describe('--from-cluster', () => {
     await assert.rejects(clusterValues({getConfigMap: async () => ({data: {}})}, 'linkerd'), /no "values" key/)
   })
 })
+
+describe('annotation-only flags of the engine table', () => {
+  test('are written and applied; Linkerd-flag settings are recomputed against the baseline', () => {
+    const config = manualConfig({
+      baseline: mergeValues(chartDefaults(), {identityTrustAnchorsPEM: PEM, proxy: {ports: {admin: 9999}}}),
+      baselineSource: 'x',
+      flags: {'admin-port': 9999},
+      set: [],
+      controlPlaneNamespace: 'linkerd',
+      createdBy: 'x',
+      enableDebugSidecar: false,
+      flagAnnotations: [
+        ['config.linkerd.io/admin-port', '9999'],
+        ['config.linkerd.io/access-log', 'json'],
+      ],
+    })
+    assert.deepEqual(config.overrideAnnotations, {'config.linkerd.io/access-log': 'json'})
+    assert.equal(config.values.proxy.accessLog, 'json')
+  })
+})
