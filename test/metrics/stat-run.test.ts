@@ -105,4 +105,17 @@ describe('runStat against an in-memory cluster', () => {
     assert.deepEqual(run.missing.map((t) => t.name), ['nope'])
     assert.deepEqual(run.unknownTypes, ['widgets'])
   })
+
+  test('custom owners (an Argo Rollout) get rows through the owner chain', async () => {
+    const rollout: PlainObject = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {name: 'canary-6c', namespace: 'shop', ownerReferences: [{apiVersion: 'argoproj.io/v1alpha1', controller: true, kind: 'Rollout', name: 'canary', uid: 'r'}]},
+    }
+    const k = fakeKube({objects: [rollout, meshedPod('canary-6c-a', 'canary-6c', 'canary')], proxies: {'shop/canary-6c-a:4191': proxy(5, 0)}})
+    const run = await runStat(k, request(['rollouts']))
+    assert.deepEqual(run.report.rows.map((r) => [r.kind.name, r.name, r.stats.successCount]), [['rollout', 'canary', 5]])
+    const all = await runStat(k, request(['all']))
+    assert.deepEqual(all.report.rows.map((r) => r.kind.short), ['po', 'rs', 'rollout'])
+  })
 })

@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// Measures `meshport viz stat` on the simulated cluster: wall time of the CLI for 20 and 200
+// meshed pods, and the time beyond the window (the cost of listing, port-forwards and parsing).
+// Targets (issue 5): 200 pods within window + 1 s, and the overhead at most 2x from 20 to 200 pods.
+//
+//   node --import tsx bench/stat.mjs [--window 2s] [--runs 3] [--pods 20,200]
+// Needs a build (node scripts/build.mjs): it runs bin/run.js like a user does.
+import {spawn} from 'node:child_process'
+import {fileURLToPath} from 'node:url'
+
+const args = process.argv.slice(2)
+const option = (name, fallback) => {
+  const i = args.indexOf(`--${name}`)
+  return i >= 0 && args[i + 1] ? args[i + 1] : fallback
+}
+const windowText = option('window', '2s')
+const windowSeconds = Number.parseFloat(windowText)
+const runs = Number(option('runs', '3'))
+const sizes = option('pods', '20,200').split(',').map(Number)
+const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url))
+
+const {startSim} = await import('../test/helpers/sim.ts')
+
+function scenario(pods) {
+  const deployments = 10
+  return {
+    linkerd: {namespace: 'linkerd'},
+    name: `bench-${pods}`,
+    namespaces: [
+      {
+        name: 'bench',
+        workloads: Array.from({length: deployments}, (_, i) => ({
+          kind: 'Deployment',
+          name: `svc-${i}`,
+          replicas: pods / deployments,
+          traffic: {latencyMs: {p50: 12, p95: 80, p99: 240}, rps: 50, successRate: 0.98},
+        })),
+      },
+    ],
+  }
+}
+
+function runCli(argv) {
+  return new Promise((resolve) => {
+    const started = performance.now()
+    const child = spawn(process.execPath, [bin, ...argv], {env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c) => (stdout += c))
+    child.stderr.on('data', (c) => (stderr += c))
+    child.on('close', (code) => resolve({code, ms: performance.now() - started, stderr, stdout}))
+  })
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+const results = []
+for (const pods of sizes) {
+  const sim = await startSim({scenario: scenario(pods)})
+  try {
+    const walls = []
+    for (let i = 0; i < runs; i++) {
+      const r = await runCli(['viz', 'stat', 'deploy', '-n', 'bench', '-t', windowText, '-o', 'json', '--kubeconfig', sim.kubeconfigPath])
+      if (r.code !== 0) throw new Error(`viz stat failed (exit ${r.code}): ${r.stderr}`)
+      const doc = JSON.parse(r.stdout)
+      if (doc.pods.scraped !== pods) throw new Error(`scraped ${doc.pods.scraped} of ${pods} pods: ${r.stderr}`)
+      walls.push(r.ms)
+    }
+    const wall = median(walls)
+    results.push({overheadMs: Math.round(wall - windowSeconds * 1000), pods, runs: walls.map(Math.round), wallMs: Math.round(wall)})
+  } finally {
+    await sim.stop()
+  }
+}
+
+console.log(`viz stat, window ${windowText}, median of ${runs} runs`)
+console.log('pods   wall ms   beyond window ms   runs')
+for (const r of results) console.log(`${String(r.pods).padStart(4)}   ${String(r.wallMs).padStart(7)}   ${String(r.overheadMs).padStart(16)}   ${r.runs.join(' ')}`)
+const small = results.find((r) => r.pods === Math.min(...sizes))
+const large = results.find((r) => r.pods === Math.max(...sizes))
+if (small && large && small !== large) {
+  const growth = large.overheadMs / Math.max(1, small.overheadMs)
+  console.log(`overhead growth ${small.pods} -> ${large.pods} pods: ${growth.toFixed(2)}x (target <= 2x)`)
+  console.log(`${large.pods} pods beyond the window: ${large.overheadMs} ms (target <= 1000 ms)`)
+}
