@@ -3,7 +3,7 @@
 // collide with the proxy's ports, skip/opaque annotations naming ports nothing listens on, and
 // opaque ports that serve HTTP.
 import type {V1Pod} from '../../kube/types.js'
-import {analyzePorts, describeSubject, PORT_RULES, type MeshDefaults, type Problem} from '../../ports/index.js'
+import {analyzePorts, describeSubject, PORT_RULE_LIST, PORT_RULES, type MeshDefaults, type Problem} from '../../ports/index.js'
 import type {CheckContext} from '../context.js'
 import {linkerdValues} from '../linkerd.js'
 import {listProblems} from '../pods.js'
@@ -54,16 +54,17 @@ function describe(problem: Problem): string {
 }
 
 function portCheck(id: string, description: string, rules: readonly string[], hint: string): Check<CheckContext> {
+  // The check's own severity is the worst of its rules; each failure takes the worst it found.
+  const severity = PORT_RULE_LIST.some((r) => rules.includes(r.id) && r.severity === 'error') ? 'error' : 'warning'
   return {
     id,
     description,
-    severity: 'warning',
+    severity,
     hint,
     async run(ctx, scope) {
       const found = (await portProblems(ctx, scope)).filter((p) => rules.includes(p.rule))
       if (found.length === 0) return pass()
-      const severity = found.some((p) => p.severity === 'error') ? 'error' : 'warning'
-      return fail(listProblems(`${found.length} port problem(s):`, found.map(describe)), severity)
+      return fail(listProblems(`${found.length} port problem(s):`, found.map(describe)), found.some((p) => p.severity === 'error') ? 'error' : 'warning')
     },
   }
 }

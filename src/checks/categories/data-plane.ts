@@ -46,7 +46,7 @@ function adminEndpoint(path: 'live' | 'ready'): Check<CheckContext> {
     description: `data plane proxies answer /${path} on their admin port`,
     severity: 'error',
     retry: true,
-    hint: 'https://linkerd.io/2/reference/proxy-metrics/',
+    hint: 'l5d-data-plane-ready',
     run: (ctx, scope) => probeProblems(ctx, scope, (probe) => endpointProblem(probe, path)),
   }
 }
