@@ -1,0 +1,330 @@
+// A Kubernetes API server as far as check, viz stat, diagnose and `kubectl get` use one: HTTPS on
+// 127.0.0.1 with bearer-token or client-certificate auth (401 Status otherwise), legacy JSON
+// discovery, list/get with namespace, label and field selectors, Status errors (400, 401, 403,
+// 404, 405, 500), server-side Table printing, SelfSubjectAccessReview, and pods/portforward over
+// WebSocket. Wire details proven against client-node 1.4 and kubectl 1.32: reference/test-cluster.md.
+import {createServer, type Server} from 'node:https'
+import type {IncomingMessage, ServerResponse} from 'node:http'
+import type {AddressInfo, Socket} from 'node:net'
+import type {TLSSocket} from 'node:tls'
+
+import {WebSocketServer} from 'ws'
+
+import {matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector} from '../../src/kube/selectors.js'
+import type {SimPod} from './build.js'
+import type {ApiPki} from './pki.js'
+import {PORT_FORWARD_PROTOCOL, servePortForward} from './port-forward.js'
+import type {PodServers} from './proxy/admin-server.js'
+import {groupVersion, type ResourceType} from './resources.js'
+import type {ObjectStore, Json} from './store.js'
+import {toTable, wantsTable} from './table.js'
+
+export interface Forbidden {
+  namespace?: string
+  resource: string
+  verbs: string[]
+}
+
+/** An error the server returns for matching requests, for tests of error handling. */
+export interface InjectedApiError {
+  message?: string
+  method?: string
+  /** Substring of the request path, e.g. `/secrets`. */
+  path: string
+  status: number
+  /** How many requests fail; unlimited when absent. */
+  times?: number
+}
+
+export interface ApiServerOptions {
+  forbidden: Forbidden[]
+  kubernetesVersion: string
+  pki: ApiPki
+  pods: Map<string, SimPod>
+  servers: PodServers
+  store: ObjectStore
+  token: string
+}
+
+const REASONS: Record<number, string> = {400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 406: 'NotAcceptable', 409: 'AlreadyExists', 500: 'InternalError', 503: 'ServiceUnavailable'}
+
+export function statusBody(code: number, message: string, details?: Json): Json {
+  return {apiVersion: 'v1', code, ...(details ? {details} : {}), kind: 'Status', message, metadata: {}, reason: REASONS[code] ?? 'Unknown', status: 'Failure'}
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly details?: Json,
+  ) {
+    super(message)
+  }
+}
+
+function stripTypeMeta(o: Json): Json {
+  const {apiVersion: _a, kind: _k, ...rest} = o
+  return rest
+}
+
+export class ApiServer {
+  private readonly server: Server
+  private readonly wss: WebSocketServer
+  private readonly sockets = new Set<Socket>()
+  readonly injected: InjectedApiError[] = []
+  /** Requests served, as `METHOD path?query`, for tests that count API calls. */
+  readonly requests: string[] = []
+
+  constructor(private readonly options: ApiServerOptions) {
+    this.server = createServer(
+      {ca: options.pki.ca.certPem, cert: options.pki.server.certPem, key: options.pki.server.keyPem, rejectUnauthorized: false, requestCert: true},
+      (req, res) => this.handle(req, res),
+    )
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket)
+      socket.on('close', () => this.sockets.delete(socket))
+    })
+    this.server.on('secureConnection', (socket: TLSSocket) => {
+      this.sockets.add(socket)
+      socket.on('close', () => this.sockets.delete(socket))
+    })
+    this.wss = new WebSocketServer({
+      handleProtocols: (protocols) => (protocols.has(PORT_FORWARD_PROTOCOL) ? PORT_FORWARD_PROTOCOL : false),
+      noServer: true,
+    })
+    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.upgrade(req, socket, head))
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve))
+    return (this.server.address() as AddressInfo).port
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.wss.clients) client.terminate()
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()))
+    for (const socket of this.sockets) socket.destroy()
+    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+  }
+
+  private user(req: IncomingMessage): string | undefined {
+    const auth = req.headers.authorization
+    if (auth !== undefined) return auth === `Bearer ${this.options.token}` ? 'admin' : undefined
+    const tls = req.socket as TLSSocket
+    if (tls.authorized) {
+      const cn = tls.getPeerCertificate()?.subject?.CN
+      return typeof cn === 'string' ? cn : undefined
+    }
+    return undefined
+  }
+
+  private injectedError(req: IncomingMessage, path: string): InjectedApiError | undefined {
+    const rule = this.injected.find((e) => path.includes(e.path) && (e.method === undefined || e.method === req.method) && (e.times === undefined || e.times > 0))
+    if (rule && rule.times !== undefined) rule.times--
+    return rule
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'https://127.0.0.1')
+    this.requests.push(`${req.method ?? 'GET'} ${url.pathname}${url.search}`)
+    const send = (code: number, body: unknown): void => {
+      const text = JSON.stringify(body)
+      res.writeHead(code, {'cache-control': 'no-cache, private', 'content-length': Buffer.byteLength(text), 'content-type': 'application/json'})
+      res.end(text)
+    }
+    const user = this.user(req)
+    if (!user) {
+      send(401, statusBody(401, 'Unauthorized'))
+      return
+    }
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      try {
+        const injected = this.injectedError(req, url.pathname)
+        if (injected) throw new HttpError(injected.status, injected.message ?? 'Internal error occurred: simulated failure')
+        const body = this.route(req, url, user, Buffer.concat(chunks).toString('utf8'))
+        send(body.code ?? 200, body.body)
+      } catch (err) {
+        if (err instanceof HttpError) send(err.code, statusBody(err.code, err.message, err.details))
+        else send(500, statusBody(500, `Internal error occurred: ${(err as Error).message}`))
+      }
+    })
+  }
+
+  private route(req: IncomingMessage, url: URL, user: string, body: string): {body: unknown; code?: number} {
+    const path = url.pathname.replace(/\/+$/, '') || '/'
+    const {store} = this.options
+    if (path === '/version') return {body: this.version()}
+    if (path === '/healthz' || path === '/livez' || path === '/readyz') return {body: 'ok'}
+    if (path === '/api') return {body: {kind: 'APIVersions', serverAddressByClientCIDRs: [{clientCIDR: '0.0.0.0/0', serverAddress: req.headers.host ?? '127.0.0.1'}], versions: ['v1']}}
+    if (path === '/apis') {
+      const groups = [...store.registry.groups()].map(([name, versions]) => ({name, preferredVersion: {groupVersion: `${name}/${versions[versions.length - 1]}`, version: versions[versions.length - 1]}, versions: versions.map((v) => ({groupVersion: `${name}/${v}`, version: v}))}))
+      return {body: {apiVersion: 'v1', groups, kind: 'APIGroupList'}}
+    }
+    const parts = path.split('/').filter((p) => p !== '')
+    let group: string
+    let version: string
+    let rest: string[]
+    if (parts[0] === 'api' && parts.length >= 2) {
+      group = ''
+      version = parts[1] as string
+      rest = parts.slice(2)
+    } else if (parts[0] === 'apis' && parts.length >= 2) {
+      group = parts[1] as string
+      const versions = store.registry.groups().get(group)
+      if (!versions) throw new HttpError(404, 'the server could not find the requested resource')
+      if (parts.length === 2) {
+        const latest = versions[versions.length - 1] as string
+        return {body: {apiVersion: 'v1', kind: 'APIGroup', name: group, preferredVersion: {groupVersion: `${group}/${latest}`, version: latest}, versions: versions.map((v) => ({groupVersion: `${group}/${v}`, version: v}))}}
+      }
+      version = parts[2] as string
+      rest = parts.slice(3)
+    } else {
+      throw new HttpError(404, 'the server could not find the requested resource')
+    }
+    const types = store.registry.all.filter((t) => t.group === group && t.version === version)
+    if (types.length === 0) throw new HttpError(404, 'the server could not find the requested resource')
+    if (rest.length === 0) return {body: this.resourceList(group, version, types)}
+    if (rest[0] === 'watch' || url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') {
+      throw new HttpError(405, 'the simulated API server does not support watch')
+    }
+
+    let namespace: string | undefined
+    let plural: string
+    let name: string | undefined
+    let sub: string | undefined
+    if (rest[0] === 'namespaces' && rest.length >= 3) {
+      namespace = rest[1]
+      plural = rest[2] as string
+      name = rest[3]
+      sub = rest[4]
+    } else {
+      plural = rest[0] as string
+      name = rest[1]
+      sub = rest[2]
+    }
+    const type = store.registry.find(group, version, plural)
+    if (!type) throw new HttpError(404, 'the server could not find the requested resource')
+    const verb = req.method === 'POST' ? 'create' : name === undefined ? 'list' : 'get'
+
+    if (type.plural === 'selfsubjectaccessreviews') {
+      if (req.method !== 'POST') throw new HttpError(405, `the server does not allow this method on the requested resource`)
+      return {body: this.accessReview(body, user), code: 201}
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `the simulated API server is read-only (${req.method ?? ''} ${type.plural})`)
+    if (namespace !== undefined && !type.namespaced) throw new HttpError(404, 'the server could not find the requested resource')
+    this.authorize(user, verb, type, namespace, name)
+
+    if (name !== undefined) {
+      if (sub !== undefined && sub !== 'status') {
+        if (type.plural === 'pods' && sub === 'portforward') throw new HttpError(400, 'Upgrade request required')
+        throw new HttpError(404, 'the server could not find the requested resource')
+      }
+      if (type.namespaced && namespace === undefined) throw new HttpError(404, 'the server could not find the requested resource')
+      const object = store.get(group, type.kind, namespace, name)
+      if (!object) throw new HttpError(404, `${type.plural}${group ? `.${group}` : ''} "${name}" not found`, {kind: type.plural, name, ...(group ? {group} : {})})
+      const withType = {...object, apiVersion: groupVersion(type), kind: type.kind}
+      const table = wantsTable(req.headers.accept)
+      return {body: table ? toTable(type.kind, [withType], table.version, store.resourceVersion, url.searchParams.get('includeObject') ?? undefined) : withType}
+    }
+
+    let labels
+    let fields
+    try {
+      labels = parseLabelSelector(url.searchParams.get('labelSelector') ?? '')
+      fields = parseFieldSelector(url.searchParams.get('fieldSelector') ?? '')
+    } catch (err) {
+      throw new HttpError(400, `unable to parse requirement: ${(err as Error).message}`)
+    }
+    const items = store
+      .list(group, type.kind, type.namespaced ? namespace : undefined)
+      .filter((o) => matchesLabels(labels, (o.metadata as Json).labels as Record<string, string> | undefined) && matchesFields(fields, o))
+    const table = wantsTable(req.headers.accept)
+    if (table) return {body: toTable(type.kind, items, table.version, store.resourceVersion, url.searchParams.get('includeObject') ?? undefined)}
+    return {body: {apiVersion: groupVersion(type), items: items.map(stripTypeMeta), kind: `${type.kind}List`, metadata: {resourceVersion: store.resourceVersion}}}
+  }
+
+  private version(): Json {
+    const v = this.options.kubernetesVersion
+    const match = /^v?(\d+)\.(\d+)/.exec(v)
+    return {buildDate: '2025-04-22T16:00:00Z', compiler: 'gc', gitCommit: 'c9a9e1f5b3f6d7e8a0b1c2d3e4f5a6b7c8d9e0f1', gitTreeState: 'clean', gitVersion: v, goVersion: 'go1.23.8', major: match?.[1] ?? '1', minor: match?.[2] ?? '32', platform: 'linux/amd64'}
+  }
+
+  private resourceList(group: string, version: string, types: ResourceType[]): Json {
+    const resources: Json[] = []
+    for (const t of types) {
+      resources.push({
+        ...(t.categories ? {categories: t.categories} : {}),
+        kind: t.kind,
+        name: t.plural,
+        namespaced: t.namespaced,
+        ...(t.shortNames ? {shortNames: t.shortNames} : {}),
+        singularName: t.singular,
+        storageVersionHash: Buffer.from(`${t.group}/${t.plural}`).toString('base64').slice(0, 11),
+        verbs: t.verbs,
+      })
+      for (const sub of t.subresources ?? []) resources.push({kind: sub.kind, name: `${t.plural}/${sub.name}`, namespaced: t.namespaced, singularName: '', verbs: sub.verbs})
+    }
+    return {apiVersion: 'v1', groupVersion: groupVersion({group, version}), kind: 'APIResourceList', resources}
+  }
+
+  private denied(user: string, verb: string, resource: string, namespace: string | undefined): boolean {
+    if (user === 'admin' && this.options.forbidden.length === 0) return false
+    return this.options.forbidden.some((f) => f.resource === resource && (f.verbs.length === 0 || f.verbs.includes(verb) || f.verbs.includes('*')) && (f.namespace === undefined || f.namespace === namespace))
+  }
+
+  private authorize(user: string, verb: string, type: ResourceType, namespace: string | undefined, name: string | undefined): void {
+    if (!this.denied(user, verb, type.plural, namespace)) return
+    const where = namespace ? ` in the namespace "${namespace}"` : ' at the cluster scope'
+    throw new HttpError(403, `${type.plural}${name ? ` "${name}"` : ''} is forbidden: User "${user}" cannot ${verb} resource "${type.plural}" in API group "${type.group}"${where}`, {kind: type.plural, ...(name ? {name} : {})})
+  }
+
+  private accessReview(body: string, user: string): Json {
+    let review: Json
+    try {
+      review = JSON.parse(body) as Json
+    } catch {
+      throw new HttpError(400, 'the request body is not a SelfSubjectAccessReview')
+    }
+    const attrs = ((review.spec as Json | undefined)?.resourceAttributes ?? {}) as Json
+    const resource = typeof attrs.resource === 'string' ? attrs.resource : ''
+    const verb = typeof attrs.verb === 'string' ? attrs.verb : ''
+    const namespace = typeof attrs.namespace === 'string' && attrs.namespace !== '' ? attrs.namespace : undefined
+    const allowed = !this.denied(user, verb, resource, namespace)
+    return {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectAccessReview',
+      metadata: {creationTimestamp: null},
+      spec: review.spec ?? {},
+      status: allowed ? {allowed: true, reason: 'RBAC: allowed by ClusterRoleBinding "cluster-admin" of ClusterRole "cluster-admin" to Group "system:masters"'} : {allowed: false},
+    }
+  }
+
+  private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const reject = (code: number, message: string): void => {
+      const text = JSON.stringify(statusBody(code, message))
+      socket.end(`HTTP/1.1 ${code} ${REASONS[code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`)
+    }
+    socket.on('error', () => socket.destroy())
+    const url = new URL(req.url ?? '/', 'https://127.0.0.1')
+    this.requests.push(`UPGRADE ${url.pathname}${url.search}`)
+    if (!this.user(req)) return reject(401, 'Unauthorized')
+    const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(url.pathname)
+    if (!match) return reject(404, 'the server could not find the requested resource')
+    const [, namespace, name] = match as unknown as [string, string, string]
+    const pod = this.options.pods.get(`${namespace}/${name}`)
+    if (!pod) return reject(404, `pods "${name}" not found`)
+    if (!(pod.object.spec as Json).nodeName) return reject(400, `pod ${name} does not have a host assigned`)
+    const ports = url.searchParams.getAll('ports').flatMap((p) => p.split(',')).map(Number)
+    if (ports.length === 0 || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) return reject(400, 'query parameter "port" is required')
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim())
+    if (!offered.includes(PORT_FORWARD_PROTOCOL)) return reject(400, `unable to upgrade: none of the requested protocols are supported (${PORT_FORWARD_PROTOCOL})`)
+    this.wss.handleUpgrade(req, socket, head, (ws) => servePortForward(ws, pod, ports, this.options.servers))
+  }
+
+  /** Bound address of the server (after listen). */
+  get port(): number {
+    return (this.server.address() as AddressInfo).port
+  }
+}

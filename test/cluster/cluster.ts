@@ -1,0 +1,124 @@
+// Starts and stops a simulated Linkerd cluster: builds the objects from the scenario, makes the
+// API server's PKI, listens on 127.0.0.1 with a random port and writes a kubeconfig with a token
+// context (`meshport-sim`) and a client-certificate context (`meshport-sim-cert`).
+import {randomBytes} from 'node:crypto'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {stringify} from 'yaml'
+
+import {ApiServer, type InjectedApiError} from './api-server.js'
+import {buildCluster, type SimCluster, type SimPod} from './build.js'
+import {makeApiPki, type ApiPki} from './pki.js'
+import {PodServers} from './proxy/admin-server.js'
+import {loadScenario, type Scenario} from './scenario.js'
+import {ObjectStore, type Json} from './store.js'
+
+export const TOKEN_CONTEXT = 'meshport-sim'
+export const CERT_CONTEXT = 'meshport-sim-cert'
+
+export interface StartOptions {
+  /** Where to write the kubeconfig; a fresh temp dir (removed on stop) when absent. */
+  kubeconfigPath?: string
+  /** `healthy`, `broken`, a path to a YAML file, or a scenario object. */
+  scenario: string | object | Scenario
+}
+
+function isScenario(value: unknown): value is Scenario {
+  return typeof value === 'object' && value !== null && Array.isArray((value as Scenario).forbidden) && Array.isArray((value as Scenario).namespaces)
+}
+
+export class SimulatedCluster {
+  private stopped = false
+
+  private constructor(
+    readonly model: SimCluster,
+    readonly store: ObjectStore,
+    readonly pki: ApiPki,
+    readonly token: string,
+    readonly api: ApiServer,
+    readonly servers: PodServers,
+    readonly server: string,
+    readonly kubeconfigPath: string,
+    private readonly tempDir: string | undefined,
+  ) {}
+
+  static async start(options: StartOptions): Promise<SimulatedCluster> {
+    const scenario = isScenario(options.scenario) ? options.scenario : loadScenario(options.scenario)
+    const now = Date.now()
+    const model = buildCluster(scenario, now)
+    const store = new ObjectStore(model.objects)
+    const pki = makeApiPki(now)
+    const token = randomBytes(24).toString('hex')
+    const servers = new PodServers(model.pods, Date.now, now - 2 * 3_600_000)
+    const api = new ApiServer({forbidden: scenario.forbidden, kubernetesVersion: scenario.kubernetesVersion, pki, pods: model.pods, servers, store, token})
+    const port = await api.listen()
+    const server = `https://127.0.0.1:${port}`
+    let tempDir: string | undefined
+    let kubeconfigPath = options.kubeconfigPath
+    if (!kubeconfigPath) {
+      tempDir = mkdtempSync(join(tmpdir(), 'meshport-sim-'))
+      kubeconfigPath = join(tempDir, 'kubeconfig')
+    }
+    const cluster = new SimulatedCluster(model, store, pki, token, api, servers, server, kubeconfigPath, tempDir)
+    writeFileSync(kubeconfigPath, cluster.kubeconfig(), {mode: 0o600})
+    return cluster
+  }
+
+  /** The kubeconfig text; `token` overrides the bearer token (e.g. a wrong one for 401 tests). */
+  kubeconfig(overrides: {token?: string} = {}): string {
+    const b64 = (text: string): string => Buffer.from(text).toString('base64')
+    return stringify({
+      apiVersion: 'v1',
+      clusters: [{cluster: {'certificate-authority-data': b64(this.pki.ca.certPem), server: this.server}, name: TOKEN_CONTEXT}],
+      contexts: [
+        {context: {cluster: TOKEN_CONTEXT, namespace: 'default', user: `${TOKEN_CONTEXT}-token`}, name: TOKEN_CONTEXT},
+        {context: {cluster: TOKEN_CONTEXT, user: `${TOKEN_CONTEXT}-admin-cert`}, name: CERT_CONTEXT},
+      ],
+      'current-context': TOKEN_CONTEXT,
+      kind: 'Config',
+      preferences: {},
+      users: [
+        {name: `${TOKEN_CONTEXT}-token`, user: {token: overrides.token ?? this.token}},
+        {name: `${TOKEN_CONTEXT}-admin-cert`, user: {'client-certificate-data': b64(this.pki.client.certPem), 'client-key-data': b64(this.pki.client.keyPem)}},
+      ],
+    })
+  }
+
+  get scenario(): Scenario {
+    return this.model.scenario
+  }
+
+  pod(namespace: string, name: string): SimPod | undefined {
+    return this.model.pods.get(`${namespace}/${name}`)
+  }
+
+  /** Pods of a workload (by its name), in creation order. */
+  podsOf(namespace: string, workload: string): SimPod[] {
+    return [...this.model.pods.values()].filter((p) => p.namespace === namespace && p.workload.name === workload)
+  }
+
+  /** What this pod's /metrics says right now, without going through a port-forward. */
+  metricsText(pod: SimPod): string {
+    return this.servers.metricsText(pod)
+  }
+
+  /** Makes requests whose path contains `error.path` fail with `error.status` (a Status body). */
+  injectApiError(error: InjectedApiError): void {
+    this.api.injected.push(error)
+  }
+
+  /** Adds or replaces an object while the cluster runs. */
+  addObject(object: Json): void {
+    this.store.add(object)
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    await this.api.close()
+    await this.servers.close()
+    if (this.tempDir) rmSync(this.tempDir, {force: true, recursive: true})
+  }
+}

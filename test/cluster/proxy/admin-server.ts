@@ -1,0 +1,173 @@
+// The simulated proxies' admin servers (/ready, /live, /metrics as linkerd2-proxy serves them)
+// and the pods' app ports. Servers are created lazily, one per pod and port, the first time a
+// port-forward dials them, so a 500-pod cluster starts without 500 listeners. Each is a real
+// HTTP/1.1 server on 127.0.0.1, reached by the port-forward tunnel over TCP.
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {connect, type AddressInfo, type Socket} from 'node:net'
+import {gzipSync} from 'node:zlib'
+
+import type {SimPod} from '../build.js'
+import {LATENCY_BOUNDS_MS} from './latency.js'
+import {renderProxyMetrics} from './metrics-text.js'
+import {newAdminCounters, proxyMetrics, type ProxyRuntime} from './traffic.js'
+
+/** Why a dial failed, in the words the kubelet (containerd) uses on the error channel. */
+export class DialRefused extends Error {}
+
+/** Garbage a broken or misconfigured endpoint might serve instead of Prometheus text. */
+export const GARBAGE_METRICS =
+  '# HELP request_total Total count of HTTP requests.\n' +
+  'request_total{direction="inbound",target_addr="10.42.0.7:8080 17\n' +
+  'response_total{{{classification=success}} NaN garbage\n' +
+  '<html><body><h1>502 Bad Gateway</h1></body></html>\n' +
+  '\u0000\u0001\u0002\u00ff binary \u0007\n'
+
+export class PodServers {
+  private readonly servers = new Map<string, Promise<Server>>()
+  private readonly sockets = new Set<Socket>()
+  private readonly runtimes = new Map<string, ProxyRuntime>()
+  private closed = false
+
+  constructor(
+    private readonly pods: Map<string, SimPod>,
+    private readonly clock: () => number = Date.now,
+    private readonly podStartMs: number = Date.now() - 2 * 3_600_000,
+  ) {}
+
+  /** The proxy's runtime state (counter epoch, admin counters), created on first use. */
+  runtime(pod: SimPod): ProxyRuntime {
+    let runtime = this.runtimes.get(pod.key)
+    if (!runtime) {
+      runtime = {admin: newAdminCounters(), epochMs: this.podStartMs}
+      this.runtimes.set(pod.key, runtime)
+    }
+    return runtime
+  }
+
+  /** The body a scrape of this pod's /metrics would return now (for tests and ground truth). */
+  metricsText(pod: SimPod, now = this.clock()): string {
+    if (!pod.proxy) throw new Error(`${pod.key} has no proxy`)
+    return renderProxyMetrics(proxyMetrics(pod.proxy, this.runtime(pod), now))
+  }
+
+  /** Opens a TCP connection to what listens on `port` inside the pod, like the kubelet does. */
+  async dial(pod: SimPod, port: number): Promise<Socket> {
+    if (this.closed) throw new DialRefused('simulator is stopping')
+    const kind = pod.proxy && port === pod.adminPort && !pod.faults.has('adminUnreachable') ? 'admin' : pod.servedPorts.has(port) ? 'app' : undefined
+    if (!kind) {
+      throw new DialRefused(
+        `error forwarding port ${port} to pod ${(pod.object.metadata as {uid: string}).uid}, uid : failed to execute portforward in network namespace "/var/run/netns/cni-${pod.name}": ` +
+          `failed to connect to localhost:${port} inside namespace "${pod.name}", IPv4: dial tcp4 127.0.0.1:${port}: connect: connection refused IPv6 dial tcp6 [::1]:${port}: connect: connection refused `,
+      )
+    }
+    const server = await this.serverFor(pod, port, kind)
+    const {port: local} = server.address() as AddressInfo
+    const socket = connect({host: '127.0.0.1', port: local})
+    this.track(socket)
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve)
+      socket.once('error', reject)
+    })
+    return socket
+  }
+
+  private track(socket: Socket): void {
+    this.sockets.add(socket)
+    socket.on('close', () => this.sockets.delete(socket))
+  }
+
+  private serverFor(pod: SimPod, port: number, kind: 'admin' | 'app'): Promise<Server> {
+    const key = `${pod.key}:${port}`
+    let server = this.servers.get(key)
+    if (!server) {
+      server = new Promise<Server>((resolve, reject) => {
+        const handler = kind === 'admin' ? this.adminHandler(pod) : appHandler(pod)
+        const srv = createServer({keepAliveTimeout: 5000}, handler)
+        if (kind === 'admin') {
+          const counters = (): ProxyRuntime['admin'] => this.runtime(pod).admin
+          srv.on('connection', (socket: Socket) => {
+            counters().connsOpen++
+            counters().connsTotal++
+            socket.on('close', () => {
+              counters().connsOpen = Math.max(0, counters().connsOpen - 1)
+              counters().connsClosed++
+            })
+          })
+        }
+        srv.on('connection', (socket: Socket) => this.track(socket))
+        srv.once('error', reject)
+        srv.listen(0, '127.0.0.1', () => resolve(srv))
+      })
+      this.servers.set(key, server)
+    }
+    return server
+  }
+
+  private adminHandler(pod: SimPod): (req: IncomingMessage, res: ServerResponse) => void {
+    return (req, res) => {
+      const started = this.clock()
+      const runtime = this.runtime(pod)
+      const admin = runtime.admin
+      admin.requests++
+      admin.bytesRead += 40 + Object.entries(req.headers).reduce((n, [k, v]) => n + k.length + String(v).length + 4, 0)
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname
+      let status = 200
+      let body: string | Buffer = ''
+      const headers: Record<string, string> = {}
+      if (path === '/metrics') {
+        body = pod.faults.has('metricsGarbage') ? GARBAGE_METRICS : this.metricsText(pod, started)
+        headers['content-type'] = 'text/plain'
+        if (/gzip/.test(String(req.headers['accept-encoding'] ?? ''))) {
+          body = gzipSync(body)
+          headers['content-encoding'] = 'gzip'
+        }
+      } else if (path === '/ready') {
+        const ready = pod.proxy?.ready === true
+        status = ready ? 200 : 503
+        body = ready ? 'ready\n' : 'not ready\n'
+        if (ready) headers['content-type'] = 'text/plain'
+      } else if (path === '/live') {
+        body = 'live\n'
+        headers['content-type'] = 'text/plain'
+      } else if (path === '/proxy-log-level' && req.method === 'GET') {
+        body = 'warn,linkerd=info,hickory=error,[{headers}]=off,[{request}]=off'
+      } else if (path === '/shutdown') {
+        status = req.method === 'POST' ? 404 : 405
+        body = req.method === 'POST' ? 'shutdown endpoint is not enabled\n' : ''
+        if (req.method === 'POST') headers['content-type'] = 'text/plain'
+      } else {
+        status = 404
+      }
+      headers['content-length'] = String(Buffer.byteLength(body))
+      res.on('finish', () => {
+        const ms = Math.floor(this.clock() - started)
+        const bucket = LATENCY_BOUNDS_MS.findIndex((b) => ms <= b)
+        admin.responses.push({bucket: bucket < 0 ? LATENCY_BOUNDS_MS.length : bucket, ms})
+        admin.bytesWritten += Buffer.byteLength(body) + 80
+        // counterReset: the proxy restarts right after every scrape, so the next one sees a new
+        // process_start_time_seconds and counters that start again from zero.
+        if (path === '/metrics' && pod.faults.has('counterReset')) {
+          runtime.epochMs = this.clock()
+          runtime.admin = newAdminCounters()
+        }
+      })
+      res.writeHead(status, headers)
+      res.end(body)
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    const servers = await Promise.all([...this.servers.values()].map((p) => p.catch(() => undefined)))
+    for (const socket of this.sockets) socket.destroy()
+    await Promise.all(servers.map(async (s) => (s ? new Promise<void>((resolve) => s.close(() => resolve())) : undefined)))
+    this.servers.clear()
+  }
+}
+
+function appHandler(pod: SimPod): (req: IncomingMessage, res: ServerResponse) => void {
+  return (_req, res) => {
+    res.writeHead(200, {'content-type': 'text/plain'})
+    res.end(`hello from ${pod.name}\n`)
+  }
+}

@@ -1,0 +1,280 @@
+// A scenario declares a simulated cluster and its ground truth (docs/simulated-cluster.md).
+// This module reads and checks the YAML and fills in defaults; build.ts turns it into objects.
+import {readFileSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+
+import {parse} from 'yaml'
+
+export const FAULTS = ['proxyNotReady', 'adminUnreachable', 'metricsGarbage', 'counterReset', 'podPending', 'podCrashLooping'] as const
+export type Fault = (typeof FAULTS)[number]
+export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Pod'] as const
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number]
+export type ComponentState = 'ready' | 'notReady'
+
+export interface Latency {
+  p50: number
+  p95: number
+  p99: number
+}
+
+export interface Traffic {
+  /** Workloads (`name` in the same namespace or `ns/name`) that send this traffic; their pods get the outbound series. */
+  clients: string[]
+  latencyMs: Latency
+  requestBytes: number
+  responseBytes: number
+  rps: number
+  successRate: number
+  tcpConnections: number
+}
+
+export interface ContainerSpec {
+  name: string
+  ports: number[]
+}
+
+export interface Workload {
+  annotations: Record<string, string>
+  containers: ContainerSpec[]
+  faults: Fault[]
+  kind: WorkloadKind
+  labels: Record<string, string>
+  meshed: boolean
+  name: string
+  replicas: number
+  serviceAccount: string
+  traffic: Traffic | undefined
+}
+
+export interface NamespaceSpec {
+  annotations: Record<string, string>
+  labels: Record<string, string>
+  name: string
+  workloads: Workload[]
+}
+
+export interface LinkerdSpec {
+  clusterDomain: string
+  components: Record<string, ComponentState>
+  issuerCertValidHours: number
+  namespace: string
+  trustDomain: string
+  version: string
+}
+
+/** Requests every user is denied (403), e.g. `{resource: secrets, verbs: [get, list], namespace: linkerd}`. */
+export interface ForbiddenRule {
+  namespace?: string
+  resource: string
+  verbs: string[]
+}
+
+export interface Scenario {
+  forbidden: ForbiddenRule[]
+  kubernetesVersion: string
+  linkerd: LinkerdSpec | undefined
+  name: string
+  namespaces: NamespaceSpec[]
+  nodes: number
+  /** Extra objects added verbatim (custom resources such as Rollouts or Servers, extra ConfigMaps). */
+  objects: Array<Record<string, unknown>>
+}
+
+export const LINKERD_COMPONENTS = ['destination', 'identity', 'proxy-injector'] as const
+
+export class ScenarioError extends Error {}
+
+type Raw = Record<string, unknown>
+
+function obj(value: unknown, where: string): Raw {
+  if (value === undefined || value === null) return {}
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ScenarioError(`${where}: expected a mapping`)
+  return value as Raw
+}
+function arr(value: unknown, where: string): unknown[] {
+  if (value === undefined || value === null) return []
+  if (!Array.isArray(value)) throw new ScenarioError(`${where}: expected a list`)
+  return value
+}
+function str(value: unknown, where: string, fallback?: string): string {
+  if (value === undefined || value === null) {
+    if (fallback !== undefined) return fallback
+    throw new ScenarioError(`${where}: required`)
+  }
+  if (typeof value !== 'string' && typeof value !== 'number') throw new ScenarioError(`${where}: expected a string`)
+  return String(value)
+}
+function num(value: unknown, where: string, fallback: number, min = -Infinity, max = Infinity): number {
+  if (value === undefined || value === null) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ScenarioError(`${where}: expected a number`)
+  if (value < min || value > max) throw new ScenarioError(`${where}: ${value} is outside ${min}..${max}`)
+  return value
+}
+function strMap(value: unknown, where: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(obj(value, where))) out[k] = str(v, `${where}.${k}`)
+  return out
+}
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+function dnsName(value: unknown, where: string): string {
+  const name = str(value, where)
+  if (!NAME.test(name) || name.length > 63) throw new ScenarioError(`${where}: "${name}" is not a valid Kubernetes name`)
+  return name
+}
+
+function parseTraffic(value: unknown, where: string): Traffic | undefined {
+  if (value === undefined || value === null) return undefined
+  const raw = obj(value, where)
+  const latency = obj(raw.latencyMs, `${where}.latencyMs`)
+  const p50 = num(latency.p50, `${where}.latencyMs.p50`, 10, 0)
+  const p95 = num(latency.p95, `${where}.latencyMs.p95`, Math.max(p50, 50), p50)
+  const p99 = num(latency.p99, `${where}.latencyMs.p99`, Math.max(p95, 100), p95)
+  return {
+    clients: arr(raw.clients, `${where}.clients`).map((c, i) => str(c, `${where}.clients[${i}]`)),
+    latencyMs: {p50, p95, p99},
+    requestBytes: num(raw.requestBytes, `${where}.requestBytes`, 220, 0),
+    responseBytes: num(raw.responseBytes, `${where}.responseBytes`, 1400, 0),
+    rps: num(raw.rps, `${where}.rps`, 0, 0),
+    successRate: num(raw.successRate, `${where}.successRate`, 1, 0, 1),
+    tcpConnections: Math.round(num(raw.tcpConnections, `${where}.tcpConnections`, 1, 0)),
+  }
+}
+
+function parseWorkload(value: unknown, where: string): Workload {
+  const raw = obj(value, where)
+  const kind = str(raw.kind, `${where}.kind`, 'Deployment') as WorkloadKind
+  if (!WORKLOAD_KINDS.includes(kind)) throw new ScenarioError(`${where}.kind: "${kind}" is not one of ${WORKLOAD_KINDS.join(', ')}`)
+  const name = dnsName(raw.name, `${where}.name`)
+  const faults = arr(raw.faults, `${where}.faults`).map((f, i) => {
+    const fault = str(f, `${where}.faults[${i}]`) as Fault
+    if (!FAULTS.includes(fault)) throw new ScenarioError(`${where}.faults[${i}]: "${fault}" is not one of ${FAULTS.join(', ')}`)
+    return fault
+  })
+  const containers = arr(raw.containers, `${where}.containers`).map((c, i) => {
+    const container = obj(c, `${where}.containers[${i}]`)
+    return {
+      name: dnsName(container.name, `${where}.containers[${i}].name`),
+      ports: arr(container.ports, `${where}.containers[${i}].ports`).map((p, j) => num(p, `${where}.containers[${i}].ports[${j}]`, 0, 1, 65535)),
+    }
+  })
+  return {
+    annotations: strMap(raw.annotations, `${where}.annotations`),
+    containers: containers.length > 0 ? containers : [{name, ports: [8080]}],
+    faults,
+    kind,
+    labels: strMap(raw.labels, `${where}.labels`),
+    meshed: raw.meshed === undefined ? true : raw.meshed === true,
+    name,
+    replicas: kind === 'Pod' ? 1 : Math.round(num(raw.replicas, `${where}.replicas`, 1, 0, 100_000)),
+    serviceAccount: str(raw.serviceAccount, `${where}.serviceAccount`, name),
+    traffic: parseTraffic(raw.traffic, `${where}.traffic`),
+  }
+}
+
+/** Validates a parsed scenario document and fills in every default. */
+export function normalizeScenario(doc: unknown, name = 'scenario'): Scenario {
+  const raw = obj(doc, name)
+  let linkerd: LinkerdSpec | undefined
+  if (raw.linkerd !== undefined && raw.linkerd !== null && raw.linkerd !== false) {
+    const l = obj(raw.linkerd, 'linkerd')
+    const components: Record<string, ComponentState> = {}
+    const declared = obj(l.components, 'linkerd.components')
+    for (const component of LINKERD_COMPONENTS) {
+      const state = str(declared[component], `linkerd.components.${component}`, 'ready')
+      if (state !== 'ready' && state !== 'notReady') throw new ScenarioError(`linkerd.components.${component}: expected ready or notReady`)
+      components[component] = state
+    }
+    for (const key of Object.keys(declared)) {
+      if (!(LINKERD_COMPONENTS as readonly string[]).includes(key)) throw new ScenarioError(`linkerd.components.${key}: unknown component`)
+    }
+    linkerd = {
+      clusterDomain: str(l.clusterDomain, 'linkerd.clusterDomain', 'cluster.local'),
+      components,
+      issuerCertValidHours: num(l.issuerCertValidHours, 'linkerd.issuerCertValidHours', 8760),
+      namespace: dnsName(l.namespace ?? 'linkerd', 'linkerd.namespace'),
+      trustDomain: str(l.trustDomain, 'linkerd.trustDomain', 'cluster.local'),
+      version: str(l.version, 'linkerd.version', 'edge-26.8.3'),
+    }
+  }
+  const namespaces = arr(raw.namespaces, 'namespaces').map((n, i) => {
+    const ns = obj(n, `namespaces[${i}]`)
+    const nsName = dnsName(ns.name, `namespaces[${i}].name`)
+    return {
+      annotations: strMap(ns.annotations, `namespaces[${i}].annotations`),
+      labels: strMap(ns.labels, `namespaces[${i}].labels`),
+      name: nsName,
+      workloads: arr(ns.workloads, `namespaces[${i}].workloads`).map((w, j) => parseWorkload(w, `${nsName}.workloads[${j}]`)),
+    }
+  })
+  const seen = new Set<string>()
+  for (const ns of namespaces) {
+    if (seen.has(ns.name)) throw new ScenarioError(`namespace ${ns.name} is declared twice`)
+    seen.add(ns.name)
+    if (linkerd && ns.name === linkerd.namespace) throw new ScenarioError(`namespace ${ns.name} is Linkerd's own; the simulator creates it`)
+  }
+  const forbidden = arr(raw.forbidden, 'forbidden').map((f, i) => {
+    const rule = obj(f, `forbidden[${i}]`)
+    const out: ForbiddenRule = {resource: str(rule.resource, `forbidden[${i}].resource`), verbs: arr(rule.verbs, `forbidden[${i}].verbs`).map((v, j) => str(v, `forbidden[${i}].verbs[${j}]`))}
+    if (rule.namespace !== undefined) out.namespace = str(rule.namespace, `forbidden[${i}].namespace`)
+    return out
+  })
+  const objects = arr(raw.objects, 'objects').map((o, i) => {
+    const object = obj(o, `objects[${i}]`)
+    if (typeof object.kind !== 'string' || typeof object.apiVersion !== 'string' || typeof obj(object.metadata, `objects[${i}].metadata`).name !== 'string') {
+      throw new ScenarioError(`objects[${i}]: needs apiVersion, kind and metadata.name`)
+    }
+    return object
+  })
+  return {
+    forbidden,
+    kubernetesVersion: str(raw.kubernetesVersion, 'kubernetesVersion', 'v1.32.4'),
+    linkerd,
+    name: str(raw.name, 'name', name),
+    namespaces,
+    nodes: Math.round(num(raw.nodes, 'nodes', 2, 1, 1000)),
+    objects,
+  }
+}
+
+export const SCENARIO_DIR = fileURLToPath(new URL('./scenarios/', import.meta.url))
+
+/** A bundled scenario by name (`healthy`, `broken`), a file path, or an already-parsed object. */
+export function loadScenario(source: string | object): Scenario {
+  if (typeof source === 'object') return normalizeScenario(source)
+  const path = /^[a-z0-9-]+$/.test(source) ? `${SCENARIO_DIR}${source}.yaml` : source
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    throw new ScenarioError(`cannot read scenario ${path}: ${(err as Error).message}`)
+  }
+  const doc = parse(text) as unknown
+  const generate = (doc as {generate?: {pods?: unknown}} | null)?.generate
+  if (generate && typeof generate.pods === 'number') return scaleScenario(generate.pods)
+  return normalizeScenario(doc, path)
+}
+
+/** The `scale` scenario: Linkerd plus `pods` meshed pods spread over deployments of 10 replicas. */
+export function scaleScenario(pods: number): Scenario {
+  const workloads: Raw[] = []
+  for (let i = 0; pods > 0; i++) {
+    const replicas = Math.min(10, pods)
+    pods -= replicas
+    workloads.push({
+      containers: [{name: 'app', ports: [8080]}],
+      kind: 'Deployment',
+      name: `app-${i}`,
+      replicas,
+      traffic: {latencyMs: {p50: 5, p95: 40, p99: 90}, rps: 5, successRate: 0.99, tcpConnections: 2},
+    })
+  }
+  return normalizeScenario(
+    {
+      linkerd: {namespace: 'linkerd', version: 'edge-26.8.3'},
+      name: 'scale',
+      namespaces: [{annotations: {'linkerd.io/inject': 'enabled'}, name: 'scale', workloads}],
+      nodes: 10,
+    },
+    'scale',
+  )
+}
