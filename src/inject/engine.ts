@@ -17,11 +17,11 @@ export type Operation = 'inject' | 'uninject'
 
 export interface DocumentResult {
   text: string
+  /** The document's text in the input. */
+  original: string
   changed: boolean
   /** False for chunks that are not documents (a final bare `---`). */
   isDoc: boolean
-  /** The document's value (computed on demand, for JSON output). */
-  value: () => unknown
 }
 
 export interface InputResult {
@@ -53,7 +53,7 @@ export function transformInput(source: string, text: string, op: Operation, opti
   let docNumber = 0
   for (const chunk of chunks) {
     if (!chunk.isDoc) {
-      result.documents.push({text: chunk.text, changed: false, isDoc: false, value: () => null})
+      result.documents.push({text: chunk.text, original: chunk.text, changed: false, isDoc: false})
       continue
     }
     docNumber++
@@ -84,7 +84,8 @@ function transformDocument(source: string, docNumber: number, chunk: Chunk, op: 
   }
   const original = parsed.root
   const originalValue = (): unknown => (parsed.aliased && parsed.doc ? parsed.doc.toJS({maxAliasCount: -1}) : toJS(original))
-  const unchanged: DocumentResult = {text: chunk.text, changed: false, isDoc: true, value: originalValue}
+  // Results keep only text: no parsed tree outlives its document (memory stays flat on huge streams).
+  const unchanged: DocumentResult = {text: chunk.text, original: chunk.text, changed: false, isDoc: true}
   // Read only the top-level fields first: most documents need nothing more.
   const top = original?.type === 'map' ? original : undefined
   if (top === undefined) {
@@ -130,7 +131,7 @@ function transformDocument(source: string, docNumber: number, chunk: Chunk, op: 
   // Semantically the same (re-inject with the same flags): keep the original bytes.
   if (deepEqual(finalValue, originalValue())) return unchanged
   const text = json ? reformatJson(chunk.text, finalValue) : edit.text
-  return {text, changed: true, isDoc: true, value: () => finalValue}
+  return {text, original: chunk.text, changed: true, isDoc: true}
 }
 
 /** JSON documents are re-printed with the input's own indentation. */

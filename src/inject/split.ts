@@ -10,7 +10,7 @@ export interface Chunk {
   isDoc: boolean
 }
 
-const MARKER = /^---(?:[ \t\r]|$)/
+const MARKER = /^---(?:[ \t\r\n]|$)/
 
 export function isJsonText(text: string): boolean {
   const first = /\S/.exec(text)

@@ -1,0 +1,90 @@
+import {Args, Flags, type Interfaces} from '@oclif/core'
+
+import {BaseCommand} from '../base-command.js'
+import {ExitCode, MeshError, UsageError, isMeshError} from '../errors.js'
+import {buildInjectOptions} from '../inject/options.js'
+import {runManifests, type Action} from '../inject/run.js'
+import {PROXY_FLAGS} from '../mesh/inject-flags.js'
+
+type FlagDefs = Record<string, Interfaces.OptionFlag<string | undefined> | Interfaces.BooleanFlag<boolean | string | undefined>>
+
+/** The proxy flags, generated from the shared table in src/mesh/inject-flags.ts. */
+function proxyFlagDefs(): FlagDefs {
+  const defs: FlagDefs = {}
+  for (const def of PROXY_FLAGS) {
+    const common = {description: def.options ? `${def.description} (${def.options.join('|')})` : def.description, helpGroup: 'PROXY', hidden: def.hidden ?? false}
+    defs[def.flag] =
+      def.type === 'bool'
+        ? Flags.boolean({...common, allowNo: def.baseline === 'true'})
+        : Flags.string({...common, ...(def.char ? {char: def.char as 'v'} : {})})
+  }
+  return defs
+}
+
+export const manifestFlags = {
+  output: Flags.option({char: 'o', description: 'Output format (default: the format of each input).', options: ['yaml', 'json'] as const})(),
+  diff: Flags.boolean({default: false, description: 'Print a unified diff instead of the manifests; exit 0 no change, 1 changes, >1 error (like kubectl diff).', exclusive: ['check', 'in-place']}),
+  check: Flags.boolean({default: false, description: 'Print the inputs that would change and exit 1 if any would (for CI and pre-commit).', exclusive: ['diff', 'in-place']}),
+  'in-place': Flags.boolean({default: false, description: 'Rewrite the given files atomically instead of printing.', exclusive: ['diff', 'check']}),
+  'pod-template-path': Flags.string({description: 'Pod template location of a custom kind, KIND=.path (repeatable; KIND may be group/Kind). Argo Rollouts are known already.', multiple: true}),
+}
+
+export function actionOf(flags: {diff: boolean; check: boolean; 'in-place': boolean}): Action {
+  return flags.diff ? 'diff' : flags.check ? 'check' : flags['in-place'] ? 'in-place' : 'print'
+}
+
+/** --diff and --check report errors with an exit code above 1, as kubectl diff does. */
+export function diffExit(error: unknown, action: Action): unknown {
+  if ((action === 'diff' || action === 'check') && isMeshError(error) && error.exitCode === ExitCode.failed) {
+    return new MeshError(error.message, {code: error.code, exitCode: ExitCode.usage, ...(error.hint ? {hint: error.hint} : {})})
+  }
+  return error
+}
+
+export default class Inject extends BaseCommand {
+  static override summary = 'Add the Linkerd proxy to workloads in Kubernetes manifests, offline.'
+
+  static override description = `Annotates the pod template of every Pod, Deployment, ReplicaSet, ReplicationController, StatefulSet, DaemonSet, Job and CronJob (and Argo Rollouts or kinds named with --pod-template-path) with linkerd.io/inject: enabled, plus one config.linkerd.io/* annotation per proxy flag that differs from Linkerd's default, exactly as \`linkerd inject\` does; Namespaces get the annotation on themselves. The cluster's proxy injector adds the proxy when the pods are created.
+
+Documents inject does not change are copied byte for byte; changed documents keep their comments, key order, quoting and layout. Inputs: files, directories (recursive: .yml, .yaml, .json), http(s) URLs and - for stdin. The report (Linkerd's format) goes to stderr after the manifests. Details: docs/inject.md.`
+
+  static override examples = [
+    '<%= config.bin %> inject app.yml | kubectl apply -f -',
+    'kubectl get deploy -n emojivoto -o yaml | <%= config.bin %> inject - | kubectl apply -f -',
+    '<%= config.bin %> inject --proxy-cpu-request 100m --skip-outbound-ports 5432 k8s/',
+    '<%= config.bin %> inject --diff k8s/',
+    '<%= config.bin %> inject --check k8s/ || echo "manifests are not meshed"',
+    '<%= config.bin %> inject --in-place k8s/deploy.yml',
+  ]
+
+  static override strict = false
+
+  static override args = {
+    input: Args.string({description: 'Manifest file, directory, http(s) URL, or - for stdin (several allowed).'}),
+  }
+
+  static override flags = {
+    ...manifestFlags,
+    ingress: Flags.boolean({description: 'Mark workloads as ingress controllers (linkerd.io/inject: ingress).', helpGroup: 'PROXY'}),
+    registry: Flags.string({description: 'Docker registry for the proxy and debug images (env LINKERD_DOCKER_REGISTRY).', helpGroup: 'PROXY'}),
+    'ignore-cluster': Flags.boolean({description: 'Accepted for compatibility: meshport inject never contacts a cluster.', hidden: true}),
+    'disable-identity': Flags.boolean({description: 'No longer supported by Linkerd.', hidden: true}),
+    ...proxyFlagDefs(),
+  }
+
+  async run(): Promise<void> {
+    const {argv, flags} = await this.parse(Inject)
+    const args = argv as string[]
+    const action = actionOf(flags)
+    try {
+      if (args.length === 0) throw new UsageError('please specify a kubernetes resource file', {hint: 'pass a file, a directory, a URL, or - to read stdin'})
+      const options = buildInjectOptions(flags)
+      const outcome = await runManifests({op: 'inject', options, args, action, output: flags.output, verbose: flags.verbose})
+      if (outcome.stdout) this.out(outcome.stdout)
+      if (outcome.stderr) this.err(outcome.stderr)
+      process.exitCode = outcome.exitCode
+    } catch (error) {
+      throw diffExit(error, action)
+    }
+  }
+}
