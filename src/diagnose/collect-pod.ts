@@ -1,0 +1,116 @@
+// Collects a PodSnapshot for `diagnose pod` (and the bundle): the pod, its namespace, its top
+// owner's pod template, the injector webhook and pods, the control plane's version, and — for a
+// running meshed pod — /ready, /live and /metrics through a port-forward to its admin port.
+// Failures of secondary reads become "unknown" fields; only a missing pod is an error.
+import {KubeApiError, type MeshError} from '../errors.js'
+import type {KubeClient, V1MutatingWebhookConfiguration, V1Pod} from '../kube/types.js'
+import {adminPort} from '../mesh/admin-port.js'
+import {proxyContainer} from '../ports/index.js'
+import {meshDefaultsFromValues} from './cluster-defaults.js'
+import type {MeshDefaults} from '../ports/index.js'
+import type {OwnerInfo, PodSnapshot, ProbeResult} from './pod-snapshot.js'
+
+const soft = async <T>(p: Promise<T>): Promise<T | undefined> => {
+  try {
+    return await p
+  } catch {
+    return undefined
+  }
+}
+
+export function isInjectorWebhook(config: V1MutatingWebhookConfiguration): boolean {
+  return (config.metadata?.name ?? '').includes('linkerd-proxy-injector') || (config.webhooks ?? []).some((w) => w.name.startsWith('linkerd-proxy-injector'))
+}
+
+/** Walks ownerReferences up to the top-most workload and reads its pod template annotations. */
+export async function topOwner(kube: KubeClient, pod: V1Pod): Promise<OwnerInfo | undefined> {
+  const ns = pod.metadata?.namespace ?? ''
+  let ref: {kind: string; name: string} | undefined = pod.metadata?.ownerReferences?.find((o) => o.controller) ?? pod.metadata?.ownerReferences?.[0]
+  if (!ref) return undefined
+  let owner: OwnerInfo = {kind: ref.kind, name: ref.name}
+  for (let depth = 0; depth < 4 && ref; depth++) {
+    const kind: string = ref.kind
+    const name: string = ref.name
+    type Obj = {metadata?: {ownerReferences?: Array<{kind: string; name: string; controller?: boolean}>}; spec?: {template?: {metadata?: {annotations?: Record<string, string>}}; jobTemplate?: {spec?: {template?: {metadata?: {annotations?: Record<string, string>}}}}}}
+    let obj: Obj | undefined
+    if (kind === 'ReplicaSet') obj = await soft(kube.getReplicaSet(ns, name))
+    else if (kind === 'Deployment') obj = await soft(kube.getDeployment(ns, name))
+    else if (kind === 'StatefulSet') obj = await soft(kube.getStatefulSet(ns, name))
+    else if (kind === 'DaemonSet') obj = await soft(kube.getDaemonSet(ns, name))
+    else if (kind === 'Job') obj = await soft(kube.getJob(ns, name))
+    else if (kind === 'CronJob') obj = await soft(kube.getCronJob(ns, name))
+    if (!obj) return owner
+    const annotations = obj.spec?.template?.metadata?.annotations ?? obj.spec?.jobTemplate?.spec?.template?.metadata?.annotations
+    owner = {kind, name, ...(annotations ? {templateAnnotations: annotations} : {templateAnnotations: {}})}
+    ref = obj.metadata?.ownerReferences?.find((o) => o.controller) ?? obj.metadata?.ownerReferences?.[0]
+  }
+  return owner
+}
+
+async function probe(kube: KubeClient, pod: V1Pod, port: number, path: string, timeoutMs: number): Promise<ProbeResult> {
+  try {
+    const res = await kube.proxyGet({name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? ''}, port, path, timeoutMs)
+    return {status: res.status, body: res.body}
+  } catch (err) {
+    return {error: (err as MeshError).message}
+  }
+}
+
+export interface ControlPlaneInfo {
+  version?: string
+  defaults?: Partial<MeshDefaults>
+  webhook: V1MutatingWebhookConfiguration | undefined
+  webhookReadable: boolean
+  injectorPods: V1Pod[]
+}
+
+/** What every pod's diagnosis shares about the control plane, read once. */
+export async function collectControlPlane(kube: KubeClient, linkerdNamespace: string): Promise<ControlPlaneInfo> {
+  const [config, webhooks, injectorPods, cpPods] = await Promise.all([
+    soft(kube.getConfigMap(linkerdNamespace, 'linkerd-config')),
+    soft(kube.listMutatingWebhookConfigurations()),
+    soft(kube.listPods({namespace: linkerdNamespace, labelSelector: 'linkerd.io/control-plane-component=proxy-injector'})),
+    soft(kube.listPods({namespace: linkerdNamespace, labelSelector: 'linkerd.io/control-plane-component'})),
+  ])
+  const values = config?.data?.values
+  let version: string | undefined
+  const versionMatch = values ? /^linkerdVersion:\s*["']?([^"'\s]+)/m.exec(values) : null
+  if (versionMatch?.[1]) version = versionMatch[1]
+  version ??= cpPods?.map((p) => p.metadata?.annotations?.['linkerd.io/proxy-version']).find((v) => v)
+  const defaults = values ? meshDefaultsFromValues(values) : undefined
+  return {
+    ...(version ? {version} : {}),
+    ...(defaults ? {defaults} : {}),
+    webhook: webhooks?.find(isInjectorWebhook),
+    webhookReadable: webhooks !== undefined,
+    injectorPods: injectorPods ?? [],
+  }
+}
+
+export async function collectPodSnapshot(kube: KubeClient, pod: V1Pod, cp: ControlPlaneInfo, linkerdNamespace: string, timeoutMs: number): Promise<PodSnapshot> {
+  const nsName = pod.metadata?.namespace ?? ''
+  const [namespace, owner] = await Promise.all([soft(kube.getNamespace(nsName)), topOwner(kube, pod)])
+  const snapshot: PodSnapshot = {
+    pod,
+    namespace,
+    ...(owner ? {owner} : {}),
+    linkerdNamespace,
+    injector: {webhook: cp.webhook, webhookReadable: cp.webhookReadable, pods: cp.injectorPods},
+    ...(cp.version ? {controlPlaneVersion: cp.version} : {}),
+  }
+  if (proxyContainer(pod) && pod.status?.phase === 'Running') {
+    const port = adminPort(pod.spec)
+    // One at a time: three parallel port-forwards to one pod buy nothing and triple the noise.
+    const ready = await probe(kube, pod, port, '/ready', timeoutMs)
+    const live = ready.error ? {error: ready.error} : await probe(kube, pod, port, '/live', timeoutMs)
+    const metrics = ready.error ? {error: ready.error} : await probe(kube, pod, port, '/metrics', timeoutMs)
+    snapshot.admin = {port, ready, live, metrics}
+  }
+  return snapshot
+}
+
+export async function getPodOrFail(kube: KubeClient, namespace: string, name: string): Promise<V1Pod> {
+  const pod = await kube.getPod(namespace, name)
+  if (!pod) throw new KubeApiError(`pod/${name} not found in ${namespace}`, 404, {hint: `list the pods with kubectl get pods -n ${namespace}`})
+  return pod
+}
