@@ -6,7 +6,7 @@ import {identityProblems, identityStatus, type IdentityStatus} from './identity.
 import {meshStatus, type MeshStatus} from './mesh-status.js'
 import type {PodSnapshot} from './pod-snapshot.js'
 import {countProblems, type ProblemCounts} from './ports-report.js'
-import {podProxyVersion, proxyHealth, type ProxyHealth, versionProblems} from './proxy-health.js'
+import {appContainerProblems, podProxyVersion, PROXY_RULES, proxyHealth, type ProxyHealth, versionProblems} from './proxy-health.js'
 
 export const POD_SCHEMA_VERSION = 1
 
@@ -37,7 +37,7 @@ export function buildPodReport(snapshot: PodSnapshot, options: {defaults?: Parti
   const {problems: portProblems, subject: _subject, ...ports} = analyzePorts(pod, {namespaceAnnotations: snapshot.namespace?.metadata?.annotations ?? (snapshot.namespace ? {} : undefined), defaults: options.defaults, subject})
 
   let identity: PodReport['identity']
-  const problems: Problem[] = [...meshProblems, ...healthProblems, ...portProblems]
+  const problems: Problem[] = [...meshProblems, ...healthProblems, ...appContainerProblems(pod, subject), ...portProblems]
   const metrics = snapshot.admin?.metrics
   let build: string | undefined
   if (mesh.meshed && metrics && metrics.error === undefined) {
@@ -48,7 +48,15 @@ export function buildPodReport(snapshot: PodSnapshot, options: {defaults?: Parti
         build = status.proxyVersion
         problems.push(...identityProblems(status, subject, options.nowSeconds))
       } catch (err) {
-        identity = {error: err instanceof MetricsParseError ? `unparseable /metrics: ${err.message}` : String(err)}
+        const detail = err instanceof MetricsParseError ? err.message : String(err)
+        identity = {error: `unparseable /metrics: ${detail}`}
+        problems.push({
+          rule: PROXY_RULES.metricsUnparseable.id,
+          severity: PROXY_RULES.metricsUnparseable.severity,
+          subject,
+          message: `the proxy's /metrics is not Prometheus text (${detail}), so its mTLS status is unknown`,
+          fix: `check what answers on admin port ${snapshot.admin?.port ?? 4191}: meshport diagnose proxy-metrics po/${name} -n ${namespace}`,
+        })
       }
     } else {
       identity = {error: `/metrics answered ${metrics.status}`}

@@ -17,6 +17,8 @@ export const PROXY_RULES = {
   oomKilled: {id: 'proxy.oom-killed', severity: 'error'},
   initFailed: {id: 'init.failed', severity: 'error'},
   versionSkew: {id: 'proxy.version-skew', severity: 'warning'},
+  metricsUnparseable: {id: 'proxy.metrics-unparseable', severity: 'warning'},
+  containerCrashLoop: {id: 'pod.container-crashloop', severity: 'error'},
 } as const
 
 type V1ContainerStatus = NonNullable<NonNullable<V1Pod['status']>['containerStatuses']>[number]
@@ -154,4 +156,27 @@ export function versionProblems(snapshot: PodSnapshot, subject: ProblemSubject, 
       fix: `${restart} so the injector gives it the current proxy (unless config.linkerd.io/proxy-version pins it on purpose)`,
     },
   ]
+}
+
+const BAD_WAITING = new Set(['CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError', 'InvalidImageName'])
+
+/** The application's own containers: one that cannot start makes the pod look like a mesh problem. */
+export function appContainerProblems(pod: V1Pod, subject: ProblemSubject): Problem[] {
+  const problems: Problem[] = []
+  const ns = pod.metadata?.namespace ?? ''
+  const name = pod.metadata?.name ?? ''
+  for (const status of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
+    if (status.name === PROXY_CONTAINER_NAME || status.name === INIT_CONTAINER_NAME) continue
+    const waiting = status.state?.waiting?.reason
+    if (!waiting || !BAD_WAITING.has(waiting)) continue
+    const last = status.lastState?.terminated
+    problems.push({
+      rule: PROXY_RULES.containerCrashLoop.id,
+      severity: PROXY_RULES.containerCrashLoop.severity,
+      subject: {...subject, container: status.name},
+      message: `container ${status.name} is ${waiting} after ${status.restartCount} restarts${last ? `; last termination: ${last.reason ?? 'Error'} (exit ${last.exitCode})` : ''}; this is the application, not the proxy`,
+      fix: waiting.includes('Image') ? `check the image of container ${status.name}` : `kubectl logs -n ${ns} ${name} -c ${status.name} --previous`,
+    })
+  }
+  return problems
 }

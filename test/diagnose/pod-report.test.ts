@@ -165,13 +165,22 @@ describe('diagnose pod: proxy health, version and identity', () => {
     const noCert = await diagnose([...healthyCp(), namespace('shop'), pod()], admin(metricsText({certExpiry: 0})))
     assert.deepEqual(ruleIds(noCert), ['identity.no-certificate'])
     const garbage = await diagnose([...healthyCp(), namespace('shop'), pod()], admin('<html>oops</html>'))
-    assert.deepEqual(ruleIds(garbage), [])
+    assert.deepEqual(ruleIds(garbage), ['proxy.metrics-unparseable'])
     assert.ok(garbage.identity && 'error' in garbage.identity)
   })
 
   test('port problems are part of the pod report', async () => {
     const r = await diagnose([...healthyCp(), namespace('shop'), pod({appPorts: [{containerPort: 4191, name: 'metrics'}, {containerPort: 4222}]})], admin())
     assert.deepEqual(ruleIds(r), ['ports.proxy-port-conflict', 'ports.server-speaks-first'])
+  })
+
+  test('pod.container-crashloop: the application container, not the proxy', async () => {
+    const p = pod()
+    ;(p.status as {containerStatuses: Array<Record<string, unknown>>}).containerStatuses[0] = {name: 'app', ready: false, restartCount: 12, image: '', imageID: '', state: {waiting: {reason: 'CrashLoopBackOff'}}, lastState: {terminated: {exitCode: 1, reason: 'Error'}}}
+    const r = await diagnose([...healthyCp(), namespace('shop'), p], admin())
+    assert.deepEqual(ruleIds(r), ['pod.container-crashloop'])
+    assert.equal(r.problems[0]?.subject.container, 'app')
+    assert.match(r.problems[0]?.message ?? '', /CrashLoopBackOff after 12 restarts; last termination: Error \(exit 1\)/)
   })
 
   test('a missing pod is an error naming it', async () => {
