@@ -5,7 +5,7 @@
 import {stringify} from 'yaml'
 
 import {timestamp, uid} from './names.js'
-import type {LinkerdPki} from './pki.js'
+import {createCertificate, type LinkerdPki} from './pki.js'
 import type {LinkerdSpec} from './scenario.js'
 
 type Json = Record<string, unknown>
@@ -177,6 +177,27 @@ export function controlPlaneObjects(l: LinkerdSpec, pki: LinkerdPki, created: nu
   }
 
   const caBundle = b64(pki.trustAnchor.certPem)
+  // The webhooks' serving certificates, as `linkerd install` creates them (Secrets
+  // linkerd-<component>-k8s-tls, valid for linkerd-<component>.<ns>.svc), signed by the CA in the
+  // caBundle above, so `check` can verify them like Linkerd does.
+  for (const component of ['proxy-injector', 'sp-validator', 'policy-validator']) {
+    const host = `linkerd-${component}.${ns}.svc`
+    const cert = createCertificate({
+      issuer: pki.trustAnchor,
+      notAfter: new Date(created + 365 * 24 * 3_600_000),
+      notBefore: new Date(created - 24 * 3_600_000),
+      sans: {dns: [host]},
+      subject: {cn: host},
+      usage: 'server',
+    })
+    objects.push({
+      apiVersion: 'v1',
+      data: {'tls.crt': b64(cert.certPem), 'tls.key': b64(cert.keyPem)},
+      kind: 'Secret',
+      metadata: meta(`linkerd-${component}-k8s-tls`, ns, created, {labels: CP_LABELS(l, component === 'proxy-injector' ? 'proxy-injector' : 'destination')}),
+      type: 'kubernetes.io/tls',
+    })
+  }
   objects.push({
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'MutatingWebhookConfiguration',
