@@ -3,6 +3,7 @@
 // waiting for (not a misleading error, linkerd/linkerd2#14350). With `--wait`, failing checks marked
 // `retry` are re-run on a fresh snapshot until the deadline, as `linkerd check` does. A failed fatal
 // check stops later categories; their checks are reported as `skipped` with the reason.
+import {TimeoutError} from '../errors.js'
 import {formatDuration} from '../util/duration.js'
 import {fullId, isSelected, type Selection} from './select.js'
 import type {Category, CategoryEntry, Check, CheckCounts, CheckEntry, CheckReport, CheckScope, CheckStatus, FailOn, Outcome} from './types.js'
@@ -62,16 +63,24 @@ export async function runOnce<C>(check: Check<C>, ctx: C, timeoutMs: number, now
     timer = setTimeout(() => reject(new TimedOut()), timeoutMs)
   })
   let outcome: Outcome | 'timeout'
+  let apiTimeout: string | undefined
   try {
     outcome = await Promise.race([check.run(ctx, scope), deadline])
   } catch (error) {
-    outcome = error instanceof TimedOut ? 'timeout' : {kind: 'fail', message: error instanceof Error ? error.message : String(error), severity: 'error'}
+    if (error instanceof TimeoutError) {
+      // An API call or port-forward ran out of --request-timeout: the answer is unknown, not "failed".
+      outcome = 'timeout'
+      apiTimeout = error.message
+    } else {
+      outcome = error instanceof TimedOut ? 'timeout' : {kind: 'fail', message: error instanceof Error ? error.message : String(error), severity: 'error'}
+    }
   } finally {
     clearTimeout(timer)
     controller.abort()
   }
   const durationMs = Math.max(0, Math.round(now() - started))
   const base = {description: check.description, durationMs}
+  if (outcome === 'timeout' && apiTimeout !== undefined) return {...base, result: 'timeout', error: apiTimeout}
   if (outcome === 'timeout') {
     const labels = [...new Set(pending.values())]
     const waiting = labels.length === 0 ? 'the check to finish' : labels.length <= 3 ? labels.join(', ') : `${labels.slice(0, 3).join(', ')} and ${labels.length - 3} more`

@@ -157,3 +157,16 @@ describe('runner', () => {
     assert.deepEqual(splitIds(['a.x,b', ' c ']), ['a.x', 'b', 'c'])
   })
 })
+
+test('an API call that times out makes the check a timeout, not an error', async () => {
+  const {TimeoutError} = await import('../../src/errors.js')
+  const entry = await runOnce(
+    check('slow', async () => {
+      throw new TimeoutError('list pods in shop: no answer from https://k8s within 10000ms')
+    }),
+    {},
+    1000,
+  )
+  assert.equal(entry.result, 'timeout')
+  assert.equal(entry.error, 'list pods in shop: no answer from https://k8s within 10000ms')
+})
