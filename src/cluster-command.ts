@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from './base-command.js'
 import {UsageError} from './errors.js'
+import type {KubeClient} from './kube/types.js'
 import {parseDuration} from './util/duration.js'
 
 export interface ClusterFlagValues {
@@ -36,5 +37,14 @@ export abstract class ClusterCommand extends BaseCommand {
       throw new UsageError(`invalid --request-timeout "${flags['request-timeout']}"`, {hint: 'use a duration such as 10s, 500ms or 1m'})
     }
     return {context: flags.context, kubeconfig: flags.kubeconfig, requestTimeoutMs}
+  }
+
+  /**
+   * The cluster client for these flags. client-node is loaded here, lazily, so that commands
+   * without a cluster never pay for it. Throws ClusterError (exit 3) for kubeconfig trouble.
+   */
+  protected async kube(flags: ClusterFlagValues): Promise<KubeClient> {
+    const {createKubeClient} = await import('./kube/index.js')
+    return createKubeClient(this.kubeOptions(flags))
   }
 }

@@ -1,0 +1,282 @@
+// The KubeClient on top of @kubernetes/client-node 1.x. Every request carries an AbortSignal
+// timeout (KubeOptions.requestTimeoutMs), every failure becomes a MeshError through
+// toKubeError, and `get*` turn 404 into undefined. Only src/kube/ imports client-node.
+import {
+  AdmissionregistrationV1Api,
+  ApiextensionsV1Api,
+  ApiregistrationV1Api,
+  AppsV1Api,
+  AuthorizationV1Api,
+  BatchV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  RbacAuthorizationV1Api,
+  ServerConfiguration,
+  VersionApi,
+  createConfiguration,
+  type KubeConfig,
+  type RequestContext,
+  type ResponseContext,
+} from '@kubernetes/client-node'
+
+import {isNotFound, toKubeError} from './errors.js'
+import {PortForwarder} from './port-forward.js'
+import type {
+  AccessAttributes,
+  AccessReviewResult,
+  ClusterListOptions,
+  CustomObject,
+  HttpResult,
+  KubeClient,
+  ListOptions,
+  ObjectRef,
+  ServerVersion,
+} from './types.js'
+
+type ApiClass<T> = new (config: ReturnType<typeof createConfiguration>) => T
+
+interface Selectors {
+  fieldSelector?: string
+  labelSelector?: string
+}
+
+function selectors(options: ClusterListOptions | undefined): Selectors {
+  const out: Selectors = {}
+  if (options?.labelSelector) out.labelSelector = options.labelSelector
+  if (options?.fieldSelector) out.fieldSelector = options.fieldSelector
+  return out
+}
+
+export class ClientNodeKube implements KubeClient {
+  private readonly core: CoreV1Api
+  private readonly apps: AppsV1Api
+  private readonly batch: BatchV1Api
+  private readonly ext: ApiextensionsV1Api
+  private readonly admission: AdmissionregistrationV1Api
+  private readonly registration: ApiregistrationV1Api
+  private readonly rbac: RbacAuthorizationV1Api
+  private readonly authz: AuthorizationV1Api
+  private readonly custom: CustomObjectsApi
+  private readonly versionApi: VersionApi
+  private readonly forwarder: PortForwarder
+
+  constructor(
+    kc: KubeConfig,
+    readonly contextName: string,
+    readonly server: string,
+    private readonly timeoutMs: number,
+  ) {
+    const config = createConfiguration({
+      authMethods: {default: kc},
+      baseServer: new ServerConfiguration(server, {}),
+      promiseMiddleware: [
+        {
+          // AbortSignal.timeout's timer is unref'd: it never keeps the CLI alive.
+          post: async (response: ResponseContext) => response,
+          pre: async (context: RequestContext) => {
+            context.setSignal(AbortSignal.timeout(timeoutMs))
+            return context
+          },
+        },
+      ],
+    })
+    const make = <T>(api: ApiClass<T>): T => new api(config)
+    this.core = make(CoreV1Api)
+    this.apps = make(AppsV1Api)
+    this.batch = make(BatchV1Api)
+    this.ext = make(ApiextensionsV1Api)
+    this.admission = make(AdmissionregistrationV1Api)
+    this.registration = make(ApiregistrationV1Api)
+    this.rbac = make(RbacAuthorizationV1Api)
+    this.authz = make(AuthorizationV1Api)
+    this.custom = make(CustomObjectsApi)
+    this.versionApi = make(VersionApi)
+    this.forwarder = new PortForwarder(kc, server, timeoutMs)
+  }
+
+  private async call<T>(action: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn()
+    } catch (err) {
+      throw toKubeError(err, {action, server: this.server, timeoutMs: this.timeoutMs})
+    }
+  }
+
+  private async items<T>(action: string, fn: () => Promise<{items: T[]}>): Promise<T[]> {
+    return (await this.call(action, fn)).items
+  }
+
+  private async optional<T>(action: string, fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await this.call(action, fn)
+    } catch (err) {
+      if (isNotFound(err)) return undefined
+      throw err
+    }
+  }
+
+  /** list in one namespace, or across all of them. */
+  private async namespaced<T>(what: string, options: ListOptions | undefined, inNamespace: (ns: string, s: Selectors) => Promise<{items: T[]}>, everywhere: (s: Selectors) => Promise<{items: T[]}>): Promise<T[]> {
+    const s = selectors(options)
+    const ns = options?.namespace
+    return ns === undefined ? this.items(`list ${what} in all namespaces`, () => everywhere(s)) : this.items(`list ${what} in ${ns}`, () => inNamespace(ns, s))
+  }
+
+  async getVersion(): Promise<ServerVersion> {
+    const info = await this.call('read the server version', () => this.versionApi.getCode())
+    return {gitVersion: info.gitVersion, major: info.major, minor: info.minor, platform: info.platform}
+  }
+
+  listNamespaces(options?: ClusterListOptions) {
+    return this.items('list namespaces', () => this.core.listNamespace(selectors(options)))
+  }
+  getNamespace(name: string) {
+    return this.optional(`read namespace ${name}`, () => this.core.readNamespace({name}))
+  }
+  listNodes(options?: ClusterListOptions) {
+    return this.items('list nodes', () => this.core.listNode(selectors(options)))
+  }
+
+  listPods(options?: ListOptions) {
+    return this.namespaced('pods', options, (namespace, s) => this.core.listNamespacedPod({namespace, ...s}), (s) => this.core.listPodForAllNamespaces(s))
+  }
+  getPod(namespace: string, name: string) {
+    return this.optional(`read pod/${name} in ${namespace}`, () => this.core.readNamespacedPod({name, namespace}))
+  }
+  listServices(options?: ListOptions) {
+    return this.namespaced('services', options, (namespace, s) => this.core.listNamespacedService({namespace, ...s}), (s) => this.core.listServiceForAllNamespaces(s))
+  }
+  getService(namespace: string, name: string) {
+    return this.optional(`read service/${name} in ${namespace}`, () => this.core.readNamespacedService({name, namespace}))
+  }
+  listEndpoints(options?: ListOptions) {
+    return this.namespaced('endpoints', options, (namespace, s) => this.core.listNamespacedEndpoints({namespace, ...s}), (s) => this.core.listEndpointsForAllNamespaces(s))
+  }
+  listConfigMaps(options?: ListOptions) {
+    return this.namespaced('configmaps', options, (namespace, s) => this.core.listNamespacedConfigMap({namespace, ...s}), (s) => this.core.listConfigMapForAllNamespaces(s))
+  }
+  getConfigMap(namespace: string, name: string) {
+    return this.optional(`read configmap/${name} in ${namespace}`, () => this.core.readNamespacedConfigMap({name, namespace}))
+  }
+  listSecrets(options?: ListOptions) {
+    return this.namespaced('secrets', options, (namespace, s) => this.core.listNamespacedSecret({namespace, ...s}), (s) => this.core.listSecretForAllNamespaces(s))
+  }
+  getSecret(namespace: string, name: string) {
+    return this.optional(`read secret/${name} in ${namespace}`, () => this.core.readNamespacedSecret({name, namespace}))
+  }
+  listServiceAccounts(options?: ListOptions) {
+    return this.namespaced('serviceaccounts', options, (namespace, s) => this.core.listNamespacedServiceAccount({namespace, ...s}), (s) => this.core.listServiceAccountForAllNamespaces(s))
+  }
+  getServiceAccount(namespace: string, name: string) {
+    return this.optional(`read serviceaccount/${name} in ${namespace}`, () => this.core.readNamespacedServiceAccount({name, namespace}))
+  }
+  listEvents(options?: ListOptions) {
+    return this.namespaced('events', options, (namespace, s) => this.core.listNamespacedEvent({namespace, ...s}), (s) => this.core.listEventForAllNamespaces(s))
+  }
+
+  listDeployments(options?: ListOptions) {
+    return this.namespaced('deployments', options, (namespace, s) => this.apps.listNamespacedDeployment({namespace, ...s}), (s) => this.apps.listDeploymentForAllNamespaces(s))
+  }
+  getDeployment(namespace: string, name: string) {
+    return this.optional(`read deployment/${name} in ${namespace}`, () => this.apps.readNamespacedDeployment({name, namespace}))
+  }
+  listReplicaSets(options?: ListOptions) {
+    return this.namespaced('replicasets', options, (namespace, s) => this.apps.listNamespacedReplicaSet({namespace, ...s}), (s) => this.apps.listReplicaSetForAllNamespaces(s))
+  }
+  getReplicaSet(namespace: string, name: string) {
+    return this.optional(`read replicaset/${name} in ${namespace}`, () => this.apps.readNamespacedReplicaSet({name, namespace}))
+  }
+  listStatefulSets(options?: ListOptions) {
+    return this.namespaced('statefulsets', options, (namespace, s) => this.apps.listNamespacedStatefulSet({namespace, ...s}), (s) => this.apps.listStatefulSetForAllNamespaces(s))
+  }
+  getStatefulSet(namespace: string, name: string) {
+    return this.optional(`read statefulset/${name} in ${namespace}`, () => this.apps.readNamespacedStatefulSet({name, namespace}))
+  }
+  listDaemonSets(options?: ListOptions) {
+    return this.namespaced('daemonsets', options, (namespace, s) => this.apps.listNamespacedDaemonSet({namespace, ...s}), (s) => this.apps.listDaemonSetForAllNamespaces(s))
+  }
+  getDaemonSet(namespace: string, name: string) {
+    return this.optional(`read daemonset/${name} in ${namespace}`, () => this.apps.readNamespacedDaemonSet({name, namespace}))
+  }
+  listJobs(options?: ListOptions) {
+    return this.namespaced('jobs', options, (namespace, s) => this.batch.listNamespacedJob({namespace, ...s}), (s) => this.batch.listJobForAllNamespaces(s))
+  }
+  getJob(namespace: string, name: string) {
+    return this.optional(`read job/${name} in ${namespace}`, () => this.batch.readNamespacedJob({name, namespace}))
+  }
+  listCronJobs(options?: ListOptions) {
+    return this.namespaced('cronjobs', options, (namespace, s) => this.batch.listNamespacedCronJob({namespace, ...s}), (s) => this.batch.listCronJobForAllNamespaces(s))
+  }
+  getCronJob(namespace: string, name: string) {
+    return this.optional(`read cronjob/${name} in ${namespace}`, () => this.batch.readNamespacedCronJob({name, namespace}))
+  }
+
+  listCustomResourceDefinitions(options?: ClusterListOptions) {
+    return this.items('list customresourcedefinitions', () => this.ext.listCustomResourceDefinition(selectors(options)))
+  }
+  getCustomResourceDefinition(name: string) {
+    return this.optional(`read customresourcedefinition/${name}`, () => this.ext.readCustomResourceDefinition({name}))
+  }
+  listMutatingWebhookConfigurations(options?: ClusterListOptions) {
+    return this.items('list mutatingwebhookconfigurations', () => this.admission.listMutatingWebhookConfiguration(selectors(options)))
+  }
+  getMutatingWebhookConfiguration(name: string) {
+    return this.optional(`read mutatingwebhookconfiguration/${name}`, () => this.admission.readMutatingWebhookConfiguration({name}))
+  }
+  listValidatingWebhookConfigurations(options?: ClusterListOptions) {
+    return this.items('list validatingwebhookconfigurations', () => this.admission.listValidatingWebhookConfiguration(selectors(options)))
+  }
+  getValidatingWebhookConfiguration(name: string) {
+    return this.optional(`read validatingwebhookconfiguration/${name}`, () => this.admission.readValidatingWebhookConfiguration({name}))
+  }
+  listAPIServices(options?: ClusterListOptions) {
+    return this.items('list apiservices', () => this.registration.listAPIService(selectors(options)))
+  }
+  getAPIService(name: string) {
+    return this.optional(`read apiservice/${name}`, () => this.registration.readAPIService({name}))
+  }
+  listClusterRoles(options?: ClusterListOptions) {
+    return this.items('list clusterroles', () => this.rbac.listClusterRole(selectors(options)))
+  }
+  listClusterRoleBindings(options?: ClusterListOptions) {
+    return this.items('list clusterrolebindings', () => this.rbac.listClusterRoleBinding(selectors(options)))
+  }
+
+  async listCustom(group: string, version: string, plural: string, namespace?: string, options?: ClusterListOptions): Promise<CustomObject[]> {
+    const s = selectors(options)
+    const list = (await this.call(`list ${plural}.${group}${namespace ? ` in ${namespace}` : ''}`, () =>
+      namespace === undefined
+        ? this.custom.listClusterCustomObject({group, plural, version, ...s})
+        : this.custom.listNamespacedCustomObject({group, namespace, plural, version, ...s}),
+    )) as {items?: CustomObject[]}
+    return list.items ?? []
+  }
+
+  async getCustom(group: string, version: string, plural: string, name: string, namespace?: string): Promise<CustomObject | undefined> {
+    return (await this.optional(`read ${plural}.${group}/${name}${namespace ? ` in ${namespace}` : ''}`, () =>
+      namespace === undefined ? this.custom.getClusterCustomObject({group, name, plural, version}) : this.custom.getNamespacedCustomObject({group, name, namespace, plural, version}),
+    )) as CustomObject | undefined
+  }
+
+  async selfSubjectAccessReview(attributes: AccessAttributes): Promise<AccessReviewResult> {
+    const review = await this.call(`review access to ${attributes.verb} ${attributes.resource}`, () =>
+      this.authz.createSelfSubjectAccessReview({body: {apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: {resourceAttributes: attributes}}}),
+    )
+    const result: AccessReviewResult = {allowed: review.status?.allowed === true}
+    if (review.status?.denied !== undefined) result.denied = review.status.denied
+    if (review.status?.reason) result.reason = review.status.reason
+    return result
+  }
+
+  withPortForward<T>(pod: ObjectRef, port: number, fn: (localPort: number) => Promise<T>): Promise<T> {
+    return this.forwarder.withPortForward(pod, port, fn)
+  }
+
+  proxyGet(pod: ObjectRef, port: number, path: string, timeoutMs?: number): Promise<HttpResult> {
+    return this.forwarder.get(pod, port, path, timeoutMs ?? this.timeoutMs)
+  }
+
+  async close(): Promise<void> {
+    // Each request gets its own non-keep-alive agent from client-node; nothing to free.
+  }
+}
