@@ -1,0 +1,158 @@
+import {Flags} from '@oclif/core'
+
+import {createContext, refreshContext, type CheckMode, type CheckSettings} from '../checks/context.js'
+import {countingKube} from '../checks/counting-kube.js'
+import {categoriesFor} from '../checks/registry.js'
+import {reportExitCode, runChecks, type RetryNotice} from '../checks/runner.js'
+import {splitIds, unknownSelectors} from '../checks/select.js'
+import type {CheckReport} from '../checks/types.js'
+import {ClusterCommand} from '../cluster-command.js'
+import {UsageError} from '../errors.js'
+import {renderCheckJson} from '../output/check-json.js'
+import {renderCheckJUnit} from '../output/check-junit.js'
+import {renderCheckTable} from '../output/check-table.js'
+import {formatDuration, parseDuration} from '../util/duration.js'
+
+const DAY_MS = 86_400_000
+
+/** Durations with an extra `d` unit for certificate thresholds: 60d, 12h, 1d12h. */
+export function parseLongDuration(text: string): number | undefined {
+  const match = /^(\d+)d(.*)$/.exec(text.trim())
+  if (!match) return parseDuration(text)
+  const rest = match[2] === '' ? 0 : parseDuration(match[2] as string)
+  return rest === undefined ? undefined : Number(match[1]) * DAY_MS + rest
+}
+
+function wordDuration(ms: number): string {
+  if (ms % DAY_MS === 0) return `${ms / DAY_MS} day${ms === DAY_MS ? '' : 's'}`
+  return formatDuration(ms)
+}
+
+export default class Check extends ClusterCommand {
+  static override summary = 'Check the cluster, the Linkerd control plane and (with --proxy) every proxy and its ports.'
+
+  static override description = `Runs the checks of \`linkerd check\` with the same meaning, built for CI: one JSON document or a JUnit report, stable check ids to select with --only/--skip, warnings that can fail the run (--fail-on warning), and the same exit code in every format: 0 pass, 1 a check failed, 2 usage, 3 no usable cluster, 4 a check timed out.
+
+Categories run in order; the checks of a category run in parallel on one shared snapshot of the cluster (each kind listed once). --proxy adds the data plane: every meshed pod's proxy is ready, answers /live and /ready on its admin port through a port-forward, runs the control plane's version, holds a certificate that is not expiring, and has healthy ports. Every check id, what it means and how to fix it: docs/check.md.`
+
+  static override examples = [
+    '<%= config.bin %> check',
+    '<%= config.bin %> check --pre',
+    '<%= config.bin %> check --proxy -n emojivoto',
+    '<%= config.bin %> check --proxy -o junit > check.xml',
+    '<%= config.bin %> check -o json --fail-on warning --cert-expiry-threshold 30d',
+    '<%= config.bin %> check --only linkerd-identity --skip linkerd-identity.trust-anchors-not-expiring',
+    '<%= config.bin %> check --wait 5m',
+  ]
+
+  static override flags = {
+    pre: Flags.boolean({default: false, description: 'Checks before installing Linkerd.', exclusive: ['proxy']}),
+    proxy: Flags.boolean({default: false, description: 'Also check the data plane: proxies, admin ports, certificates and ports.', exclusive: ['pre']}),
+    namespace: Flags.string({char: 'n', description: 'Data plane namespace for --proxy (default: every namespace).'}),
+    output: Flags.option({char: 'o', default: 'table', description: 'Output format.', options: ['table', 'short', 'json', 'junit'] as const})(),
+    only: Flags.string({description: 'Run only these check or category ids (comma-separated or repeated).', multiple: true}),
+    skip: Flags.string({description: 'Do not run these check or category ids (comma-separated or repeated).', multiple: true}),
+    'fail-on': Flags.option({default: 'error', description: 'Lowest result that fails the run (exit 1).', options: ['error', 'warning'] as const})(),
+    wait: Flags.string({default: '0s', description: 'Retry failing checks that can become true (pods getting ready) until this deadline, e.g. 5m.'}),
+    'check-timeout': Flags.string({default: '30s', description: 'Time one check may take before it is reported as timeout.'}),
+    'cert-expiry-threshold': Flags.string({default: '60d', description: 'Warn when a certificate expires within this time (or within the last third of a shorter lifetime).'}),
+    offline: Flags.boolean({default: false, description: 'Skip every check that needs something outside the cluster (the latest-version lookup).'}),
+    'expected-version': Flags.string({description: 'Version the control plane must run (e.g. edge-26.8.3).'}),
+    concurrency: Flags.integer({default: 16, description: 'Port-forwards open at the same time.', min: 1}),
+    'list-checks': Flags.boolean({default: false, description: 'Print the ids and descriptions of the checks of this mode and exit.'}),
+    'version-check-url': Flags.string({default: 'https://versioncheck.linkerd.io/version.json', description: 'Where to look up the latest Linkerd versions.', hidden: true}),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Check)
+    const mode: CheckMode = flags.pre ? 'pre' : flags.proxy ? 'proxy' : 'control-plane'
+    if (flags.namespace !== undefined && !flags.proxy) throw new UsageError('-n/--namespace only applies to --proxy', {hint: 'add --proxy to check the data plane of that namespace'})
+    const waitMs = this.duration('--wait', flags.wait, parseDuration, 0)
+    const checkTimeoutMs = this.duration('--check-timeout', flags['check-timeout'], parseDuration, 1)
+    const thresholdMs = this.duration('--cert-expiry-threshold', flags['cert-expiry-threshold'], parseLongDuration, 1)
+    const categories = categoriesFor(mode, {validFor: wordDuration(thresholdMs)})
+
+    if (flags['list-checks']) {
+      for (const category of categories) for (const check of category.checks) this.out(`${category.id}.${check.id}\t${check.description}\n`)
+      return
+    }
+    const selection = {only: splitIds(flags.only), skip: splitIds(flags.skip)}
+    const unknown = unknownSelectors(categories, selection)
+    if (unknown.length > 0) {
+      throw new UsageError(`unknown check id${unknown.length > 1 ? 's' : ''} ${unknown.map((id) => `"${id}"`).join(', ')} for this mode`, {
+        hint: `list the ids with: meshport check${flags.pre ? ' --pre' : flags.proxy ? ' --proxy' : ''} --list-checks`,
+      })
+    }
+
+    const options = this.kubeOptions(flags)
+    const client = await this.kube(flags)
+    const {kube, stats} = countingKube(client)
+    const settings: CheckSettings = {
+      mode,
+      controlPlaneNamespace: flags['linkerd-namespace'],
+      dataPlaneNamespace: flags.namespace,
+      certExpiryThresholdMs: thresholdMs,
+      offline: flags.offline,
+      requestTimeoutMs: options.requestTimeoutMs,
+      expectedVersion: flags['expected-version'],
+      versionCheckUrl: flags['version-check-url'],
+      now: Date.now,
+    }
+    const ctx = createContext(kube, settings, {concurrency: flags.concurrency})
+    const human = flags.output === 'table' || flags.output === 'short'
+    const spinner = human && process.stderr.isTTY && !process.env.CI ? await this.spinner() : undefined
+    try {
+      // No usable cluster is not a check result: one line, exit 3 (kube maps the cause).
+      spinner?.start('connecting to the Kubernetes API')
+      await ctx.snapshot.version()
+      const report = await runChecks(categories, ctx, {
+        selection,
+        checkTimeoutMs,
+        waitMs,
+        failOn: flags['fail-on'],
+        refresh: refreshContext,
+        stats: () => stats,
+        onCategory: (category) => spinner?.start(`checking ${category.name}`),
+        onRetry: (notice) => spinner?.start(retryText(notice)),
+      })
+      spinner?.stop()
+      this.out(this.render(report, flags.output, flags.color))
+      if (flags.verbose) this.err(`${report.stats.apiCalls} API calls (${report.stats.listCalls} lists) in ${formatDuration(report.stats.durationMs)}\n`)
+      process.exitCode = reportExitCode(report)
+    } finally {
+      spinner?.stop()
+      await client.close()
+    }
+  }
+
+  private render(report: CheckReport, output: 'json' | 'junit' | 'short' | 'table', color: 'always' | 'auto' | 'never'): string {
+    if (output === 'json') return renderCheckJson(report)
+    if (output === 'junit') return renderCheckJUnit(report, new Date().toISOString())
+    return renderCheckTable(report, {color: this.useColor(color), short: output === 'short'})
+  }
+
+  private duration(flag: string, text: string, parse: (t: string) => number | undefined, min: number): number {
+    const ms = parse(text)
+    if (ms === undefined || ms < min) throw new UsageError(`invalid ${flag} "${text}"`, {hint: 'use a duration such as 30s, 5m or 60d'})
+    return ms
+  }
+
+  private async spinner(): Promise<{start(text: string): void; stop(): void}> {
+    const {default: ora} = await import('ora')
+    const instance = ora({stream: process.stderr, discardStdin: false})
+    return {
+      start(text) {
+        if (instance.isSpinning) instance.text = text
+        else instance.start(text)
+      },
+      stop() {
+        instance.stop()
+      },
+    }
+  }
+}
+
+function retryText(notice: RetryNotice): string {
+  const first = notice.errors[0]?.split('\n', 1)[0] ?? ''
+  return `waiting for ${notice.checkIds.join(', ')} (${formatDuration(notice.remainingMs)} left)${first ? `: ${first}` : ''}`
+}

@@ -1,0 +1,172 @@
+// End to end: `meshport check` spawned like a user runs it, against the simulated cluster.
+import assert from 'node:assert/strict'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, before, describe, test} from 'node:test'
+
+import {parse} from 'yaml'
+
+import {SCENARIO_DIR} from '../cluster/scenario.js'
+import {assertJUnitStructure} from '../output/check-junit-structure.js'
+import {runCli} from '../helpers/run-cli.js'
+import {startSim, type Sim} from '../helpers/sim.js'
+
+interface JsonCheck {
+  id: string
+  result: string
+  error?: string
+}
+interface JsonReport {
+  schemaVersion: number
+  success: boolean
+  categories: Array<{id: string; name: string; checks: JsonCheck[]}>
+  stats: {listCalls: number}
+}
+
+const checksOf = (report: JsonReport) => new Map(report.categories.flatMap((c) => c.checks).map((c) => [c.id, c]))
+const podNames = (sim: Sim, ns: string, workload: string) => sim.cluster.podsOf(ns, workload).map((p) => p.name)
+
+/** The bundled broken scenario plus a workload whose app port collides with the proxy's inbound port. */
+function brokenWithPortConflict(): object {
+  const scenario = parse(readFileSync(`${SCENARIO_DIR}broken.yaml`, 'utf8')) as {namespaces: Array<{name: string; workloads: unknown[]}>}
+  const faults = scenario.namespaces.find((n) => n.name === 'faults')
+  faults?.workloads.push({kind: 'Deployment', name: 'port-clash', replicas: 1, containers: [{name: 'app', ports: [4143]}]})
+  return scenario
+}
+
+describe('meshport check (simulated cluster)', () => {
+  let healthy: Sim
+  let broken: Sim
+  before(async () => {
+    healthy = await startSim({scenario: 'healthy'})
+    broken = await startSim({scenario: brokenWithPortConflict()})
+  })
+  after(async () => {
+    await healthy?.stop()
+    await broken?.stop()
+  })
+
+  test('healthy: every format passes with exit 0', async () => {
+    const args = ['check', '--proxy', '--offline', '--kubeconfig', healthy.kubeconfigPath]
+    const [table, short, json, junit] = await Promise.all([
+      runCli([...args]),
+      runCli([...args, '-o', 'short']),
+      runCli([...args, '-o', 'json']),
+      runCli([...args, '-o', 'junit']),
+    ])
+    for (const r of [table, short, json, junit]) assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.match(table.stdout, /^kubernetes-api\n--------------\n√ can initialize the client\n√ can query the Kubernetes API\n/)
+    assert.match(table.stdout, /linkerd-data-plane\n-+\n(√ .*\n)+/)
+    assert.doesNotMatch(table.stdout, /[×‼]/)
+    assert.ok(table.stdout.endsWith('Status check results are √\n'))
+    assert.equal(short.stdout, 'Status check results are √\n')
+    const report = JSON.parse(json.stdout) as JsonReport
+    assert.equal(report.schemaVersion, 1)
+    assert.equal(report.success, true)
+    assert.equal(checksOf(report).get('data-plane.admin-ready')?.result, 'success')
+    assert.equal(checksOf(report).get('linkerd-identity.issuer-cert-signed-by-anchor')?.result, 'success')
+    const junitDoc = assertJUnitStructure(junit.stdout)
+    assert.equal(junitDoc.totals.failures + junitDoc.totals.errors, 0)
+    // Machine output carries no spinner or progress text.
+    assert.equal(json.stderr, '')
+    assert.equal(junit.stderr, '')
+  })
+
+  test('broken: each fault fails the check that catches it, names the pod, and exits 1', async () => {
+    const r = await runCli(['check', '--proxy', '--offline', '-o', 'json', '--kubeconfig', broken.kubeconfigPath])
+    assert.equal(r.code, 1, r.stderr)
+    const checks = checksOf(JSON.parse(r.stdout) as JsonReport)
+    const expectFailure = (id: string, pattern: RegExp | string) => {
+      const check = checks.get(id)
+      assert.equal(check?.result, 'error', `${id}: ${JSON.stringify(check)}`)
+      if (typeof pattern === 'string') assert.ok(check.error?.includes(pattern), `${id} should name ${pattern}: ${check.error}`)
+      else assert.match(check.error ?? '', pattern)
+    }
+    for (const pod of podNames(broken, 'faults', 'not-ready')) expectFailure('data-plane.proxies-ready', `pod/${pod} in faults`)
+    for (const pod of podNames(broken, 'faults', 'admin-down')) {
+      expectFailure('data-plane.admin-live', `pod/${pod} in faults`)
+      expectFailure('data-plane.admin-ready', `pod/${pod} in faults`)
+    }
+    expectFailure('linkerd-identity.issuer-cert-time-valid', /expired on/)
+    for (const pod of podNames(broken, 'linkerd', 'linkerd-proxy-injector')) expectFailure('linkerd-existence.control-plane-pods-ready', `pod/${pod} in linkerd`)
+    for (const pod of podNames(broken, 'faults', 'port-clash')) expectFailure('data-plane-ports.no-proxy-port-conflicts', `pod/${pod} in faults: port 4143`)
+    // Healthy parts of the same cluster still pass.
+    assert.equal(checks.get('linkerd-identity.trust-anchors-time-valid')?.result, 'success')
+    assert.equal(checks.get('linkerd-config.crds-exist')?.result, 'success')
+  })
+
+  test('broken: table output exits 1 too and keeps the full report', async () => {
+    const r = await runCli(['check', '--proxy', '--offline', '--kubeconfig', broken.kubeconfigPath])
+    assert.equal(r.code, 1)
+    assert.match(r.stdout, /× issuer cert is within its validity period\n {4}issuer certificate .* expired on/)
+    assert.match(r.stdout, /see https:\/\/linkerd\.io\/2\/checks\/#l5d-data-plane-ready for hints/)
+    assert.match(r.stdout, /√ trust anchors are within their validity period/)
+    assert.ok(r.stdout.endsWith('Status check results are ×\n'))
+  })
+
+  test('--only and --skip select checks; unknown ids are usage errors', async () => {
+    const only = await runCli(['check', '--only', 'linkerd-identity.trust-anchors-time-valid,kubernetes-version', '-o', 'json', '--kubeconfig', broken.kubeconfigPath])
+    assert.equal(only.code, 0, only.stderr)
+    assert.deepEqual([...checksOf(JSON.parse(only.stdout) as JsonReport).keys()], ['kubernetes-version.minimum-version', 'linkerd-identity.trust-anchors-time-valid'])
+    const skipped = await runCli(['check', '--skip', 'linkerd-identity,linkerd-existence', '--offline', '-o', 'short', '--kubeconfig', broken.kubeconfigPath])
+    assert.equal(skipped.code, 0, skipped.stdout)
+    const unknown = await runCli(['check', '--only', 'linkerd-identity.nope', '--kubeconfig', broken.kubeconfigPath])
+    assert.equal(unknown.code, 2)
+    assert.match(unknown.stderr, /unknown check id "linkerd-identity.nope"/)
+  })
+
+  test('--fail-on warning fails on an expiring issuer', async () => {
+    const sim = await startSim({scenario: {name: 'expiring', linkerd: {namespace: 'linkerd', issuerCertValidHours: 240}, namespaces: []}})
+    try {
+      const args = ['check', '--offline', '-o', 'json', '--kubeconfig', sim.kubeconfigPath]
+      const lenient = await runCli(args)
+      assert.equal(lenient.code, 0, lenient.stdout)
+      const issuer = checksOf(JSON.parse(lenient.stdout) as JsonReport).get('linkerd-identity.issuer-cert-not-expiring')
+      assert.equal(issuer?.result, 'warning')
+      assert.match(issuer?.error ?? '', /in (9|10) days/)
+      const strict = await runCli([...args, '--fail-on', 'warning'])
+      assert.equal(strict.code, 1)
+      assert.equal((JSON.parse(strict.stdout) as JsonReport).success, false)
+    } finally {
+      await sim.stop()
+    }
+  })
+
+  test('--pre on an installed cluster fails the namespace check', async () => {
+    const r = await runCli(['check', '--pre', '-o', 'json', '--kubeconfig', healthy.kubeconfigPath])
+    assert.equal(r.code, 1)
+    assert.match(checksOf(JSON.parse(r.stdout) as JsonReport).get('pre-kubernetes-setup.namespace-absent')?.error ?? '', /The "linkerd" namespace already exists/)
+  })
+
+  test('no cluster: exit 3 with a one-line cause, nothing on stdout, in every format', async () => {
+    // A kubeconfig whose API server has just gone away.
+    const sim = await startSim({scenario: 'healthy'})
+    const dir = mkdtempSync(join(tmpdir(), 'meshport-check-'))
+    const path = join(dir, 'kubeconfig')
+    writeFileSync(path, readFileSync(sim.kubeconfigPath, 'utf8'))
+    await sim.stop()
+    try {
+      for (const output of ['table', 'json', 'junit']) {
+        const r = await runCli(['check', '-o', output, '--kubeconfig', path, '--request-timeout', '3s'])
+        assert.equal(r.code, 3, `${output}: ${r.stderr}`)
+        assert.equal(r.stdout, '')
+        const lines = r.stderr.trim().split('\n')
+        assert.match(lines[0] ?? '', /^Error: /)
+        assert.ok(lines.length <= 2, r.stderr)
+      }
+      const missing = await runCli(['check', '--kubeconfig', join(dir, 'missing')])
+      assert.equal(missing.code, 3)
+      assert.equal(missing.stdout, '')
+    } finally {
+      rmSync(dir, {force: true, recursive: true})
+    }
+  })
+
+  test('usage errors exit 2', async () => {
+    assert.equal((await runCli(['check', '--pre', '--proxy'])).code, 2)
+    assert.equal((await runCli(['check', '-n', 'shop'])).code, 2)
+    assert.equal((await runCli(['check', '-o', 'yaml'])).code, 2)
+    assert.equal((await runCli(['check', '--wait', 'soon'])).code, 2)
+  })
+})
