@@ -2,6 +2,7 @@ import {Args, Flags, type Interfaces} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
 import {ExitCode, MeshError, UsageError, isMeshError} from '../errors.js'
+import {functionConfigArgs, readResourceList, transformResourceList} from '../inject/krm.js'
 import {buildInjectOptions} from '../inject/options.js'
 import {runManifests, type Action} from '../inject/run.js'
 import {PROXY_FLAGS} from '../mesh/inject-flags.js'
@@ -70,16 +71,20 @@ Documents inject does not change are copied byte for byte; changed documents kee
     'ignore-cluster': Flags.boolean({description: 'Accepted for compatibility: meshport inject never contacts a cluster.', hidden: true}),
     'disable-identity': Flags.boolean({description: 'No longer supported by Linkerd.', hidden: true}),
     ...proxyFlagDefs(),
+    // --krm: be a KRM function (kustomize exec transformer, kpt fn eval); see src/inject/krm.ts.
+    krm: Flags.boolean({default: false, description: 'Run as a KRM function: read a config.kubernetes.io/v1 ResourceList on stdin and write one on stdout; inject flags come from its functionConfig (see docs/pipelines.md).', exclusive: ['diff', 'check', 'in-place', 'output']}),
   }
 
   async run(): Promise<void> {
-    const {argv, flags} = await this.parse(Inject)
+    // With --krm the functionConfig's fields are parsed as if given on the command line.
+    const krm = this.argv.includes('--krm') ? await readResourceList() : undefined
+    const {argv, flags} = await this.parse(Inject, krm ? [...this.argv, ...functionConfigArgs(krm.functionConfig, Inject.flags)] : this.argv)
     const args = argv as string[]
     const action = actionOf(flags)
     try {
-      if (args.length === 0) throw new UsageError('please specify a kubernetes resource file', {hint: 'pass a file, a directory, a URL, or - to read stdin'})
+      if (args.length === 0 && !krm) throw new UsageError('please specify a kubernetes resource file', {hint: 'pass a file, a directory, a URL, or - to read stdin'})
       const options = buildInjectOptions(flags)
-      const outcome = await runManifests({op: 'inject', options, args, action, output: flags.output, verbose: flags.verbose})
+      const outcome = krm ? transformResourceList(krm, 'inject', options) : await runManifests({op: 'inject', options, args, action, output: flags.output, verbose: flags.verbose})
       if (outcome.stdout) this.out(outcome.stdout)
       if (outcome.stderr) this.err(outcome.stderr)
       process.exitCode = outcome.exitCode

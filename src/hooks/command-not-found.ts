@@ -1,0 +1,29 @@
+// oclif's command_not_found hook: a mistyped command gets "Did you mean ...?" and exit 2 (a usage
+// error, docs/exit-codes.md). @oclif/plugin-not-found was not used: it exits 127, shows the
+// suggestion only inside an interactive prompt (never in CI logs) and then offers to run it.
+import type {Hook} from '@oclif/core'
+
+import {closestIds} from '../completion/suggest.js'
+
+const hook: Hook.CommandNotFound = async function (opts) {
+  const separator = opts.config.topicSeparator
+  const visible = opts.config.commands.filter((c) => !c.hidden)
+  const ids = [...visible.map((c) => c.id), ...visible.flatMap((c) => c.aliases)]
+  // With a space separator oclif joins every word into the id (`viz:stats:deploy`): the command
+  // part ends at the first word that is not a topic.
+  const topics = new Set(ids.flatMap((id) => id.split(':').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join(':'))))
+  const words = opts.id.split(':')
+  let end = 1
+  while (end < words.length && topics.has(words.slice(0, end).join(':'))) end++
+  const typed = words.slice(0, end).join(':')
+  const suggestions = closestIds(typed, ids).map((id) => id.replaceAll(':', separator))
+  const shown = typed.replaceAll(':', separator)
+  let text = `Error: "${shown}" is not a ${opts.config.bin} command.\n`
+  if (suggestions.length > 0) text += `Did you mean ${suggestions.map((s) => `"${opts.config.bin} ${s}"`).join(' or ')}?\n`
+  text += `Hint: run \`${opts.config.bin} --help\` for the list of commands\n`
+  process.stderr.write(text)
+  // oclif prints nothing for an exit error; the message above is the whole output.
+  this.exit(2)
+}
+
+export default hook

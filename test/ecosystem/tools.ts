@@ -1,0 +1,41 @@
+// Finds the neighbouring tools the ecosystem tests drive for real (kubectl, kpt, kustomize, helm,
+// script, tmux), so each test runs where its tool is installed and skips with a reason elsewhere.
+import {spawnSync} from 'node:child_process'
+import {accessSync, constants, realpathSync} from 'node:fs'
+import {delimiter, dirname, join} from 'node:path'
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The tool on PATH; else beside kubectl's real binary (the Cloud SDK ships kpt with kubectl). */
+export function findTool(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir !== '' && executable(join(dir, name))) return join(dir, name)
+  }
+  const kubectl = name === 'kubectl' ? undefined : findTool('kubectl')
+  if (kubectl === undefined) return undefined
+  const beside = join(dirname(realpathSync(kubectl)), name)
+  return executable(beside) ? beside : undefined
+}
+
+/**
+ * How to run kustomize with exec KRM functions enabled: standalone `kustomize build
+ * --enable-alpha-plugins --enable-exec`, or kubectl's built-in kustomize when it has
+ * --enable-exec. kubectl's has none up to at least 1.33 and silently skips exec functions.
+ */
+export function kustomizeWithExec(): {command?: string[]; skip?: string} {
+  const standalone = findTool('kustomize')
+  if (standalone) return {command: [standalone, 'build', '--enable-alpha-plugins', '--enable-exec']}
+  const kubectl = findTool('kubectl')
+  if (kubectl === undefined) return {skip: 'neither kustomize nor kubectl is installed'}
+  const help = spawnSync(kubectl, ['kustomize', '--help'], {encoding: 'utf8'}).stdout ?? ''
+  if (help.includes('--enable-exec')) return {command: [kubectl, 'kustomize', '--enable-alpha-plugins', '--enable-exec']}
+  const version = /Client Version: (\S+)/.exec(spawnSync(kubectl, ['version', '--client'], {encoding: 'utf8'}).stdout ?? '')?.[1] ?? '?'
+  return {skip: `kubectl ${version}'s built-in kustomize has no --enable-exec (it skips exec KRM functions) and no standalone kustomize is on PATH: the kpt and ResourceList tests cover --krm`}
+}
