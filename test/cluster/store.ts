@@ -11,6 +11,7 @@ export function groupOf(apiVersion: string): string {
 export class ObjectStore {
   readonly registry = new ResourceRegistry()
   private readonly byKind = new Map<string, Json[]>()
+  private readonly index = new Map<string, number>()
   private revision = 1
 
   constructor(objects: Json[] = []) {
@@ -22,10 +23,11 @@ export class ObjectStore {
     const key = `${group}/${String(object.kind)}`
     const list = this.byKind.get(key) ?? []
     const meta = object.metadata as Json
-    const index = list.findIndex((o) => (o.metadata as Json).name === meta.name && (o.metadata as Json).namespace === meta.namespace)
+    const id = `${key}|${typeof meta.namespace === 'string' ? meta.namespace : ''}|${typeof meta.name === 'string' ? meta.name : ''}`
+    const index = this.index.get(id)
     meta.resourceVersion = String(++this.revision)
-    if (index >= 0) list[index] = object
-    else list.push(object)
+    if (index !== undefined) list[index] = object
+    else this.index.set(id, list.push(object) - 1)
     this.byKind.set(key, list)
     if (object.kind === 'CustomResourceDefinition') this.registry.addCrd(object)
   }

@@ -15,9 +15,31 @@ type Row = (o: Json) => unknown[]
 
 const get = (o: unknown, path: string): unknown => path.split('.').reduce<unknown>((cur, key) => (cur && typeof cur === 'object' ? (cur as Json)[key] : undefined), o)
 const num = (o: Json, path: string): number => Number(get(o, path) ?? 0)
-const age = (o: Json): unknown => get(o, 'metadata.creationTimestamp')
 const NAME: Column = {format: 'name', name: 'Name', type: 'string'}
-const AGE: Column = {name: 'Age', type: 'date'}
+const AGE: Column = {name: 'Age', type: 'string'}
+
+/** k8s.io/apimachinery duration.HumanDuration, which the server-side printers use for Age. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000)
+  if (seconds < -1) return '<invalid>'
+  if (seconds < 0) return '0s'
+  if (seconds < 120) return `${seconds}s`
+  const minutes = Math.floor(seconds / 60)
+  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`
+  if (minutes < 180) return `${minutes}m`
+  const hours = Math.floor(minutes / 60)
+  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`
+  if (hours < 48) return `${hours}h`
+  if (hours < 24 * 8) return hours % 24 === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${hours % 24}h`
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`
+  if (hours < 24 * 365 * 8) return `${Math.floor(hours / 24 / 365)}y${Math.floor(hours / 24) % 365}d`
+  return `${Math.floor(hours / 24 / 365)}y`
+}
+
+const age = (o: Json): string => {
+  const created = get(o, 'metadata.creationTimestamp')
+  return typeof created === 'string' ? humanDuration(Date.now() - Date.parse(created)) : '<unknown>'
+}
 
 function podStatus(o: Json): {ready: string; restarts: string; status: string} {
   const statuses = (get(o, 'status.containerStatuses') as Json[] | undefined) ?? []
@@ -99,7 +121,7 @@ const TABLES: Record<string, {columns: Column[]; row: Row}> = {
   },
   CustomResourceDefinition: {
     columns: [NAME, {name: 'Created At', type: 'date'}],
-    row: (o) => [get(o, 'metadata.name'), age(o)],
+    row: (o) => [get(o, 'metadata.name'), get(o, 'metadata.creationTimestamp')],
   },
 }
 

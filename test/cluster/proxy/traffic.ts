@@ -74,12 +74,25 @@ export function newAdminCounters(): AdminCounters {
   return {bytesRead: 0, bytesWritten: 0, connsClosed: 0, connsOpen: 0, connsTotal: 0, requests: 0, responses: []}
 }
 
+const cdfCache = new Map<string, {cdf: number[]; mean: number}>()
+
+function cachedCdf(latency: Latency): {cdf: number[]; mean: number} {
+  const key = `${latency.p50}/${latency.p95}/${latency.p99}`
+  let entry = cdfCache.get(key)
+  if (!entry) {
+    const cdf = latencyCdf(latency)
+    entry = {cdf, mean: cdfMean(cdf)}
+    cdfCache.set(key, entry)
+  }
+  return entry
+}
+
 export function flowShape(t: {latencyMs: Latency; rps: number; successRate: number; tcpConnections: number; requestBytes: number; responseBytes: number}, share: number): FlowShape {
-  const cdf = latencyCdf(t.latencyMs)
+  const {cdf, mean} = cachedCdf(t.latencyMs)
   return {
     cdf,
     connections: t.tcpConnections * share,
-    meanMs: cdfMean(cdf),
+    meanMs: mean,
     requestBytes: t.requestBytes,
     responseBytes: t.responseBytes,
     rps: t.rps * share,
