@@ -49,7 +49,8 @@ export function aggregate(pods: readonly PodSignals[]): RowStats {
       row.readBytesRate = (row.readBytesRate ?? 0) + pod.readBytes / pod.seconds
       row.writeBytesRate = (row.writeBytesRate ?? 0) + pod.writeBytes / pod.seconds
     }
-    if (pod.tcpOpen !== undefined) row.tcpOpen = (row.tcpOpen ?? 0) + pod.tcpOpen
+    // A scraped pod without selected connection series has 0 open, not "no data".
+    row.tcpOpen = (row.tcpOpen ?? 0) + (pod.tcpOpen ?? 0)
     for (const [le, count] of pod.latencyBuckets) buckets.set(le, (buckets.get(le) ?? 0) + count)
     row.seconds = {max: Math.max(row.seconds?.max ?? 0, pod.seconds), min: Math.min(row.seconds?.min ?? Infinity, pod.seconds)}
     if (pod.restarted) row.restarts++

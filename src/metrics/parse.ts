@@ -33,8 +33,18 @@ const SUFFIXES: ReadonlyArray<readonly [string, readonly MetricType[]]> = [
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)$/
 
+export interface ParseOptions {
+  /**
+   * Keep only samples whose name passes (e.g. the handful viz stat reads). Other sample lines are
+   * skipped after their metric name, without parsing labels: a busy proxy serves thousands of
+   * lines and a stat run parses two bodies per pod. Comments are still read for every family.
+   */
+  keepSample?: (sampleName: string) => boolean
+}
+
 /** Parses a full /metrics body. Throws MetricsParseError on anything that is not exposition text. */
-export function parsePrometheusText(text: string): ParsedMetrics {
+export function parsePrometheusText(text: string, options: ParseOptions = {}): ParsedMetrics {
+  const keep = options.keepSample
   const families = new Map<string, MetricFamily>()
   const samples: Sample[] = []
   let sawEof = false
@@ -49,6 +59,7 @@ export function parsePrometheusText(text: string): ParsedMetrics {
       else parseComment(line, lineNo, families)
       continue
     }
+    if (keep && !keep(sampleName(line, lineNo))) continue
     const sample = parseSampleLine(line, lineNo)
     familyFor(sample.name, families).samples.push(sample)
     samples.push(sample)
@@ -104,6 +115,16 @@ const isLabelStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 &
 const isLabelChar = (c: number): boolean => isLabelStart(c) || (c >= 48 && c <= 57)
 const SPACE = 32
 const TAB = 9
+
+/** The metric name at the start of a sample line, checked just enough to reject non-metrics. */
+function sampleName(line: string, lineNo: number): string {
+  let pos = 0
+  if (!isNameStart(line.charCodeAt(0))) failAt(line, lineNo, 0, 'expected a metric name')
+  while (isNameChar(line.charCodeAt(pos))) pos++
+  const next = line.charCodeAt(pos)
+  if (next !== 123 && next !== SPACE && next !== TAB) failAt(line, lineNo, pos, 'expected "{" or a space after the metric name')
+  return line.slice(0, pos)
+}
 
 function failAt(line: string, lineNo: number, pos: number, what: string): never {
   throw new MetricsParseError(lineNo, `${what} at column ${pos + 1} in ${quote(line)}`)

@@ -17,6 +17,8 @@ export type FetchMetrics = (target: ScrapeTarget) => Promise<string>
 
 export interface ScrapeOptions {
   windowMs: number
+  /** Passed to the parser: only these samples are kept (the rest of each body is skimmed). */
+  keepSample?: (sampleName: string) => boolean
   concurrency: number
   /** Earlier scrapes to use as the first of the pair (watch mode: the previous window's second). */
   previous?: ReadonlyMap<string, Scrape>
@@ -39,7 +41,7 @@ export async function scrapeWindow(targets: readonly ScrapeTarget[], fetch: Fetc
       // The proxy renders its counters between sending and receiving: take the middle.
       const at = (sent + now()) / 2
       try {
-        return {at, metrics: parsePrometheusText(body)}
+        return {at, metrics: parsePrometheusText(body, options.keepSample ? {keepSample: options.keepSample} : {})}
       } catch (err) {
         if (err instanceof MetricsParseError) throw new Error(`/metrics is not Prometheus text: ${err.message}`)
         throw err

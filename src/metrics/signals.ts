@@ -26,6 +26,16 @@ export interface PodSignals {
   writeBytes: number
 }
 
+/** The only samples podSignals reads: scrapes for stat can skip every other line. */
+export const SIGNAL_SAMPLES: ReadonlySet<string> = new Set([
+  'process_start_time_seconds',
+  'response_latency_ms_bucket',
+  'response_total',
+  'tcp_open_connections',
+  'tcp_read_bytes_total',
+  'tcp_write_bytes_total',
+])
+
 /** Computes one pod's signals. `before` and `after` are two scrapes of the same proxy. */
 export function podSignals(before: Scrape, after: Scrape, selector: TrafficSelector): PodSignals {
   const startBefore = gaugeValue(before.metrics, 'process_start_time_seconds')

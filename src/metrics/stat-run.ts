@@ -11,7 +11,7 @@ import {matchesLabels, parseLabelSelector} from '../kube/selectors.js'
 import {buildReport, podKey, scrapeable, type PodOutcome, type StatReport} from './report.js'
 import {scrapeWindow, type ScrapeTarget} from './scrape.js'
 import {destinationMatcher, sourceMatcher, type Direction, type TrafficSelector} from './select.js'
-import {podSignals, type Scrape} from './signals.js'
+import {podSignals, SIGNAL_SAMPLES, type Scrape} from './signals.js'
 import type {Labels} from './types.js'
 
 export interface PeerTarget {
@@ -151,6 +151,7 @@ export async function runStat(kube: KubeClient, request: StatRequest, previous?:
   }
   const scrapes = await scrapeWindow(targets, fetch, {
     concurrency: request.concurrency,
+    keepSample: (name) => SIGNAL_SAMPLES.has(name),
     windowMs: request.windowMs,
     ...(previous ? {previous} : {}),
   })

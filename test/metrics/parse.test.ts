@@ -160,3 +160,14 @@ describe('parsePrometheusText rejects garbage with the line number', () => {
     })
   }
 })
+
+describe('parsePrometheusText with keepSample', () => {
+  test('keeps only the wanted samples but still reads every comment and rejects garbage', () => {
+    const text = '# TYPE a counter\na{x="1"} 1\n# TYPE b gauge\nb{y="2"} 2\n'
+    const parsed = parsePrometheusText(text, {keepSample: (name) => name === 'b'})
+    assert.deepEqual(parsed.samples.map((s) => s.name), ['b'])
+    assert.equal(parsed.families.get('a')?.type, 'counter')
+    assert.throws(() => parsePrometheusText('<html>\n', {keepSample: () => false}), MetricsParseError)
+    assert.throws(() => parsePrometheusText('a-b 1\n', {keepSample: () => false}), /expected "\{" or a space/)
+  })
+})
