@@ -1,5 +1,6 @@
 // The port analysis: a row for every declared port of every container saying what the mesh does
 // with it, and the problems (PORT_RULES) found in the pod's ports and port annotations.
+import {PROXY_PORTS} from '../mesh/ports.js'
 import {ANNOTATIONS, LINKERD_DEFAULTS} from './annotations.js'
 import {
   allContainers,
@@ -165,7 +166,7 @@ export function analyzePorts(pod: PodLike, options: AnalyzeOptions = {}): PortAn
         const setting = config.proxyPorts[role]
         report(
           PORT_RULES.proxyPortConflict,
-          `${label} is also the proxy's ${roles.join('/')} port (${isDefaultSource(setting.source) ? 'Linkerd default' : `set ${whereSet(setting.source)}`}); the proxy and the application cannot both listen on it`,
+          `${label} is also the proxy's ${roles.join('/')} port (${isDefaultSource(setting.source) || PROXY_PORTS[role] === port.containerPort ? 'Linkerd default' : `set ${whereSet(setting.source)}`}); the proxy and the application cannot both listen on it`,
           `move the application off ${port.containerPort}, or set ${PROXY_PORT_ANNOTATION[role]} to a free port`,
           where,
         )

@@ -178,7 +178,9 @@ export function resolveMeshConfig(pod: PodLike, options: ResolveOptions = {}): M
   // The injected proxy omits the opaque-ports variable when the list is empty.
   const opaqueRuntime = proxyEnvKnown ? {value: envValue(proxy, 'LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION') ?? '', source: 'proxy-env' as const} : undefined
   const initInbound = argValue(init?.args, '--inbound-ports-to-ignore')
-  const initOutbound = argValue(init?.args, '--outbound-ports-to-ignore')
+  // A real linkerd-init always gets --inbound-ports-to-ignore; without --outbound-ports-to-ignore
+  // beside it, nothing is skipped outbound (the injector leaves the flag out for an empty list).
+  const initOutbound = argValue(init?.args, '--outbound-ports-to-ignore') ?? (argValue(init?.args, '--inbound-ports-to-ignore') === undefined ? undefined : '')
   // linkerd-init always prepends the control and admin ports; they are reported as proxy ports.
   const controlAdmin = new Set([String(proxyPorts.control.port), String(proxyPorts.admin.port)])
   const inboundFromInit = initInbound === undefined ? undefined : initInbound.split(',').filter((p) => !controlAdmin.has(p.trim())).join(',')

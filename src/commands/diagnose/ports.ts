@@ -6,7 +6,7 @@ import {ClusterCommand} from '../../cluster-command.js'
 import {readManifests} from '../../diagnose/manifest-source.js'
 import {findWorkloads} from '../../diagnose/manifest-workloads.js'
 import {analyzeManifests, type PortsReport} from '../../diagnose/ports-report.js'
-import {UsageError} from '../../errors.js'
+import {InputError, UsageError} from '../../errors.js'
 import {countsLine} from '../../output/diagnose-problems.js'
 import {renderPortsReport} from '../../output/diagnose-ports.js'
 
@@ -46,7 +46,21 @@ Works on live pods (TARGET: po/NAME, deploy/NAME, any workload type, or a bare t
       report = analyzeManifests(findWorkloads(docs))
       if (report.targets.length === 0) this.err('No workloads with a pod template found in the input.\n')
     } else {
-      throw new UsageError('diagnose ports needs -f FILE for now', {hint: 'live targets arrive with the kube layer'})
+      if (flags['all-namespaces'] && flags.namespace) throw new UsageError('--all-namespaces and --namespace flags are mutually exclusive')
+      const kube = await this.kube(flags)
+      try {
+        const {contextNamespace} = await import('../../diagnose/context-namespace.js')
+        const {livePorts} = await import('../../diagnose/live-ports.js')
+        const namespace = flags['all-namespaces'] ? undefined : (flags.namespace ?? contextNamespace(kube))
+        const result = await livePorts(kube, {namespace, labelSelector: flags.selector, targets}, flags['linkerd-namespace'])
+        if (result.missing.length > 0) {
+          throw new InputError({source: `namespace ${namespace ?? '(all)'}`}, `${result.missing.join(', ')} not found`, {hint: 'check the name and the namespace (-n), e.g. with kubectl get pods'})
+        }
+        report = result.report
+        if (report.targets.length === 0) this.err(`No pods found in ${namespace === undefined ? 'any namespace' : `namespace ${namespace}`}.\n`)
+      } finally {
+        await kube.close()
+      }
     }
     if (flags.output === 'json') this.out(`${JSON.stringify(report, null, 2)}\n`)
     else this.out(renderPortsReport(report, this.useColor(flags.color)))

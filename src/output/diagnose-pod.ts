@@ -1,0 +1,61 @@
+// `diagnose pod -o table`: a short sectioned report — pod, mesh, proxy, identity, ports — then
+// every problem with its fix. Sections say "unknown" rather than omitting what could not be read.
+import type {PodReport} from '../diagnose/pod-report.js'
+import {paint} from './color.js'
+import {renderProblems} from './diagnose-problems.js'
+import {renderPortTarget} from './diagnose-ports.js'
+
+const kv = (key: string, value: string) => `  ${`${key}:`.padEnd(14)}${value}\n`
+
+function share(part: number, total: number): string {
+  return total === 0 ? 'no connections yet' : `${part}/${total} (${((100 * part) / total).toFixed(1)}%) mTLS`
+}
+
+function top(record: Record<string, number>, limit = 5): string {
+  const entries = Object.entries(record).sort((a, b) => b[1] - a[1])
+  if (entries.length === 0) return '-'
+  const shown = entries.slice(0, limit).map(([k, v]) => `${k} (${v})`)
+  return entries.length > limit ? `${shown.join(', ')}, +${entries.length - limit} more` : shown.join(', ')
+}
+
+export function renderPodReport(report: PodReport, color: boolean): string {
+  const b = (t: string) => paint.bold(color, t)
+  let text = `${b(`pod/${report.pod.name} in ${report.pod.namespace}`)}\n`
+  text += kv('phase', report.pod.phase)
+  if (report.pod.owner) text += kv('owner', report.pod.owner)
+  if (report.pod.node) text += kv('node', report.pod.node)
+  text += `\n${b('Mesh')}\n`
+  text += kv('meshed', `${report.mesh.meshed ? 'yes' : 'no'} — ${report.mesh.reason}`)
+  if (report.mesh.inject) text += kv('inject', `${report.mesh.inject.value} (from the ${report.mesh.inject.from})`)
+  if (report.mesh.sidecar) text += kv('sidecar', report.mesh.sidecar === 'native' ? 'native (init container, restartPolicy Always)' : 'regular container')
+  if (report.mesh.meshed) {
+    text += `\n${b('Proxy')}\n`
+    const proxy = report.health.proxy
+    text += kv('container', proxy ? `${proxy.state}, ready ${proxy.ready ? 'yes' : 'no'}, ${proxy.restarts} restarts${proxy.lastTermination ? `, last: ${proxy.lastTermination.reason} (exit ${proxy.lastTermination.exitCode})` : ''}` : 'unknown')
+    if (report.health.init) text += kv('linkerd-init', `${report.health.init.state}, ${report.health.init.restarts} restarts`)
+    const probe = (p: {status?: number; error?: string} | undefined) => (p === undefined ? 'not probed' : p.error !== undefined ? `error: ${p.error}` : String(p.status))
+    text += kv('/ready', probe(report.health.ready))
+    text += kv('/live', probe(report.health.live))
+    text += kv('version', `${report.version.proxy ?? 'unknown'} (control plane ${report.version.controlPlane ?? 'unknown'}${report.version.build ? `, build ${report.version.build}` : ''})`)
+    text += `\n${b('Identity')}\n`
+    const id = report.identity
+    if (id === undefined) text += kv('status', 'unknown (metrics not read)')
+    else if ('error' in id) text += kv('status', `unknown: ${id.error}`)
+    else {
+      text += kv('inbound', share(id.inbound.mtls, id.inbound.total))
+      text += kv('client ids', top(id.inbound.identities))
+      if (Object.keys(id.inbound.plaintextReasons).length > 0) text += kv('no TLS', top(id.inbound.plaintextReasons))
+      text += kv('outbound', share(id.outbound.mtls, id.outbound.total))
+      text += kv('server ids', top(id.outbound.identities))
+      if (Object.keys(id.outbound.plaintextReasons).length > 0) text += kv('no TLS', top(id.outbound.plaintextReasons))
+      text += kv('certificate', id.certExpiresAt ? `expires ${new Date(id.certExpiresAt * 1000).toISOString()}` : 'none')
+    }
+  }
+  text += `\n${b('Ports')}\n`
+  text += renderPortTarget({...report.ports, subject: {kind: 'Pod', name: report.pod.name, namespace: report.pod.namespace}, problems: []}, false)
+    .split('\n')
+    .slice(1)
+    .join('\n')
+  if (report.problems.length > 0) text += `\n${b('Problems')}\n${renderProblems(report.problems, color)}`
+  return text
+}
