@@ -45,6 +45,7 @@ for (const pods of sizes) {
       if (last.code !== 0 && last.code !== 1) throw new Error(`check exited ${last.code}: ${last.stderr}`)
       walls.push(last.ms)
     }
+    if (!last.stdout.trim()) throw new Error(`check printed nothing (exit ${last.code}): ${last.stderr}`)
     const report = JSON.parse(last.stdout)
     const probed = report.categories.find((c) => c.id === 'data-plane')?.checks.find((c) => c.id === 'data-plane.admin-ready')
     results.push({

@@ -100,7 +100,8 @@ Categories run in order; the checks of a category run in parallel on one shared 
     }
     const ctx = createContext(kube, settings, {concurrency: flags.concurrency})
     const human = flags.output === 'table' || flags.output === 'short'
-    const spinner = human && process.stderr.isTTY && !process.env.CI ? await this.spinner() : undefined
+    // ora needs a real terminal width: a pseudo-terminal without columns makes it redraw endlessly.
+    const spinner = human && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !process.env.CI ? await this.spinner() : undefined
     try {
       // No usable cluster is not a check result: one line, exit 3 (kube maps the cause).
       spinner?.start('connecting to the Kubernetes API')
@@ -113,7 +114,11 @@ Categories run in order; the checks of a category run in parallel on one shared 
         refresh: refreshContext,
         stats: () => stats,
         onCategory: (category) => spinner?.start(`checking ${category.name}`),
-        onRetry: (notice) => spinner?.start(retryText(notice)),
+        onRetry: (notice) => {
+          // A countdown that ticks every second until the next retry round reports.
+          const deadline = Date.now() + notice.remainingMs
+          spinner?.tick(() => retryText({...notice, remainingMs: Math.max(0, deadline - Date.now())}))
+        },
       })
       spinner?.stop()
       this.out(this.render(report, flags.output, flags.color))
@@ -137,22 +142,42 @@ Categories run in order; the checks of a category run in parallel on one shared 
     return ms
   }
 
-  private async spinner(): Promise<{start(text: string): void; stop(): void}> {
+  private async spinner(): Promise<Spinner> {
     const {default: ora} = await import('ora')
     const instance = ora({stream: process.stderr, discardStdin: false})
+    let ticker: NodeJS.Timeout | undefined
+    const show = (text: string) => {
+      if (instance.isSpinning) instance.text = text
+      else instance.start(text)
+    }
     return {
       start(text) {
-        if (instance.isSpinning) instance.text = text
-        else instance.start(text)
+        clearInterval(ticker)
+        show(text)
+      },
+      tick(text) {
+        clearInterval(ticker)
+        show(text())
+        ticker = setInterval(() => show(text()), 1000)
+        ticker.unref()
       },
       stop() {
+        clearInterval(ticker)
         instance.stop()
       },
     }
   }
 }
 
+interface Spinner {
+  start(text: string): void
+  /** Shows `text()` now and again every second (a countdown). */
+  tick(text: () => string): void
+  stop(): void
+}
+
 function retryText(notice: RetryNotice): string {
-  const first = notice.errors[0]?.split('\n', 1)[0] ?? ''
-  return `waiting for ${notice.checkIds.join(', ')} (${formatDuration(notice.remainingMs)} left)${first ? `: ${first}` : ''}`
+  const first = (notice.errors[0]?.split('\n', 1)[0] ?? '').replace(/:$/, '')
+  const left = formatDuration(Math.ceil(notice.remainingMs / 1000) * 1000)
+  return `waiting for ${notice.checkIds.join(', ')} (${left} left)${first ? `: ${first}` : ''}`
 }
