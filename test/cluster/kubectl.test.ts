@@ -1,0 +1,72 @@
+// kubectl itself against the simulated API server: discovery fallback, Table printing, -A.
+import assert from 'node:assert/strict'
+import {spawn, spawnSync} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, before, describe, test} from 'node:test'
+
+import {startSim, type Sim} from '../helpers/sim.js'
+
+const kubectl = spawnSync('kubectl', ['version', '--client'], {encoding: 'utf8'})
+const skip = kubectl.error || kubectl.status !== 0 ? 'kubectl is not installed; skipping the kubectl cross-check' : false
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<{code: number | null; stderr: string; stdout: string}> {
+  // Asynchronous on purpose: the API server lives in this process's event loop.
+  const child = spawn('kubectl', args, {env: {...process.env, ...env}})
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({code, stderr, stdout})
+    }),
+  )
+}
+
+describe('kubectl against the simulated cluster', {skip}, () => {
+  let sim: Sim
+  let cache: string
+  before(async () => {
+    sim = await startSim({scenario: 'healthy'})
+    cache = mkdtempSync(join(tmpdir(), 'meshport-kubectl-cache-'))
+  })
+  after(async () => {
+    await sim.stop()
+    rmSync(cache, {force: true, recursive: true})
+  })
+  // A discovery cache per test run: kubectl caches per host:port for hours.
+  const env = (): NodeJS.ProcessEnv => ({KUBECACHEDIR: cache, KUBECONFIG: ''})
+
+  test('kubectl get pods -A prints real columns', async () => {
+    const r = await run(['--kubeconfig', sim.kubeconfigPath, 'get', 'pods', '-A'], env())
+    assert.equal(r.code, 0, r.stderr)
+    const lines = r.stdout.trim().split('\n')
+    assert.match(lines[0] ?? '', /^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/)
+    assert.equal(lines.length - 1, sim.cluster.model.pods.size)
+    const web = lines.filter((l) => /^emojivoto\s+web-/.test(l))
+    assert.equal(web.length, 2)
+    assert.match(web[0] ?? '', /\s2\/2\s+Running\s+0\s+\d+m$/)
+    assert.ok(lines.some((l) => /^linkerd\s+linkerd-destination-\S+\s+4\/4\s+Running/.test(l)))
+  })
+
+  test('kubectl get deploy -n emojivoto, with the client-certificate context', async () => {
+    const r = await run(['--kubeconfig', sim.kubeconfigPath, '--context', sim.certContextName, 'get', 'deploy', '-n', 'emojivoto'], env())
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\n/)
+    assert.match(r.stdout, /^web\s+2\/2\s+2\s+2\s+\d+[hd]/m)
+    assert.match(r.stdout, /^vote-bot\s+1\/1/m)
+  })
+
+  test('kubectl get -o json and a NotFound error', async () => {
+    const ok = await run(['--kubeconfig', sim.kubeconfigPath, 'get', 'configmap', 'linkerd-config', '-n', 'linkerd', '-o', 'jsonpath={.data.values}'], env())
+    assert.equal(ok.code, 0, ok.stderr)
+    assert.match(ok.stdout, /identityTrustDomain: cluster.local/)
+    const missing = await run(['--kubeconfig', sim.kubeconfigPath, 'get', 'pod', 'ghost', '-n', 'emojivoto'], env())
+    assert.notEqual(missing.code, 0)
+    assert.match(missing.stderr, /pods "ghost" not found/)
+  })
+})
