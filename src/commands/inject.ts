@@ -3,9 +3,11 @@ import {Args, Flags, type Interfaces} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {ExitCode, MeshError, UsageError, isMeshError} from '../errors.js'
 import {functionConfigArgs, readResourceList, transformResourceList} from '../inject/krm.js'
+import {applyManualFlags} from '../inject/manual/setup.js'
 import {buildInjectOptions} from '../inject/options.js'
 import {runManifests, type Action} from '../inject/run.js'
 import {PROXY_FLAGS} from '../mesh/inject-flags.js'
+import {parseDuration} from '../util/duration.js'
 
 type FlagDefs = Record<string, Interfaces.OptionFlag<string | undefined> | Interfaces.BooleanFlag<boolean | string | undefined>>
 
@@ -42,6 +44,14 @@ export function diffExit(error: unknown, action: Action): unknown {
   return error
 }
 
+/** The kube client for --from-cluster, loaded lazily so plain inject never loads client-node. */
+async function openKube(flags: {context?: string | undefined; kubeconfig?: string | undefined; 'request-timeout': string}) {
+  const requestTimeoutMs = parseDuration(flags['request-timeout'])
+  if (requestTimeoutMs === undefined || requestTimeoutMs <= 0) throw new UsageError(`invalid --request-timeout "${flags['request-timeout']}"`, {hint: 'use a duration such as 10s'})
+  const {createKubeClient} = await import('../kube/index.js')
+  return createKubeClient({context: flags.context, kubeconfig: flags.kubeconfig, requestTimeoutMs})
+}
+
 export default class Inject extends BaseCommand {
   static override summary = 'Add the Linkerd proxy to workloads in Kubernetes manifests, offline.'
 
@@ -70,6 +80,15 @@ Documents inject does not change are copied byte for byte; changed documents kee
     registry: Flags.string({description: 'Docker registry for the proxy and debug images (env LINKERD_DOCKER_REGISTRY).', helpGroup: 'PROXY'}),
     'ignore-cluster': Flags.boolean({description: 'Accepted for compatibility: meshport inject never contacts a cluster.', hidden: true}),
     'disable-identity': Flags.boolean({description: 'No longer supported by Linkerd.', hidden: true}),
+    // --manual: write the proxy sidecar itself (src/inject/manual/), from chart values.
+    manual: Flags.boolean({description: "Write the full proxy sidecar, init container and volumes as Linkerd's injector would (needs the trust anchors: --values or --from-cluster).", helpGroup: 'MANUAL'}),
+    values: Flags.string({description: "YAML file of the control plane's linkerd-control-plane chart values: the baseline, like linkerd-config (repeatable; later files win).", multiple: true, multipleNonGreedy: true, helpGroup: 'MANUAL'}),
+    set: Flags.string({description: 'Change one chart value for this run, NAME=VALUE with the chart name (proxy.accessLog=apache); written as its config annotation where Linkerd has one (repeatable).', multiple: true, multipleNonGreedy: true, helpGroup: 'MANUAL'}),
+    'from-cluster': Flags.boolean({description: "Read the baseline values from the cluster's linkerd-config ConfigMap in -L.", helpGroup: 'MANUAL'}),
+    'linkerd-namespace': Flags.string({char: 'L', default: 'linkerd', description: 'Namespace of the Linkerd control plane (labels, addresses, --from-cluster).', helpGroup: 'MANUAL'}),
+    kubeconfig: Flags.string({description: 'Path to the kubeconfig file (--from-cluster).', helpGroup: 'MANUAL'}),
+    context: Flags.string({description: 'Name of the kubeconfig context to use (--from-cluster).', helpGroup: 'MANUAL'}),
+    'request-timeout': Flags.string({default: '10s', description: 'Timeout of the --from-cluster API call (e.g. 5s).', helpGroup: 'MANUAL'}),
     ...proxyFlagDefs(),
     // --krm: be a KRM function (kustomize exec transformer, kpt fn eval); see src/inject/krm.ts.
     krm: Flags.boolean({default: false, description: 'Run as a KRM function: read a config.kubernetes.io/v1 ResourceList on stdin and write one on stdout; inject flags come from its functionConfig (see docs/pipelines.md).', exclusive: ['diff', 'check', 'in-place', 'output']}),
@@ -83,7 +102,7 @@ Documents inject does not change are copied byte for byte; changed documents kee
     const action = actionOf(flags)
     try {
       if (args.length === 0 && !krm) throw new UsageError('please specify a kubernetes resource file', {hint: 'pass a file, a directory, a URL, or - to read stdin'})
-      const options = buildInjectOptions(flags)
+      const options = await applyManualFlags(flags, buildInjectOptions(flags), {version: this.config.version, openKube: () => openKube(flags)})
       const outcome = krm ? transformResourceList(krm, 'inject', options) : await runManifests({op: 'inject', options, args, action, output: flags.output, verbose: flags.verbose})
       if (outcome.stdout) this.out(outcome.stdout)
       if (outcome.stderr) this.err(outcome.stderr)

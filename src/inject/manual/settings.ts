@@ -4,7 +4,7 @@
 import {UsageError} from '../../errors.js'
 import {applyProxyFlags, type FlagValues} from '../../mesh/proxy-flags.js'
 import {ANNOTATION, applyAnnotationOverrides, overrideAnnotations, type Annotations} from '../../mesh/proxy-overrides.js'
-import {toInjectValues} from '../../mesh/proxy-values.js'
+import {toInjectValues, type InjectValues} from '../../mesh/proxy-values.js'
 import {parseSetArgument, setValue, type ChartValues} from '../../mesh/values.js'
 import type {ManualConfig} from './pod-patch.js'
 
@@ -44,25 +44,30 @@ const LINKERD_FLAG_ANNOTATIONS = new Set<string>([
   ANNOTATION.nativeSidecar, ANNOTATION.waitBeforeExitSeconds, ANNOTATION.inject,
 ])
 
-export function manualConfig(sources: ManualSources): ManualConfig {
-  const runValues = applyProxyFlags(sources.baseline, sources.flags)
+/** This run's values (baseline + flags + --set) and the annotations that describe them. */
+export function runValues(sources: Omit<ManualSources, 'createdBy' | 'enableDebugSidecar' | 'controlPlaneNamespace'>): {values: InjectValues; overrideAnnotations: Annotations} {
+  const run = applyProxyFlags(sources.baseline, sources.flags)
   for (const argument of sources.set) {
     const {path, value} = parseSetArgument(argument)
-    setValue(runValues, path, value)
+    setValue(run, path, value)
   }
-  const base = toInjectValues(sources.baseline)
-  const values = toInjectValues(runValues)
-  const overrides = overrideAnnotations(values, base)
+  const values = toInjectValues(run)
+  const overrides = overrideAnnotations(values, toInjectValues(sources.baseline))
   const extra: Annotations = {}
   for (const [key, value] of sources.flagAnnotations ?? []) if (!LINKERD_FLAG_ANNOTATIONS.has(key)) extra[key] = value
   applyAnnotationOverrides(values, extra, {}, new Map(), () => {})
+  return {values, overrideAnnotations: {...overrides, ...extra}}
+}
+
+export function manualConfig(sources: ManualSources): ManualConfig {
+  const {values, overrideAnnotations: overrides} = runValues(sources)
   if (values.identityTrustAnchorsPEM.trim() === '') {
     throw new UsageError(`--manual needs the identity trust anchors (identityTrustAnchorsPEM), and ${sources.baselineSource} has none`, {hint: TRUST_ANCHOR_HINT})
   }
   return {
     values,
     controlPlaneNamespace: sources.controlPlaneNamespace,
-    overrideAnnotations: {...overrides, ...extra},
+    overrideAnnotations: overrides,
     createdBy: sources.createdBy,
     enableDebugSidecar: sources.enableDebugSidecar,
     ...(sources.closeWaitTimeout ? {closeWaitTimeout: sources.closeWaitTimeout} : {}),
