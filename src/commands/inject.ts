@@ -4,6 +4,7 @@ import {BaseCommand} from '../base-command.js'
 import {ExitCode, MeshError, UsageError, isMeshError} from '../errors.js'
 import {functionConfigArgs, readResourceList, transformResourceList} from '../inject/krm.js'
 import {applyManualFlags} from '../inject/manual/setup.js'
+import {compactingProgress} from '../inject/memory.js'
 import {buildInjectOptions} from '../inject/options.js'
 import {runManifests, type Action} from '../inject/run.js'
 import {PROXY_FLAGS} from '../mesh/inject-flags.js'
@@ -34,6 +35,24 @@ export const manifestFlags = {
 
 export function actionOf(flags: {diff: boolean; check: boolean; 'in-place': boolean}): Action {
   return flags.diff ? 'diff' : flags.check ? 'check' : flags['in-place'] ? 'in-place' : 'print'
+}
+
+const BATCH = 1 << 20
+
+/** Writes stdout pieces in batches of about 1 MiB (never one string of the whole stream). */
+export function writePieces(write: (text: string) => void, pieces: string[]): void {
+  let batch: string[] = []
+  let size = 0
+  for (const piece of pieces) {
+    batch.push(piece)
+    size += piece.length
+    if (size >= BATCH) {
+      write(batch.join(''))
+      batch = []
+      size = 0
+    }
+  }
+  if (size > 0) write(batch.join(''))
 }
 
 /** --diff and --check report errors with an exit code above 1, as kubectl diff does. */
@@ -103,8 +122,8 @@ Documents inject does not change are copied byte for byte; changed documents kee
     try {
       if (args.length === 0 && !krm) throw new UsageError('please specify a kubernetes resource file', {hint: 'pass a file, a directory, a URL, or - to read stdin'})
       const options = await applyManualFlags(flags, buildInjectOptions(flags), {version: this.config.version, openKube: () => openKube(flags)})
-      const outcome = krm ? transformResourceList(krm, 'inject', options) : await runManifests({op: 'inject', options, args, action, output: flags.output, verbose: flags.verbose})
-      if (outcome.stdout) this.out(outcome.stdout)
+      const outcome = krm ? transformResourceList(krm, 'inject', options) : await runManifests({op: 'inject', options, args, action, output: flags.output, verbose: flags.verbose, progress: compactingProgress})
+      writePieces((text) => this.out(text), typeof outcome.stdout === 'string' ? [outcome.stdout] : outcome.stdout)
       if (outcome.stderr) this.err(outcome.stderr)
       process.exitCode = outcome.exitCode
     } catch (error) {

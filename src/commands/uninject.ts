@@ -2,9 +2,10 @@ import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
 import {UsageError} from '../errors.js'
+import {compactingProgress} from '../inject/memory.js'
 import {buildInjectOptions} from '../inject/options.js'
 import {runManifests} from '../inject/run.js'
-import {actionOf, diffExit, manifestFlags} from './inject.js'
+import {actionOf, diffExit, manifestFlags, writePieces} from './inject.js'
 
 export default class Uninject extends BaseCommand {
   static override summary = 'Remove the Linkerd proxy and its annotations from Kubernetes manifests, offline.'
@@ -32,8 +33,8 @@ export default class Uninject extends BaseCommand {
     try {
       if (args.length === 0) throw new UsageError('please specify a kubernetes resource file', {hint: 'pass a file, a directory, a URL, or - to read stdin'})
       const options = buildInjectOptions({'pod-template-path': flags['pod-template-path']})
-      const outcome = await runManifests({op: 'uninject', options, args, action, output: flags.output, verbose: flags.verbose})
-      if (outcome.stdout) this.out(outcome.stdout)
+      const outcome = await runManifests({op: 'uninject', options, args, action, output: flags.output, verbose: flags.verbose, progress: compactingProgress})
+      writePieces((text) => this.out(text), outcome.stdout)
       if (outcome.stderr) this.err(outcome.stderr)
       process.exitCode = outcome.exitCode
     } catch (error) {

@@ -88,10 +88,23 @@ class TextEditor implements TreeEditor {
   changed = false
   private cachedStyle: Style | undefined
 
+  private stale = false
+
   constructor(
     public text: string,
-    private root: TNode | null,
+    private current: TNode | null,
   ) {}
+
+  /** The tree of the current text; re-read lazily after splices. */
+  private get root(): TNode | null {
+    if (this.stale) {
+      const parsed = readTree(this.text)
+      if (parsed.aliased) throw new EditError('edit produced an aliased document')
+      this.current = parsed.root
+      this.stale = false
+    }
+    return this.current
+  }
 
   /** The document's own indentation and sequence style, read on first edit. */
   private get style(): Style {
@@ -182,9 +195,7 @@ class TextEditor implements TreeEditor {
     const insert = start === this.text.length && start > 0 && this.text[start - 1] !== '\n' && text.endsWith('\n') ? '\n' + text : text
     this.text = this.text.slice(0, start) + insert + this.text.slice(end)
     this.changed = true
-    const parsed = readTree(this.text)
-    if (parsed.aliased) throw new EditError('edit produced an aliased document')
-    this.root = parsed.root
+    this.stale = true
   }
 
   private addPair(map: TMap, key: string, value: unknown): void {

@@ -4,7 +4,7 @@
 import {InputError} from '../errors.js'
 import './annotate.js'
 import {injectAnnotations, writeAnnotations} from './annotate.js'
-import {fatalReasons, inspectTemplate} from './checks.js'
+import {fatalReasons, inspectTemplate, type TemplateFindings} from './checks.js'
 import {deepEqual, editorFor, readTree, type TreeEditor} from './edit.js'
 import type {ResourceReport} from './report.js'
 import {isJsonText, splitJson, splitYaml, type Chunk} from './split.js'
@@ -46,11 +46,15 @@ function nameOf(obj: Obj): string {
   return typeof name === 'string' ? name : typeof name === 'number' || typeof name === 'boolean' ? String(name) : ''
 }
 
-export function transformInput(source: string, text: string, op: Operation, options: InjectOptions): InputResult {
+/** Called after each document with the number of input characters processed so far. */
+export type Progress = (processed: number) => void
+
+export function transformInput(source: string, text: string, op: Operation, options: InjectOptions, progress?: Progress): InputResult {
   const json = isJsonText(text)
   const chunks = json ? splitJson(text) : splitYaml(text)
   const result: InputResult = {source, json, documents: [], reports: [], errors: [], changed: false}
   let docNumber = 0
+  let processed = 0
   for (const chunk of chunks) {
     if (!chunk.isDoc) {
       result.documents.push({text: chunk.text, original: chunk.text, changed: false, isDoc: false})
@@ -60,6 +64,8 @@ export function transformInput(source: string, text: string, op: Operation, opti
     const doc = transformDocument(source, docNumber, chunk, op, options, json, result)
     result.documents.push(doc)
     if (doc.changed) result.changed = true
+    processed += chunk.text.length
+    progress?.(processed)
   }
   return result
 }
@@ -107,7 +113,10 @@ function transformDocument(source: string, docNumber: number, chunk: Chunk, op: 
     return unchanged
   }
   const edit = editorFor(chunk.text, parsed)
-  const state: DocState = {edit, options, op, result}
+  // Text without these words cannot hold anything the uninject pass removes or the checks flag:
+  // such documents (the common case) skip both, and need no idempotence comparison.
+  const suspicious = SUSPICIOUS.test(chunk.text)
+  const state: DocState = {edit, options, op, result, suspicious}
   if (lower === 'list') {
     const items = edit.get(['items'])
     if (Array.isArray(items)) {
@@ -123,14 +132,14 @@ function transformDocument(source: string, docNumber: number, chunk: Chunk, op: 
     }
     // A List itself is not reported.
   } else {
-    const obj = asObj(edit.get([])) ?? {}
+    // Only the identity fields: converting the whole document to JS would cost more than the rest.
+    const obj: Obj = {kind, apiVersion, metadata: toJS(top.pairs.find((p) => p.key === 'metadata')?.value)}
     transformObject(state, [], obj, kind)
   }
   if (!edit.changed) return unchanged
-  const finalValue = edit.get([])
   // Semantically the same (re-inject with the same flags): keep the original bytes.
-  if (deepEqual(finalValue, originalValue())) return unchanged
-  const text = json ? reformatJson(chunk.text, finalValue) : edit.text
+  if (suspicious && deepEqual(edit.get([]), originalValue())) return unchanged
+  const text = json ? reformatJson(chunk.text, edit.get([])) : edit.text
   return {text, original: chunk.text, changed: true, isDoc: true}
 }
 
@@ -141,15 +150,21 @@ function reformatJson(original: string, value: unknown): string {
   return JSON.stringify(value, null, indent) + (trailing === '' ? '' : trailing)
 }
 
+const SUSPICIOUS = /linkerd|istio|hostNetwork|UDP|automountServiceAccountToken|\\/
+
 interface DocState {
+  /** The text may hold Linkerd content or something the checks look for. */
+  suspicious: boolean
   edit: TreeEditor
   options: InjectOptions
   op: Operation
   result: InputResult
 }
 
+const NOTHING_FOUND: TemplateFindings = {hostNetwork: false, sidecar: false, injectDisabled: false, udp: false, automount: false, controlPlane: false}
+
 function transformObject(state: DocState, base: Path, obj: Obj, kind: string): void {
-  const {edit, options, op, result} = state
+  const {edit, options, op, result, suspicious} = state
   const reportKind = kind.toLowerCase()
   const name = nameOf(obj)
   const relTemplate = templatePathFor(kind, obj.apiVersion, options.podTemplatePaths)
@@ -161,12 +176,12 @@ function transformObject(state: DocState, base: Path, obj: Obj, kind: string): v
 
   if (op === 'uninject') {
     if (templatePath === undefined && !isNamespace && !isService) return
-    if (uninjectObject(edit, base, templatePath)) report.status = 'uninjected'
+    if (suspicious && uninjectObject(edit, base, templatePath)) report.status = 'uninjected'
     return
   }
 
   if (isNamespace) {
-    uninjectObject(edit, base, undefined)
+    if (suspicious) uninjectObject(edit, base, undefined)
     writeAnnotations(edit, [...base, 'metadata'], injectAnnotations(options))
     report.status = 'annotated'
     report.supported = true
@@ -175,7 +190,7 @@ function transformObject(state: DocState, base: Path, obj: Obj, kind: string): v
   if (isService) {
     const opaque = options.overrides.find(([key]) => key === 'config.linkerd.io/opaque-ports')
     if (opaque === undefined) return
-    uninjectObject(edit, base, undefined)
+    if (suspicious) uninjectObject(edit, base, undefined)
     writeAnnotations(edit, [...base, 'metadata'], [opaque])
     report.status = 'annotated'
     report.supported = true
@@ -184,10 +199,8 @@ function transformObject(state: DocState, base: Path, obj: Obj, kind: string): v
   if (templatePath === undefined) return
 
   report.supported = true
-  uninjectObject(edit, base, templatePath)
-  const workload = asObj(edit.get(base)) ?? {}
-  const template = asObj(edit.get(templatePath)) ?? {}
-  const findings = inspectTemplate(template, options.tokenProjection)
+  if (suspicious) uninjectObject(edit, base, templatePath)
+  const findings = suspicious ? inspectTemplate(edit.get(templatePath), options.tokenProjection) : NOTHING_FOUND
   report.udp = findings.udp
   if (findings.controlPlane && options.mode !== 'manual') {
     result.errors.push('--manual must be set when injecting control plane components')
@@ -205,6 +218,9 @@ function transformObject(state: DocState, base: Path, obj: Obj, kind: string): v
   const handler = getHandler(options.mode)
   if (handler === undefined) throw new Error(`no inject handler registered for mode ${options.mode}`)
   const meta = asObj(obj.metadata) ?? {}
+  // The plain JS views are computed only if the handler reads them.
+  let workload: Obj | undefined
+  let template: Obj | undefined
   const ctx: WorkloadContext = {
     kind,
     reportKind,
@@ -213,8 +229,14 @@ function transformObject(state: DocState, base: Path, obj: Obj, kind: string): v
     listIndex: typeof base[1] === 'number' ? base[1] : undefined,
     workloadPath: base,
     templatePath,
-    workload,
-    template,
+    get workload() {
+      workload ??= asObj(edit.get(base)) ?? {}
+      return workload
+    },
+    get template() {
+      template ??= asObj(edit.get(templatePath)) ?? {}
+      return template
+    },
     options,
     edit,
   }

@@ -12,29 +12,41 @@ function valueOf(text: string): unknown {
 }
 
 export function renderInput(result: InputResult, format: OutputFormat | undefined): string {
+  return inputPieces(result, format).join('')
+}
+
+/** An input's output as pieces (the documents' own strings: nothing is copied). */
+export function inputPieces(result: InputResult, format: OutputFormat | undefined): string[] {
   const own: OutputFormat = result.json ? 'json' : 'yaml'
   const target = format ?? own
-  if (target === own) return result.documents.map((d) => d.text).join('')
+  if (target === own) return result.documents.map((d) => d.text)
   const docs = result.documents.filter((d) => d.isDoc)
   if (target === 'json') {
     // As `linkerd inject -o json`: one compact JSON document per line.
-    return docs.map((d) => valueOf(d.text)).filter((v) => v !== null && v !== undefined).map((v) => JSON.stringify(v) + '\n').join('')
+    return docs.map((d) => valueOf(d.text)).filter((v) => v !== null && v !== undefined).map((v) => JSON.stringify(v) + '\n')
   }
-  return docs.map((d, i) => (i === 0 ? '' : '---\n') + stringify(JSON.parse(d.text), {lineWidth: 0})).join('')
+  return docs.map((d, i) => (i === 0 ? '' : '---\n') + stringify(JSON.parse(d.text), {lineWidth: 0}))
 }
 
-/** All inputs as one stream. */
-export function renderInputs(results: InputResult[], format: OutputFormat | undefined): string {
-  let out = ''
+/** All inputs as one stream of pieces, joined so that documents of two inputs never run together. */
+export function streamPieces(results: InputResult[], format: OutputFormat | undefined): string[] {
+  const out: string[] = []
+  let last = ''
   for (const result of results) {
-    let text = renderInput(result, format)
-    if (text === '') continue
+    const pieces = inputPieces(result, format).filter((p) => p !== '')
+    if (pieces.length === 0) continue
     const yaml = (format ?? (result.json ? 'json' : 'yaml')) === 'yaml'
-    if (out !== '') {
-      if (!out.endsWith('\n')) out += '\n'
-      if (yaml && !/^---(?:\s|$)/.test(text)) text = '---\n' + text
+    if (out.length > 0) {
+      if (!last.endsWith('\n')) out.push('\n')
+      if (yaml && !/^---(?:\s|$)/.test(pieces[0]!)) out.push('---\n')
     }
-    out += text
+    out.push(...pieces)
+    last = pieces[pieces.length - 1]!
   }
   return out
+}
+
+/** All inputs as one string. */
+export function renderInputs(results: InputResult[], format: OutputFormat | undefined): string {
+  return streamPieces(results, format).join('')
 }

@@ -20,6 +20,8 @@ export function renderInline(value: unknown, style: Style): string {
   if (style.json) return JSON.stringify(value)
   if (typeof value === 'string') {
     if (SAFE_PLAIN.test(value) && !YAML11_SPECIAL.has(value)) return value
+    // Single quotes read better for the common `*/10 * * * *`, `:8080` and the like.
+    if (/^[\x20-\x7e]*$/.test(value) && !value.includes("'") && value !== '' && !/^\s|\s$/.test(value)) return `'${value}'`
     return JSON.stringify(value)
   }
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return JSON.stringify(value)
@@ -39,8 +41,59 @@ export function renderKey(key: string, style: Style): string {
 
 /** A collection as block lines, every line indented by `indent` spaces, ending with a newline. */
 export function renderBlock(value: unknown, indent: number, style: Style): string {
+  const own = blockLines(value, indent, style)
+  if (own !== undefined) return own
+  // Strings our renderer does not write as blocks (leading spaces, trailing spaces, ...): yaml does.
   const text = stringify(value, {indent: style.step, indentSeq: style.indentSeq, lineWidth: 0, flowCollectionPadding: false})
   return indentLines(text, indent)
+}
+
+/** Our own block rendering (much cheaper than building a yaml Document); undefined when unsure. */
+function blockLines(value: unknown, indent: number, style: Style): string | undefined {
+  const pad = ' '.repeat(indent)
+  let out = ''
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (isInlineValue(item) && !isMultiline(item)) {
+        out += `${pad}- ${renderInline(item, style)}\n`
+        continue
+      }
+      const body = isMultiline(item) ? undefined : blockLines(item, indent + 2, style)
+      if (body === undefined) return undefined
+      out += `${pad}- ${body.slice(indent + 2)}`
+    }
+    return out
+  }
+  if (value === null || typeof value !== 'object') return undefined
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    const k = renderKey(key, style)
+    if (isMultiline(v)) {
+      const block = literalBlock(v as string, indent + style.step)
+      if (block === undefined) return undefined
+      out += `${pad}${k}: ${block}`
+    } else if (isInlineValue(v)) {
+      out += `${pad}${k}: ${renderInline(v, style)}\n`
+    } else {
+      const childIndent = Array.isArray(v) && !style.indentSeq ? indent : indent + style.step
+      const body = blockLines(v, childIndent, style)
+      if (body === undefined) return undefined
+      out += `${pad}${k}:\n${body}`
+    }
+  }
+  return out
+}
+
+function isMultiline(value: unknown): boolean {
+  return typeof value === 'string' && value.includes('\n')
+}
+
+/** `|` / `|-` literal block for a multi-line string, or undefined when it needs yaml's care. */
+function literalBlock(text: string, indent: number): string | undefined {
+  const body = text.endsWith('\n') ? text.slice(0, -1) : text
+  if (body.endsWith('\n') || /^[ \t]/.test(body) || /[ \t]$/m.test(body) || /[\x00-\x08\x0b-\x1f\x7f]/.test(body)) return undefined
+  const pad = ' '.repeat(indent)
+  const lines = body.split('\n').map((line) => (line === '' ? '' : pad + line))
+  return `${text.endsWith('\n') ? '|' : '|-'}\n${lines.join('\n')}\n`
 }
 
 export function indentLines(text: string, indent: number): string {
@@ -60,10 +113,5 @@ export function renderEntry(key: string, value: unknown, indent: number, style: 
 
 /** `- value` as lines with the dash at `indent`, ending with a newline. */
 export function renderItem(value: unknown, indent: number, style: Style): string {
-  const pad = ' '.repeat(indent)
-  if (isInlineValue(value)) return `${pad}- ${renderInline(value, style)}\n`
-  const body = renderBlock(value, 0, style)
-  const lines = body.split('\n')
-  const rest = lines.slice(1).map((line) => (line === '' ? line : ' '.repeat(indent + 2) + line))
-  return `${pad}- ${lines[0]}\n${rest.join('\n')}`.replace(/\n*$/, '\n')
+  return renderBlock([value], indent, style)
 }

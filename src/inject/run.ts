@@ -6,8 +6,8 @@ import {dirname, basename, join} from 'node:path'
 
 import {ExitCode, InputError} from '../errors.js'
 import {unifiedDiff} from './diff.js'
-import {transformInput, type InputResult, type Operation} from './engine.js'
-import {renderInput, renderInputs, type OutputFormat} from './output.js'
+import {transformInput, type InputResult, type Operation, type Progress} from './engine.js'
+import {renderInput, streamPieces, type OutputFormat} from './output.js'
 import {injectReport, transformErrors, uninjectReport} from './report.js'
 import {readInputs, type Input, type SourceOptions} from './source.js'
 import type {InjectOptions} from './types.js'
@@ -22,10 +22,13 @@ export interface RunSettings {
   output?: OutputFormat | undefined
   verbose: boolean
   source?: SourceOptions
+  /** Per input (given its size), an optional progress callback for the transform. */
+  progress?: (size: number) => Progress | undefined
 }
 
 export interface RunOutcome {
-  stdout: string
+  /** stdout as pieces, to be written in order (large streams are never joined into one string). */
+  stdout: string[]
   stderr: string
   exitCode: number
 }
@@ -36,23 +39,23 @@ export async function runManifests(settings: RunSettings): Promise<RunOutcome> {
     const notFile = inputs.find((i) => i.file === undefined)
     if (notFile) throw new InputError({source: notFile.source}, '--in-place rewrites files only (not stdin or URLs)', {hint: 'pass file or directory paths, or drop --in-place'})
   }
-  const results: InputResult[] = inputs.map((input) => transformInput(input.source, input.text, settings.op, settings.options))
+  const results: InputResult[] = inputs.map((input) => transformInput(input.source, input.text, settings.op, settings.options, settings.progress?.(input.text.length)))
   const errors = results.flatMap((r) => r.errors)
   if (errors.length > 0) {
-    return {stdout: '', stderr: transformErrors(errors), exitCode: settings.action === 'diff' || settings.action === 'check' ? ExitCode.usage : ExitCode.failed}
+    return {stdout: [], stderr: transformErrors(errors), exitCode: settings.action === 'diff' || settings.action === 'check' ? ExitCode.usage : ExitCode.failed}
   }
   const report = (): string => results.map((r) => (settings.op === 'inject' ? injectReport(r.reports, settings.verbose) : uninjectReport(r.reports))).join('')
   const changed = results.filter((r) => r.changed)
   switch (settings.action) {
     case 'print':
-      return {stdout: renderInputs(results, settings.output), stderr: report(), exitCode: ExitCode.ok}
+      return {stdout: streamPieces(results, settings.output), stderr: report(), exitCode: ExitCode.ok}
     case 'diff':
-      return {stdout: results.map((r) => unifiedDiff(r)).join(''), stderr: '', exitCode: changed.length > 0 ? 1 : 0}
+      return {stdout: results.map((r) => unifiedDiff(r)), stderr: '', exitCode: changed.length > 0 ? 1 : 0}
     case 'check':
-      return {stdout: changed.map((r) => `${r.source}\n`).join(''), stderr: '', exitCode: changed.length > 0 ? 1 : 0}
+      return {stdout: changed.map((r) => `${r.source}\n`), stderr: '', exitCode: changed.length > 0 ? 1 : 0}
     case 'in-place':
       await writeInPlace(inputs, results, settings.output)
-      return {stdout: '', stderr: report(), exitCode: ExitCode.ok}
+      return {stdout: [], stderr: report(), exitCode: ExitCode.ok}
   }
 }
 

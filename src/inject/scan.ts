@@ -111,13 +111,11 @@ class Scanner {
   private blockMap(lineStart: number, indent: number, firstKey: number): [TMap, number] {
     const {src} = this
     const map: TMap = {type: 'map', flow: false, start: firstKey, end: firstKey, indent, pairs: []}
-    const seen = new Set<string>()
     let entryLine = lineStart
     let keyPos = firstKey
     for (;;) {
       const [pair, after] = this.entry(entryLine, keyPos, indent)
-      if (seen.has(pair.key)) bail()
-      seen.add(pair.key)
+      if (hasKey(map, pair.key)) bail()
       map.pairs.push(pair)
       map.end = pair.end
       const next = this.nextContent(after)
@@ -267,19 +265,19 @@ class Scanner {
       return {key: String(scalar.value), valueStart: after + 1}
     }
     if (!plainStart(src, p, end)) return undefined
-    let i = p
-    for (;;) {
-      const colon = src.indexOf(':', i)
-      if (colon === -1 || colon >= end) return undefined
-      const hash = src.indexOf(' #', i)
-      if (hash !== -1 && hash < colon) return undefined
-      if (colon + 1 >= end || src.charCodeAt(colon + 1) === SPACE) {
-        const key = src.slice(p, colon).trimEnd()
+    // Scan this line only: the key ends at the first `: ` (or `:` at the end of the line).
+    for (let i = p; i < end; i++) {
+      const ch = src.charCodeAt(i)
+      if (ch === HASH && src.charCodeAt(i - 1) === SPACE) return undefined
+      if (ch === 58 && (i + 1 >= end || src.charCodeAt(i + 1) === SPACE)) {
+        let stop = i
+        while (stop > p && src.charCodeAt(stop - 1) === SPACE) stop--
+        const key = src.slice(p, stop)
         if (key === '' || key === '<<') return undefined
-        return {key, valueStart: colon + 1}
+        return {key, valueStart: i + 1}
       }
-      i = colon + 1
     }
+    return undefined
   }
 
   /** A scalar or single-line flow collection at `p`. Returns the node and the offset after it. */
@@ -385,7 +383,6 @@ class Scanner {
   private flowMap(p: number, end: number): [TMap, number] {
     const {src} = this
     const map: TMap = {type: 'map', flow: true, start: p, end: 0, indent: 0, pairs: []}
-    const seen = new Set<string>()
     let i = this.skipSpaces(p + 1)
     if (src.charCodeAt(i) === 125) {
       map.end = i + 1
@@ -397,8 +394,7 @@ class Scanner {
       const [keyNode, afterKey] = this.inline(i, end, true)
       if (keyNode.type !== 'scalar' || (keyNode.style === 'plain' && typeof keyNode.value !== 'string')) bail()
       const key = keyNode.style === 'plain' ? src.slice(keyNode.start, keyNode.end) : String(keyNode.value)
-      if (seen.has(key)) bail()
-      seen.add(key)
+      if (hasKey(map, key)) bail()
       i = this.skipSpaces(afterKey)
       if (src.charCodeAt(i) !== 58) bail() // keys without values: let yaml decide
       const quoted = keyNode.style !== 'plain'
@@ -421,6 +417,13 @@ class Scanner {
       if (src.charCodeAt(i) === 125) bail()
     }
   }
+}
+
+/** Duplicate keys are an error for yaml (and for Kubernetes): such documents go to the yaml library. */
+function hasKey(map: TMap, key: string): boolean {
+  const pairs = map.pairs
+  for (let i = 0; i < pairs.length; i++) if (pairs[i]!.key === key) return true
+  return false
 }
 
 /** Can a plain scalar start at `p`? (Not an indicator, except `-?:` followed by a non-space.) */
