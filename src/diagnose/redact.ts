@@ -1,0 +1,39 @@
+// Redaction for the diagnose bundle, applied to everything before it is written: values of keys
+// and env vars whose names say token/password/secret/key, PEM private keys, bearer tokens and
+// JWTs (service-account tokens) wherever they appear, plus any exact values the caller knows are
+// secret. Secrets objects are never collected in the first place.
+export const REDACTED = '[REDACTED]'
+
+const SECRET_NAME = /(token|passw(or)?d|secret|api[-_]?key|private[-_]?key|credential|client[-_]?key)/i
+const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g
+const JWT = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g
+const BEARER = /(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi
+
+export function redactText(text: string, exact: readonly string[] = []): string {
+  let out = text.replace(PRIVATE_KEY, REDACTED).replace(JWT, REDACTED).replace(BEARER, `$1${REDACTED}`)
+  for (const value of exact) if (value.length >= 6) out = out.split(value).join(REDACTED)
+  return out
+}
+
+export function redactValue(value: unknown, exact: readonly string[] = []): unknown {
+  if (typeof value === 'string') return redactText(value, exact)
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, exact))
+  if (value instanceof Date) return value.toISOString()
+  if (typeof value !== 'object' || value === null) return value
+  const obj = value as Record<string, unknown>
+  // An env var {name, value}: the name decides.
+  if (typeof obj.name === 'string' && typeof obj.value === 'string' && SECRET_NAME.test(obj.name)) {
+    return {...(redactValue({...obj, value: undefined}, exact) as object), value: REDACTED}
+  }
+  const out: Record<string, unknown> = {}
+  for (const [key, v] of Object.entries(obj)) {
+    if (v === undefined || key === 'managedFields') continue
+    out[key] = typeof v === 'string' && SECRET_NAME.test(key) ? REDACTED : redactValue(v, exact)
+  }
+  return out
+}
+
+/** JSON text with everything secret redacted. */
+export function redactedJson(value: unknown, exact: readonly string[] = []): string {
+  return `${JSON.stringify(redactValue(value, exact), null, 2)}\n`
+}
