@@ -31,7 +31,7 @@ export interface RunOptions<C> {
   onResult?: (category: Category<C>, entry: CheckEntry) => void
   onRetry?: (notice: RetryNotice) => void
   /** API call counters to copy into the report. */
-  stats?: () => {apiCalls: number; listCalls: number}
+  stats?: () => {apiCalls: number; listCalls: number; byMethod?: Record<string, number>}
   now?: () => number
   sleep?: (ms: number) => Promise<void>
 }
@@ -153,7 +153,11 @@ export async function runChecks<C>(categories: ReadonlyArray<Category<C>>, ctx: 
   const counts = countResults(report)
   const success = counts.error === 0 && counts.timeout === 0 && (failOn === 'error' || counts.warning === 0)
   const calls = options.stats?.() ?? {apiCalls: 0, listCalls: 0}
-  const result: CheckReport = {schemaVersion: 1, success, failOn, counts, categories: report, stats: {...calls, durationMs: Math.round(now() - started)}}
+  const durationMs = Math.round(now() - started)
+  const stats: CheckReport['stats'] = calls.byMethod
+    ? {apiCalls: calls.apiCalls, listCalls: calls.listCalls, byMethod: {...calls.byMethod}, durationMs}
+    : {apiCalls: calls.apiCalls, listCalls: calls.listCalls, durationMs}
+  const result: CheckReport = {schemaVersion: 1, success, failOn, counts, categories: report, stats}
   if (stoppedBy !== undefined) result.stoppedBy = stoppedBy
   return result
 }

@@ -82,7 +82,7 @@ export interface CheckReport {
   categories: CategoryEntry[]
   /** Set when a fatal check stopped later categories. */
   stoppedBy?: string
-  stats: {apiCalls: number; listCalls: number; durationMs: number}
+  stats: {apiCalls: number; listCalls: number; byMethod?: Record<string, number>; durationMs: number}
 }
 
 export const pass = (detail?: string): Outcome => (detail === undefined ? {kind: 'pass'} : {kind: 'pass', detail})
