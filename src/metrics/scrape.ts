@@ -36,10 +36,10 @@ export async function scrapeWindow(targets: readonly ScrapeTarget[], fetch: Fetc
   const limit = limiter(options.concurrency)
   const once = (target: ScrapeTarget): Promise<Scrape> =>
     limit(async () => {
-      const sent = now()
       const body = await fetch(target)
-      // The proxy renders its counters between sending and receiving: take the middle.
-      const at = (sent + now()) / 2
+      // Most of a scrape is port-forward setup before the proxy renders; the body is read right
+      // after, so its arrival is the closest local estimate of when the counters were taken.
+      const at = now()
       try {
         return {at, metrics: parsePrometheusText(body, options.keepSample ? {keepSample: options.keepSample} : {})}
       } catch (err) {

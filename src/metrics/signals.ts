@@ -10,7 +10,7 @@ export interface Scrape {
 }
 
 export interface PodSignals {
-  /** Seconds between the two scrapes of this pod. */
+  /** Seconds between the two scrapes of this pod (by the proxy's uptime counter when it has one). */
   seconds: number
   /** The proxy restarted between the scrapes (process_start_time_seconds changed). */
   restarted: boolean
@@ -29,6 +29,7 @@ export interface PodSignals {
 /** The only samples podSignals reads: scrapes for stat can skip every other line. */
 export const SIGNAL_SAMPLES: ReadonlySet<string> = new Set([
   'process_start_time_seconds',
+  'process_uptime_seconds_total',
   'response_latency_ms_bucket',
   'response_total',
   'tcp_open_connections',
@@ -41,13 +42,18 @@ export function podSignals(before: Scrape, after: Scrape, selector: TrafficSelec
   const startBefore = gaugeValue(before.metrics, 'process_start_time_seconds')
   const startAfter = gaugeValue(after.metrics, 'process_start_time_seconds')
   const restarted = startBefore !== undefined && startAfter !== undefined && startBefore !== startAfter
+  // The proxy's own clock between its two renders is exact; our clock also counts port-forward
+  // setup, which varies per scrape. Older proxies without the uptime counter fall back to ours.
+  const upBefore = samplesOf(before.metrics, 'process_uptime_seconds', 'process_uptime_seconds_total')[0]?.value
+  const upAfter = samplesOf(after.metrics, 'process_uptime_seconds', 'process_uptime_seconds_total')[0]?.value
+  const proxySeconds = !restarted && upBefore !== undefined && upAfter !== undefined && upAfter > upBefore ? upAfter - upBefore : undefined
   const signals: PodSignals = {
     failure: 0,
     latencyBuckets: new Map(),
     readBytes: 0,
     resets: 0,
     restarted,
-    seconds: Math.max(0, (after.at - before.at) / 1000),
+    seconds: proxySeconds ?? Math.max(0, (after.at - before.at) / 1000),
     success: 0,
     tcpOpen: undefined,
     writeBytes: 0,

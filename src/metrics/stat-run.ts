@@ -125,7 +125,10 @@ async function applyLabelSelector(kube: KubeClient, rows: ResourceRow[], request
 }
 
 export async function runStat(kube: KubeClient, request: StatRequest, previous?: ReadonlyMap<string, Scrape>): Promise<StatRun> {
-  const own = await listing(kube, request.namespace)
+  // Namespace rows are namespaces themselves: `ns` and `ns/NAME` look across all of them.
+  const wanted = request.selection.targets
+  const namespacesOnly = !request.selection.all && wanted.length > 0 && wanted.every((t) => t.kind === 'namespace')
+  const own = await listing(kube, namespacesOnly ? undefined : request.namespace)
   const grouping = groupPods(own.pods, own.index, request.selection)
   const namedKinds = new Set(request.selection.targets.filter((t) => t.name !== undefined).map((t) => t.kind))
   let rows = grouping.rows.filter(

@@ -138,3 +138,15 @@ describe('--from / --to matchers', () => {
     assert.equal(destinationMatcher({namespace: 'emojivoto', service: 'emoji-svc'})({dst_namespace: 'emojivoto', dst_service: 'emoji-svc'}), true)
   })
 })
+
+describe('podSignals: measured seconds', () => {
+  test('the proxy uptime counter, when present, measures the window instead of our clock', () => {
+    const withUptime = (up: number, ok: number): Scrape => ({
+      at: up * 1000 + (up > 100 ? 700 : 0), // our clock: the second scrape was 700 ms late
+      metrics: parsePrometheusText(`${body({fail: 0, latencies: {}, ok})}# TYPE process_uptime_seconds counter\nprocess_uptime_seconds_total ${up}.0\n`),
+    })
+    const pod = podSignals(withUptime(100, 0), withUptime(110, 50), inbound)
+    assert.equal(pod.seconds, 10)
+    assert.equal(aggregate([pod]).rps, 5)
+  })
+})

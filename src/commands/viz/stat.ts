@@ -1,0 +1,150 @@
+import {Flags} from '@oclif/core'
+
+import {ClusterCommand} from '../../cluster-command.js'
+import {InputError, UsageError} from '../../errors.js'
+import type {KubeClient} from '../../kube/types.js'
+import type {Scrape} from '../../metrics/signals.js'
+import {runStat, type PeerTarget, type StatRequest, type StatRun} from '../../metrics/stat-run.js'
+import {statJson} from '../../output/stat-json.js'
+import {renderStatTable} from '../../output/stat-table.js'
+import {kindByAlias} from '../../resources/kinds.js'
+import {parseTargets, type Target} from '../../resources/targets.js'
+import {parseDuration} from '../../util/duration.js'
+
+export default class VizStat extends ClusterCommand {
+  static override summary = 'Golden signals (success, RPS, latency, TCP) per workload, from the proxies themselves.'
+
+  static override description = `Scrapes each meshed pod's proxy admin endpoint (/metrics on the linkerd-admin port) twice through a Kubernetes port-forward, --window apart, and computes what \`linkerd viz stat\` shows without the viz extension or Prometheus.
+
+TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout (short, singular or plural), any custom owner kind of your pods (e.g. clonesets), or all. Pods are grouped by their owner chain (Pod → ReplicaSet → Deployment, Job → CronJob, custom owners).
+
+Inbound traffic of the target's pods is measured by default; --to measures the target's outbound traffic to a resource (dst_* labels), --from the target's inbound traffic whose mTLS client is that resource (client_id label). The scrapes' own admin-port traffic is excluded unless --include-admin. See docs/viz-stat.md for how every column is computed.`
+
+  static override examples = [
+    '<%= config.bin %> viz stat deploy -n emojivoto',
+    '<%= config.bin %> viz stat deploy/web -n emojivoto -t 30s -o wide',
+    '<%= config.bin %> viz stat deploy/web --to deploy/voting -n emojivoto',
+    '<%= config.bin %> viz stat all -A -o json',
+    '<%= config.bin %> viz stat po -l app=web --watch',
+  ]
+
+  static override strict = false
+
+  static override usage = 'viz stat TYPE[/NAME] [NAME...] [flags]'
+
+  static override flags = {
+    namespace: Flags.string({char: 'n', description: 'Namespace of the resources (default: the context namespace, else default).'}),
+    'all-namespaces': Flags.boolean({char: 'A', default: false, description: 'Resources in every namespace (adds a NAMESPACE column).'}),
+    selector: Flags.string({char: 'l', description: 'Label selector on the listed resources (=, ==, !=, in, notin, exists).'}),
+    window: Flags.string({aliases: ['time-window'], char: 't', default: '10s', description: 'Time between the two scrapes of each proxy (1s or more).'}),
+    output: Flags.option({char: 'o', default: 'table', description: 'Output format.', options: ['table', 'wide', 'json'] as const})(),
+    watch: Flags.boolean({char: 'w', default: false, description: 'Keep measuring, one window after another (JSON: one document per line).'}),
+    to: Flags.string({description: 'Only traffic from the target to this resource (TYPE/NAME), from the target\'s outbound metrics.', exclusive: ['from']}),
+    'to-namespace': Flags.string({description: 'Namespace of the --to resource (default: the target namespace).'}),
+    from: Flags.string({description: 'Only traffic that reaches the target from this resource (TYPE/NAME), by mTLS client identity.', exclusive: ['to']}),
+    'from-namespace': Flags.string({description: 'Namespace of the --from resource (default: the target namespace).'}),
+    'include-admin': Flags.boolean({default: false, description: 'Count the admin-port traffic (these scrapes, kubelet probes) like Linkerd viz does.'}),
+    concurrency: Flags.integer({default: 16, description: 'Port-forwards open at the same time.', min: 1}),
+  }
+
+  async run(): Promise<void> {
+    const {argv, flags} = await this.parse(VizStat)
+    const parsed = parseTargets(argv as string[])
+    if (!parsed.ok) throw new UsageError(parsed.error, {hint: 'e.g. meshport viz stat deploy, deploy/web, deploy web vote, or all'})
+    const windowMs = parseDuration(flags.window)
+    if (windowMs === undefined || windowMs < 1000) {
+      throw new UsageError(`invalid --window "${flags.window}": it must be a duration of at least 1s`, {hint: 'e.g. -t 10s, -t 1m'})
+    }
+    if (flags['all-namespaces'] && flags.namespace) throw new UsageError('--all-namespaces and --namespace flags are mutually exclusive')
+    if (flags['all-namespaces'] && parsed.targets.some((t) => t.name !== undefined)) {
+      throw new UsageError('stats for a resource cannot be retrieved by name across all namespaces', {hint: 'name the namespace with -n instead of -A'})
+    }
+    const options = this.kubeOptions(flags)
+    const kube = await this.kube(flags)
+    try {
+      const namespace = flags['all-namespaces'] ? undefined : (flags.namespace ?? this.defaultNamespace(kube))
+      const peerNs = namespace ?? 'default'
+      const request: StatRequest = {
+        concurrency: flags.concurrency,
+        controlPlaneNamespace: flags['linkerd-namespace'],
+        from: flags.from === undefined ? undefined : peer('--from', flags.from, flags['from-namespace'] ?? peerNs),
+        includeAdmin: flags['include-admin'],
+        labelSelector: flags.selector,
+        namespace,
+        scrapeTimeoutMs: options.requestTimeoutMs,
+        selection: parsed,
+        to: flags.to === undefined ? undefined : peer('--to', flags.to, flags['to-namespace'] ?? peerNs),
+        windowMs,
+      }
+      const render = (run: StatRun, watching: boolean): string => {
+        const context = {
+          direction: run.direction,
+          includeAdmin: flags['include-admin'],
+          time: new Date().toISOString(),
+          ...(flags.to ? {to: flags.to} : {}),
+          ...(flags.from ? {from: flags.from} : {}),
+        }
+        if (flags.output === 'json') return `${JSON.stringify(statJson(run.report, context), null, watching ? undefined : 2)}\n`
+        if (run.report.rows.length === 0) return ''
+        return renderStatTable(run.report.rows, {allNamespaces: flags['all-namespaces'], honestLatency: flags.verbose, wide: flags.output === 'wide'})
+      }
+
+      let previous: ReadonlyMap<string, Scrape> | undefined
+      let drawnLines = 0
+      const redraw = flags.watch && flags.output !== 'json' && process.stdout.isTTY
+      for (;;) {
+        const run = await runStat(kube, request, previous)
+        this.check(run, namespace)
+        this.reportErrors(run)
+        const text = render(run, flags.watch)
+        if (redraw && drawnLines > 0) this.out(`\u001B[${drawnLines}A\u001B[J`)
+        this.out(text)
+        drawnLines = text.split('\n').length - 1
+        if (run.report.rows.length === 0 && flags.output !== 'json') this.err('No traffic found.\n')
+        if (!flags.watch) {
+          if (run.report.podsTargeted > 0 && run.report.podsScraped === 0) process.exitCode = 1
+          return
+        }
+        previous = run.latest
+      }
+    } finally {
+      await kube.close()
+    }
+  }
+
+  private check(run: StatRun, namespace: string | undefined): void {
+    if (run.unknownTypes.length > 0) {
+      throw new UsageError(`unknown resource type "${run.unknownTypes[0]}": no pod has an owner of that kind`, {
+        hint: 'use deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout, all, or the kind of a custom owner of your pods',
+      })
+    }
+    for (const target of run.missing) {
+      this.err(`Warning: ${kindByAlias(target.kind)?.name ?? target.kind}/${target.name ?? ''} has no pods in namespace ${namespace ?? '(all)'}\n`)
+    }
+    if (run.report.rows.length === 0 && run.missing.length > 0) {
+      throw new InputError({source: `namespace ${namespace ?? '(all)'}`}, `${run.missing.map((t) => `${t.kind}/${t.name ?? ''}`).join(', ')} not found`, {
+        hint: 'check the name and the namespace (-n), e.g. with kubectl get pods --show-labels',
+      })
+    }
+  }
+
+  private reportErrors(run: StatRun): void {
+    for (const error of run.report.errors) this.err(`Warning: pod/${error.pod} in ${error.namespace} could not be scraped: ${error.error}\n`)
+    const {podsScraped, podsTargeted} = run.report
+    if (podsTargeted > 0 && podsScraped < podsTargeted) this.err(`Scraped ${podsScraped} of ${podsTargeted} meshed pods.\n`)
+  }
+
+  private defaultNamespace(kube: KubeClient): string {
+    const withNamespace = kube as KubeClient & {namespace?: string}
+    return withNamespace.namespace ?? 'default'
+  }
+}
+
+function peer(flag: string, value: string, namespace: string): PeerTarget {
+  const parsed = parseTargets([value])
+  const target: Target | undefined = parsed.ok ? parsed.targets[0] : undefined
+  if (!parsed.ok || !target || parsed.targets.length !== 1 || target.name === undefined) {
+    throw new UsageError(`invalid ${flag} "${value}": expected TYPE/NAME, e.g. deploy/web or ns/shop`)
+  }
+  return {namespace, target}
+}
