@@ -1,0 +1,146 @@
+// End to end: `meshport diagnose ...` against the simulated cluster's broken scenario
+// (test/cluster/scenarios/broken.yaml): every planted problem is found with the right rule id and
+// names its pod; the offline run on the equivalent manifests finds the same port problems; the
+// bundle holds no token.
+import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, before, describe, test} from 'node:test'
+import {gunzipSync} from 'node:zlib'
+
+import {runCli} from '../helpers/run-cli.js'
+import {startSim, type Sim} from '../helpers/sim.js'
+
+interface JsonProblem {
+  rule: string
+  severity: string
+  subject: {kind: string; name: string; namespace?: string; container?: string; port?: number}
+}
+
+const fixture = (name: string) => new URL(`../fixtures/diagnose/${name}`, import.meta.url).pathname
+
+describe('meshport diagnose (simulated broken cluster)', () => {
+  let sim: Sim
+  let tmp: string
+  let token: string
+  const podOf = (ns: string, workload: string): string => {
+    const name = sim.cluster.podsOf(ns, workload)[0]?.name
+    assert.ok(name, `no pod for ${ns}/${workload}`)
+    return name
+  }
+  const cli = (args: string[]) => runCli([...args, '--kubeconfig', sim.kubeconfigPath])
+
+  before(async () => {
+    sim = await startSim({scenario: 'broken'})
+    tmp = mkdtempSync(join(tmpdir(), 'meshport-diagnose-'))
+    token = /token: (\S+)/.exec(readFileSync(sim.kubeconfigPath, 'utf8'))?.[1] ?? ''
+    assert.ok(token.length > 10)
+  })
+  after(async () => {
+    await sim?.stop()
+    if (tmp) rmSync(tmp, {recursive: true, force: true})
+  })
+
+  test('diagnose ports: every planted port problem, by rule id, naming the pod; -f on the equivalent manifests agrees', async () => {
+    const [live, offline] = await Promise.all([cli(['diagnose', 'ports', '-n', 'ports', '-o', 'json']), runCli(['diagnose', 'ports', '-f', fixture('broken-ports.yaml'), '-o', 'json'])])
+    assert.equal(live.code, 1, live.stderr)
+    assert.equal(offline.code, 1, offline.stderr)
+    const liveProblems = (JSON.parse(live.stdout) as {problems: JsonProblem[]}).problems
+    const expected = [
+      ['ports.proxy-port-conflict', 'sieve', 4190],
+      ['ports.server-speaks-first', 'nats', 4222],
+      ['ports.opaque-off-cluster', 'orders', 5432],
+      ['ports.annotation-port-undeclared', 'stale-skip', 9999],
+    ] as const
+    const key = (rule: string, name: string, port: number | undefined) => `${rule} ${name}:${port ?? '-'}`
+    assert.deepEqual(
+      liveProblems.map((p) => key(p.rule, p.subject.name, p.subject.port)).sort(),
+      expected.map(([rule, workload, port]) => key(rule, podOf('ports', workload), port)).sort(),
+    )
+    for (const p of liveProblems) assert.equal(p.subject.kind, 'Pod')
+    const offlineProblems = (JSON.parse(offline.stdout) as {problems: JsonProblem[]}).problems
+    assert.deepEqual(
+      offlineProblems.map((p) => key(p.rule, p.subject.name, p.subject.port)).sort(),
+      expected.map(([rule, workload, port]) => key(rule, workload, port)).sort(),
+    )
+  })
+
+  test('diagnose ports TARGET: a workload resolves to its pods; a missing one is an error', async () => {
+    const r = await cli(['diagnose', 'ports', 'sts/nats', '-n', 'ports'])
+    assert.equal(r.code, 1)
+    assert.match(r.stdout, new RegExp(`^pod/${podOf('ports', 'nats')} in ports$`, 'm'))
+    assert.match(r.stdout, /nats\s+4222\s+port-4222\s+TCP\s+proxied\s+NATS/)
+    assert.match(r.stdout, /nats\s+8222\s+http\s+TCP\s+proxied\s+HTTP/)
+    const missing = await cli(['diagnose', 'ports', 'deploy/nope', '-n', 'ports'])
+    assert.equal(missing.code, 1)
+    assert.match(missing.stderr, /deployment\/nope not found/)
+  })
+
+  test('diagnose pod: each faulty pod gets the rule that explains it', async () => {
+    const cases: Array<[string, string, number]> = [
+      ['not-ready', 'proxy.not-ready', 1],
+      ['admin-down', 'proxy.admin-unreachable', 1],
+      ['garbage', 'proxy.metrics-unparseable', 0],
+      ['pending', 'pod.pending', 0],
+      ['crashing', 'pod.container-crashloop', 1],
+      ['unmeshed', 'mesh.injector-not-ready', 1],
+    ]
+    const runs = await Promise.all(cases.map(([workload]) => cli(['diagnose', 'pod', podOf('faults', workload), '-n', 'faults', '-o', 'json'])))
+    runs.forEach((r, i) => {
+      const [workload, rule, code] = cases[i] as [string, string, number]
+      const report = JSON.parse(r.stdout) as {problems: JsonProblem[]; pod: {name: string}}
+      const found = report.problems.find((p) => p.rule === rule)
+      assert.ok(found, `${workload}: expected ${rule} in ${report.problems.map((p) => p.rule).join(', ')}`)
+      assert.equal(found.subject.name, podOf('faults', workload))
+      assert.equal(found.subject.namespace, 'faults')
+      assert.equal(r.code, code, `${workload}: ${r.stderr}`)
+    })
+  })
+
+  test('diagnose pod: a healthy meshed pod, table output', async () => {
+    const name = podOf('faults', 'skip-ports')
+    const r = await cli(['diagnose', 'pod', `po/${name}`, '-n', 'faults'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, new RegExp(`^pod/${name} in faults$`, 'm'))
+    assert.match(r.stdout, /meshed:\s+yes — a linkerd-proxy runs in the pod as a native sidecar/)
+    assert.match(r.stdout, /\/ready:\s+200/)
+    assert.match(r.stdout, /version:\s+edge-26\.8\.3 \(control plane edge-26\.8\.3, build v2\.366\.0\)/)
+    assert.match(r.stdout, /app\s+8080\s+http\s+TCP\s+skipped/)
+    const missing = await cli(['diagnose', 'pod', 'nope', '-n', 'faults'])
+    assert.equal(missing.code, 1)
+    assert.match(missing.stderr, /^Error: pod\/nope not found in faults$/m)
+  })
+
+  test('diagnose proxy-metrics: Linkerd layout, --obfuscate, per-pod errors', async () => {
+    const ok = await cli(['diagnose', 'proxy-metrics', 'deploy/skip-ports', '-n', 'faults', '--obfuscate'])
+    assert.equal(ok.code, 0, ok.stderr)
+    assert.ok(ok.stdout.startsWith(`#\n# POD ${podOf('faults', 'skip-ports')} (1 of 1)\n#\n`))
+    assert.match(ok.stdout, /^proxy_build_info\{.*version="v2\.366\.0"\} 1$/m)
+    assert.match(ok.stdout, /target_addr="[0-9a-f]{8}"/)
+    assert.doesNotMatch(ok.stdout, /target_addr="[^"]*:/)
+    const mixed = await cli(['diagnose', 'proxy-metrics', 'deploy/admin-down', 'deploy/skip-ports', '-n', 'faults'])
+    assert.equal(mixed.code, 1)
+    assert.match(mixed.stdout, new RegExp(`# POD ${podOf('faults', 'admin-down')} \\(1 of 2\\)\n#\n# ERROR: .*4191`))
+    assert.match(mixed.stdout, /target_addr="0\.0\.0\.0:4191"/)
+  })
+
+  test('diagnose bundle: a readable tar.gz with reports, check and metrics, and no token or secret value', async () => {
+    const out = join(tmp, 'bundle.tar.gz')
+    const r = await cli(['diagnose', 'bundle', '-n', 'faults', '-f', out, '-o', 'json'])
+    assert.equal(r.code, 1, r.stderr) // the faults namespace has errors
+    const summary = JSON.parse(r.stdout) as {pods: number; counts: {error: number}}
+    assert.equal(summary.pods, 8)
+    assert.ok(summary.counts.error > 0)
+    const list = execFileSync('tar', ['tzf', out], {encoding: 'utf8'}).trim().split('\n')
+    for (const file of ['summary.json', 'README.txt', 'control-plane/check.json', 'control-plane/pods.json', 'faults/ports.json', `faults/pods/${podOf('faults', 'not-ready')}/report.json`, `faults/pods/${podOf('faults', 'skip-ports')}/proxy-metrics.txt`]) {
+      assert.ok(list.includes(`meshport-bundle-faults/${file}`), `${file} missing from ${list.join(', ')}`)
+    }
+    const raw = gunzipSync(readFileSync(out)).toString('utf8')
+    assert.ok(!raw.includes(token), 'the kubeconfig token leaked into the bundle')
+    assert.doesNotMatch(raw, /PRIVATE KEY-----/)
+    assert.match(raw, /"kind": "DiagnoseBundle"/)
+    assert.match(raw, /"id": "linkerd-identity\.issuer-cert-time-valid"/)
+  })
+})
