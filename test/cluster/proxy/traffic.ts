@@ -315,7 +315,8 @@ export function proxyMetrics(model: ProxyModel, runtime: ProxyRuntime, nowMs: nu
       maxFds: 1048576,
       openFds: 20 + a.connsOpen + model.inbound.length + model.outbound.length,
       residentBytes: 18_000_000 + 8_000 * (model.inbound.length + model.outbound.length),
-      startTimeSeconds: Math.floor(startSeconds),
+      // Millisecond precision: a restart within the same second must still change it.
+      startTimeSeconds: Math.round(startSeconds * 1000) / 1000,
       threads: 3,
       uptimeSeconds: seconds,
       virtualBytes: 110_000_000,
