@@ -1,0 +1,147 @@
+// Replays Linkerd's `--manual` golden cases (cases.json, mode "manual") through bin/run.js:
+// stdout compared as YAML data, the stderr report exactly, the exit code exactly. Each case runs
+// with its base configuration as a --values file (test/fixtures/inject/) plus its flags; settings
+// Linkerd has no flag for (`flags_exact: false`) go through --set with the chart value name.
+// Then the round trips: uninject of each golden gives its input back, inject of that gives the
+// golden again, and re-injecting a golden changes nothing.
+import assert from 'node:assert/strict'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, test} from 'node:test'
+import {parseAllDocuments} from 'yaml'
+import {applyManualFlags} from '../../src/inject/manual/setup.js'
+import {buildInjectOptions} from '../../src/inject/options.js'
+import {runManifests} from '../../src/inject/run.js'
+import type {InjectOptions} from '../../src/inject/types.js'
+import {runCli} from '../helpers/run-cli.js'
+import {baseValuesFile, conformanceDir, GOLDEN_CREATED_BY, loadCases, normalise, type ConformanceCase} from '../inject/manual/golden.js'
+
+const CREATED_BY = /^meshport\/cli \S+$/
+
+/** Documents as data; a trailing empty document is Linkerd's writer's (`---` after each). */
+function docs(text: string): unknown[] {
+  const values = parseAllDocuments(text).map((d) => d.toJS() as unknown)
+  while (values.length > 0 && (values[values.length - 1] === null || values[values.length - 1] === undefined)) values.pop()
+  return values
+}
+
+/** Our `linkerd.io/created-by` is the one value allowed to differ from the golden's. */
+function sameCreatedBy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => sameCreatedBy(v))
+  if (typeof value !== 'object' || value === null) return value
+  const out: {[key: string]: unknown} = {}
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = k === 'linkerd.io/created-by' && typeof v === 'string' && CREATED_BY.test(v) ? GOLDEN_CREATED_BY : sameCreatedBy(v)
+  }
+  return out
+}
+
+function comparable(text: string): unknown[] {
+  return docs(text).map((d) => normalise(sameCreatedBy(d)))
+}
+
+/** The command line of a manual case. */
+export function manualArgs(c: ConformanceCase, input: string): string[] {
+  const args = ['inject', input, '--values', baseValuesFile(c.base)]
+  for (const [flag, value] of Object.entries(c.flags)) {
+    if (!c.flags_exact && flag !== '--manual' && flag !== '--enable-debug-sidecar') continue
+    if (value === true) args.push(flag)
+    else args.push(flag, String(value))
+  }
+  if (!c.flags_exact) for (const [path, value] of Object.entries(c.values)) args.push('--set', `${path}=${JSON.stringify(value)}`)
+  return args
+}
+
+const cases = loadCases().filter((c) => c.mode === 'manual')
+
+describe('linkerd2-inject conformance: --manual', {concurrency: 2}, () => {
+  for (const c of cases) {
+    test(`${c.id} ${c.input}${c.flags_exact ? '' : ' (--set)'}`, async () => {
+      const result = await runCli(manualArgs(c, `${conformanceDir}/${c.input}`))
+      assert.equal(result.stderr, readFileSync(`${conformanceDir}/${c.report}`, 'utf8'), 'stderr report')
+      assert.equal(result.code, c.exit_code, 'exit code')
+      const golden = c.golden ? readFileSync(`${conformanceDir}/${c.golden}`, 'utf8') : ''
+      if (golden.trim() === '') assert.equal(result.stdout, '', 'stdout must be empty')
+      else assert.deepEqual(comparable(result.stdout), comparable(golden))
+    })
+  }
+})
+
+// Round trips on the goldens of single files that inject cleanly.
+const roundTrips = cases.filter((c) => c.exit_code === 0 && c.golden && !c.input.endsWith('/resources') && c.input !== c.golden)
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- walking free-form YAML data in a test
+type Obj = any
+
+/** uninject keeps `config.linkerd.io/*` annotations and control-plane metadata: the golden's count. */
+function expectedUninjected(golden: unknown, input: unknown): unknown {
+  const kept = structuredClone(input) as Obj
+  const g = golden as Obj
+  const visit = (i: Obj, o: Obj): void => {
+    if (!i || !o || typeof i !== 'object' || typeof o !== 'object') return
+    if (Array.isArray(i.items) && Array.isArray(o.items)) i.items.forEach((item: unknown, n: number) => visit(item, o.items[n]))
+    for (const t of [[i, o], [i.spec?.template, o.spec?.template], [i.spec?.jobTemplate?.spec?.template, o.spec?.jobTemplate?.spec?.template]]) {
+      const [mine, theirs] = t as [Obj, Obj]
+      const annotations = theirs?.metadata?.annotations as {[key: string]: string} | undefined
+      if (!mine || !annotations) continue
+      for (const [k, v] of Object.entries(annotations)) if (k.startsWith('config.')) ((mine.metadata ??= {}).annotations ??= {})[k] = v
+    }
+  }
+  visit(kept, g)
+  return kept
+}
+
+/** The case's options as the command builds them (the command line itself is tested above). */
+async function caseOptions(c: ConformanceCase): Promise<InjectOptions> {
+  const flags: {[name: string]: unknown} = {manual: true, values: [baseValuesFile(c.base)], set: []}
+  const args = manualArgs(c, '-').slice(2)
+  for (let i = 0; i < args.length; i++) {
+    const name = (args[i] ?? '').replace(/^--/, '')
+    const next = args[i + 1]
+    if (name === 'values') i++
+    else if (name === 'set') (flags.set as string[]).push(args[++i] ?? '')
+    else if (next === undefined || next.startsWith('--')) flags[name] = true
+    else flags[name] = args[++i]
+  }
+  return applyManualFlags(flags, buildInjectOptions(flags, {}), {version: '0.1.0'})
+}
+
+/** One in-process pass of the engine over `text` (spawning bin/run.js thrice per case is slow). */
+async function run(op: 'inject' | 'uninject', text: string, options: InjectOptions): Promise<{stdout: string; stderr: string; exitCode: number}> {
+  const dir = mkdtempSync(join(tmpdir(), 'meshport-manual-'))
+  try {
+    writeFileSync(join(dir, 'in.yml'), text)
+    const outcome = await runManifests({op, options, args: [join(dir, 'in.yml')], action: 'print', verbose: false})
+    const stdout: unknown = outcome.stdout
+    return {stdout: Array.isArray(stdout) ? stdout.join('') : String(stdout), stderr: outcome.stderr, exitCode: outcome.exitCode}
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
+
+describe('linkerd2-inject conformance: --manual round trips', () => {
+  for (const c of roundTrips) {
+    test(`${c.id}: uninject(golden) = input, inject again = golden, re-inject = golden`, async (t) => {
+      const goldenText = readFileSync(`${conformanceDir}/${c.golden}`, 'utf8')
+      const inputText = readFileSync(`${conformanceDir}/${c.input}`, 'utf8')
+      const options = await caseOptions(c)
+      const uninjected = await run('uninject', goldenText, buildInjectOptions({}, {}))
+      assert.equal(uninjected.exitCode, 0, uninjected.stderr)
+      if (!/control-plane-component|linkerd-init|linkerd-proxy/.test(inputText)) {
+        // Inputs with stale sidecars (or control-plane metadata) do not come back byte-equal by design.
+        const input = docs(inputText)
+        const golden = docs(goldenText)
+        assert.deepEqual(
+          docs(uninjected.stdout).map((d) => normalise(d)),
+          input.map((d, i) => normalise(expectedUninjected(golden[i], d))),
+        )
+      } else t.diagnostic('input carries injected content: only the inject direction is compared')
+      const again = await run('inject', uninjected.stdout, options)
+      assert.equal(again.exitCode, 0, again.stderr)
+      assert.deepEqual(comparable(again.stdout), comparable(goldenText))
+      const reinjected = await run('inject', again.stdout, options)
+      assert.equal(reinjected.stdout, again.stdout, 're-inject of our own output changes nothing')
+    })
+  }
+})
