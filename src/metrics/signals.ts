@@ -46,14 +46,18 @@ export function podSignals(before: Scrape, after: Scrape, selector: TrafficSelec
   // setup, which varies per scrape. Older proxies without the uptime counter fall back to ours.
   const upBefore = samplesOf(before.metrics, 'process_uptime_seconds', 'process_uptime_seconds_total')[0]?.value
   const upAfter = samplesOf(after.metrics, 'process_uptime_seconds', 'process_uptime_seconds_total')[0]?.value
-  const proxySeconds = !restarted && upBefore !== undefined && upAfter !== undefined && upAfter > upBefore ? upAfter - upBefore : undefined
+  const clockSeconds = Math.max(0, (after.at - before.at) / 1000)
+  let proxySeconds: number | undefined
+  if (!restarted && upBefore !== undefined && upAfter !== undefined && upAfter > upBefore) proxySeconds = upAfter - upBefore
+  // After a restart the new counters cover only the new process's lifetime.
+  if (restarted && upAfter !== undefined && upAfter > 0) proxySeconds = Math.min(upAfter, clockSeconds || upAfter)
   const signals: PodSignals = {
     failure: 0,
     latencyBuckets: new Map(),
     readBytes: 0,
     resets: 0,
     restarted,
-    seconds: proxySeconds ?? Math.max(0, (after.at - before.at) / 1000),
+    seconds: proxySeconds ?? clockSeconds,
     success: 0,
     tcpOpen: undefined,
     writeBytes: 0,

@@ -9,9 +9,9 @@ import {LATENCY_BOUNDS_MS} from '../cluster/proxy/latency.js'
 import {runCli} from '../helpers/run-cli.js'
 import {startSim} from '../helpers/sim.js'
 
-const web = {latencyMs: {p50: 25, p95: 180, p99: 450}, rps: 40, successRate: 0.9}
-const api = {latencyMs: {p50: 3.5, p95: 12, p99: 45}, rps: 60, successRate: 0.995}
-const reset = {latencyMs: {p50: 8, p95: 30, p99: 90}, rps: 30, successRate: 0.8}
+const web = {latencyMs: {p50: 25, p95: 180, p99: 450}, rps: 100, successRate: 0.9}
+const api = {latencyMs: {p50: 3.5, p95: 12, p99: 45}, rps: 200, successRate: 0.995}
+const reset = {latencyMs: {p50: 8, p95: 27, p99: 85}, rps: 150, successRate: 0.8}
 
 const scenario = {
   linkerd: {namespace: 'linkerd'},
@@ -76,12 +76,12 @@ describe('meshport viz stat on the simulated cluster', () => {
   })
 
   test('deploy rows match the declared traffic; faults give per-pod errors; exit 0', async () => {
-    const result = await runCli(['viz', 'stat', 'deploy/', 'sts/', '-n', 'shop', '-t', '1s', '-o', 'json', ...kube])
+    const result = await runCli(['viz', 'stat', 'deploy/', 'sts/', '-n', 'shop', '-t', '2s', '-o', 'json', ...kube])
     assert.equal(result.code, 0, result.stderr)
     const doc = JSON.parse(result.stdout) as {schemaVersion: number; window: {requestedSeconds: number; measuredSeconds: {min: number; max: number}}; rows: Row[]}
     assert.equal(doc.schemaVersion, 1)
-    assert.equal(doc.window.requestedSeconds, 1)
-    assert.ok(doc.window.measuredSeconds.min >= 0.95, JSON.stringify(doc.window))
+    assert.equal(doc.window.requestedSeconds, 2)
+    assert.ok(doc.window.measuredSeconds.min > 0, JSON.stringify(doc.window))
     const rows = new Map(doc.rows.map((r) => [r.name, r]))
     assertMatches(rows.get('web'), web, 2)
     assertMatches(rows.get('api'), api, 3)
@@ -98,9 +98,9 @@ describe('meshport viz stat on the simulated cluster', () => {
     assert.match(result.stderr, /pod\/junk-[a-z0-9-]+ in shop could not be scraped/)
     assert.equal(rows.has('legacy'), false, 'unmeshed workloads have no row')
 
-    const ledger = rows.get('ledger')
-    assert.ok(ledger && ledger.rps !== null && ledger.rps >= 0 && ledger.rps <= reset.rps * 2, `ledger rps ${ledger?.rps}`)
-    assert.ok(ledger.success === null || (ledger.success >= 0 && ledger.success <= 1))
+    // The ledger's proxy restarts after every scrape: the second scrape's counters are the whole
+    // increase, over the new process's uptime. No negative or huge rates.
+    assertMatches(rows.get('ledger'), reset, 1)
   })
 
   test('table output: Linkerd columns and formats', async () => {
@@ -121,12 +121,12 @@ describe('meshport viz stat on the simulated cluster', () => {
   })
 
   test('--from filters by the client identity, --to by the destination labels', async () => {
-    const from = await runCli(['viz', 'stat', 'deploy/api', '--from', 'deploy/web', '-n', 'shop', '-t', '1s', '-o', 'json', ...kube])
+    const from = await runCli(['viz', 'stat', 'deploy/api', '--from', 'deploy/web', '-n', 'shop', '-t', '2s', '-o', 'json', ...kube])
     assert.equal(from.code, 0, from.stderr)
     assertMatches((JSON.parse(from.stdout) as {rows: Row[]}).rows[0], api, 3)
     const notFrom = await runCli(['viz', 'stat', 'deploy/api', '--from', 'deploy/loadgen', '-n', 'shop', '-t', '1s', '-o', 'json', ...kube])
     assert.equal((JSON.parse(notFrom.stdout) as {rows: Row[]}).rows[0]?.rps, 0)
-    const to = await runCli(['viz', 'stat', 'deploy/web', '--to', 'deploy/api', '-n', 'shop', '-t', '1s', '-o', 'json', ...kube])
+    const to = await runCli(['viz', 'stat', 'deploy/web', '--to', 'deploy/api', '-n', 'shop', '-t', '2s', '-o', 'json', ...kube])
     assert.equal(to.code, 0, to.stderr)
     const toRow = (JSON.parse(to.stdout) as {rows: Row[]}).rows[0]
     assert.ok(toRow?.rps !== null && Math.abs((toRow?.rps ?? 0) - api.rps * 3) / (api.rps * 3) <= 0.05, `--to rps ${toRow?.rps}`)

@@ -150,3 +150,14 @@ describe('podSignals: measured seconds', () => {
     assert.equal(aggregate([pod]).rps, 5)
   })
 })
+
+describe('podSignals: restart inside the window', () => {
+  test('the new counters are divided by the new process uptime, not the whole window', () => {
+    const a = {at: 0, metrics: parsePrometheusText(`${body({fail: 0, latencies: {}, ok: 900, start: 1000})}# TYPE process_uptime_seconds counter\nprocess_uptime_seconds_total 500.0\n`)}
+    const b = {at: 10_000, metrics: parsePrometheusText(`${body({fail: 0, latencies: {}, ok: 20, start: 1506})}# TYPE process_uptime_seconds counter\nprocess_uptime_seconds_total 4.0\n`)}
+    const pod = podSignals(a, b, inbound)
+    assert.equal(pod.restarted, true)
+    assert.equal(pod.seconds, 4)
+    assert.equal(aggregate([pod]).rps, 5)
+  })
+})
