@@ -59,7 +59,7 @@ describe('npm pack + npm install -g into a fresh prefix', {timeout: 300_000}, ()
     assert.equal(packed.filter((p) => p.startsWith('src/') || p.startsWith('test/')).length, 0)
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {engines?: {node?: string}; bin: Record<string, string>}
     assert.match(pkg.engines?.node ?? '', /^>=20/)
-    assert.deepEqual(Object.keys(pkg.bin).sort(), ['kubectl-meshport', 'meshport'])
+    assert.deepEqual(Object.keys(pkg.bin).sort(), ['kubectl-meshport', 'kubectl_complete-meshport', 'meshport'])
   })
 
   test('only runtime dependencies are installed', () => {
@@ -95,5 +95,8 @@ describe('npm pack + npm install -g into a fresh prefix', {timeout: 300_000}, ()
     assert.match(r.stdout, /linkerd\.io\/inject: enabled/)
     const list = spawnSync(kubectl!, ['plugin', 'list'], {encoding: 'utf8', env})
     assert.ok(list.stdout.split('\n').includes(join(bin, 'kubectl-meshport')), list.stdout + list.stderr)
+    // kubectl meshport <TAB> (kubectl 1.26+) runs the installed kubectl_complete-meshport.
+    const completion = spawnSync(kubectl!, ['__complete', 'meshport', 'viz', 'stat', 'deploy'], {encoding: 'utf8', env})
+    assert.deepEqual(completion.stdout.split('\n').filter((l) => l !== ''), ['deploy', 'deployment', 'deployments', ':4'])
   })
 })
