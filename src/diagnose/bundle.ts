@@ -7,8 +7,8 @@ import {renderPortsReport} from '../output/diagnose-ports.js'
 import {sortProblems, type Problem} from '../ports/index.js'
 import {mapLimit} from '../util/pool.js'
 import {collectControlPlane, collectPodSnapshot} from './collect-pod.js'
-import {buildPodReport, type PodReport} from './pod-report.js'
-import {analyzeLivePods, countProblems, type ProblemCounts} from './ports-report.js'
+import {buildPodReport, type PodReport, selectPodReport} from './pod-report.js'
+import {analyzeLivePods, countProblems, type ProblemCounts, selectPortsReport} from './ports-report.js'
 import {obfuscateMetrics} from './obfuscate.js'
 import {namespaceAnnotationsOf} from './live-ports.js'
 import {redactedJson, redactText} from './redact.js'
@@ -26,6 +26,9 @@ export interface BundleOptions {
   secrets?: readonly string[]
   /** The `check --proxy -n NS` report as JSON text, run by the caller (it owns the check engine). */
   checkJson?: string | undefined
+  /** --only/--skip rule selectors. */
+  only?: readonly string[]
+  skip?: readonly string[]
 }
 
 export interface BundleResult {
@@ -62,13 +65,15 @@ export async function collectBundle(kube: KubeClient, options: BundleOptions): P
 
   // Ports of every pod, with namespace inheritance and the cluster's defaults.
   const nsAnnotations = await namespaceAnnotationsOf(kube, [options.namespace])
-  const ports = analyzeLivePods(pods.map((pod) => ({pod, namespaceAnnotations: nsAnnotations.get(options.namespace)})), cp.defaults)
+  const only = options.only ?? []
+  const skip = options.skip ?? []
+  const ports = selectPortsReport(analyzeLivePods(pods.map((pod) => ({pod, namespaceAnnotations: nsAnnotations.get(options.namespace)})), cp.defaults), only, skip)
   add(`${options.namespace}/ports.json`, json(ports))
   add(`${options.namespace}/ports.txt`, text(renderPortsReport(ports, false)))
 
   const reports = await mapLimit(pods, options.concurrency, async (pod): Promise<PodReport> => {
     const snapshot = await collectPodSnapshot(kube, pod, cp, options.linkerdNamespace, options.timeoutMs)
-    const report = buildPodReport(snapshot, {defaults: cp.defaults, nowSeconds: options.now.getTime() / 1000})
+    const report = selectPodReport(buildPodReport(snapshot, {defaults: cp.defaults, nowSeconds: options.now.getTime() / 1000}), only, skip)
     const name = pod.metadata?.name ?? 'unnamed'
     add(`${options.namespace}/pods/${name}/report.json`, json(report))
     add(`${options.namespace}/pods/${name}/report.txt`, text(renderPodReport(report, false)))

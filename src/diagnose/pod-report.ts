@@ -6,6 +6,7 @@ import {identityProblems, identityStatus, type IdentityStatus} from './identity.
 import {meshStatus, type MeshStatus} from './mesh-status.js'
 import type {PodSnapshot} from './pod-snapshot.js'
 import {countProblems, type ProblemCounts} from './ports-report.js'
+import {selectProblems} from './rules.js'
 import {appContainerProblems, podProxyVersion, PROXY_RULES, proxyHealth, type ProxyHealth, versionProblems} from './proxy-health.js'
 
 export const POD_SCHEMA_VERSION = 1
@@ -85,4 +86,10 @@ export function buildPodReport(snapshot: PodSnapshot, options: {defaults?: Parti
     problems: sortProblems(problems),
     counts: countProblems(problems),
   }
+}
+
+export function selectPodReport(report: PodReport, only: readonly string[], skip: readonly string[]): PodReport {
+  if (only.length === 0 && skip.length === 0) return report
+  const problems = selectProblems(report.problems, only, skip)
+  return {...report, problems, counts: countProblems(problems)}
 }

@@ -2,6 +2,7 @@
 // schemaVersion for -o json, and the exit-code verdict (1 when any problem is an error).
 import {analyzePorts, type MeshDefaults, type PodLike, type PortAnalysis, type Problem, sortProblems, type ProblemSubject} from '../ports/index.js'
 import type {ManifestSet} from './manifest-workloads.js'
+import {selectProblems} from './rules.js'
 
 export const PORTS_SCHEMA_VERSION = 1
 
@@ -57,4 +58,11 @@ export function analyzeLivePods(pods: readonly LivePod[], defaults?: Partial<Mes
     'cluster',
     pods.map(({pod, namespaceAnnotations}) => analyzePorts(pod, {namespaceAnnotations, defaults})),
   )
+}
+
+/** The report with only the problems --only/--skip keep, counts recomputed. */
+export function selectPortsReport(report: PortsReport, only: readonly string[], skip: readonly string[]): PortsReport {
+  if (only.length === 0 && skip.length === 0) return report
+  const problems = selectProblems(report.problems, only, skip)
+  return {...report, targets: report.targets.map((t) => ({...t, problems: selectProblems(t.problems, only, skip)})), problems, counts: countProblems(problems)}
 }

@@ -73,3 +73,17 @@ describe('diagnose ports -f', () => {
     assert.equal(stdout, '')
   })
 })
+
+describe('diagnose ports --only/--skip', () => {
+  test('skipping the error rules turns the exit code to 0; unknown ids are usage errors', async () => {
+    const skipped = await runCli(['diagnose', 'ports', '-f', fixture('ports-broken.yaml'), '-o', 'json', '--skip', 'ports.proxy-port-conflict,ports.server-speaks-first'])
+    assert.equal(skipped.code, 0, skipped.stderr)
+    const report = JSON.parse(skipped.stdout) as {problems: Array<{rule: string}>; counts: Record<string, number>}
+    assert.deepEqual(report.counts, {error: 0, warning: 3, info: 0})
+    const only = await runCli(['diagnose', 'ports', '-f', fixture('ports-broken.yaml'), '-o', 'json', '--only', 'ports.opaque-http'])
+    assert.deepEqual((JSON.parse(only.stdout) as {problems: Array<{rule: string}>}).problems.map((p) => p.rule), ['ports.opaque-http'])
+    const unknown = await runCli(['diagnose', 'ports', '-f', fixture('ports-broken.yaml'), '--skip', 'ports.nope'])
+    assert.equal(unknown.code, 2)
+    assert.match(unknown.stderr, /unknown rule id "ports\.nope"/)
+  })
+})

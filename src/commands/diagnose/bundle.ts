@@ -3,7 +3,8 @@ import {renameSync, rmSync, writeFileSync} from 'node:fs'
 import {Flags} from '@oclif/core'
 
 import {ClusterCommand} from '../../cluster-command.js'
-import {InputError} from '../../errors.js'
+import {parseRuleSelection} from '../../diagnose/rules.js'
+import {InputError, UsageError} from '../../errors.js'
 import {countsLine} from '../../output/diagnose-problems.js'
 
 export default class DiagnoseBundle extends ClusterCommand {
@@ -18,12 +19,16 @@ It holds a diagnose pod report and the proxy's /metrics for every pod of the nam
     file: Flags.string({char: 'f', description: 'Where to write the .tar.gz.', required: true}),
     obfuscate: Flags.boolean({default: false, description: 'Hash authorities, identities, addresses, services and namespaces in the proxy metrics.'}),
     'skip-check': Flags.boolean({default: false, description: 'Do not include the check --proxy report.'}),
+    only: Flags.string({description: 'Report only these rule ids or groups (e.g. ports, mesh.not-annotated; comma-separated or repeated).', multiple: true}),
+    skip: Flags.string({description: 'Do not report these rule ids or groups.', multiple: true}),
     output: Flags.option({char: 'o', default: 'table', description: 'Summary format on stdout.', options: ['table', 'json'] as const})(),
     concurrency: Flags.integer({default: 16, description: 'How many pods to read at once.', min: 1}),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(DiagnoseBundle)
+    const selection = parseRuleSelection(flags.only, flags.skip)
+    if ('error' in selection) throw new UsageError(selection.error, {hint: 'rule ids are listed in docs/diagnose.md'})
     const timeoutMs = this.kubeOptions(flags).requestTimeoutMs
     const kube = await this.kube(flags)
     try {
@@ -47,6 +52,8 @@ It holds a diagnose pod report and the proxy's /metrics for every pod of the nam
         now,
         secrets: kubeconfigSecrets(kubeconfigPaths(flags.kubeconfig)),
         checkJson,
+        only: selection.only,
+        skip: selection.skip,
       })
       // Write beside the target and rename, so a failure never leaves half a bundle behind.
       const tmp = `${flags.file}.tmp-${process.pid}`

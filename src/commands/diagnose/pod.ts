@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {ClusterCommand} from '../../cluster-command.js'
+import {parseRuleSelection} from '../../diagnose/rules.js'
 import {UsageError} from '../../errors.js'
 import {countsLine} from '../../output/diagnose-problems.js'
 
@@ -17,6 +18,8 @@ Reads the pod, its namespace and owner, the proxy injector's webhook and pods, a
 
   static override flags = {
     namespace: Flags.string({char: 'n', description: 'Namespace of the pod (default: the context namespace, else default).'}),
+    only: Flags.string({description: 'Report only these rule ids or groups (e.g. ports, mesh.not-annotated; comma-separated or repeated).', multiple: true}),
+    skip: Flags.string({description: 'Do not report these rule ids or groups.', multiple: true}),
     output: Flags.option({char: 'o', default: 'table', description: 'Output format.', options: ['table', 'json'] as const})(),
   }
 
@@ -25,9 +28,11 @@ Reads the pod, its namespace and owner, the proxy injector's webhook and pods, a
     const match = /^(?:(?:po|pod|pods)\/)?([^/]+)$/.exec(args.pod)
     if (!match?.[1]) throw new UsageError(`"${args.pod}" is not a pod name`, {hint: 'give the pod name, or po/NAME'})
     const name = match[1]
+    const selection = parseRuleSelection(flags.only, flags.skip)
+    if ('error' in selection) throw new UsageError(selection.error, {hint: 'rule ids are listed in docs/diagnose.md'})
     const kube = await this.kube(flags)
     try {
-      const [{contextNamespace}, {collectControlPlane, collectPodSnapshot, getPodOrFail}, {buildPodReport}] = await Promise.all([
+      const [{contextNamespace}, {collectControlPlane, collectPodSnapshot, getPodOrFail}, {buildPodReport, selectPodReport}] = await Promise.all([
         import('../../diagnose/context-namespace.js'),
         import('../../diagnose/collect-pod.js'),
         import('../../diagnose/pod-report.js'),
@@ -36,7 +41,7 @@ Reads the pod, its namespace and owner, the proxy injector's webhook and pods, a
       const timeoutMs = this.kubeOptions(flags).requestTimeoutMs
       const [pod, cp] = await Promise.all([getPodOrFail(kube, namespace, name), collectControlPlane(kube, flags['linkerd-namespace'])])
       const snapshot = await collectPodSnapshot(kube, pod, cp, flags['linkerd-namespace'], timeoutMs)
-      const report = buildPodReport(snapshot, {defaults: cp.defaults, nowSeconds: Date.now() / 1000})
+      const report = selectPodReport(buildPodReport(snapshot, {defaults: cp.defaults, nowSeconds: Date.now() / 1000}), selection.only, selection.skip)
       if (flags.output === 'json') this.out(`${JSON.stringify(report, null, 2)}\n`)
       else {
         const {renderPodReport} = await import('../../output/diagnose-pod.js')

@@ -5,7 +5,8 @@ import {Args, Flags} from '@oclif/core'
 import {ClusterCommand} from '../../cluster-command.js'
 import {readManifests} from '../../diagnose/manifest-source.js'
 import {findWorkloads} from '../../diagnose/manifest-workloads.js'
-import {analyzeManifests, type PortsReport} from '../../diagnose/ports-report.js'
+import {analyzeManifests, type PortsReport, selectPortsReport} from '../../diagnose/ports-report.js'
+import {parseRuleSelection} from '../../diagnose/rules.js'
 import {InputError, UsageError} from '../../errors.js'
 import {countsLine} from '../../output/diagnose-problems.js'
 import {renderPortsReport} from '../../output/diagnose-ports.js'
@@ -33,12 +34,16 @@ Works on live pods (TARGET: po/NAME, deploy/NAME, any workload type, or a bare t
     namespace: Flags.string({char: 'n', description: 'Namespace of the live targets (default: the context namespace, else default).'}),
     'all-namespaces': Flags.boolean({char: 'A', default: false, description: 'Diagnose targets in every namespace.'}),
     selector: Flags.string({char: 'l', description: 'Label selector for the live pods.'}),
+    only: Flags.string({description: 'Report only these rule ids or groups (e.g. ports, mesh.not-annotated; comma-separated or repeated).', multiple: true}),
+    skip: Flags.string({description: 'Do not report these rule ids or groups.', multiple: true}),
     output: Flags.option({char: 'o', default: 'table', description: 'Output format.', options: ['table', 'json'] as const})(),
   }
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(DiagnosePorts)
     const targets = argv as string[]
+    const selection = parseRuleSelection(flags.only, flags.skip)
+    if ('error' in selection) throw new UsageError(selection.error, {hint: 'rule ids are listed in docs/diagnose.md'})
     let report: PortsReport
     if (flags.filename && flags.filename.length > 0) {
       if (targets.length > 0) throw new UsageError('give either TARGETs (live pods) or -f FILE (manifests), not both')
@@ -62,6 +67,7 @@ Works on live pods (TARGET: po/NAME, deploy/NAME, any workload type, or a bare t
         await kube.close()
       }
     }
+    report = selectPortsReport(report, selection.only, selection.skip)
     if (flags.output === 'json') this.out(`${JSON.stringify(report, null, 2)}\n`)
     else this.out(renderPortsReport(report, this.useColor(flags.color)))
     this.err(`${countsLine(report.counts)}\n`)
