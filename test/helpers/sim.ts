@@ -14,8 +14,11 @@ import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {dirname} from 'node:path'
 
+import {buildCluster, type SimCluster} from '../cluster/build.js'
 import {CERT_CONTEXT, SimulatedCluster, TOKEN_CONTEXT} from '../cluster/cluster.js'
-import {scaleScenario, type Scenario} from '../cluster/scenario.js'
+import {PodServers} from '../cluster/proxy/admin-server.js'
+import {loadScenario, scaleScenario, type Scenario} from '../cluster/scenario.js'
+import {fakeKube, type FakeKube, type FakeKubeOptions, type PlainObject, type ProxyHandler} from './fake-kube.js'
 
 export interface StartSimOptions {
   /** Bundled scenario name (`healthy`, `broken`, `scale`), a YAML path, or a scenario object. */
@@ -52,4 +55,33 @@ export async function startSim(options: StartSimOptions): Promise<Sim> {
     kubeconfigPath: cluster.kubeconfigPath,
     stop: () => cluster.stop(),
   }
+}
+
+/**
+ * The same cluster without any socket: the scenario's objects in an in-memory KubeClient whose
+ * proxyGet/withPortForward answer from the simulated proxies (same /metrics, /ready, faults).
+ * For fast unit tests of collectors and rules; `failures`/`access` as in fakeKube.
+ */
+export function fakeKubeFromScenario(
+  scenario: 'healthy' | 'broken' | (string & {}) | object,
+  options: Pick<FakeKubeOptions, 'access' | 'failures'> = {},
+): {cluster: SimCluster; kube: FakeKube; servers: PodServers} {
+  const cluster = buildCluster(loadScenario(scenario))
+  const servers = new PodServers(cluster.pods, Date.now, cluster.startedAt - 2 * 3_600_000)
+  const proxies: Record<string, ProxyHandler> = {}
+  for (const pod of cluster.pods.values()) {
+    const ports = [pod.adminPort, ...pod.servedPorts]
+    for (const port of ports) {
+      const kind = servers.reachable(pod, port)
+      if (!kind) continue
+      proxies[`${pod.key}:${port}`] = (path) => {
+        if (kind === 'app') return `hello from ${pod.name}\n`
+        const {answer, done} = servers.answer(pod, {path})
+        done()
+        return {body: answer.body.toString(), headers: answer.headers, status: answer.status}
+      }
+    }
+  }
+  const kube = fakeKube({...options, contextName: 'meshport-sim', objects: cluster.objects as unknown as PlainObject[], proxies, version: {gitVersion: cluster.scenario.kubernetesVersion, major: '1', minor: cluster.scenario.kubernetesVersion.split('.')[1] ?? '32'}})
+  return {cluster, kube, servers}
 }

@@ -5,6 +5,7 @@ import {describe, test} from 'node:test'
 import {ClusterError} from '../../src/errors.js'
 import {PortForwardError} from '../../src/kube/errors.js'
 import {fakeKube} from '../helpers/fake-kube.js'
+import {fakeKubeFromScenario} from '../helpers/sim.js'
 
 const pod = (name: string, labels: Record<string, string>) => ({
   apiVersion: 'v1',
@@ -49,5 +50,20 @@ describe('fakeKube', () => {
     const kube = fakeKube({objects: [{apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: {name: 'r', namespace: 'shop'}}]})
     assert.equal((await kube.listCustom('argoproj.io', 'v1alpha1', 'rollouts', 'shop')).length, 1)
     await assert.rejects(kube.listCustom('x.io', 'v1', 'things'), /could not find/)
+  })
+})
+
+describe('fakeKubeFromScenario', () => {
+  test('the simulated cluster in memory: objects, proxies and faults without sockets', async () => {
+    const {cluster, kube} = fakeKubeFromScenario('broken')
+    const pods = await kube.listPods({namespace: 'faults'})
+    assert.ok(pods.length > 5)
+    assert.ok(pods.every((p) => p.metadata?.creationTimestamp instanceof Date))
+    const ref = (workload: string): {name: string; namespace: string} => ({name: [...cluster.pods.values()].find((p) => p.workload.name === workload)?.name ?? '', namespace: 'faults'})
+    assert.equal((await kube.proxyGet(ref('not-ready'), 4191, '/ready')).status, 503)
+    assert.match((await kube.proxyGet(ref('resetting'), 4191, '/metrics')).body, /^response_total\{direction="inbound"/m)
+    await assert.rejects(kube.proxyGet(ref('admin-down'), 4191, '/ready'), PortForwardError)
+    await assert.rejects(kube.proxyGet(ref('pending'), 4191, '/ready'), PortForwardError)
+    assert.equal((await kube.getVersion()).gitVersion, 'v1.32.4')
   })
 })

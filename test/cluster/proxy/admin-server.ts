@@ -22,6 +22,12 @@ export const GARBAGE_METRICS =
   '<html><body><h1>502 Bad Gateway</h1></body></html>\n' +
   '\u0000\u0001\u0002\u00ff binary \u0007\n'
 
+export interface AdminAnswer {
+  body: string | Buffer
+  headers: Record<string, string>
+  status: number
+}
+
 export class PodServers {
   private readonly servers = new Map<string, Promise<Server>>()
   private readonly sockets = new Set<Socket>()
@@ -53,7 +59,7 @@ export class PodServers {
   /** Opens a TCP connection to what listens on `port` inside the pod, like the kubelet does. */
   async dial(pod: SimPod, port: number): Promise<Socket> {
     if (this.closed) throw new DialRefused('simulator is stopping')
-    const kind = pod.proxy && port === pod.adminPort && !pod.faults.has('adminUnreachable') ? 'admin' : pod.servedPorts.has(port) ? 'app' : undefined
+    const kind = this.reachable(pod, port)
     if (!kind) {
       throw new DialRefused(
         `error forwarding port ${port} to pod ${(pod.object.metadata as {uid: string}).uid}, uid : failed to execute portforward in network namespace "/var/run/netns/cni-${pod.name}": ` +
@@ -103,56 +109,84 @@ export class PodServers {
     return server
   }
 
+  /** Whether a port-forward to this pod and port would connect (else the kubelet refuses it). */
+  reachable(pod: SimPod, port: number): 'admin' | 'app' | undefined {
+    if (!pod.ip) return undefined
+    if (pod.proxy && port === pod.adminPort && !pod.faults.has('adminUnreachable')) return 'admin'
+    return pod.servedPorts.has(port) ? 'app' : undefined
+  }
+
+  /**
+   * What the proxy's admin server answers, without a transport: the HTTP handler below and the
+   * in-memory fake client (test/helpers/fake-kube.ts) both use it. `done()` must be called once
+   * the response is complete: the proxy meters its own requests then.
+   */
+  answer(pod: SimPod, request: {acceptEncoding?: string; method?: string; path: string; requestBytes?: number}): {answer: AdminAnswer; done: () => void} {
+    const started = this.clock()
+    const runtime = this.runtime(pod)
+    const admin = runtime.admin
+    const method = request.method ?? 'GET'
+    admin.requests++
+    admin.bytesRead += request.requestBytes ?? 120
+    const path = request.path
+    let status = 200
+    let body: string | Buffer = ''
+    const headers: Record<string, string> = {}
+    if (path === '/metrics') {
+      body = pod.faults.has('metricsGarbage') ? GARBAGE_METRICS : this.metricsText(pod, started)
+      headers['content-type'] = 'text/plain'
+      if (/gzip/.test(request.acceptEncoding ?? '')) {
+        body = gzipSync(body)
+        headers['content-encoding'] = 'gzip'
+      }
+    } else if (path === '/ready') {
+      const ready = pod.proxy?.ready === true
+      status = ready ? 200 : 503
+      body = ready ? 'ready\n' : 'not ready\n'
+      if (ready) headers['content-type'] = 'text/plain'
+    } else if (path === '/live') {
+      body = 'live\n'
+      headers['content-type'] = 'text/plain'
+    } else if (path === '/proxy-log-level' && method === 'GET') {
+      body = 'warn,linkerd=info,hickory=error,[{headers}]=off,[{request}]=off'
+    } else if (path === '/shutdown') {
+      status = method === 'POST' ? 404 : 405
+      body = method === 'POST' ? 'shutdown endpoint is not enabled\n' : ''
+      if (method === 'POST') headers['content-type'] = 'text/plain'
+    } else {
+      status = 404
+    }
+    headers['content-length'] = String(Buffer.byteLength(body))
+    let finished = false
+    const done = (): void => {
+      if (finished) return
+      finished = true
+      const ms = Math.floor(this.clock() - started)
+      const bucket = LATENCY_BOUNDS_MS.findIndex((b) => ms <= b)
+      admin.responses.push({bucket: bucket < 0 ? LATENCY_BOUNDS_MS.length : bucket, ms})
+      admin.bytesWritten += Buffer.byteLength(body) + 80
+      // counterReset: the proxy restarts right after every scrape, so the next one sees a new
+      // process_start_time_seconds and counters that start again from zero.
+      if (path === '/metrics' && pod.faults.has('counterReset')) {
+        runtime.epochMs = this.clock()
+        runtime.admin = newAdminCounters()
+      }
+    }
+    return {answer: {body, headers, status}, done}
+  }
+
   private adminHandler(pod: SimPod): (req: IncomingMessage, res: ServerResponse) => void {
     return (req, res) => {
-      const started = this.clock()
-      const runtime = this.runtime(pod)
-      const admin = runtime.admin
-      admin.requests++
-      admin.bytesRead += 40 + Object.entries(req.headers).reduce((n, [k, v]) => n + k.length + String(v).length + 4, 0)
-      const path = new URL(req.url ?? '/', 'http://localhost').pathname
-      let status = 200
-      let body: string | Buffer = ''
-      const headers: Record<string, string> = {}
-      if (path === '/metrics') {
-        body = pod.faults.has('metricsGarbage') ? GARBAGE_METRICS : this.metricsText(pod, started)
-        headers['content-type'] = 'text/plain'
-        if (/gzip/.test(String(req.headers['accept-encoding'] ?? ''))) {
-          body = gzipSync(body)
-          headers['content-encoding'] = 'gzip'
-        }
-      } else if (path === '/ready') {
-        const ready = pod.proxy?.ready === true
-        status = ready ? 200 : 503
-        body = ready ? 'ready\n' : 'not ready\n'
-        if (ready) headers['content-type'] = 'text/plain'
-      } else if (path === '/live') {
-        body = 'live\n'
-        headers['content-type'] = 'text/plain'
-      } else if (path === '/proxy-log-level' && req.method === 'GET') {
-        body = 'warn,linkerd=info,hickory=error,[{headers}]=off,[{request}]=off'
-      } else if (path === '/shutdown') {
-        status = req.method === 'POST' ? 404 : 405
-        body = req.method === 'POST' ? 'shutdown endpoint is not enabled\n' : ''
-        if (req.method === 'POST') headers['content-type'] = 'text/plain'
-      } else {
-        status = 404
-      }
-      headers['content-length'] = String(Buffer.byteLength(body))
-      res.on('finish', () => {
-        const ms = Math.floor(this.clock() - started)
-        const bucket = LATENCY_BOUNDS_MS.findIndex((b) => ms <= b)
-        admin.responses.push({bucket: bucket < 0 ? LATENCY_BOUNDS_MS.length : bucket, ms})
-        admin.bytesWritten += Buffer.byteLength(body) + 80
-        // counterReset: the proxy restarts right after every scrape, so the next one sees a new
-        // process_start_time_seconds and counters that start again from zero.
-        if (path === '/metrics' && pod.faults.has('counterReset')) {
-          runtime.epochMs = this.clock()
-          runtime.admin = newAdminCounters()
-        }
+      const requestBytes = 40 + Object.entries(req.headers).reduce((n, [k, v]) => n + k.length + String(v).length + 4, 0)
+      const {answer, done} = this.answer(pod, {
+        acceptEncoding: String(req.headers['accept-encoding'] ?? ''),
+        method: req.method ?? 'GET',
+        path: new URL(req.url ?? '/', 'http://localhost').pathname,
+        requestBytes,
       })
-      res.writeHead(status, headers)
-      res.end(body)
+      res.on('finish', done)
+      res.writeHead(answer.status, answer.headers)
+      res.end(answer.body)
     }
   }
 
