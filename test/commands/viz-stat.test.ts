@@ -132,6 +132,13 @@ describe('meshport viz stat on the simulated cluster', () => {
     assert.ok(toRow?.rps !== null && Math.abs((toRow?.rps ?? 0) - api.rps * 3) / (api.rps * 3) <= 0.05, `--to rps ${toRow?.rps}`)
   })
 
+  test('--watch -o json: one document per line, window after window', async () => {
+    const result = await runCli(['viz', 'stat', 'deploy/web', '-n', 'shop', '-t', '1s', '--watch', '-o', 'json', ...kube], {timeoutMs: 9000})
+    const lines = result.stdout.split('\n').filter((l) => l.startsWith('{'))
+    assert.ok(lines.length >= 2, `got ${lines.length} documents: ${result.stderr}`)
+    for (const line of lines) assert.equal((JSON.parse(line) as {rows: Row[]}).rows[0]?.name, 'web')
+  })
+
   test('pods, namespaces and all', async () => {
     const pods = await runCli(['viz', 'stat', 'po', '-n', 'shop', '-t', '1s', ...kube])
     assert.match(pods.stdout, /^NAME +STATUS +MESHED/)

@@ -98,6 +98,7 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
         this.reportErrors(run)
         const text = render(run, flags.watch)
         if (redraw && drawnLines > 0) this.out(`\u001B[${drawnLines}A\u001B[J`)
+        else if (flags.watch && drawnLines > 0 && flags.output !== 'json') this.out('\n')
         this.out(text)
         drawnLines = text.split('\n').length - 1
         if (run.report.rows.length === 0 && flags.output !== 'json') this.err('No traffic found.\n')
