@@ -56,8 +56,9 @@ export async function collectBundle(kube: KubeClient, options: BundleOptions): P
   const entries: TarEntry[] = []
   const add = (path: string, content: string) => entries.push({path: `${root}/${path}`, content})
 
-  const [pods, cpPods, cp, config] = await Promise.all([
+  const [pods, services, cpPods, cp, config] = await Promise.all([
     kube.listPods({namespace: options.namespace}),
+    kube.listServices({namespace: options.namespace}).catch(() => []),
     kube.listPods({namespace: options.linkerdNamespace}).catch(() => [] as V1Pod[]),
     collectControlPlane(kube, options.linkerdNamespace),
     kube.getConfigMap(options.linkerdNamespace, 'linkerd-config').catch(() => undefined),
@@ -67,7 +68,7 @@ export async function collectBundle(kube: KubeClient, options: BundleOptions): P
   const nsAnnotations = await namespaceAnnotationsOf(kube, [options.namespace])
   const only = options.only ?? []
   const skip = options.skip ?? []
-  const ports = selectPortsReport(analyzeLivePods(pods.map((pod) => ({pod, namespaceAnnotations: nsAnnotations.get(options.namespace)})), cp.defaults), only, skip)
+  const ports = selectPortsReport(analyzeLivePods(pods.map((pod) => ({pod, namespaceAnnotations: nsAnnotations.get(options.namespace)})), cp.defaults, services), only, skip)
   add(`${options.namespace}/ports.json`, json(ports))
   add(`${options.namespace}/ports.txt`, text(renderPortsReport(ports, false)))
 
@@ -88,7 +89,7 @@ export async function collectBundle(kube: KubeClient, options: BundleOptions): P
   if (options.checkJson !== undefined) add('control-plane/check.json', text(options.checkJson))
 
   // Port problems are in every pod report too; the summary lists each problem once.
-  const problems: Problem[] = sortProblems(reports.flatMap((r) => r.problems))
+  const problems: Problem[] = sortProblems([...reports.flatMap((r) => r.problems), ...ports.services.flatMap((s) => s.problems)])
   const counts = countProblems(problems)
   add(
     'summary.json',

@@ -28,10 +28,15 @@ export async function namespaceAnnotationsOf(kube: KubeClient, names: Iterable<s
 
 export async function livePorts(kube: KubeClient, query: PodQuery, linkerdNamespace: string, defaults?: Partial<MeshDefaults>): Promise<LivePortsResult> {
   const [{pods, missing}, clusterDefaults] = await Promise.all([resolvePods(kube, query), defaults ? Promise.resolve(defaults) : clusterMeshDefaults(kube, linkerdNamespace)])
-  const nsAnnotations = await namespaceAnnotationsOf(kube, pods.map((p) => p.metadata?.namespace ?? ''))
+  const [nsAnnotations, services] = await Promise.all([
+    namespaceAnnotationsOf(kube, pods.map((p) => p.metadata?.namespace ?? '')),
+    // Off-cluster Services matter only for a namespace-wide look, not for one named workload.
+    query.targets.length === 0 ? kube.listServices(query.namespace ? {namespace: query.namespace} : {}).catch(() => []) : Promise.resolve([]),
+  ])
   const report = analyzeLivePods(
     pods.map((pod) => ({pod, namespaceAnnotations: nsAnnotations.get(pod.metadata?.namespace ?? '')})),
     clusterDefaults,
+    services,
   )
   return {report, missing}
 }

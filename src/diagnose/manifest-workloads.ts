@@ -1,7 +1,7 @@
 // Finds the pod template of every workload in parsed manifests (Pod, Deployment, ReplicaSet,
 // ReplicationController, StatefulSet, DaemonSet, Job, CronJob, also inside `kind: List`), and the
 // annotations of Namespaces declared alongside them, which the pods inherit as in a cluster.
-import type {PodLike} from '../ports/index.js'
+import type {PodLike, ServiceLike} from '../ports/index.js'
 import type {ManifestDocument} from './manifest-source.js'
 
 export interface ManifestWorkload {
@@ -13,8 +13,16 @@ export interface ManifestWorkload {
   template: PodLike
 }
 
+export interface ManifestService {
+  name: string
+  namespace: string | undefined
+  source: string
+  service: ServiceLike
+}
+
 export interface ManifestSet {
   workloads: ManifestWorkload[]
+  services: ManifestService[]
   /** Namespace name -> annotations, for Namespace objects found in the input. */
   namespaces: Map<string, Record<string, string>>
 }
@@ -44,7 +52,7 @@ function stringValues(obj: Obj): Record<string, string> {
 }
 
 export function findWorkloads(docs: readonly ManifestDocument[]): ManifestSet {
-  const set: ManifestSet = {workloads: [], namespaces: new Map()}
+  const set: ManifestSet = {workloads: [], services: [], namespaces: new Map()}
   const visit = (obj: unknown, source: string): void => {
     if (!isObj(obj)) return
     const kind = typeof obj.kind === 'string' ? obj.kind : ''
@@ -59,6 +67,12 @@ export function findWorkloads(docs: readonly ManifestDocument[]): ManifestSet {
     if (lower === 'namespace') {
       const annotations = at(obj, ['metadata', 'annotations'])
       set.namespaces.set(name, isObj(annotations) ? stringValues(annotations) : {})
+      return
+    }
+    if (lower === 'service') {
+      const meta = isObj(obj.metadata) ? obj.metadata : {}
+      const annotations = isObj(meta.annotations) ? stringValues(meta.annotations) : {}
+      set.services.push({name, namespace: typeof namespace === 'string' ? namespace : undefined, source, service: {...obj, metadata: {...meta, annotations}}})
       return
     }
     const template = lower === 'pod' ? obj : TEMPLATE_PATHS[lower] ? at(obj, TEMPLATE_PATHS[lower]) : undefined

@@ -1,6 +1,6 @@
 // `diagnose ports`: the port analysis of many pods or pod templates, as one report with a
 // schemaVersion for -o json, and the exit-code verdict (1 when any problem is an error).
-import {analyzePorts, type MeshDefaults, type PodLike, type PortAnalysis, type Problem, sortProblems, type ProblemSubject} from '../ports/index.js'
+import {analyzePorts, analyzeService, type MeshDefaults, type PodLike, type PortAnalysis, type Problem, type ServiceAnalysis, type ServiceLike, sortProblems, type ProblemSubject} from '../ports/index.js'
 import type {ManifestSet} from './manifest-workloads.js'
 import {selectProblems} from './rules.js'
 
@@ -18,6 +18,8 @@ export interface PortsReport {
   /** Where the pods came from: manifests on disk or a live cluster. */
   origin: 'manifests' | 'cluster'
   targets: PortAnalysis[]
+  /** Services that point outside the cluster (ExternalName or no selector), with their problems. */
+  services: ServiceAnalysis[]
   problems: Problem[]
   counts: ProblemCounts
 }
@@ -28,9 +30,10 @@ export function countProblems(problems: readonly Problem[]): ProblemCounts {
   return counts
 }
 
-export function buildPortsReport(origin: PortsReport['origin'], targets: PortAnalysis[]): PortsReport {
-  const problems = sortProblems(targets.flatMap((t) => t.problems))
-  return {schemaVersion: PORTS_SCHEMA_VERSION, kind: 'PortsReport', origin, targets, problems, counts: countProblems(problems)}
+export function buildPortsReport(origin: PortsReport['origin'], targets: PortAnalysis[], services: ServiceAnalysis[] = []): PortsReport {
+  const offCluster = services.filter((s) => s.offCluster)
+  const problems = sortProblems([...targets.flatMap((t) => t.problems), ...offCluster.flatMap((s) => s.problems)])
+  return {schemaVersion: PORTS_SCHEMA_VERSION, kind: 'PortsReport', origin, targets, services: offCluster, problems, counts: countProblems(problems)}
 }
 
 /** Offline: one analysis per workload pod template; Namespaces in the same input are inherited. */
@@ -44,7 +47,10 @@ export function analyzeManifests(set: ManifestSet, defaults?: Partial<MeshDefaul
       defaults,
     })
   })
-  return buildPortsReport('manifests', targets)
+  const services = set.services.map((s) =>
+    analyzeService(s.service, {subject: {kind: 'Service', name: s.name, ...(s.namespace ? {namespace: s.namespace} : {}), source: s.source}}),
+  )
+  return buildPortsReport('manifests', targets, services)
 }
 
 export interface LivePod {
@@ -53,10 +59,11 @@ export interface LivePod {
 }
 
 /** Live: one analysis per pod, with its namespace's annotations and the cluster's defaults. */
-export function analyzeLivePods(pods: readonly LivePod[], defaults?: Partial<MeshDefaults>): PortsReport {
+export function analyzeLivePods(pods: readonly LivePod[], defaults?: Partial<MeshDefaults>, services: readonly ServiceLike[] = []): PortsReport {
   return buildPortsReport(
     'cluster',
     pods.map(({pod, namespaceAnnotations}) => analyzePorts(pod, {namespaceAnnotations, defaults})),
+    services.map((s) => analyzeService(s)),
   )
 }
 
@@ -64,5 +71,11 @@ export function analyzeLivePods(pods: readonly LivePod[], defaults?: Partial<Mes
 export function selectPortsReport(report: PortsReport, only: readonly string[], skip: readonly string[]): PortsReport {
   if (only.length === 0 && skip.length === 0) return report
   const problems = selectProblems(report.problems, only, skip)
-  return {...report, targets: report.targets.map((t) => ({...t, problems: selectProblems(t.problems, only, skip)})), problems, counts: countProblems(problems)}
+  return {
+    ...report,
+    targets: report.targets.map((t) => ({...t, problems: selectProblems(t.problems, only, skip)})),
+    services: report.services.map((s) => ({...s, problems: selectProblems(s.problems, only, skip)})),
+    problems,
+    counts: countProblems(problems),
+  }
 }

@@ -40,6 +40,7 @@ export function renderPortTarget(target: PortAnalysis, color: boolean): string {
 
 export function renderPortsReport(report: PortsReport, color: boolean): string {
   const blocks = report.targets.map((t) => renderPortTarget(t, color))
+  for (const svc of report.services) blocks.push(`${paint.bold(color, describeSubject(svc.subject))}\n  points outside the cluster (ExternalName or no selector): meshed clients have no discovery for it\n`)
   let text = blocks.join('\n')
   if (report.problems.length > 0) text += `\n${renderProblems(report.problems, color)}`
   return text

@@ -9,6 +9,8 @@
 //   Result: `ports` (one row per declared container port and what the mesh does with it) and
 //   `problems` (rule id, severity, subject, message, one-line fix), errors first.
 //
+//   analyzeService(svc) -> problems of Services that point outside the cluster (ExternalName or
+//     no selector): opaque-ports there does nothing, server-speaks-first ports need skipping.
 //   PORT_RULES / PORT_RULE_LIST: the rule catalogue (ids are stable, see docs/diagnose.md).
 export {analyzePorts, type AnalyzeOptions, type PortAnalysis, type PortMode, type PortRow, type ListSummary} from './analyze.js'
 export {ANNOTATIONS, LINKERD_DEFAULTS} from './annotations.js'
@@ -18,3 +20,4 @@ export {formatRanges, listRanges, parsePortList, rangesContain, type PortList, t
 export {describeSubject, SEVERITY_ORDER, sortProblems, worstSeverity, type Problem, type ProblemSubject, type Severity} from './problem.js'
 export {OPAQUE_PROTOCOLS, opaqueProtocolOf, saysHttp} from './protocols.js'
 export {PORT_RULE_LIST, PORT_RULES, type RuleInfo} from './rules.js'
+export {analyzeService, isOffClusterService, type ServiceAnalysis, type ServiceLike} from './service.js'

@@ -16,6 +16,7 @@ export const PORT_RULES = {
   annotationPortUndeclared: {id: 'ports.annotation-port-undeclared', severity: 'warning', title: 'a skip or opaque annotation names a port no container declares'},
   opaqueHttp: {id: 'ports.opaque-http', severity: 'warning', title: 'an HTTP or gRPC port is marked opaque'},
   opaqueOffCluster: {id: 'ports.opaque-off-cluster', severity: 'warning', title: 'opaque-ports used for what looks like an off-cluster target'},
+  offClusterServerSpeaksFirst: {id: 'ports.off-cluster-server-speaks-first', severity: 'warning', title: 'an off-cluster Service speaks a protocol meshed clients must skip'},
   serverSpeaksFirst: {id: 'ports.server-speaks-first', severity: 'error', title: 'a server-speaks-first or undetectable protocol port is neither opaque nor skipped'},
   skipAndOpaque: {id: 'ports.skip-and-opaque', severity: 'info', title: 'a port is both skipped and opaque'},
   udpNotProxied: {id: 'ports.udp-not-proxied', severity: 'info', title: 'a UDP port bypasses the proxy'},

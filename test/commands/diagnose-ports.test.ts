@@ -87,3 +87,18 @@ describe('diagnose ports --only/--skip', () => {
     assert.match(unknown.stderr, /unknown rule id "ports\.nope"/)
   })
 })
+
+describe('diagnose ports -f on Services', () => {
+  test('off-cluster Services: opaque-ports there is flagged, server-speaks-first ports must be skipped by clients', async () => {
+    const {code, stdout, stderr} = await runCli(['diagnose', 'ports', '-f', fixture('off-cluster-services.yaml'), '-o', 'json'])
+    assert.equal(code, 0, stderr) // warnings only
+    const report = JSON.parse(stdout) as {problems: JsonProblem[]; services: Array<{subject: {name: string}}>}
+    assert.deepEqual(report.problems.map((p) => `${p.rule} ${p.subject.kind}/${p.subject.name}:${p.subject.port}`).sort(), [
+      'ports.off-cluster-server-speaks-first Service/legacy-mysql:3306',
+      'ports.opaque-off-cluster Service/billing-db:5432',
+    ])
+    assert.deepEqual(report.services.map((s) => s.subject.name), ['billing-db', 'legacy-mysql'])
+    const table = await runCli(['diagnose', 'ports', '-f', fixture('off-cluster-services.yaml')])
+    assert.match(table.stdout, /^service\/billing-db in shop \(.*off-cluster-services\.yaml, document 1\)\n {2}points outside the cluster/m)
+  })
+})
