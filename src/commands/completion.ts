@@ -8,7 +8,7 @@ export default class Completion extends BaseCommand {
 
   static override description = `Completes commands, flags, flag values (output formats, check ids for --only/--skip), the resource types of viz stat and diagnose, and file names for inject. The script asks meshport itself for candidates, so it stays in step with the installed version. kubectl plugin completion (kubectl meshport <TAB>, kubectl 1.26+) works through the kubectl_complete-meshport executable installed beside kubectl-meshport.
 
-bash needs the bash-completion package; zsh needs compinit.`
+The bash script needs only bash 4 or newer; the zsh script needs compinit (most zsh setups load it).`
 
   static override examples = [
     {command: "echo 'source <(<%= config.bin %> completion bash)' >> ~/.bashrc", description: 'Load completion in every new bash'},
