@@ -5,7 +5,7 @@
 import {adminPortOf, injectPod, type Injected} from './injected-pod.js'
 import {CONTROL_PLANE_EXTRA_SERVICES, controlPlaneObjects, controlPlaneWorkloads} from './control-plane.js'
 import {IpAllocator, safeSuffix, timestamp, uid} from './names.js'
-import {makeLinkerdPki, type LinkerdPki} from './pki.js'
+import {createCertificate, makeLinkerdPki, type LinkerdPki} from './pki.js'
 import {flowShape, identityOf, type Endpoint, type ProxyModel} from './proxy/traffic.js'
 import type {Fault, LinkerdSpec, Scenario, Traffic, WorkloadKind} from './scenario.js'
 
@@ -159,6 +159,15 @@ export function buildCluster(scenario: Scenario, now = Date.now()): SimCluster {
       extraPodLabels['controller-revision-hash'] = hash
       extraPodLabels['pod-template-generation'] = '1'
       podOwners.push({apiVersion: 'apps/v1', kind: 'DaemonSet', name: w.name})
+    } else if (w.kind === 'Job' || w.kind === 'CronJob') {
+      // A CronJob's pods belong to the Job it last scheduled (named after the minute, like the
+      // controller does); Linkerd labels them with that Job (linkerd.io/proxy-job).
+      const jobName = w.kind === 'CronJob' ? `${w.name}-${Math.floor((now - 5 * 60_000) / 60_000)}` : w.name
+      const jobUid = uid(`${w.namespace}/${jobName}/Job`)
+      Object.assign(extraPodLabels, {'batch.kubernetes.io/controller-uid': jobUid, 'batch.kubernetes.io/job-name': jobName, 'controller-uid': jobUid, 'job-name': jobName})
+      podOwners.push({apiVersion: 'batch/v1', kind: 'Job', name: jobName})
+      ownerKind = 'job'
+      ownerName = jobName
     } else {
       ownerKind = 'pod'
       ownerName = w.name
@@ -169,7 +178,7 @@ export function buildCluster(scenario: Scenario, now = Date.now()): SimCluster {
     const simPods: SimPod[] = []
     for (let i = 0; i < replicas; i++) {
       const podName =
-        w.kind === 'Pod' ? w.name : w.kind === 'StatefulSet' ? `${w.name}-${i}` : w.kind === 'Deployment' ? `${w.name}-${hash}-${safeSuffix(`${w.namespace}/${w.name}/${i}`, 5)}` : `${w.name}-${safeSuffix(`${w.namespace}/${w.name}/${i}`, 5)}`
+        w.kind === 'Pod' ? w.name : w.kind === 'StatefulSet' ? `${w.name}-${i}` : w.kind === 'Deployment' ? `${w.name}-${hash}-${safeSuffix(`${w.namespace}/${w.name}/${i}`, 5)}` : `${w.kind === 'CronJob' ? ownerName : w.name}-${safeSuffix(`${w.namespace}/${w.name}/${i}`, 5)}`
       simPods.push(buildPod(w, podName, i, {...extraPodLabels, ...(w.kind === 'StatefulSet' ? {'apps.kubernetes.io/pod-index': String(i), 'statefulset.kubernetes.io/pod-name': podName} : {})}, podOwners, ownerKind, ownerName, hash, injected))
     }
     const ready = simPods.filter((p) => isReady(p.object)).length
@@ -218,6 +227,29 @@ export function buildCluster(scenario: Scenario, now = Date.now()): SimCluster {
         metadata: workloadMeta(w.name, 'StatefulSet'),
         spec: {podManagementPolicy: 'OrderedReady', replicas: w.replicas, selector, serviceName: w.name, template, updateStrategy: {type: 'RollingUpdate'}},
         status: {availableReplicas: ready, currentReplicas: w.replicas, currentRevision: `${w.name}-${hash}`, observedGeneration: 1, readyReplicas: ready, replicas: w.replicas, updateRevision: `${w.name}-${hash}`, updatedReplicas: w.replicas},
+      })
+    } else if (w.kind === 'Job' || w.kind === 'CronJob') {
+      const jobName = ownerName
+      const jobUid = uid(`${w.namespace}/${jobName}/Job`)
+      const jobTemplate = {...template, spec: {...template.spec, restartPolicy: 'Never'}}
+      const started = timestamp(now - 5 * 60_000)
+      const jobMeta = meta(jobName, w.namespace, {kind: 'Job', labels: {...w.selector, 'batch.kubernetes.io/controller-uid': jobUid, 'batch.kubernetes.io/job-name': jobName, 'controller-uid': jobUid, 'job-name': jobName}})
+      if (w.kind === 'CronJob') {
+        jobMeta.ownerReferences = [ownerRef('batch/v1', 'CronJob', w.name, w.namespace)]
+        objects.push({
+          apiVersion: 'batch/v1',
+          kind: 'CronJob',
+          metadata: workloadMeta(w.name, 'CronJob'),
+          spec: {concurrencyPolicy: 'Forbid', failedJobsHistoryLimit: 1, jobTemplate: {metadata: {}, spec: {backoffLimit: 6, template: jobTemplate}}, schedule: '*/5 * * * *', successfulJobsHistoryLimit: 3, suspend: false},
+          status: {active: [{apiVersion: 'batch/v1', kind: 'Job', name: jobName, namespace: w.namespace, uid: jobUid}], lastScheduleTime: started},
+        })
+      }
+      objects.push({
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: jobMeta,
+        spec: {backoffLimit: 6, completionMode: 'NonIndexed', completions: w.replicas, parallelism: w.replicas, selector: {matchLabels: {'batch.kubernetes.io/controller-uid': jobUid}}, suspend: false, template: jobTemplate},
+        status: {active: simPods.filter((p) => p.ip).length, ready, startTime: started, terminating: 0, uncountedTerminatedPods: {}},
       })
     } else if (w.kind === 'DaemonSet') {
       objects.push({
@@ -347,7 +379,7 @@ export function buildCluster(scenario: Scenario, now = Date.now()): SimCluster {
         ...(node ? {nodeName: node} : {}),
         preemptionPolicy: 'PreemptLowerPriority',
         priority: 0,
-        restartPolicy: 'Always',
+        restartPolicy: w.kind === 'Job' || w.kind === 'CronJob' ? 'Never' : 'Always',
         schedulerName: 'default-scheduler',
         securityContext: {},
         serviceAccount: w.serviceAccount,
@@ -403,6 +435,15 @@ export function buildCluster(scenario: Scenario, now = Date.now()): SimCluster {
     {name: 'kube-dns', ports: [{name: 'dns-tcp', port: 53, targetPort: 53}]},
   )
   objects.push({apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta('coredns', 'kube-system')})
+  // Every cluster's API server publishes its front-proxy client CA here; `check --pre` reads it
+  // (Linkerd's pre-install check "can read extension-apiserver-authentication configmap").
+  const frontProxyCa = createCertificate({isCa: true, notAfter: new Date(created + 3650 * 86_400_000), notBefore: new Date(created - 86_400_000), subject: {cn: 'front-proxy-ca'}}).certPem
+  objects.push({
+    apiVersion: 'v1',
+    data: {'client-ca-file': frontProxyCa, 'requestheader-allowed-names': '["front-proxy-client"]', 'requestheader-client-ca-file': frontProxyCa, 'requestheader-extra-headers-prefix': '["X-Remote-Extra-"]', 'requestheader-group-headers': '["X-Remote-Group"]', 'requestheader-username-headers': '["X-Remote-User"]'},
+    kind: 'ConfigMap',
+    metadata: meta('extension-apiserver-authentication', 'kube-system'),
+  })
 
   // Linkerd's control plane.
   if (linkerd && linkerdPki) {

@@ -7,7 +7,7 @@ import {parse} from 'yaml'
 
 export const FAULTS = ['proxyNotReady', 'adminUnreachable', 'metricsGarbage', 'counterReset', 'podPending', 'podCrashLooping'] as const
 export type Fault = (typeof FAULTS)[number]
-export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Pod'] as const
+export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'] as const
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number]
 export type ComponentState = 'ready' | 'notReady'
 

@@ -150,6 +150,47 @@ describe('simulated cluster: API server', () => {
   })
 })
 
+describe('simulated cluster: owner chains of every workload kind', () => {
+  test('Deployment, StatefulSet, DaemonSet, Job, CronJob and bare Pod', async () => {
+    const sim = await startSim({
+      scenario: {
+        linkerd: {},
+        namespaces: [
+          {
+            name: 'kinds',
+            workloads: [
+              {kind: 'DaemonSet', name: 'agent'},
+              {kind: 'Job', name: 'migrate', replicas: 2},
+              {kind: 'CronJob', name: 'report'},
+              {kind: 'Pod', name: 'debug', meshed: false},
+            ],
+          },
+        ],
+        nodes: 3,
+      },
+    })
+    try {
+      const kube = client(sim)
+      const pods = await kube.listPods({namespace: 'kinds'})
+      const owners = (prefix: string): string[] => pods.filter((p) => p.metadata?.name?.startsWith(prefix)).map((p) => `${p.metadata?.ownerReferences?.[0]?.kind ?? '-'}/${p.metadata?.ownerReferences?.[0]?.name ?? '-'}`)
+      assert.deepEqual(owners('agent-'), ['DaemonSet/agent', 'DaemonSet/agent', 'DaemonSet/agent'], 'one pod per node')
+      assert.deepEqual(owners('migrate-'), ['Job/migrate', 'Job/migrate'])
+      const [cron] = await kube.listCronJobs({namespace: 'kinds'})
+      const jobName = cron?.status?.active?.[0]?.name ?? ''
+      assert.match(jobName, /^report-\d+$/)
+      const job = await kube.getJob('kinds', jobName)
+      assert.equal(job?.metadata?.ownerReferences?.[0]?.kind, 'CronJob')
+      const reportPod = pods.find((p) => p.metadata?.name?.startsWith(`${jobName}-`))
+      assert.equal(reportPod?.metadata?.labels?.['linkerd.io/proxy-job'], jobName)
+      assert.equal(reportPod?.spec?.restartPolicy, 'Never')
+      assert.equal(pods.find((p) => p.metadata?.name === 'debug')?.metadata?.ownerReferences, undefined)
+      assert.equal((await kube.listJobs({namespace: 'kinds'})).length, 2)
+    } finally {
+      await sim.stop()
+    }
+  })
+})
+
 describe('simulated cluster: faults', () => {
   let sim: Sim
   let kube: KubeClient
