@@ -35,12 +35,13 @@ function applyToDocument(ctx: WorkloadContext, patch: PodPatch): void {
     setEntries(ctx, [...t, 'metadata', 'annotations'], patch.annotations, metadata.annotations)
     setEntries(ctx, [...t, 'metadata', 'labels'], patch.labels, metadata.labels)
   }
+  // Each edit re-reads the document: the small edits first, the large containers last.
   const spec = [...t, 'spec']
-  if (patch.initContainersFirst.length > 0) ctx.edit.insert([...spec, 'initContainers'], 0, patch.initContainersFirst)
-  if (patch.initContainersLast.length > 0) ctx.edit.insert([...spec, 'initContainers'], -1, patch.initContainersLast)
-  if (patch.containersFirst.length > 0) ctx.edit.insert([...spec, 'containers'], 0, patch.containersFirst)
-  if (patch.containersLast.length > 0) ctx.edit.insert([...spec, 'containers'], -1, patch.containersLast)
   if (patch.volumes.length > 0) ctx.edit.insert([...spec, 'volumes'], -1, patch.volumes)
+  if (patch.initContainersLast.length > 0) ctx.edit.insert([...spec, 'initContainers'], -1, patch.initContainersLast)
+  if (patch.containersLast.length > 0) ctx.edit.insert([...spec, 'containers'], -1, patch.containersLast)
+  if (patch.containersFirst.length > 0) ctx.edit.insert([...spec, 'containers'], 0, patch.containersFirst)
+  if (patch.initContainersFirst.length > 0) ctx.edit.insert([...spec, 'initContainers'], 0, patch.initContainersFirst)
 }
 
 export const manualHandler = {

@@ -117,10 +117,48 @@ function withNamespaceDefaults(pod: Annotations, namespace: Annotations | undefi
  * fail (no trust anchors, bad cluster networks, ...); `warn` receives what Linkerd only logs.
  */
 export function computePodPatch(pod: PodTemplate, config: ManualConfig, warn: Warn = () => {}): PodPatch {
-  const values: InjectValues = structuredClone(config.values)
-  const spec = pod.spec
   const ownAnnotations = withNamespaceDefaults(stringMap(pod.metadata?.annotations), config.namespaceAnnotations)
   const labels = stringMap(pod.metadata?.labels)
+  const kind = pod.kind.toLowerCase()
+  const addedLabels: Annotations = {'linkerd.io/control-plane-ns': config.controlPlaneNamespace, 'linkerd.io/workload-ns': pod.namespace}
+  if (OWNER_LABEL_KINDS.has(kind)) addedLabels[`linkerd.io/proxy-${kind}`] = pod.name
+  const podLabels = Object.entries(addedLabels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+
+  // Pods that agree on everything the sidecar depends on share one rendering (large manifests
+  // repeat the same shapes thousands of times).
+  let cache = SHARED.get(config)
+  if (!cache) SHARED.set(config, (cache = new Map()))
+  const key = sharedKey(pod, ownAnnotations, labels, config)
+  let shared = cache.get(key)
+  if (!shared) {
+    shared = sharedPatch(pod, ownAnnotations, labels, config, warn)
+    cache.set(key, shared)
+  }
+  return {...shared, labels: podLabels}
+}
+
+type SharedPatch = Omit<PodPatch, 'labels'>
+const SHARED = new WeakMap<ManualConfig, Map<string, SharedPatch>>()
+
+/** Everything of the pod that the sidecar's rendering reads. */
+function sharedKey(pod: PodTemplate, own: Annotations, labels: Annotations, config: ManualConfig): string {
+  const relevant = Object.entries(own).filter(([k]) => k.startsWith('config.') || k === ANNOTATION.inject || k.startsWith('resource.opentelemetry.io/'))
+  const spec = pod.spec
+  const first = spec.containers?.[0]
+  return JSON.stringify([
+    relevant,
+    config.values.proxy.tracing?.enabled ? [labels['app.kubernetes.io/instance'], labels['app.kubernetes.io/name']] : null,
+    stringMap(pod.workloadAnnotations)[ANNOTATION.additionalEnv] ?? null,
+    podInboundPorts(spec),
+    relevant.some(([k]) => k === ANNOTATION.opaquePorts) ? [...namedPorts(spec)] : null,
+    (first?.securityContext as Container | undefined)?.capabilities ?? null,
+    ((first?.volumeMounts as Container[] | undefined) ?? []).find((m) => m.mountPath === SERVICE_ACCOUNT_MOUNT_PATH) ?? null,
+  ])
+}
+
+function sharedPatch(pod: PodTemplate, ownAnnotations: Annotations, labels: Annotations, config: ManualConfig, warn: Warn): SharedPatch {
+  const values: InjectValues = structuredClone(config.values)
+  const spec = pod.spec
 
   // The pod's own config annotations apply on top of the run's values, except where this run's
   // flags set the same setting: those were applied to the values already and win.
@@ -141,10 +179,6 @@ export function computePodPatch(pod: PodTemplate, config: ManualConfig, warn: Wa
   const effective = {...ownAnnotations, ...added}
   added['linkerd.io/proxy-version'] = values.proxy.image.version || values.linkerdVersion
   added['linkerd.io/trust-root-sha256'] = sha256(values.identityTrustAnchorsPEM)
-
-  const kind = pod.kind.toLowerCase()
-  const addedLabels: Annotations = {'linkerd.io/control-plane-ns': config.controlPlaneNamespace, 'linkerd.io/workload-ns': pod.namespace}
-  if (OWNER_LABEL_KINDS.has(kind)) addedLabels[`linkerd.io/proxy-${kind}`] = pod.name
 
   // The first application container's capabilities and service-account mount are shared with
   // the proxy (so the pod passes the same admission policies).
@@ -177,9 +211,8 @@ export function computePodPatch(pod: PodTemplate, config: ManualConfig, warn: Wa
     else values.proxyInit.closeWaitTimeoutSecs = Math.trunc(seconds)
   }
 
-  const patch: PodPatch = {
+  const patch: SharedPatch = {
     annotations: Object.entries(added).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-    labels: Object.entries(addedLabels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     initContainersFirst: [],
     initContainersLast: [],
     containersFirst: [],
@@ -229,7 +262,8 @@ function isCidr(text: string): boolean {
 }
 
 /** Applies a patch to a plain pod template (metadata + spec), as Linkerd's JSON patch does. */
-export function applyPodPatch(template: {metadata?: Container | null; spec: PodSpec}, patch: PodPatch): void {
+export function applyPodPatch(template: {metadata?: Container | null; spec: PodSpec}, shared: PodPatch): void {
+  const patch = structuredClone(shared) // patches are shared between identical pods
   const metadata = (template.metadata ??= {})
   const annotations = ((metadata.annotations as Annotations | null | undefined) ??= {})
   for (const [k, v] of patch.annotations) annotations[k] = v
