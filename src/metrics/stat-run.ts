@@ -31,6 +31,8 @@ export interface StatRequest {
   scrapeTimeoutMs: number
   includeAdmin: boolean
   controlPlaneNamespace: string
+  /** Human progress text (a spinner on a terminal). */
+  progress?: ((message: string) => void) | undefined
 }
 
 export interface StatRun {
@@ -128,6 +130,7 @@ export async function runStat(kube: KubeClient, request: StatRequest, previous?:
   // Namespace rows are namespaces themselves: `ns` and `ns/NAME` look across all of them.
   const wanted = request.selection.targets
   const namespacesOnly = !request.selection.all && wanted.length > 0 && wanted.every((t) => t.kind === 'namespace')
+  request.progress?.('listing pods')
   const own = await listing(kube, namespacesOnly ? undefined : request.namespace)
   const grouping = groupPods(own.pods, own.index, request.selection)
   const namedKinds = new Set(request.selection.targets.filter((t) => t.name !== undefined).map((t) => t.kind))
@@ -147,6 +150,7 @@ export async function runStat(kube: KubeClient, request: StatRequest, previous?:
     pod: {name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? ''},
     port: adminPort(pod.spec),
   }))
+  request.progress?.(`scraping ${targets.length} meshed pod${targets.length === 1 ? '' : 's'} twice, ${request.windowMs / 1000}s apart`)
   const fetch = async (target: ScrapeTarget): Promise<string> => {
     const result = await kube.proxyGet(target.pod, target.port, '/metrics', request.scrapeTimeoutMs)
     if (result.status !== 200) throw new Error(`/metrics on port ${target.port} answered HTTP ${result.status}`)

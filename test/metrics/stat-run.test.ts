@@ -118,4 +118,16 @@ describe('runStat against an in-memory cluster', () => {
     const all = await runStat(k, request(['all']))
     assert.deepEqual(all.report.rows.map((r) => r.kind.short), ['po', 'rs', 'rollout'])
   })
+
+  test('-l selects rows by the labels of the row objects (Deployments by their own labels)', async () => {
+    const deploy = (name: string, labels: Record<string, string>): PlainObject => ({apiVersion: 'apps/v1', kind: 'Deployment', metadata: {labels, name, namespace: 'shop'}})
+    const k = fakeKube({
+      objects: [...objects, deploy('api', {tier: 'backend'}), deploy('web', {tier: 'frontend'})],
+      proxies: {'shop/api-1-a:4191': proxy(1, 0), 'shop/api-1-b:4999': proxy(1, 0), 'shop/web-1-a:4191': proxy(1, 0)},
+    })
+    const run = await runStat(k, request(['deploy'], {labelSelector: 'tier=frontend'}))
+    assert.deepEqual(run.report.rows.map((r) => r.name), ['web'])
+    const pods = await runStat(k, request(['po'], {labelSelector: 'app=api'}))
+    assert.deepEqual(pods.report.rows.map((r) => r.name), ['api-1-a', 'api-1-b', 'api-1-c'])
+  })
 })

@@ -89,11 +89,18 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
         return renderStatTable(run.report.rows, {allNamespaces: flags['all-namespaces'], honestLatency: flags.verbose, wide: flags.output === 'wide'})
       }
 
+      // ora needs a real terminal width; never in JSON or watch mode (stdout is redrawn there).
+      const human = flags.output !== 'json' && !flags.watch
+      const spinner = human && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !process.env.CI ? (await import('ora')).default({discardStdin: false, stream: process.stderr}) : undefined
+      request.progress = (message) => {
+        if (spinner?.isSpinning) spinner.text = message
+        else spinner?.start(message)
+      }
       let previous: ReadonlyMap<string, Scrape> | undefined
       let drawnLines = 0
       const redraw = flags.watch && flags.output !== 'json' && process.stdout.isTTY
       for (;;) {
-        const run = await runStat(kube, request, previous)
+        const run = await runStat(kube, request, previous).finally(() => spinner?.stop())
         this.check(run, namespace)
         this.reportErrors(run)
         const text = render(run, flags.watch)
