@@ -140,6 +140,11 @@ export async function runStat(kube: KubeClient, request: StatRequest, previous?:
   rows = await applyLabelSelector(kube, rows, request, own)
   const customTypes = request.selection.targets.filter((t) => t.custom).map((t) => t.kind)
   const unknownTypes = customTypes.filter((typed) => !grouping.rows.some((r) => r.kind.aliases.includes(typed) || `${r.kind.name}s` === typed || `${r.kind.name}es` === typed))
+  if (unknownTypes.length > 0) {
+    // A typo is a usage error: say so before spending a window on scrapes.
+    const empty = buildReport([], new Map(), {controlPlaneNamespace: request.controlPlaneNamespace, windowSeconds: request.windowMs / 1000})
+    return {direction: request.to ? 'outbound' : 'inbound', latest: new Map(), missing: grouping.missing, report: empty, unknownTypes}
+  }
 
   const match = await trafficMatcher(kube, request, own)
   const direction: Direction = request.to ? 'outbound' : 'inbound'
