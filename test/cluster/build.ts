@@ -42,6 +42,8 @@ export interface SimCluster {
 
 interface WorkloadInput {
   annotations: Record<string, string>
+  /** The namespace's config.linkerd.io/* annotations, which the injector applies when the pod has none. */
+  namespaceAnnotations: Record<string, string>
   componentReady: boolean
   containers: Json[]
   faults: Fault[]
@@ -419,6 +421,7 @@ export function buildCluster(scenario: Scenario, now = Date.now()): SimCluster {
     {
       annotations: {},
       componentReady: true,
+      namespaceAnnotations: {},
       containers: [{args: ['-conf', '/etc/coredns/Corefile'], image: 'registry.k8s.io/coredns/coredns:v1.11.3', name: 'coredns', ports: [{containerPort: 53, name: 'dns', protocol: 'UDP'}, {containerPort: 53, name: 'dns-tcp', protocol: 'TCP'}, {containerPort: 9153, name: 'metrics', protocol: 'TCP'}]}],
       faults: [],
       kind: 'Deployment',
@@ -455,6 +458,7 @@ export function buildCluster(scenario: Scenario, now = Date.now()): SimCluster {
         {
           annotations: {'linkerd.io/created-by': `linkerd/helm ${linkerd.version}`},
           componentReady: linkerd.components[cp.component] !== 'notReady',
+          namespaceAnnotations: {},
           containers: cp.containers.map((c) => ({...c, imagePullPolicy: 'IfNotPresent', resources: {}, terminationMessagePolicy: 'FallbackToLogsOnError'})),
           faults: [],
           kind: 'Deployment',
@@ -497,6 +501,7 @@ export function buildCluster(scenario: Scenario, now = Date.now()): SimCluster {
         {
           annotations: w.annotations,
           componentReady: true,
+          namespaceAnnotations: ns.annotations,
           containers,
           faults: w.faults,
           kind: w.kind,
@@ -521,6 +526,21 @@ export function buildCluster(scenario: Scenario, now = Date.now()): SimCluster {
   objects.push(...events(pods, now, meta))
   objects.push(...scenario.objects.map((o) => structuredClone(o)))
   return {linkerdPki, objects, pods, scenario, startedAt: now}
+}
+
+/** Linkerd's default opaque ports (proxy.opaquePorts in the chart). */
+const DEFAULT_OPAQUE_PORTS = '25,587,3306,4444,5432,6379,9300,11211'
+
+/** Ports of a Linkerd port-list annotation: `8080,9000-9010`. */
+function portSet(value: string | undefined): Set<number> {
+  const out = new Set<number>()
+  for (const part of (value ?? '').split(',')) {
+    const [a, b] = part.trim().split('-').map(Number) as [number, number | undefined]
+    if (!Number.isInteger(a)) continue
+    const end = b !== undefined && Number.isInteger(b) ? b : a
+    for (let p = a; p <= end && p - a < 65536; p++) out.add(p)
+  }
+  return out
 }
 
 function ownerRef(apiVersion: string, kind: string, name: string, namespace: string): Json {
@@ -626,17 +646,23 @@ function wireTraffic(built: BuiltWorkload[], linkerd: LinkerdSpec | undefined, _
     const clients = t.clients.map((c) => byName.get(c.includes('/') ? c : `${server.input.namespace}/${c}`))
     const sources = clients.length > 0 ? clients : [undefined]
     const share = 1 / sources.length
+    const config = {...server.input.namespaceAnnotations, ...server.input.annotations}
+    const port = Number(((server.input.containers[0]?.ports as Json[] | undefined)?.[0]?.containerPort as number | undefined) ?? 8080)
+    // Skipped inbound ports bypass the proxy; opaque ports are proxied as TCP without HTTP metrics.
+    const skipped = portSet(config['config.linkerd.io/skip-inbound-ports']).has(port)
+    const opaque = portSet(config['config.linkerd.io/opaque-ports'] ?? DEFAULT_OPAQUE_PORTS).has(port)
     for (const p of server.pods) {
       if (!p.proxy) continue
       for (const client of sources) {
         const clientMeshed = client?.input.meshed === true
         const flow = flowShape(t, share)
-        p.proxy.inbound.push({...flow, clientId: client && clientMeshed ? identityOf(client.input.serviceAccount, client.input.namespace, cp, td) : undefined})
+        if (!skipped) p.proxy.inbound.push({...flow, clientId: client && clientMeshed ? identityOf(client.input.serviceAccount, client.input.namespace, cp, td) : undefined, opaque})
         if (!client) continue
         const clientPods = client.pods.filter((c) => c.proxy)
         for (const c of clientPods) {
           c.proxy?.outbound.push({
             ...flowShape(t, share / clientPods.length),
+            opaque,
             serverId: identityOf(server.input.serviceAccount, server.input.namespace, cp, td),
             target: p.proxy.pod,
           })
