@@ -139,6 +139,32 @@ describe('meshport check (simulated cluster)', () => {
     assert.match(checksOf(JSON.parse(r.stdout) as JsonReport).get('pre-kubernetes-setup.namespace-absent')?.error ?? '', /The "linkerd" namespace already exists/)
   })
 
+  test('--pre on a bare cluster passes; denied permissions fail by name', async () => {
+    // Scenario files, not objects: startSim takes an object with `forbidden` for a normalised one.
+    const dir = mkdtempSync(join(tmpdir(), 'meshport-check-pre-'))
+    writeFileSync(join(dir, 'bare.yaml'), 'name: bare\nnamespaces: []\n')
+    writeFileSync(join(dir, 'locked.yaml'), 'name: locked\nnamespaces: []\nforbidden:\n- {resource: clusterroles, verbs: [create]}\n- {resource: secrets, verbs: [get], namespace: linkerd}\n')
+    const sims: Sim[] = []
+    try {
+      const bare = await startSim({scenario: join(dir, 'bare.yaml')})
+      sims.push(bare)
+      const locked = await startSim({scenario: join(dir, 'locked.yaml')})
+      sims.push(locked)
+      const ok = await runCli(['check', '--pre', '--kubeconfig', bare.kubeconfigPath])
+      assert.equal(ok.code, 0, ok.stdout)
+      assert.match(ok.stdout, /pre-kubernetes-setup\n-+\n√ control plane namespace does not already exist\n√ can create non-namespaced resources\n/)
+      const denied = await runCli(['check', '--pre', '-o', 'json', '--kubeconfig', locked.kubeconfigPath])
+      assert.equal(denied.code, 1, denied.stderr)
+      const checks = checksOf(JSON.parse(denied.stdout) as JsonReport)
+      assert.match(checks.get('pre-kubernetes-setup.can-create-cluster-resources')?.error ?? '', /missing permission to create clusterroles/)
+      assert.match(checks.get('pre-kubernetes-setup.can-read-secrets')?.error ?? '', /missing permission to get secrets in linkerd/)
+      assert.equal(checks.get('pre-kubernetes-setup.can-create-secrets')?.result, 'success')
+    } finally {
+      await Promise.all(sims.map((sim) => sim.stop()))
+      rmSync(dir, {force: true, recursive: true})
+    }
+  })
+
   test('no cluster: exit 3 with a one-line cause, nothing on stdout, in every format', async () => {
     // A kubeconfig whose API server has just gone away.
     const sim = await startSim({scenario: 'healthy'})
