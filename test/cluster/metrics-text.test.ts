@@ -33,8 +33,8 @@ function model(): ProxyModel {
   return {
     adminPort: 4191,
     controlPlaneNs: 'linkerd',
-    inbound: [{...flowShape(traffic, 1), clientId: 'vote-bot.emojivoto.serviceaccount.identity.linkerd.cluster.local'}],
-    outbound: [{...flowShape(traffic, 0.5), serverId: 'emoji.emojivoto.serviceaccount.identity.linkerd.cluster.local', target: endpoint('emoji-7f6d8c9b5d-xyz12', '10.42.0.9', {service: {ip: '10.43.0.21', name: 'emoji-svc', port: 8080}, serviceAccount: 'emoji'})}],
+    inbound: [{...flowShape(traffic, 1), clientId: 'vote-bot.emojivoto.serviceaccount.identity.linkerd.cluster.local', opaque: false}],
+    outbound: [{...flowShape(traffic, 0.5), opaque: false, serverId: 'emoji.emojivoto.serviceaccount.identity.linkerd.cluster.local', target: endpoint('emoji-7f6d8c9b5d-xyz12', '10.42.0.9', {service: {ip: '10.43.0.21', name: 'emoji-svc', port: 8080}, serviceAccount: 'emoji'})}],
     pod,
     ready: true,
     trustDomain: 'cluster.local',
@@ -107,6 +107,15 @@ describe('proxy metrics text', () => {
     const out = renderProxyMetrics(proxyMetrics(m, {admin: newAdminCounters(), epochMs: START}, START + 60_000))
     assert.match(out, /^control_identity_cert_expiration_timestamp_seconds 0\.0$/m)
     assert.match(out, /^control_identity_cert_refreshes_total\{result="error"\} 7$/m)
+  })
+
+  test('an opaque port has TCP series but no HTTP series', () => {
+    const m = model()
+    const opaque = {...m, inbound: m.inbound.map((f) => ({...f, opaque: true})), outbound: m.outbound.map((f) => ({...f, opaque: true}))}
+    const out = samples(renderProxyMetrics(proxyMetrics(opaque, {admin: newAdminCounters(), epochMs: START}, START + 3_600_000)))
+    assert.equal(sum(out, 'request_total', {target_port: '8080'}), 0)
+    assert.equal(sum(out, 'request_total', {direction: 'outbound'}), 0)
+    assert.equal(sum(out, 'tcp_read_bytes_total', {direction: 'inbound', peer: 'src', target_port: '8080'}), 36_000 * 200)
   })
 
   test('the CLI parser reads every family of it', () => {

@@ -34,6 +34,7 @@ describe('scenario files', () => {
     ['success rate > 1', {namespaces: [{name: 'a', workloads: [{name: 'w', traffic: {rps: 1, successRate: 2}}]}]}, /successRate: 2 is outside/],
     ['p95 < p50', {namespaces: [{name: 'a', workloads: [{name: 'w', traffic: {latencyMs: {p50: 50, p95: 10}, rps: 1}}]}]}, /p95: 10 is outside/],
     ['bad component state', {linkerd: {components: {identity: 'sad'}}, namespaces: []}, /ready or notReady/],
+    ['unknown traffic client', {namespaces: [{name: 'a', workloads: [{name: 'w', traffic: {clients: ['ghost'], rps: 1}}]}]}, /no workload a\/ghost/],
     ['linkerd namespace declared', {linkerd: {}, namespaces: [{name: 'linkerd'}]}, /Linkerd's own/],
   ]
   for (const [name, doc, message] of bad) {

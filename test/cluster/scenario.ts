@@ -206,6 +206,15 @@ export function normalizeScenario(doc: unknown, name = 'scenario'): Scenario {
       workloads: arr(ns.workloads, `namespaces[${i}].workloads`).map((w, j) => parseWorkload(w, `${nsName}.workloads[${j}]`)),
     }
   })
+  const workloads = new Set(namespaces.flatMap((ns) => ns.workloads.map((w) => `${ns.name}/${w.name}`)))
+  for (const ns of namespaces) {
+    for (const w of ns.workloads) {
+      for (const client of w.traffic?.clients ?? []) {
+        const key = client.includes('/') ? client : `${ns.name}/${client}`
+        if (!workloads.has(key)) throw new ScenarioError(`${ns.name}.${w.name}.traffic.clients: no workload ${key} in the scenario`)
+      }
+    }
+  }
   const seen = new Set<string>()
   for (const ns of namespaces) {
     if (seen.has(ns.name)) throw new ScenarioError(`namespace ${ns.name} is declared twice`)

@@ -9,7 +9,7 @@ import {ClusterError} from '../../src/errors.js'
 import {PortForwardError} from '../../src/kube/errors.js'
 import {createKubeClient} from '../../src/kube/index.js'
 import type {KubeClient, ObjectRef} from '../../src/kube/types.js'
-import {startSim, type Sim} from '../helpers/sim.js'
+import {fakeKubeFromScenario, startSim, type Sim} from '../helpers/sim.js'
 import {histogramQuantile} from './proxy/latency.js'
 import {GARBAGE_METRICS} from './proxy/admin-server.js'
 import {samples, sum} from './support/samples.js'
@@ -188,6 +188,43 @@ describe('simulated cluster: owner chains of every workload kind', () => {
     } finally {
       await sim.stop()
     }
+  })
+})
+
+describe('simulated cluster: port configuration shapes the metrics', () => {
+  test('opaque ports (default list or annotation) give TCP only; skipped inbound ports give nothing', async () => {
+    const traffic = {clients: ['ports/client'], rps: 20}
+    const {cluster, kube} = fakeKubeFromScenario({
+      linkerd: {},
+      namespaces: [
+        // A namespace annotation replaces the default opaque list for its pods.
+        {annotations: {'config.linkerd.io/opaque-ports': '9000'}, name: 'custom', workloads: [{containers: [{name: 'app', ports: [9000]}], name: 'custom', traffic}]},
+        {
+          name: 'ports',
+          workloads: [
+            {containers: [{name: 'pg', ports: [5432]}], name: 'db', traffic},
+            {annotations: {'config.linkerd.io/skip-inbound-ports': '8080'}, containers: [{name: 'app', ports: [8080]}], name: 'skipper', traffic},
+            {containers: [{name: 'app', ports: [8080]}], name: 'plain', traffic},
+            {containers: [{name: 'load', ports: []}], name: 'client'},
+          ],
+        },
+      ],
+    })
+    const scrape = async (workload: string): Promise<ReturnType<typeof samples>> => {
+      const pod = [...cluster.pods.values()].find((p) => p.workload.name === workload)
+      return samples((await kube.proxyGet({name: pod?.name ?? '', namespace: pod?.namespace ?? ''}, 4191, '/metrics')).body)
+    }
+    const inbound = (port: string): Record<string, string> => ({direction: 'inbound', target_port: port})
+    const db = await scrape('db')
+    assert.equal(sum(db, 'request_total', inbound('5432')), 0)
+    assert.ok(sum(db, 'tcp_read_bytes_total', {...inbound('5432'), peer: 'src'}) > 0)
+    assert.equal(sum(await scrape('custom'), 'request_total', inbound('9000')), 0, 'namespace opaque-ports annotation applies')
+    const skipper = await scrape('skipper')
+    assert.equal(sum(skipper, 'request_total', inbound('8080')) + sum(skipper, 'tcp_open_total', inbound('8080')), 0)
+    assert.ok(sum(await scrape('plain'), 'request_total', inbound('8080')) > 0)
+    const client = await scrape('client')
+    assert.equal(sum(client, 'request_total', {direction: 'outbound', dst_deployment: 'db'}), 0)
+    assert.ok(sum(client, 'request_total', {direction: 'outbound', dst_deployment: 'plain'}) > 0)
   })
 })
 

@@ -33,9 +33,12 @@ export interface FlowShape {
 export interface InboundFlow extends FlowShape {
   /** mTLS identity of the client, or undefined for plaintext from an unmeshed source. */
   clientId: string | undefined
+  /** An opaque port: the proxy forwards TCP without HTTP detection, so only tcp_* series. */
+  opaque: boolean
 }
 
 export interface OutboundFlow extends FlowShape {
+  opaque: boolean
   target: Endpoint
   /** mTLS identity of the server proxy, or undefined when the target is not meshed. */
   serverId: string | undefined
@@ -178,8 +181,10 @@ export function proxyMetrics(model: ProxyModel, runtime: ProxyRuntime, nowMs: nu
       ['authz_name', 'all-unauthenticated'],
     ]
     const {requests, responses} = responsesAt(flow, seconds)
-    http.push({labels: [['direction', 'inbound'], ...target, ...tls, ...server, ...route, ...authzLabels], requests, responses})
-    authz.push({count: requests, labels: [...target, ...server, ...route, ...authzLabels, ...tls]})
+    if (!flow.opaque) {
+      http.push({labels: [['direction', 'inbound'], ...target, ...tls, ...server, ...route, ...authzLabels], requests, responses})
+      authz.push({count: requests, labels: [...target, ...server, ...route, ...authzLabels, ...tls]})
+    }
     const open = Math.round(flow.connections)
     const opened = open + Math.floor(requests / 1000)
     tcp.push({
@@ -252,7 +257,7 @@ export function proxyMetrics(model: ProxyModel, runtime: ProxyRuntime, nowMs: nu
     const tls: Labels = flow.serverId ? [['tls', 'true'], ['server_id', flow.serverId]] : [['tls', 'no_identity'], ['no_tls_reason', 'not_provided_by_service_discovery']]
     const dst = dstLabels(t, controlPlaneNs)
     const {requests, responses} = responsesAt(flow, seconds)
-    http.push({labels: [['direction', 'outbound'], ...authority, ...target, ...tls, ...dst], requests, responses})
+    if (!flow.opaque) http.push({labels: [['direction', 'outbound'], ...authority, ...target, ...tls, ...dst], requests, responses})
     const open = Math.max(1, Math.round(flow.connections))
     tcp.push({
       closeTotal: Math.floor(requests / 1000),
