@@ -54,7 +54,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
     skip: Flags.string({description: 'Do not run these check or category ids (comma-separated or repeated).', multiple: true}),
     'fail-on': Flags.option({default: 'error', description: 'Lowest result that fails the run (exit 1).', options: ['error', 'warning'] as const})(),
     wait: Flags.string({default: '0s', description: 'Retry failing checks that can become true (pods getting ready) until this deadline, e.g. 5m.'}),
-    'check-timeout': Flags.string({default: '30s', description: 'Time one check may take before it is reported as timeout.'}),
+    'check-timeout': Flags.string({default: '60s', description: 'Time one check may take before it is reported as timeout (each API call and port-forward also has --request-timeout).'}),
     'cert-expiry-threshold': Flags.string({default: '60d', description: 'Warn when a certificate expires within this time (or within the last third of a shorter lifetime).'}),
     offline: Flags.boolean({default: false, description: 'Skip every check that needs something outside the cluster (the latest-version lookup).'}),
     'expected-version': Flags.string({description: 'Version the control plane must run (e.g. edge-26.8.3).'}),

@@ -116,6 +116,14 @@ describe('meshport check (simulated cluster)', () => {
     assert.match(unknown.stderr, /unknown check id "linkerd-identity.nope"/)
   })
 
+  test('a check past --check-timeout is a timeout naming what it waited for, exit 4', async () => {
+    const r = await runCli(['check', '--proxy', '--only', 'data-plane.admin-ready', '--check-timeout', '1ms', '-o', 'json', '--kubeconfig', healthy.kubeconfigPath])
+    assert.equal(r.code, 4, r.stderr)
+    const check = checksOf(JSON.parse(r.stdout) as JsonReport).get('data-plane.admin-ready')
+    assert.equal(check?.result, 'timeout')
+    assert.match(check?.error ?? '', /^timed out after 1ms waiting for (pods in all namespaces|pod\/\S+ in \S+)/)
+  })
+
   test('--fail-on warning fails on an expiring issuer', async () => {
     const sim = await startSim({scenario: {name: 'expiring', linkerd: {namespace: 'linkerd', issuerCertValidHours: 240}, namespaces: []}})
     try {
