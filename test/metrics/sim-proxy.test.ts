@@ -16,7 +16,7 @@ const declared = {latencyMs: {p50: 35, p95: 180, p99: 450}, requestBytes: 300, r
 const model: ProxyModel = {
   adminPort: 4191,
   controlPlaneNs: 'linkerd',
-  inbound: [{...flowShape(declared, 1), clientId: identityOf('vote-bot', 'emojivoto', 'linkerd', 'cluster.local')}],
+  inbound: [{...flowShape(declared, 1), clientId: identityOf('vote-bot', 'emojivoto', 'linkerd', 'cluster.local'), opaque: false}],
   outbound: [],
   pod,
   ready: true,
