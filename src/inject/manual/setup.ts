@@ -47,7 +47,9 @@ export async function loadBaseline(flags: ManualFlags, deps: ManualDeps): Promis
 }
 
 /** Completes the engine's options for the values flags and --manual. */
-export async function applyManualFlags(flags: ManualFlags, options: InjectOptions, deps: ManualDeps): Promise<InjectOptions> {
+export async function applyManualFlags(given: ManualFlags, options: InjectOptions, deps: ManualDeps, env: NodeJS.ProcessEnv = process.env): Promise<InjectOptions> {
+  // --registry defaults to $LINKERD_DOCKER_REGISTRY, as in Linkerd.
+  const flags: ManualFlags = given.registry === undefined && env.LINKERD_DOCKER_REGISTRY ? {...given, registry: env.LINKERD_DOCKER_REGISTRY} : given
   const usesValues = flags.manual === true || (flags.values?.length ?? 0) > 0 || flags['from-cluster'] === true || (flags.set?.length ?? 0) > 0
   if (!usesValues) return options
   const baseline = await loadBaseline(flags, deps)

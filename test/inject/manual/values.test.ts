@@ -9,6 +9,11 @@ import {applyProxyFlags} from '../../../src/mesh/proxy-flags.js'
 import {toInjectValues} from '../../../src/mesh/proxy-values.js'
 import {chartDefaults, getValue, mergeValues, parseSetArgument, parseValues} from '../../../src/mesh/values.js'
 import {UsageError} from '../../../src/errors.js'
+import {applyManualFlags} from '../../../src/inject/manual/setup.js'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {baseValuesFile} from './golden.js'
 
 const PEM = '-----BEGIN CERTIFICATE-----\nabc\n-----END CERTIFICATE-----\n'
 
@@ -128,5 +133,41 @@ describe('annotation-only flags of the engine table', () => {
     })
     assert.deepEqual(config.overrideAnnotations, {'config.linkerd.io/access-log': 'json'})
     assert.equal(config.values.proxy.accessLog, 'json')
+  })
+})
+
+describe('applyManualFlags', () => {
+  const base = {mode: 'annotate', overrides: [['config.linkerd.io/proxy-log-level', 'debug']] as Array<readonly [string, string]>, ingress: false, podTemplatePaths: new Map(), tokenProjection: true, flags: {}}
+  const valuesFile = baseValuesFile('inject-only')
+
+  test('annotate mode with --values: flags equal to that baseline write nothing, --set writes its annotation', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshport-values-'))
+    try {
+      const file = join(dir, 'v.yaml')
+      writeFileSync(file, 'proxy:\n  logLevel: debug\nidentity:\n  serviceAccountTokenProjection: false\n')
+      const options = await applyManualFlags({values: [file], 'proxy-log-level': 'debug', set: ['proxy.accessLog=json']}, base, {version: '0.1.0'}, {})
+      assert.equal(options.mode, 'annotate')
+      assert.deepEqual(options.overrides, [['config.linkerd.io/access-log', 'json']])
+      assert.equal(options.tokenProjection, false)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
+  test('--manual prepares the handler settings; $LINKERD_DOCKER_REGISTRY moves the images', async () => {
+    const options = await applyManualFlags({manual: true, values: [valuesFile]}, {...base, overrides: []}, {version: '9.9.9'}, {LINKERD_DOCKER_REGISTRY: 'mirror.example/l5d'})
+    assert.equal(options.mode, 'manual')
+    const config = options.values as {createdBy: string; values: {proxy: {image: {name: string}}}; overrideAnnotations: object}
+    assert.equal(config.createdBy, 'meshport/cli 9.9.9')
+    assert.equal(config.values.proxy.image.name, 'mirror.example/l5d/proxy')
+    assert.deepEqual(config.overrideAnnotations, {'config.linkerd.io/proxy-image': 'mirror.example/l5d/proxy', 'config.linkerd.io/debug-image': 'mirror.example/l5d/debug'})
+  })
+
+  test('without --manual and without values flags, options pass through untouched', async () => {
+    assert.equal(await applyManualFlags({}, base, {version: '0.1.0'}), base)
+  })
+
+  test('--from-cluster and --values together are a usage error', async () => {
+    await assert.rejects(applyManualFlags({manual: true, values: [valuesFile], 'from-cluster': true}, base, {version: '0.1.0'}), UsageError)
   })
 })
