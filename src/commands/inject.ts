@@ -37,9 +37,9 @@ export function actionOf(flags: {diff: boolean; check: boolean; 'in-place': bool
   return flags.diff ? 'diff' : flags.check ? 'check' : flags['in-place'] ? 'in-place' : 'print'
 }
 
-const BATCH = 1 << 20
+const BATCH = 1 << 16
 
-/** Writes stdout pieces in batches of about 1 MiB (never one string of the whole stream). */
+/** Writes stdout pieces in batches of about 64 KiB (never one string of the whole stream). */
 export function writePieces(write: (text: string) => void, pieces: string[]): void {
   let batch: string[] = []
   let size = 0

@@ -1,6 +1,6 @@
 // Unified diff of an input before and after the transform. Only changed documents are compared
 // (line offsets keep hunk positions file-relative), so a 50,000-document stream diffs quickly.
-import type {InputResult} from './engine.js'
+import type {StreamResult} from './stream.js'
 
 function lines(text: string): string[] {
   if (text === '') return []
@@ -79,16 +79,13 @@ function lineCount(text: string): number {
 }
 
 /** `--- a/<source>` / `+++ b/<source>` and the hunks of the changed documents, or '' when unchanged. */
-export function unifiedDiff(result: InputResult): string {
+export function unifiedDiff(result: StreamResult): string {
   if (!result.changed) return ''
   let body = ''
-  let aOffset = 0
-  let bOffset = 0
-  for (const doc of result.documents) {
-    const before = doc.original
-    if (doc.changed) body += hunks(lines(before), lines(doc.text), aOffset, bOffset)
-    aOffset += lineCount(before)
-    bOffset += lineCount(doc.text)
+  let shift = 0
+  for (const change of result.changes) {
+    body += hunks(lines(change.original), lines(change.text), change.line, change.line + shift)
+    shift += lineCount(change.text) - lineCount(change.original)
   }
   const name = result.source === '-' ? 'stdin' : result.source.replace(/^\.\//, '')
   return `--- a/${name}\n+++ b/${name}\n${body}`

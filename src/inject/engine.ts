@@ -7,7 +7,7 @@ import {injectAnnotations, writeAnnotations} from './annotate.js'
 import {fatalReasons, inspectTemplate, type TemplateFindings} from './checks.js'
 import {deepEqual, editorFor, readTree, type TreeEditor} from './edit.js'
 import type {ResourceReport} from './report.js'
-import {isJsonText, splitJson, splitYaml, type Chunk} from './split.js'
+import {isJsonText, splitJson, yamlChunks, type Chunk} from './split.js'
 import {getHandler, type InjectOptions, type Path, type WorkloadContext} from './types.js'
 import {uninjectObject} from './uninject.js'
 import {templatePathFor} from './workloads.js'
@@ -49,24 +49,45 @@ function nameOf(obj: Obj): string {
 /** Called after each document with the number of input characters processed so far. */
 export type Progress = (processed: number) => void
 
-export function transformInput(source: string, text: string, op: Operation, options: InjectOptions, progress?: Progress): InputResult {
+/** Receives the transform's results in input order, so callers keep only what they need. */
+export interface TransformSink {
+  /** Every chunk of the input: its output text and, for changed documents, where it was. */
+  chunk(chunk: Chunk, text: string, changed: boolean): void
+  report(report: ResourceReport): void
+  error(message: string): void
+}
+
+/** Transforms one input, streaming results into `sink`. Returns whether the input is JSON. */
+export function transformStream(source: string, text: string, op: Operation, options: InjectOptions, sink: TransformSink, progress?: Progress): {json: boolean} {
   const json = isJsonText(text)
-  const chunks = json ? splitJson(text) : splitYaml(text)
-  const result: InputResult = {source, json, documents: [], reports: [], errors: [], changed: false}
   let docNumber = 0
   let processed = 0
-  for (const chunk of chunks) {
+  for (const chunk of json ? splitJson(text) : yamlChunks(text)) {
     if (!chunk.isDoc) {
-      result.documents.push({text: chunk.text, original: chunk.text, changed: false, isDoc: false})
+      sink.chunk(chunk, chunk.text, false)
       continue
     }
     docNumber++
-    const doc = transformDocument(source, docNumber, chunk, op, options, json, result)
-    result.documents.push(doc)
-    if (doc.changed) result.changed = true
+    const doc = transformDocument(source, docNumber, chunk, op, options, json, sink)
+    sink.chunk(chunk, doc.text, doc.changed)
     processed += chunk.text.length
     progress?.(processed)
   }
+  return {json}
+}
+
+/** Transforms one input and collects every result (for small inputs, tests and the KRM function). */
+export function transformInput(source: string, text: string, op: Operation, options: InjectOptions, progress?: Progress): InputResult {
+  const result: InputResult = {source, json: false, documents: [], reports: [], errors: [], changed: false}
+  const sink: TransformSink = {
+    chunk(chunk, out, changed) {
+      result.documents.push({text: out, original: chunk.text, changed, isDoc: chunk.isDoc})
+      if (changed) result.changed = true
+    },
+    report: (r) => result.reports.push(r),
+    error: (e) => result.errors.push(e),
+  }
+  result.json = transformStream(source, text, op, options, sink, progress).json
   return result
 }
 
@@ -81,7 +102,7 @@ function parseError(source: string, docNumber: number, chunk: Chunk, error: unkn
   )
 }
 
-function transformDocument(source: string, docNumber: number, chunk: Chunk, op: Operation, options: InjectOptions, json: boolean, result: InputResult): DocumentResult {
+function transformDocument(source: string, docNumber: number, chunk: Chunk, op: Operation, options: InjectOptions, json: boolean, result: TransformSink): {text: string; changed: boolean} {
   let parsed
   try {
     parsed = readTree(chunk.text)
@@ -91,17 +112,17 @@ function transformDocument(source: string, docNumber: number, chunk: Chunk, op: 
   const original = parsed.root
   const originalValue = (): unknown => (parsed.aliased && parsed.doc ? parsed.doc.toJS({maxAliasCount: -1}) : toJS(original))
   // Results keep only text: no parsed tree outlives its document (memory stays flat on huge streams).
-  const unchanged: DocumentResult = {text: chunk.text, original: chunk.text, changed: false, isDoc: true}
+  const unchanged = {text: chunk.text, changed: false}
   // Read only the top-level fields first: most documents need nothing more.
   const top = original?.type === 'map' ? original : undefined
   if (top === undefined) {
-    result.reports.push({kind: '', name: '', status: 'missing-kind', supported: false})
+    result.report({kind: '', name: '', status: 'missing-kind', supported: false})
     return unchanged
   }
   const kindPair = top.pairs.find((p) => p.key === 'kind')
   const kind = kindPair ? toJS(kindPair.value) : undefined
   if (typeof kind !== 'string' || kind === '') {
-    result.reports.push({kind: '', name: '', status: 'missing-kind', supported: false})
+    result.report({kind: '', name: '', status: 'missing-kind', supported: false})
     return unchanged
   }
   const lower = kind.toLowerCase()
@@ -109,7 +130,7 @@ function transformDocument(source: string, docNumber: number, chunk: Chunk, op: 
   if (lower !== 'list' && lower !== 'namespace' && lower !== 'service' && templatePathFor(kind, apiVersion, options.podTemplatePaths) === undefined) {
     // Not a kind inject or uninject touches: report it from the tree, copy it verbatim.
     const metadata = toJS(top.pairs.find((p) => p.key === 'metadata')?.value)
-    result.reports.push({kind: lower, name: nameOf({metadata}), status: 'skipped', supported: false})
+    result.report({kind: lower, name: nameOf({metadata}), status: 'skipped', supported: false})
     return unchanged
   }
   const edit = editorFor(chunk.text, parsed)
@@ -124,7 +145,7 @@ function transformDocument(source: string, docNumber: number, chunk: Chunk, op: 
         const obj = asObj(item)
         const itemKind = obj?.kind
         if (obj === undefined || typeof itemKind !== 'string' || itemKind === '') {
-          result.reports.push({kind: '', name: '', status: 'missing-kind', supported: false})
+          result.report({kind: '', name: '', status: 'missing-kind', supported: false})
           return
         }
         transformObject(state, ['items', i], obj, itemKind)
@@ -140,7 +161,7 @@ function transformDocument(source: string, docNumber: number, chunk: Chunk, op: 
   // Semantically the same (re-inject with the same flags): keep the original bytes.
   if (suspicious && deepEqual(edit.get([]), originalValue())) return unchanged
   const text = json ? reformatJson(chunk.text, edit.get([])) : edit.text
-  return {text, original: chunk.text, changed: true, isDoc: true}
+  return {text, changed: true}
 }
 
 /** JSON documents are re-printed with the input's own indentation. */
@@ -158,21 +179,60 @@ interface DocState {
   edit: TreeEditor
   options: InjectOptions
   op: Operation
-  result: InputResult
+  result: TransformSink
+}
+
+/** A handler's view of one workload; the plain JS views are computed only when read. */
+class Context implements WorkloadContext {
+  private cachedWorkload: Obj | undefined
+  private cachedTemplate: Obj | undefined
+
+  constructor(
+    readonly kind: string,
+    readonly reportKind: string,
+    readonly name: string,
+    readonly namespace: string | undefined,
+    readonly listIndex: number | undefined,
+    readonly workloadPath: Path,
+    readonly templatePath: Path,
+    readonly options: InjectOptions,
+    readonly edit: TreeEditor,
+  ) {}
+
+  get workload(): Record<string, unknown> {
+    this.cachedWorkload ??= asObj(this.edit.get(this.workloadPath)) ?? {}
+    return this.cachedWorkload
+  }
+
+  get template(): Record<string, unknown> {
+    this.cachedTemplate ??= asObj(this.edit.get(this.templatePath)) ?? {}
+    return this.cachedTemplate
+  }
 }
 
 const NOTHING_FOUND: TemplateFindings = {hostNetwork: false, sidecar: false, injectDisabled: false, udp: false, automount: false, controlPlane: false}
 
 function transformObject(state: DocState, base: Path, obj: Obj, kind: string): void {
-  const {edit, options, op, result, suspicious} = state
+  const {options, result} = state
   const reportKind = kind.toLowerCase()
   const name = nameOf(obj)
   const relTemplate = templatePathFor(kind, obj.apiVersion, options.podTemplatePaths)
   const templatePath = relTemplate === undefined ? undefined : [...base, ...relTemplate]
+  const report: ResourceReport = {kind: reportKind, name, status: 'skipped', supported: false}
+  // The report is complete only when the object is done: sinks read it once.
+  try {
+    transformWithReport(state, base, obj, kind, report, templatePath)
+  } finally {
+    result.report(report)
+  }
+}
+
+function transformWithReport(state: DocState, base: Path, obj: Obj, kind: string, report: ResourceReport, templatePath: Path | undefined): void {
+  const {edit, options, op, result, suspicious} = state
+  const reportKind = report.kind
+  const name = report.name
   const isNamespace = reportKind === 'namespace'
   const isService = reportKind === 'service'
-  const report: ResourceReport = {kind: reportKind, name, status: 'skipped', supported: false}
-  result.reports.push(report)
 
   if (op === 'uninject') {
     if (templatePath === undefined && !isNamespace && !isService) return
@@ -203,12 +263,12 @@ function transformObject(state: DocState, base: Path, obj: Obj, kind: string): v
   const findings = suspicious ? inspectTemplate(edit.get(templatePath), options.tokenProjection) : NOTHING_FOUND
   report.udp = findings.udp
   if (findings.controlPlane && options.mode !== 'manual') {
-    result.errors.push('--manual must be set when injecting control plane components')
+    result.error('--manual must be set when injecting control plane components')
     return
   }
   const reasons = fatalReasons(findings)
   if (reasons.length > 0) {
-    result.errors.push(`failed to inject ${reportKind}/${name}: ${reasons.join(', ')}`)
+    result.error(`failed to inject ${reportKind}/${name}: ${reasons.join(', ')}`)
     return
   }
   if (findings.injectDisabled) {
@@ -218,31 +278,10 @@ function transformObject(state: DocState, base: Path, obj: Obj, kind: string): v
   const handler = getHandler(options.mode)
   if (handler === undefined) throw new Error(`no inject handler registered for mode ${options.mode}`)
   const meta = asObj(obj.metadata) ?? {}
-  // The plain JS views are computed only if the handler reads them.
-  let workload: Obj | undefined
-  let template: Obj | undefined
-  const ctx: WorkloadContext = {
-    kind,
-    reportKind,
-    name,
-    namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined,
-    listIndex: typeof base[1] === 'number' ? base[1] : undefined,
-    workloadPath: base,
-    templatePath,
-    get workload() {
-      workload ??= asObj(edit.get(base)) ?? {}
-      return workload
-    },
-    get template() {
-      template ??= asObj(edit.get(templatePath)) ?? {}
-      return template
-    },
-    options,
-    edit,
-  }
+  const ctx = new Context(kind, reportKind, name, typeof meta.namespace === 'string' ? meta.namespace : undefined, typeof base[1] === 'number' ? base[1] : undefined, base, templatePath, options, edit)
   const outcome = handler.inject(ctx)
   if (outcome.kind === 'error') {
-    result.errors.push(`failed to inject ${reportKind}/${name}: ${outcome.reasons.join(', ')}`)
+    result.error(`failed to inject ${reportKind}/${name}: ${outcome.reasons.join(', ')}`)
     return
   }
   report.status = 'injected'

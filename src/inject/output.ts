@@ -2,7 +2,7 @@
 // for), inputs joined so that documents never run together.
 import {parseDocument, stringify} from 'yaml'
 
-import type {InputResult} from './engine.js'
+import type {StreamResult} from './stream.js'
 
 export type OutputFormat = 'yaml' | 'json'
 
@@ -11,25 +11,25 @@ function valueOf(text: string): unknown {
   return parseDocument(text).toJS({maxAliasCount: -1})
 }
 
-export function renderInput(result: InputResult, format: OutputFormat | undefined): string {
+export function renderInput(result: StreamResult, format: OutputFormat | undefined): string {
   return inputPieces(result, format).join('')
 }
 
 /** An input's output as pieces (the documents' own strings: nothing is copied). */
-export function inputPieces(result: InputResult, format: OutputFormat | undefined): string[] {
+export function inputPieces(result: StreamResult, format: OutputFormat | undefined): string[] {
   const own: OutputFormat = result.json ? 'json' : 'yaml'
   const target = format ?? own
-  if (target === own) return result.documents.map((d) => d.text)
-  const docs = result.documents.filter((d) => d.isDoc)
+  if (target === own) return result.pieces
+  const docs = result.documents ?? []
   if (target === 'json') {
     // As `linkerd inject -o json`: one compact JSON document per line.
-    return docs.map((d) => valueOf(d.text)).filter((v) => v !== null && v !== undefined).map((v) => JSON.stringify(v) + '\n')
+    return docs.map((d) => valueOf(d)).filter((v) => v !== null && v !== undefined).map((v) => JSON.stringify(v) + '\n')
   }
-  return docs.map((d, i) => (i === 0 ? '' : '---\n') + stringify(JSON.parse(d.text), {lineWidth: 0}))
+  return docs.filter((d) => d.trim() !== '').map((d, i) => (i === 0 ? '' : '---\n') + stringify(JSON.parse(d), {lineWidth: 0}))
 }
 
 /** All inputs as one stream of pieces, joined so that documents of two inputs never run together. */
-export function streamPieces(results: InputResult[], format: OutputFormat | undefined): string[] {
+export function streamPieces(results: StreamResult[], format: OutputFormat | undefined): string[] {
   const out: string[] = []
   let last = ''
   for (const result of results) {
@@ -47,6 +47,6 @@ export function streamPieces(results: InputResult[], format: OutputFormat | unde
 }
 
 /** All inputs as one string. */
-export function renderInputs(results: InputResult[], format: OutputFormat | undefined): string {
+export function renderInputs(results: StreamResult[], format: OutputFormat | undefined): string {
   return streamPieces(results, format).join('')
 }

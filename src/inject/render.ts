@@ -83,6 +83,14 @@ function blockLines(value: unknown, indent: number, style: Style): string | unde
   return out
 }
 
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if ((c < 32 && c !== 10 && c !== 9) || c === 127) return true
+  }
+  return false
+}
+
 function isMultiline(value: unknown): boolean {
   return typeof value === 'string' && value.includes('\n')
 }
@@ -90,7 +98,7 @@ function isMultiline(value: unknown): boolean {
 /** `|` / `|-` literal block for a multi-line string, or undefined when it needs yaml's care. */
 function literalBlock(text: string, indent: number): string | undefined {
   const body = text.endsWith('\n') ? text.slice(0, -1) : text
-  if (body.endsWith('\n') || /^[ \t]/.test(body) || /[ \t]$/m.test(body) || /[\x00-\x08\x0b-\x1f\x7f]/.test(body)) return undefined
+  if (body.endsWith('\n') || /^[ \t]/.test(body) || /[ \t]$/m.test(body) || hasControl(body)) return undefined
   const pad = ' '.repeat(indent)
   const lines = body.split('\n').map((line) => (line === '' ? '' : pad + line))
   return `${text.endsWith('\n') ? '|' : '|-'}\n${lines.join('\n')}\n`

@@ -20,51 +20,88 @@ export interface ResourceReport {
 const OK = '√'
 const WARN = '‼'
 
-function names(reports: ResourceReport[]): string {
-  return reports.map((r) => `${r.kind}/${r.name}`).join(', ')
-}
-
 function summaryLine(r: ResourceReport): string {
   if (r.status === 'missing-kind') return 'document missing "kind" field, skipped'
   return `${r.kind} "${r.name}" ${r.status}`
 }
 
-/** The report `linkerd inject` prints after the manifests of one input. */
-export function injectReport(reports: ResourceReport[], verbose: boolean): string {
-  const lines: string[] = ['']
-  let warned = false
-  const section = (hits: ResourceReport[], warn: string, ok: string): void => {
-    if (hits.length > 0) {
-      lines.push(`${WARN} ${warn}`)
-      warned = true
-    } else if (verbose) {
-      lines.push(`${OK} ${ok}`)
+/**
+ * Builds the report of one input resource by resource, keeping only what the report prints:
+ * summary lines (joined in blocks) and the names behind each warning. Memory stays small on
+ * 50,000-document streams.
+ */
+export class ReportAccumulator {
+  private blocks: string[] = []
+  private lines: string[] = []
+  private readonly hits = {hostNetwork: [] as string[], sidecar: [] as string[], injectDisabled: [] as string[], udp: [] as string[], automount: [] as string[]}
+  private anySupported = false
+
+  add(r: ResourceReport): void {
+    const name = `${r.kind}/${r.name}`
+    if (r.hostNetwork) this.hits.hostNetwork.push(name)
+    if (r.sidecar) this.hits.sidecar.push(name)
+    if (r.injectDisabled) this.hits.injectDisabled.push(name)
+    if (r.udp) this.hits.udp.push(name)
+    if (r.automount) this.hits.automount.push(name)
+    if (r.supported) this.anySupported = true
+    this.lines.push(summaryLine(r))
+    if (this.lines.length >= 1000) {
+      this.blocks.push(this.lines.join('\n'))
+      this.lines = []
     }
   }
-  section(reports.filter((r) => r.hostNetwork), `"hostNetwork: true" detected in ${names(reports.filter((r) => r.hostNetwork))}`, 'pods do not use host networking')
-  section(reports.filter((r) => r.sidecar), `known 3rd party sidecar detected in ${names(reports.filter((r) => r.sidecar))}`, 'pods do not have a 3rd party proxy or initContainer already injected')
-  const disabled = reports.filter((r) => r.injectDisabled)
-  section(disabled, `"linkerd.io/inject: disabled" annotation set on ${names(disabled)}`, 'pods are not annotated to disable injection')
-  const anySupported = reports.some((r) => r.supported)
-  section(anySupported ? [] : [{kind: '', name: '', status: 'skipped', supported: false}], 'no supported objects found', 'at least one resource can be injected or annotated')
-  const udp = reports.filter((r) => r.udp)
-  section(udp, `${names(udp)} ${udp.length > 1 ? 'use' : 'uses'} "protocol: UDP"`, 'pod specs do not include UDP ports')
-  const automount = reports.filter((r) => r.automount)
-  if (automount.length > 0) {
-    lines.push(`${WARN} automountServiceAccountToken set to "false" in ${names(automount)}`)
-    warned = true
-  } else if (verbose) {
-    lines.push(`${OK} pods do not have automountServiceAccountToken set to "false" or service account token projection is enabled`)
+
+  private summary(): string[] {
+    return this.lines.length > 0 ? [...this.blocks, this.lines.join('\n')] : [...this.blocks]
   }
-  if (warned || verbose) lines.push('')
-  for (const r of reports) lines.push(summaryLine(r))
-  lines.push('', '')
-  return lines.join('\n')
+
+  /** The report `linkerd inject` prints after the manifests of one input. */
+  injectText(verbose: boolean): string {
+    const out: string[] = ['']
+    let warned = false
+    const section = (hits: string[], warn: string, ok: string): void => {
+      if (hits.length > 0) {
+        out.push(`${WARN} ${warn}`)
+        warned = true
+      } else if (verbose) {
+        out.push(`${OK} ${ok}`)
+      }
+    }
+    const {hostNetwork, sidecar, injectDisabled, udp, automount} = this.hits
+    section(hostNetwork, `"hostNetwork: true" detected in ${hostNetwork.join(', ')}`, 'pods do not use host networking')
+    section(sidecar, `known 3rd party sidecar detected in ${sidecar.join(', ')}`, 'pods do not have a 3rd party proxy or initContainer already injected')
+    section(injectDisabled, `"linkerd.io/inject: disabled" annotation set on ${injectDisabled.join(', ')}`, 'pods are not annotated to disable injection')
+    section(this.anySupported ? [] : ['-'], 'no supported objects found', 'at least one resource can be injected or annotated')
+    section(udp, `${udp.join(', ')} ${udp.length > 1 ? 'use' : 'uses'} "protocol: UDP"`, 'pod specs do not include UDP ports')
+    if (automount.length > 0) {
+      out.push(`${WARN} automountServiceAccountToken set to "false" in ${automount.join(', ')}`)
+      warned = true
+    } else if (verbose) {
+      out.push(`${OK} pods do not have automountServiceAccountToken set to "false" or service account token projection is enabled`)
+    }
+    if (warned || verbose) out.push('')
+    out.push(...this.summary(), '', '')
+    return out.join('\n')
+  }
+
+  /** The report `linkerd uninject` prints: one line per resource between empty lines. */
+  uninjectText(): string {
+    return ['', ...this.summary(), '', ''].join('\n')
+  }
+}
+
+/** The report `linkerd inject` prints after the manifests of one input. */
+export function injectReport(reports: ResourceReport[], verbose: boolean): string {
+  const acc = new ReportAccumulator()
+  for (const r of reports) acc.add(r)
+  return acc.injectText(verbose)
 }
 
 /** The report `linkerd uninject` prints: one line per resource between empty lines. */
 export function uninjectReport(reports: ResourceReport[]): string {
-  return ['', ...reports.map(summaryLine), '', ''].join('\n')
+  const acc = new ReportAccumulator()
+  for (const r of reports) acc.add(r)
+  return acc.uninjectText()
 }
 
 /** Linkerd's error block for an input with transform errors (no trailing newline). */

@@ -6,10 +6,11 @@ import {dirname, basename, join} from 'node:path'
 
 import {ExitCode, InputError} from '../errors.js'
 import {unifiedDiff} from './diff.js'
-import {transformInput, type InputResult, type Operation, type Progress} from './engine.js'
+import type {Operation, Progress} from './engine.js'
 import {renderInput, streamPieces, type OutputFormat} from './output.js'
-import {injectReport, transformErrors, uninjectReport} from './report.js'
+import {transformErrors} from './report.js'
 import {readInputs, type Input, type SourceOptions} from './source.js'
+import {transformToStream, type StreamResult} from './stream.js'
 import type {InjectOptions} from './types.js'
 
 export type Action = 'print' | 'diff' | 'check' | 'in-place'
@@ -39,12 +40,18 @@ export async function runManifests(settings: RunSettings): Promise<RunOutcome> {
     const notFile = inputs.find((i) => i.file === undefined)
     if (notFile) throw new InputError({source: notFile.source}, '--in-place rewrites files only (not stdin or URLs)', {hint: 'pass file or directory paths, or drop --in-place'})
   }
-  const results: InputResult[] = inputs.map((input) => transformInput(input.source, input.text, settings.op, settings.options, settings.progress?.(input.text.length)))
+  const results: StreamResult[] = []
+  for (const input of inputs) {
+    // Per-document texts are kept only when -o may convert the format.
+    results.push(transformToStream(input.source, input.text, settings.op, settings.options, settings.output !== undefined, settings.progress?.(input.text.length)))
+    // The input text lives on only through the pieces that slice it.
+    input.text = ''
+  }
   const errors = results.flatMap((r) => r.errors)
   if (errors.length > 0) {
     return {stdout: [], stderr: transformErrors(errors), exitCode: settings.action === 'diff' || settings.action === 'check' ? ExitCode.usage : ExitCode.failed}
   }
-  const report = (): string => results.map((r) => (settings.op === 'inject' ? injectReport(r.reports, settings.verbose) : uninjectReport(r.reports))).join('')
+  const report = (): string => results.map((r) => (settings.op === 'inject' ? r.report.injectText(settings.verbose) : r.report.uninjectText())).join('')
   const changed = results.filter((r) => r.changed)
   switch (settings.action) {
     case 'print':
@@ -60,7 +67,7 @@ export async function runManifests(settings: RunSettings): Promise<RunOutcome> {
 }
 
 /** Each changed file is written to a temporary sibling, then renamed over the original (atomic). */
-async function writeInPlace(inputs: Input[], results: InputResult[], output: OutputFormat | undefined): Promise<void> {
+async function writeInPlace(inputs: Input[], results: StreamResult[], output: OutputFormat | undefined): Promise<void> {
   const writes = results.map((result, i) => ({result, file: inputs[i]!.file!})).filter(({result}) => result.changed || output !== undefined)
   for (const {result, file} of writes) {
     const text = renderInput(result, output)

@@ -4,6 +4,8 @@
 
 export interface Chunk {
   text: string
+  /** Offset of the chunk's first character in the input. */
+  offset: number
   /** 0-based line of the chunk's first character in the input. */
   line: number
   /** False for text that is not a document (the empty rest after a final `---`). */
@@ -18,27 +20,46 @@ export function isJsonText(text: string): boolean {
 }
 
 export function splitYaml(text: string): Chunk[] {
-  const starts: Array<{pos: number; line: number}> = [{pos: 0, line: 0}]
+  return [...yamlChunks(text)]
+}
+
+/** The chunks of a YAML stream, one at a time (nothing is held for the whole stream). */
+export function* yamlChunks(text: string): Generator<Chunk> {
+  let pending: Chunk | undefined
+  let start = 0
+  let startLine = 0
   let pos = 0
   let line = 0
-  while (pos < text.length) {
-    if (pos > 0 && text.charCodeAt(pos) === 45 && MARKER.test(text.slice(pos, pos + 4))) starts.push({pos, line})
+  const take = (end: number): Chunk | undefined => {
+    const body = text.slice(start, end)
+    return body.length > 0 ? {text: body, offset: start, line: startLine, isDoc: isDocument(body)} : undefined
+  }
+  for (;;) {
     const nl = text.indexOf('\n', pos)
     if (nl === -1) break
     pos = nl + 1
     line++
+    if (pos < text.length && text.charCodeAt(pos) === 45 && MARKER.test(text.slice(pos, pos + 4))) {
+      const chunk = take(pos)
+      start = pos
+      startLine = line
+      if (chunk === undefined) continue
+      // Comments before the first `---` belong to the document that follows.
+      if (pending === undefined && chunk.line === 0 && !MARKER.test(chunk.text) && COMMENTS_ONLY.test(chunk.text)) {
+        pending = chunk
+        continue
+      }
+      if (pending !== undefined) {
+        yield {text: pending.text + chunk.text, offset: 0, line: 0, isDoc: chunk.isDoc}
+        pending = undefined
+      } else {
+        yield chunk
+      }
+    }
   }
-  const chunks: Chunk[] = []
-  starts.forEach((s, i) => {
-    const body = text.slice(s.pos, starts[i + 1]?.pos ?? text.length)
-    if (body.length > 0) chunks.push({text: body, line: s.line, isDoc: isDocument(body)})
-  })
-  // Comments before the first `---` belong to the document that follows.
-  const [first, second] = chunks
-  if (first && second && !MARKER.test(first.text) && COMMENTS_ONLY.test(first.text)) {
-    chunks.splice(0, 2, {text: first.text + second.text, line: first.line, isDoc: second.isDoc})
-  }
-  return chunks
+  const last = take(text.length)
+  if (pending !== undefined) yield last ? {text: pending.text + last.text, offset: 0, line: 0, isDoc: last.isDoc} : pending
+  else if (last !== undefined) yield last
 }
 
 const COMMENTS_ONLY = /^(?:[ \t]*(?:#[^\n]*)?(?:\n|$))*$/
@@ -81,13 +102,13 @@ export function splitJson(text: string): Chunk[] {
           if (text[end] === '\n') line++
           end++
         }
-        chunks.push({text: text.slice(start, end), line: startLine, isDoc: true})
+        chunks.push({text: text.slice(start, end), offset: start, line: startLine, isDoc: true})
         start = end
         startLine = line
         i = end - 1
       }
     }
   }
-  if (start < text.length) chunks.push({text: text.slice(start), line: startLine, isDoc: text.slice(start).trim() !== ''})
+  if (start < text.length) chunks.push({text: text.slice(start), offset: start, line: startLine, isDoc: text.slice(start).trim() !== ''})
   return chunks
 }

@@ -1,0 +1,59 @@
+// The compact result the commands keep per input: output pieces (runs of unchanged documents
+// stay one slice of the input), the changed documents (for --diff), and the report as it prints.
+// Nothing per unchanged document survives, so 50,000-document streams stay small in memory.
+import {transformStream, type Operation, type Progress, type TransformSink} from './engine.js'
+import {ReportAccumulator} from './report.js'
+import type {InjectOptions} from './types.js'
+
+export interface Change {
+  /** 0-based line of the document in the input. */
+  line: number
+  original: string
+  text: string
+}
+
+export interface StreamResult {
+  source: string
+  json: boolean
+  /** The output in the input's own format, in order. */
+  pieces: string[]
+  changes: Change[]
+  /** Every document's output text; only kept when asked (format conversion). */
+  documents: string[] | undefined
+  report: ReportAccumulator
+  errors: string[]
+  changed: boolean
+}
+
+export function transformToStream(source: string, text: string, op: Operation, options: InjectOptions, keepDocuments: boolean, progress?: Progress): StreamResult {
+  const result: StreamResult = {source, json: false, pieces: [], changes: [], documents: keepDocuments ? [] : undefined, report: new ReportAccumulator(), errors: [], changed: false}
+  let runStart = -1
+  let runEnd = -1
+  const flush = (): void => {
+    if (runStart >= 0 && runEnd > runStart) result.pieces.push(text.slice(runStart, runEnd))
+    runStart = -1
+  }
+  const sink: TransformSink = {
+    chunk(chunk, out, changed) {
+      if (chunk.isDoc) result.documents?.push(out)
+      if (!changed) {
+        // Consecutive unchanged chunks are consecutive in the input: one slice covers the run.
+        if (runStart < 0 || chunk.offset !== runEnd) {
+          flush()
+          runStart = chunk.offset
+        }
+        runEnd = chunk.offset + chunk.text.length
+        return
+      }
+      flush()
+      result.pieces.push(out)
+      result.changes.push({line: chunk.line, original: chunk.text, text: out})
+      result.changed = true
+    },
+    report: (r) => result.report.add(r),
+    error: (e) => result.errors.push(e),
+  }
+  result.json = transformStream(source, text, op, options, sink, progress).json
+  flush()
+  return result
+}
