@@ -44,21 +44,35 @@ export interface StatRun {
   unknownTypes: string[]
   /** Second scrapes, for the next window in watch mode. */
   latest: Map<string, Scrape>
+  /** Non-fatal trouble worth a line on stderr. */
+  warnings: string[]
 }
 
 interface Listing {
   pods: V1Pod[]
   index: OwnerIndex
+  /** Owner lists that could not be read (e.g. RBAC): chains stop at the pod's direct owner. */
+  warnings: string[]
 }
 
 async function listing(kube: KubeClient, namespace: string | undefined): Promise<Listing> {
   const options = namespace === undefined ? {} : {namespace}
-  const [pods, replicaSets, jobs] = await Promise.all([kube.listPods(options), kube.listReplicaSets(options), kube.listJobs(options)])
+  const warnings: string[] = []
+  // Pods are required; ReplicaSets and Jobs only lengthen owner chains, so their failure is a warning.
+  const optional = async <T>(what: string, list: Promise<T[]>): Promise<T[]> => {
+    try {
+      return await list
+    } catch (err) {
+      warnings.push(`cannot list ${what} (${err instanceof Error ? err.message : String(err)}): pods are grouped by their direct owner only`)
+      return []
+    }
+  }
+  const [pods, replicaSets, jobs] = await Promise.all([kube.listPods(options), optional('replicasets', kube.listReplicaSets(options)), optional('jobs', kube.listJobs(options))])
   const index = buildOwnerIndex([
     ...replicaSets.map((o) => ({kind: 'ReplicaSet', metadata: o.metadata})),
     ...jobs.map((o) => ({kind: 'Job', metadata: o.metadata})),
   ])
-  return {index, pods}
+  return {index, pods, warnings}
 }
 
 /** Pods of a --to/--from resource. */
@@ -143,7 +157,7 @@ export async function runStat(kube: KubeClient, request: StatRequest, previous?:
   if (unknownTypes.length > 0) {
     // A typo is a usage error: say so before spending a window on scrapes.
     const empty = buildReport([], new Map(), {controlPlaneNamespace: request.controlPlaneNamespace, windowSeconds: request.windowMs / 1000})
-    return {direction: request.to ? 'outbound' : 'inbound', latest: new Map(), missing: grouping.missing, report: empty, unknownTypes}
+    return {direction: request.to ? 'outbound' : 'inbound', latest: new Map(), missing: grouping.missing, report: empty, unknownTypes, warnings: own.warnings}
   }
 
   const match = await trafficMatcher(kube, request, own)
@@ -181,5 +195,5 @@ export async function runStat(kube: KubeClient, request: StatRequest, previous?:
     outcomes.set(target.key, {ok: true, signals: podSignals(result.first, result.second, selector)})
   }
   const report = buildReport(rows, outcomes, {controlPlaneNamespace: request.controlPlaneNamespace, windowSeconds: request.windowMs / 1000})
-  return {direction, latest, missing: grouping.missing, report, unknownTypes}
+  return {direction, latest, missing: grouping.missing, report, unknownTypes, warnings: own.warnings}
 }

@@ -130,4 +130,11 @@ describe('runStat against an in-memory cluster', () => {
     const pods = await runStat(k, request(['po'], {labelSelector: 'app=api'}))
     assert.deepEqual(pods.report.rows.map((r) => r.name), ['api-1-a', 'api-1-b', 'api-1-c'])
   })
+
+  test('ReplicaSets that cannot be listed only shorten owner chains, with a warning', async () => {
+    const k = fakeKube({failures: {listReplicaSets: new Error('forbidden')}, objects, proxies: {'shop/api-1-a:4191': proxy(1, 0)}})
+    const run = await runStat(k, request(['rs']))
+    assert.deepEqual(run.report.rows.map((r) => r.name), ['api-1', 'web-1'])
+    assert.match(run.warnings[0] ?? '', /cannot list replicasets \(forbidden\)/)
+  })
 })

@@ -137,6 +137,7 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
   }
 
   private reportErrors(run: StatRun): void {
+    for (const warning of run.warnings) this.err(`Warning: ${warning}\n`)
     for (const error of run.report.errors) this.err(`Warning: pod/${error.pod} in ${error.namespace} could not be scraped: ${error.error}\n`)
     const {podsScraped, podsTargeted} = run.report
     if (podsTargeted > 0 && podsScraped < podsTargeted) this.err(`Scraped ${podsScraped} of ${podsTargeted} meshed pods.\n`)
