@@ -6,7 +6,7 @@ import {renderPodReport} from '../output/diagnose-pod.js'
 import {renderPortsReport} from '../output/diagnose-ports.js'
 import {sortProblems, type Problem} from '../ports/index.js'
 import {mapLimit} from '../util/pool.js'
-import {collectControlPlane, collectPodSnapshot} from './collect-pod.js'
+import {collectControlPlane, collectPodSnapshot, ReadCache} from './collect-pod.js'
 import {buildPodReport, type PodReport, selectPodReport} from './pod-report.js'
 import {analyzeLivePods, countProblems, type ProblemCounts, selectPortsReport} from './ports-report.js'
 import {obfuscateMetrics} from './obfuscate.js'
@@ -72,8 +72,9 @@ export async function collectBundle(kube: KubeClient, options: BundleOptions): P
   add(`${options.namespace}/ports.json`, json(ports))
   add(`${options.namespace}/ports.txt`, text(renderPortsReport(ports, false)))
 
+  const cache = new ReadCache()
   const reports = await mapLimit(pods, options.concurrency, async (pod): Promise<PodReport> => {
-    const snapshot = await collectPodSnapshot(kube, pod, cp, options.linkerdNamespace, options.timeoutMs)
+    const snapshot = await collectPodSnapshot(kube, pod, cp, options.linkerdNamespace, options.timeoutMs, cache)
     const report = selectPodReport(buildPodReport(snapshot, {defaults: cp.defaults, nowSeconds: options.now.getTime() / 1000}), only, skip)
     const name = pod.metadata?.name ?? 'unnamed'
     add(`${options.namespace}/pods/${name}/report.json`, json(report))

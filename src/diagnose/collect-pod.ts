@@ -87,7 +87,47 @@ export async function collectControlPlane(kube: KubeClient, linkerdNamespace: st
   }
 }
 
-export async function collectPodSnapshot(kube: KubeClient, pod: V1Pod, cp: ControlPlaneInfo, linkerdNamespace: string, timeoutMs: number): Promise<PodSnapshot> {
+/** Reads shared by many pods of one run (their namespace, their owners), each done once. */
+export class ReadCache {
+  private readonly entries = new Map<string, Promise<unknown>>()
+
+  once<T>(key: string, read: () => Promise<T>): Promise<T> {
+    let entry = this.entries.get(key) as Promise<T> | undefined
+    if (!entry) {
+      entry = read()
+      this.entries.set(key, entry)
+    }
+    return entry
+  }
+}
+
+/** A KubeClient whose namespace and workload reads go through the cache (lists and port-forwards do not). */
+function cachedReads(kube: KubeClient, cache: ReadCache): KubeClient {
+  const wrap =
+    <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      cache.once(`${name}:${args.join('/')}`, () => fn(...args))
+  const overrides: Partial<KubeClient> = {
+    getNamespace: wrap('ns', kube.getNamespace.bind(kube)),
+    getReplicaSet: wrap('rs', kube.getReplicaSet.bind(kube)),
+    getDeployment: wrap('deploy', kube.getDeployment.bind(kube)),
+    getStatefulSet: wrap('sts', kube.getStatefulSet.bind(kube)),
+    getDaemonSet: wrap('ds', kube.getDaemonSet.bind(kube)),
+    getJob: wrap('job', kube.getJob.bind(kube)),
+    getCronJob: wrap('cj', kube.getCronJob.bind(kube)),
+  }
+  // A Proxy rather than a prototype copy: every other method runs on the real client.
+  return new Proxy(kube, {
+    get(target, prop, receiver) {
+      if (typeof prop === 'string' && prop in overrides) return overrides[prop as keyof KubeClient]
+      const value: unknown = Reflect.get(target, prop, receiver)
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
+    },
+  })
+}
+
+export async function collectPodSnapshot(client: KubeClient, pod: V1Pod, cp: ControlPlaneInfo, linkerdNamespace: string, timeoutMs: number, cache?: ReadCache): Promise<PodSnapshot> {
+  const kube = cache ? cachedReads(client, cache) : client
   const nsName = pod.metadata?.namespace ?? ''
   const [namespace, owner] = await Promise.all([soft(kube.getNamespace(nsName)), topOwner(kube, pod)])
   const snapshot: PodSnapshot = {

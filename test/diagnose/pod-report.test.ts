@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
-import {collectControlPlane, collectPodSnapshot, getPodOrFail} from '../../src/diagnose/collect-pod.js'
+import {collectControlPlane, collectPodSnapshot, getPodOrFail, ReadCache} from '../../src/diagnose/collect-pod.js'
 import {buildPodReport, type PodReport} from '../../src/diagnose/pod-report.js'
 import {fakeKube, type PlainObject, type ProxyHandler} from '../helpers/fake-kube.js'
 import {injectorPod, LINKERD_NS, linkerdConfig, metricsText, namespace, pod, webhook} from './fixtures.js'
@@ -186,5 +186,28 @@ describe('diagnose pod: proxy health, version and identity', () => {
   test('a missing pod is an error naming it', async () => {
     const kube = fakeKube({objects: []})
     await assert.rejects(getPodOrFail(kube, 'shop', 'nope'), /pod\/nope not found in shop/)
+  })
+})
+
+describe('read cache', () => {
+  test('many pods of one owner read their namespace and owners once', async () => {
+    const objects: PlainObject[] = [
+      ...healthyCp(),
+      namespace('shop'),
+      {apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: {name: 'web-abc', namespace: 'shop', ownerReferences: [{apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd', controller: true}]}, spec: {selector: {}, template: {metadata: {}}}},
+      {apiVersion: 'apps/v1', kind: 'Deployment', metadata: {name: 'web', namespace: 'shop'}, spec: {selector: {}, template: {metadata: {}}}},
+      ...['web-1', 'web-2', 'web-3'].map((name) => pod({name, injected: false, owner: {kind: 'ReplicaSet', name: 'web-abc'}})),
+    ]
+    const kube = fakeKube({objects})
+    const cp = await collectControlPlane(kube, LINKERD_NS)
+    const cache = new ReadCache()
+    const pods = await kube.listPods({namespace: 'shop'})
+    const snapshots = await Promise.all(pods.map((p) => collectPodSnapshot(kube, p, cp, LINKERD_NS, 1000, cache)))
+    assert.deepEqual(snapshots.map((s) => s.owner?.name), ['web', 'web', 'web'])
+    const count = (m: string) => kube.calls.filter((c) => c.startsWith(m)).length
+    assert.equal(count('getNamespace'), 1)
+    assert.equal(count('getReplicaSet'), 1)
+    assert.equal(count('getDeployment'), 1)
+    await kube.close()
   })
 })
