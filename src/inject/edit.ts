@@ -57,6 +57,7 @@ function detectStyle(text: string, root: TNode | null): Style {
   const style: Style = {step: 2, indentSeq: false, json: false}
   if (root !== null && root.type !== 'scalar' && root.flow) {
     style.json = /^\s*[[{]\s*"/.test(text.replace(/^---.*\n/, '')) || text.trimStart().startsWith('{"')
+    style.compact = !/[:,] /.test(text.replace(/"(?:[^"\\]|\\.)*"/g, '""'))
     return style
   }
   let foundSeq = false
@@ -200,10 +201,16 @@ class TextEditor implements TreeEditor {
 
   private addPair(map: TMap, key: string, value: unknown): void {
     if (map.flow || this.style.json) {
-      const entry = `${renderKey(key, this.style)}: ${renderInlineAny(value, this.style)}`
+      const space = this.style.compact ? '' : ' '
+      const entry = `${renderKey(key, this.style)}:${space}${renderInlineAny(value, this.style)}`
       if (map.pairs.length === 0) return this.splice(map.start + 1, map.start + 1, entry)
       const lastPair = map.pairs[map.pairs.length - 1]!
-      return this.splice(lastPair.end, lastPair.end, ', ' + entry)
+      return this.splice(lastPair.end, lastPair.end, `,${space}${entry}`)
+    }
+    // A new `metadata` goes first, where Kubernetes manifests keep it; other keys go last.
+    const first = map.pairs[0]
+    if (key === 'metadata' && first !== undefined && first.lineStart === lineStartOf(this.text, first.lineStart)) {
+      return this.splice(first.lineStart, first.lineStart, renderEntry(key, value, map.indent, this.style))
     }
     this.splice(map.end, map.end, renderEntry(key, value, map.indent, this.style))
   }
@@ -276,8 +283,17 @@ class TextEditor implements TreeEditor {
 }
 
 function renderInlineAny(value: unknown, style: Style): string {
-  if (style.json) return JSON.stringify(value)
+  if (style.json) return style.compact ? JSON.stringify(value) : spacedJson(value)
   return renderInline(value, style)
+}
+
+/** One-line JSON with a space after `:` and `,`, like the document around it. */
+function spacedJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(spacedJson).join(', ')}]`
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${spacedJson(v)}`).join(', ')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
 }
 
 function lineStartOf(text: string, offset: number): number {

@@ -160,15 +160,9 @@ function transformDocument(source: string, docNumber: number, chunk: Chunk, op: 
   if (!edit.changed) return unchanged
   // Semantically the same (re-inject with the same flags): keep the original bytes.
   if (suspicious && deepEqual(edit.get([]), originalValue())) return unchanged
-  const text = json ? reformatJson(chunk.text, edit.get([])) : edit.text
-  return {text, changed: true}
-}
-
-/** JSON documents are re-printed with the input's own indentation. */
-function reformatJson(original: string, value: unknown): string {
-  const indent = /\n( +)"/.exec(original)?.[1]?.length ?? 0
-  const trailing = /\s*$/.exec(original)?.[0] ?? ''
-  return JSON.stringify(value, null, indent) + (trailing === '' ? '' : trailing)
+  // JSON documents are spliced too (their flow maps take the new entries), so that uninject
+  // gives the original bytes back; re-print with `-o json` for canonical JSON.
+  return {text: edit.text, changed: true}
 }
 
 const SUSPICIOUS = /linkerd|istio|hostNetwork|UDP|automountServiceAccountToken|\\/

@@ -9,21 +9,26 @@ export interface Style {
   indentSeq: boolean
   /** The document is JSON (flow root): render JSON. */
   json: boolean
+  /** JSON written without spaces after `:` and `,`. */
+  compact?: boolean
 }
 
 // YAML 1.1 readers (Go's yaml, hence kubectl) resolve these as booleans or null: always quote.
 const YAML11_SPECIAL = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'null', 'Null', 'NULL', '~'])
-const SAFE_PLAIN = /^[A-Za-z_][A-Za-z0-9_./-]*$/
+const SAFE_PLAIN = /^[A-Za-z0-9_][A-Za-z0-9_.,/=@+-]*$/
+// Read as numbers by YAML 1.1 (Go) or 1.2 readers: `80`, `0.5`, `1e3`, `0x1F`, `0o17`, `0b11`, `1_000`.
+const NUMBER_LIKE = /^[-+]?(?:0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9]+(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF|nan|NaN|NAN))$/
+
+/** Can this string be written without quotes and read back as the same string everywhere? */
+function plainSafe(value: string): boolean {
+  return SAFE_PLAIN.test(value) && !YAML11_SPECIAL.has(value) && !NUMBER_LIKE.test(value)
+}
 
 /** A scalar (or an empty collection) as inline text. */
 export function renderInline(value: unknown, style: Style): string {
   if (style.json) return JSON.stringify(value)
-  if (typeof value === 'string') {
-    if (SAFE_PLAIN.test(value) && !YAML11_SPECIAL.has(value)) return value
-    // Single quotes read better for the common `*/10 * * * *`, `:8080` and the like.
-    if (/^[\x20-\x7e]*$/.test(value) && !value.includes("'") && value !== '' && !/^\s|\s$/.test(value)) return `'${value}'`
-    return JSON.stringify(value)
-  }
+  // Double quotes otherwise, as kubectl and Linkerd write them (`"8080"`, `"true"`).
+  if (typeof value === 'string') return plainSafe(value) ? value : JSON.stringify(value)
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return JSON.stringify(value)
   return stringify(value, {collectionStyle: 'flow', flowCollectionPadding: false, lineWidth: 0}).trimEnd()
 }
@@ -36,7 +41,7 @@ export function isInlineValue(value: unknown): boolean {
 /** A mapping key as text. */
 export function renderKey(key: string, style: Style): string {
   if (style.json) return JSON.stringify(key)
-  return SAFE_PLAIN.test(key) && !YAML11_SPECIAL.has(key) ? key : JSON.stringify(key)
+  return plainSafe(key) ? key : JSON.stringify(key)
 }
 
 /** A collection as block lines, every line indented by `indent` spaces, ending with a newline. */

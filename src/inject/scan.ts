@@ -33,11 +33,13 @@ class Scanner {
 
   document(): {root: TNode | null} {
     const {src} = this
-    let pos = 0
-    if (src.startsWith('---')) {
-      const end = this.lineEnd(0)
-      const rest = src.slice(3, end).trim()
-      if (src.length > 3 && src.charCodeAt(3) !== SPACE && src.charCodeAt(3) !== NL) bail()
+    // Comments may precede the `---` line (they belong to this document).
+    let pos = this.nextContent(0)
+    if (pos === -1) return {root: null}
+    if (src.startsWith('---', pos)) {
+      const end = this.lineEnd(pos)
+      const rest = src.slice(pos + 3, end).trim()
+      if (pos + 3 < src.length && src.charCodeAt(pos + 3) !== SPACE && src.charCodeAt(pos + 3) !== NL) bail()
       if (rest !== '' && !rest.startsWith('#')) bail()
       pos = end + 1
     }
