@@ -7,6 +7,7 @@ import type {KubeClient, V1MutatingWebhookConfiguration, V1Pod} from '../kube/ty
 import {adminPort} from '../mesh/admin-port.js'
 import {proxyContainer} from '../ports/index.js'
 import {meshDefaultsFromValues} from './cluster-defaults.js'
+import {localGet} from './local-get.js'
 import type {MeshDefaults} from '../ports/index.js'
 import type {OwnerInfo, PodSnapshot, ProbeResult} from './pod-snapshot.js'
 
@@ -140,10 +141,27 @@ export async function collectPodSnapshot(client: KubeClient, pod: V1Pod, cp: Con
   }
   if (proxyContainer(pod) && pod.status?.phase === 'Running') {
     const port = adminPort(pod.spec)
-    // One at a time: three parallel port-forwards to one pod buy nothing and triple the noise.
+    // /ready goes first on its own: when the admin port refuses, its error names pod and port.
+    // /live and /metrics then share one tunnel instead of opening one each.
     const ready = await probe(kube, pod, port, '/ready', timeoutMs)
-    const live = ready.error ? {error: ready.error} : await probe(kube, pod, port, '/live', timeoutMs)
-    const metrics = ready.error ? {error: ready.error} : await probe(kube, pod, port, '/metrics', timeoutMs)
+    let live: ProbeResult = {error: ready.error ?? ''}
+    let metrics: ProbeResult = {error: ready.error ?? ''}
+    if (ready.error === undefined) {
+      const ref = {name: pod.metadata?.name ?? '', namespace: nsName}
+      const asProbe = async (local: number, path: string): Promise<ProbeResult> => {
+        try {
+          const res = await localGet(local, path, timeoutMs)
+          return {status: res.status, body: res.body}
+        } catch (err) {
+          return {error: `GET ${path} on port ${port} of pod/${ref.name} in ${nsName}: ${(err as Error).message}`}
+        }
+      }
+      try {
+        ;[live, metrics] = await kube.withPortForward(ref, port, async (local) => [await asProbe(local, '/live'), await asProbe(local, '/metrics')])
+      } catch (err) {
+        live = metrics = {error: (err as MeshError).message}
+      }
+    }
     snapshot.admin = {port, ready, live, metrics}
   }
   return snapshot
