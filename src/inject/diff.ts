@@ -87,6 +87,8 @@ export function unifiedDiff(result: StreamResult): string {
     body += hunks(lines(change.original), lines(change.text), change.line, change.line + shift)
     shift += lineCount(change.text) - lineCount(change.original)
   }
+  // Relative paths get git's a/ and b/ prefixes (so `git apply` and `patch -p1` take the diff).
   const name = result.source === '-' ? 'stdin' : result.source.replace(/^\.\//, '')
-  return `--- a/${name}\n+++ b/${name}\n${body}`
+  const [a, b] = name.startsWith('/') || /^https?:/.test(name) ? [name, name] : [`a/${name}`, `b/${name}`]
+  return `--- ${a}\n+++ ${b}\n${body}`
 }

@@ -28,17 +28,21 @@ export function inputPieces(result: StreamResult, format: OutputFormat | undefin
   return docs.filter((d) => d.trim() !== '').map((d, i) => (i === 0 ? '' : '---\n') + stringify(JSON.parse(d), {lineWidth: 0}))
 }
 
-/** All inputs as one stream of pieces, joined so that documents of two inputs never run together. */
+/**
+ * All inputs as one stream of pieces. Without -o, a stream of only JSON inputs stays JSON (one
+ * value after another); as soon as one input is YAML the stream is YAML, JSON documents included
+ * (JSON is YAML), with `---` between inputs so that documents never run together.
+ */
 export function streamPieces(results: StreamResult[], format: OutputFormat | undefined): string[] {
+  const yamlStream = format === 'yaml' || (format === undefined && results.some((r) => !r.json))
   const out: string[] = []
   let last = ''
   for (const result of results) {
     const pieces = inputPieces(result, format).filter((p) => p !== '')
     if (pieces.length === 0) continue
-    const yaml = (format ?? (result.json ? 'json' : 'yaml')) === 'yaml'
     if (out.length > 0) {
       if (!last.endsWith('\n')) out.push('\n')
-      if (yaml && !/^---(?:\s|$)/.test(pieces[0]!)) out.push('---\n')
+      if (yamlStream && !/^---(?:\s|$)/.test(pieces[0]!)) out.push('---\n')
     }
     out.push(...pieces)
     last = pieces[pieces.length - 1]!
