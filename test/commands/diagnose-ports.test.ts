@@ -102,3 +102,25 @@ describe('diagnose ports -f on Services', () => {
     assert.match(table.stdout, /^service\/billing-db in shop \(.*off-cluster-services\.yaml, document 1\)\n {2}points outside the cluster/m)
   })
 })
+
+describe('diagnose without a usable cluster', () => {
+  test('live subcommands exit 3 with a one-line cause and nothing on stdout', async () => {
+    const runs = await Promise.all([
+      runCli(['diagnose', 'ports', 'deploy/web', '--kubeconfig', '/nonexistent/kubeconfig']),
+      runCli(['diagnose', 'pod', 'web-1', '--kubeconfig', '/nonexistent/kubeconfig', '-o', 'json']),
+      runCli(['diagnose', 'proxy-metrics', 'po/web-1', '--kubeconfig', '/nonexistent/kubeconfig']),
+      runCli(['diagnose', 'bundle', '-f', '/nonexistent/out.tar.gz', '--kubeconfig', '/nonexistent/kubeconfig']),
+    ])
+    for (const r of runs) {
+      assert.equal(r.code, 3, r.stderr)
+      assert.equal(r.stdout, '')
+      assert.match(r.stderr, /^Error: kubeconfig file \/nonexistent\/kubeconfig not found\nHint: /)
+    }
+  })
+
+  test('-f and TARGET together is a usage error', async () => {
+    const r = await runCli(['diagnose', 'ports', 'deploy/web', '-f', fixture('ports-clean.json')])
+    assert.equal(r.code, 2)
+    assert.match(r.stderr, /either TARGETs/)
+  })
+})
