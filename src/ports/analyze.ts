@@ -259,7 +259,8 @@ function checkAnnotations(pod: PodLike, config: MeshConfig, tcpAppPorts: Array<{
       if (item.kind === 'invalid') {
         const reason = !names && /[a-z]/i.test(item.text) ? 'port names are only accepted in opaque-ports' : item.reason
         report(PORT_RULES.annotationInvalid, `${key}: "${raw}" ${where} has the item "${item.text}" (${reason}); Linkerd skips it silently`, `replace "${item.text}" in ${key} with a port or a range like 4000-5000`)
-      } else if (item.kind === 'name' && item.resolved === undefined) {
+      } else if (item.kind === 'name' && item.resolved === undefined && onPod) {
+        // A namespace-wide list may name ports that only some of its pods declare.
         report(PORT_RULES.annotationNameUnresolved, `${key} names the port "${item.name}", but no container declares a port with that name, so Linkerd ignores it`, `use the port number, or name the containerPort "${item.name}"`)
       } else if (item.kind === 'range' && onPod && key !== ANNOTATIONS.skipOutboundPorts) {
         // Outbound skips name remote ports, and a namespace-wide list need not match every pod.

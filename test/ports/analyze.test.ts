@@ -219,3 +219,9 @@ test('ports.opaque-http: when the override held only that port, the fix removes 
   const a = analyzePorts(pod({...enabled, 'config.linkerd.io/opaque-ports': '8080'}, [{name: 'app', ports: [{containerPort: 8080, name: 'http'}]}]))
   assert.match(a.problems[0]?.fix ?? '', /^remove config\.linkerd\.io\/opaque-ports on the pod template/)
 })
+
+test('a namespace-wide opaque-ports name that this pod does not declare is not a problem', () => {
+  const a = analyzePorts(pod({}, [{name: 'web', ports: [{containerPort: 8080, name: 'http'}]}]), {namespaceAnnotations: {...enabled, 'config.linkerd.io/opaque-ports': 'mysql,8000-7000'}})
+  assert.deepEqual(rules(a), ['ports.annotation-invalid@-'])
+  assert.match(a.problems[0]?.message ?? '', /on the namespace/)
+})
