@@ -5,6 +5,7 @@ import {countingKube} from '../checks/counting-kube.js'
 import {categoriesFor} from '../checks/registry.js'
 import {reportExitCode, runChecks, type RetryNotice} from '../checks/runner.js'
 import {splitIds, unknownSelectors} from '../checks/select.js'
+import {parseLongDuration, wordDuration} from '../checks/threshold.js'
 import type {CheckReport} from '../checks/types.js'
 import {ClusterCommand} from '../cluster-command.js'
 import {UsageError} from '../errors.js'
@@ -12,21 +13,6 @@ import {renderCheckJson} from '../output/check-json.js'
 import {renderCheckJUnit} from '../output/check-junit.js'
 import {renderCheckTable} from '../output/check-table.js'
 import {formatDuration, parseDuration} from '../util/duration.js'
-
-const DAY_MS = 86_400_000
-
-/** Durations with an extra `d` unit for certificate thresholds: 60d, 12h, 1d12h. */
-export function parseLongDuration(text: string): number | undefined {
-  const match = /^(\d+)d(.*)$/.exec(text.trim())
-  if (!match) return parseDuration(text)
-  const rest = match[2] === '' ? 0 : parseDuration(match[2] as string)
-  return rest === undefined ? undefined : Number(match[1]) * DAY_MS + rest
-}
-
-function wordDuration(ms: number): string {
-  if (ms % DAY_MS === 0) return `${ms / DAY_MS} day${ms === DAY_MS ? '' : 's'}`
-  return formatDuration(ms)
-}
 
 export default class Check extends ClusterCommand {
   static override summary = 'Check the cluster, the Linkerd control plane and (with --proxy) every proxy and its ports.'
