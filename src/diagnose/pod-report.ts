@@ -35,7 +35,7 @@ export function buildPodReport(snapshot: PodSnapshot, options: {defaults?: Parti
 
   const {problems: meshProblems, ...mesh} = meshStatus(snapshot, subject)
   const {problems: healthProblems, ...health} = mesh.meshed ? proxyHealth(snapshot, subject) : {problems: [] as Problem[]}
-  const {problems: portProblems, subject: _subject, ...ports} = analyzePorts(pod, {namespaceAnnotations: snapshot.namespace?.metadata?.annotations ?? (snapshot.namespace ? {} : undefined), defaults: options.defaults, subject})
+  const {problems: portProblems, subject: _subject, ...ports} = analyzePorts(pod, {namespaceAnnotations: snapshot.namespace?.metadata?.annotations ?? (snapshot.namespace ? {} : undefined), defaults: options.defaults, subject, live: true})
 
   let identity: PodReport['identity']
   const problems: Problem[] = [...meshProblems, ...healthProblems, ...appContainerProblems(pod, subject), ...portProblems]

@@ -62,7 +62,7 @@ export interface LivePod {
 export function analyzeLivePods(pods: readonly LivePod[], defaults?: Partial<MeshDefaults>, services: readonly ServiceLike[] = []): PortsReport {
   return buildPortsReport(
     'cluster',
-    pods.map(({pod, namespaceAnnotations}) => analyzePorts(pod, {namespaceAnnotations, defaults})),
+    pods.map(({pod, namespaceAnnotations}) => analyzePorts(pod, {namespaceAnnotations, defaults, live: true})),
     services.map((s) => analyzeService(s)),
   )
 }

@@ -63,6 +63,8 @@ export interface PortAnalysis {
 export interface AnalyzeOptions extends ResolveOptions {
   /** The object to name in problems; defaults to the pod's own kind/name/namespace. */
   subject?: ProblemSubject
+  /** A running pod rather than a template: "annotated" then means "meshed once restarted". */
+  live?: boolean
 }
 
 const ROLES: readonly ProxyPortRole[] = ['inbound', 'outbound', 'admin', 'control']
@@ -209,7 +211,7 @@ export function analyzePorts(pod: PodLike, options: AnalyzeOptions = {}): PortAn
   return {
     subject,
     mesh: config.mesh,
-    meshReason: config.meshReason,
+    meshReason: options.live && config.mesh === 'annotated' ? `${config.meshReason}, but this pod has no proxy yet: the modes below apply once it is recreated` : config.meshReason,
     proxyPorts: Object.fromEntries(ROLES.map((r) => [r, {port: config.proxyPorts[r].port, source: config.proxyPorts[r].source}])) as PortAnalysis['proxyPorts'],
     opaquePorts: summary(config.opaque),
     skipInboundPorts: summary(config.skipInbound),

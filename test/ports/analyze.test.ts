@@ -225,3 +225,9 @@ test('a namespace-wide opaque-ports name that this pod does not declare is not a
   assert.deepEqual(rules(a), ['ports.annotation-invalid@-'])
   assert.match(a.problems[0]?.message ?? '', /on the namespace/)
 })
+
+test('a live pod that is annotated but has no proxy says the modes apply once it is recreated', () => {
+  const a = analyzePorts(pod(enabled, [{name: 'app', ports: [{containerPort: 8080}]}]), {live: true})
+  assert.equal(a.mesh, 'annotated')
+  assert.match(a.meshReason, /no proxy yet: the modes below apply once it is recreated/)
+})
