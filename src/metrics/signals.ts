@@ -49,8 +49,9 @@ export function podSignals(before: Scrape, after: Scrape, selector: TrafficSelec
   const clockSeconds = Math.max(0, (after.at - before.at) / 1000)
   let proxySeconds: number | undefined
   if (!restarted && upBefore !== undefined && upAfter !== undefined && upAfter > upBefore) proxySeconds = upAfter - upBefore
-  // After a restart the new counters cover only the new process's lifetime.
-  if (restarted && upAfter !== undefined && upAfter > 0) proxySeconds = Math.min(upAfter, clockSeconds || upAfter)
+  // After a restart the new counters cover exactly the new process's lifetime, which began after
+  // the first scrape was rendered (our clock would also count the first body's trip back to us).
+  if (restarted && upAfter !== undefined && upAfter > 0) proxySeconds = upAfter
   const signals: PodSignals = {
     failure: 0,
     latencyBuckets: new Map(),

@@ -3,10 +3,11 @@
 // holds the declared value); faults become per-pod errors; counter resets never give negative or
 // huge rates.
 import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
 import {after, before, describe, test} from 'node:test'
 
 import {LATENCY_BOUNDS_MS} from '../cluster/proxy/latency.js'
-import {runCli} from '../helpers/run-cli.js'
+import {binPath, runCli} from '../helpers/run-cli.js'
 import {startSim} from '../helpers/sim.js'
 
 const web = {latencyMs: {p50: 25, p95: 180, p99: 450}, rps: 100, successRate: 0.9}
@@ -133,9 +134,25 @@ describe('meshport viz stat on the simulated cluster', () => {
   })
 
   test('--watch -o json: one document per line, window after window', async () => {
-    const result = await runCli(['viz', 'stat', 'deploy/web', '-n', 'shop', '-t', '1s', '--watch', '-o', 'json', ...kube], {timeoutMs: 9000})
-    const lines = result.stdout.split('\n').filter((l) => l.startsWith('{'))
-    assert.ok(lines.length >= 2, `got ${lines.length} documents: ${result.stderr}`)
+    // Read until two documents arrived, then stop the watch (it never ends by itself).
+    const child = spawn(process.execPath, [binPath, 'viz', 'stat', 'deploy/web', '-n', 'shop', '-t', '1s', '--watch', '-o', 'json', ...kube], {env: {...process.env, NO_COLOR: '1'}})
+    let stdout = ''
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const lines = await new Promise<string[]>((resolve) => {
+      const timer = setTimeout(() => resolve(stdout.split('\n').filter((l) => l !== '')), 30_000)
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString()
+        const complete = stdout.split('\n').slice(0, -1)
+        if (complete.length >= 2) {
+          clearTimeout(timer)
+          resolve(complete)
+        }
+      })
+    })
+    child.kill()
+    await new Promise((resolve) => child.once('close', resolve))
+    assert.ok(lines.length >= 2, `got ${lines.length} documents: ${stderr}`)
     for (const line of lines) assert.equal((JSON.parse(line) as {rows: Row[]}).rows[0]?.name, 'web')
   })
 
