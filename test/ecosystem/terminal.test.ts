@@ -1,0 +1,176 @@
+// Terminal manners, under real pseudo-terminals (util-linux `script`, and tmux for what a person
+// sees on screen): spinners and colour only on a terminal, NO_COLOR and --color honoured, tables
+// that fit the terminal, `viz stat --watch` redrawing in place and stopping cleanly on Ctrl-C.
+import assert from 'node:assert/strict'
+import {spawn, spawnSync} from 'node:child_process'
+import {after, before, describe, test} from 'node:test'
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import {binPath, runCli} from '../helpers/run-cli.js'
+import {startSim, type Sim} from '../helpers/sim.js'
+import {findTool} from './tools.js'
+
+const ESC = '\u001B'
+// SGR colour codes (foreground/background, normal and bright); bold alone is not colour.
+// eslint-disable-next-line no-control-regex -- terminal escape sequences are what these tests read
+const COLOUR = /\u001B\[(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:;[0-9]+)*m/
+const HIDE_CURSOR = `${ESC}[?25l`
+const SHOW_CURSOR = `${ESC}[?25h`
+
+const quote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`
+const visible = (s: string): string =>
+  s
+    .split('\n')
+    // What stays on a line: the text after its last carriage return or cursor-to-column-1.
+    // eslint-disable-next-line no-control-regex -- terminal escape sequences
+    .map((line) => line.split(/\r(?!$)|\u001B\[1?G/).at(-1)!.replace(/\u001B\[[0-9;?]*[A-Za-z]/g, '').replaceAll('\r', ''))
+    .join('\n')
+
+const script = findTool('script')
+const tmux = findTool('tmux')
+
+interface PtyResult {
+  code: number | null
+  /** Everything the terminal received, stdout and stderr interleaved, raw. */
+  output: string
+}
+
+/** Runs meshport on a pseudo-terminal of the given width (util-linux script -e keeps the exit code). */
+async function onTerminal(args: string[], options: {columns?: number; env?: NodeJS.ProcessEnv; interruptWhen?: (output: string) => boolean} = {}): Promise<PtyResult> {
+  const command = `stty cols ${options.columns ?? 120} rows 40; exec ${quote(process.execPath)} ${quote(binPath)} ${args.map(quote).join(' ')}`
+  const env: NodeJS.ProcessEnv = {...process.env, TERM: 'xterm-256color', ...options.env}
+  delete env.CI
+  delete env.NO_COLOR
+  for (const [k, v] of Object.entries(options.env ?? {})) env[k] = v
+  const child = spawn(script!, ['-qefc', command, '/dev/null'], {env, stdio: ['pipe', 'pipe', 'pipe']})
+  const chunks: Buffer[] = []
+  child.stdout.on('data', (c: Buffer) => chunks.push(c))
+  child.stderr.on('data', (c: Buffer) => chunks.push(c))
+  child.stdin.on('error', () => {})
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve))
+  // Never hang the suite: a run that ignores Ctrl-C is killed (and then fails on its exit code).
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+  if (options.interruptWhen !== undefined) {
+    let exited = false
+    void closed.then(() => (exited = true))
+    for (let waited = 0; !exited && waited < 40_000 && !options.interruptWhen(Buffer.concat(chunks).toString('utf8')); waited += 100) await sleep(100)
+    // Ctrl-C as the terminal sends it: the interrupt character on the pty's input.
+    child.stdin.write('\u0003')
+  }
+  const code = await closed
+  clearTimeout(timer)
+  return {code, output: Buffer.concat(chunks).toString('utf8')}
+}
+
+describe('terminal manners', {skip: script ? false : 'util-linux script is not installed', timeout: 180_000}, () => {
+  let sim: Sim
+  let env: NodeJS.ProcessEnv
+  before(async () => {
+    sim = await startSim({scenario: 'healthy'})
+    env = {KUBECONFIG: sim.kubeconfigPath}
+  })
+  after(async () => {
+    await sim?.stop()
+  })
+
+  test('piped: no colour, no spinner, no escape sequence at all', async () => {
+    const r = await runCli(['check', '--offline'], {env: {...env, NO_COLOR: ''}})
+    assert.equal(r.code, 0, r.stderr)
+    assert.ok(!r.stdout.includes(ESC) && !r.stderr.includes(ESC), JSON.stringify(r.stderr.slice(0, 200)))
+  })
+
+  test('on a terminal: a spinner on stderr while checks run, colour in the report, cursor restored', async () => {
+    const r = await onTerminal(['check', '--offline'], {env})
+    assert.equal(r.code, 0, visible(r.output))
+    assert.ok(r.output.includes(HIDE_CURSOR), 'the spinner hides the cursor')
+    assert.match(r.output, COLOUR)
+    assert.ok(r.output.lastIndexOf(SHOW_CURSOR) > r.output.lastIndexOf(HIDE_CURSOR), 'the cursor is shown again')
+    assert.match(visible(r.output), /Status check results are √/)
+  })
+
+  // TODO(check, viz stat owners): the ora spinner keeps its cyan frame under NO_COLOR and
+  // --color never; create it with `color: false` unless colour is on for stderr.
+  const spinnerColour = 'the spinner of check and viz stat ignores NO_COLOR and --color never (ora color option)'
+  test('NO_COLOR on a terminal: no colour anywhere, the spinner included', {todo: spinnerColour}, async () => {
+    const r = await onTerminal(['check', '--offline'], {env: {...env, NO_COLOR: '1'}})
+    assert.equal(r.code, 0, visible(r.output))
+    assert.doesNotMatch(r.output, COLOUR)
+  })
+
+  test('--color never on a terminal: no colour anywhere', {todo: spinnerColour}, async () => {
+    const r = await onTerminal(['check', '--offline', '--color', 'never'], {env})
+    assert.equal(r.code, 0, visible(r.output))
+    assert.doesNotMatch(r.output, COLOUR)
+  })
+
+  test('--color always when piped: colour in the report, still no spinner', async () => {
+    const r = await runCli(['check', '--offline', '--color', 'always'], {env})
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, COLOUR)
+    assert.ok(!r.stderr.includes(HIDE_CURSOR))
+  })
+
+  test('--color auto is the default and follows the terminal', async () => {
+    const r = await onTerminal(['check', '--offline', '--color', 'auto'], {env})
+    assert.match(r.output, COLOUR)
+  })
+
+  // TODO(viz stat owner): the Linkerd-wide table (90 columns) is printed as is on narrower
+  // terminals; shrink the gaps and header names (LATENCY_P50 -> P50) when stdout is narrower.
+  test('viz stat: the table fits the terminal width', {todo: 'viz stat prints 90 columns on 80- and 60-column terminals'}, async () => {
+    for (const columns of [120, 80, 60]) {
+      const r = await onTerminal(['viz', 'stat', 'deploy', '-n', 'emojivoto', '-t', '1s'], {columns, env})
+      assert.equal(r.code, 0, visible(r.output))
+      const lines = visible(r.output).split('\n').filter((l) => l.trim() !== '')
+      assert.ok(lines.some((l) => /^NAME\b/.test(l)), visible(r.output))
+      const wide = lines.filter((l) => [...l].length > columns)
+      assert.deepEqual(wide, [], `${columns} columns`)
+    }
+  })
+
+  test('viz stat --watch redraws in place and stops cleanly on Ctrl-C', async () => {
+    // Interrupted once it has redrawn twice.
+    // eslint-disable-next-line no-control-regex -- the redraw sequence: cursor up n lines, clear below
+    const redraws = (out: string): number => out.split(/\u001B\[\d+A\u001B\[J/).length - 1
+    const r = await onTerminal(['viz', 'stat', 'deploy', '-n', 'emojivoto', '-t', '1s', '--watch'], {env, interruptWhen: (out) => redraws(out) >= 2})
+    // Each refresh moves the cursor up over the previous table and clears below (ESC[nA ESC[J).
+    assert.ok(redraws(r.output) >= 2, 'redrawn in place at least twice')
+    const text = visible(r.output)
+    assert.ok(text.split('\n').filter((l) => /^NAME\b/.test(l)).length >= 2, 'at least two refreshes')
+    // Interrupted: exits at once with the shell's code for SIGINT (or 0), no error, no stack.
+    assert.ok(r.code === 130 || r.code === 0, `exit code ${r.code}`)
+    assert.doesNotMatch(text, /Error|at .*\.js:\d+/)
+  })
+
+  test('viz stat --watch in tmux: one table on screen, the prompt back after Ctrl-C', {skip: tmux ? false : 'tmux is not installed'}, async () => {
+    const socket = `meshport-terminal-${process.pid}`
+    const t = (...args: string[]) => spawnSync(tmux!, ['-L', socket, ...args], {encoding: 'utf8'})
+    const shellEnv = `env -u NO_COLOR -u CI PS1='$ ' KUBECONFIG=${quote(sim.kubeconfigPath)} bash --norc --noprofile`
+    t('new-session', '-d', '-x', '120', '-y', '30', shellEnv)
+    const screen = () => t('capture-pane', '-p').stdout
+    const waitFor = async (test: (s: string) => boolean, ms: number): Promise<string> => {
+      let s = screen()
+      for (let waited = 0; !test(s) && waited < ms; waited += 100) {
+        await sleep(100)
+        s = screen()
+      }
+      return s
+    }
+    try {
+      t('send-keys', `clear; ${quote(process.execPath)} ${quote(binPath)} viz stat deploy -n emojivoto -t 1s --watch`, 'Enter')
+      await waitFor((s) => /^web\s/m.test(s), 15_000)
+      await sleep(3_000) // a few refreshes
+      const during = screen()
+      assert.equal(during.split('\n').filter((l) => /^NAME\b/.test(l)).length, 1, during)
+      t('send-keys', 'C-c', '')
+      // bash drops the rest of a command line whose job died of SIGINT: ask for $? at the prompt.
+      await waitFor((s) => /^\$ $/m.test(s), 10_000)
+      t('send-keys', 'echo "exit=$?"', 'Enter')
+      const end = await waitFor((s) => /exit=\d+/.test(s), 10_000)
+      assert.match(end, /exit=(130|0)\b/, end)
+      assert.doesNotMatch(end, /Error/)
+    } finally {
+      t('kill-server')
+    }
+  })
+})
