@@ -75,7 +75,7 @@ export function meshStatus(snapshot: PodSnapshot, subject: ProblemSubject): Mesh
     if (!native && jobOwned) {
       push(MESH_RULES.jobSidecar, 'the proxy runs as a regular container in a Job pod, so the pod keeps running after the job finishes', `set ${ANNOTATIONS.nativeSidecar}: "true" on the job template (Kubernetes 1.29+), or have the job call the proxy's /shutdown endpoint`)
     }
-    return {meshed: true, reason: `a linkerd-proxy runs in the pod as a ${native ? 'native sidecar (init container with restartPolicy Always)' : 'regular container'}`, sidecar, ...(inject ? {inject} : {}), problems}
+    return {meshed: true, reason: `the pod has a linkerd-proxy container, injected as a ${native ? 'native sidecar (init container with restartPolicy Always)' : 'regular container'}`, sidecar, ...(inject ? {inject} : {}), problems}
   }
 
   const notMeshed = (reason: string): MeshStatus => ({meshed: false, reason, ...(inject ? {inject} : {}), problems})

@@ -31,7 +31,8 @@ export function renderPodReport(report: PodReport, color: boolean): string {
   if (report.mesh.meshed) {
     text += `\n${b('Proxy')}\n`
     const proxy = report.health.proxy
-    text += kv('container', proxy ? `${proxy.state}, ready ${proxy.ready ? 'yes' : 'no'}, ${proxy.restarts} restarts${proxy.lastTermination ? `, last: ${proxy.lastTermination.reason} (exit ${proxy.lastTermination.exitCode})` : ''}` : 'unknown')
+    const notStarted = report.pod.phase === 'Pending' ? 'not started (the pod is Pending)' : 'no status reported'
+    text += kv('container', proxy ? `${proxy.state}, ready ${proxy.ready ? 'yes' : 'no'}, ${proxy.restarts} restarts${proxy.lastTermination ? `, last: ${proxy.lastTermination.reason} (exit ${proxy.lastTermination.exitCode})` : ''}` : notStarted)
     if (report.health.init) text += kv('linkerd-init', `${report.health.init.state}, ${report.health.init.restarts} restarts`)
     const probe = (p: {status?: number; error?: string} | undefined) => (p === undefined ? 'not probed' : p.error !== undefined ? `error: ${p.error}` : String(p.status))
     text += kv('/ready', probe(report.health.ready))

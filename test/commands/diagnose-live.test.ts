@@ -104,7 +104,7 @@ describe('meshport diagnose (simulated broken cluster)', () => {
     const r = await cli(['diagnose', 'pod', `po/${name}`, '-n', 'faults'])
     assert.equal(r.code, 0, r.stderr)
     assert.match(r.stdout, new RegExp(`^pod/${name} in faults$`, 'm'))
-    assert.match(r.stdout, /meshed:\s+yes — a linkerd-proxy runs in the pod as a native sidecar/)
+    assert.match(r.stdout, /meshed:\s+yes — the pod has a linkerd-proxy container, injected as a native sidecar/)
     assert.match(r.stdout, /\/ready:\s+200/)
     assert.match(r.stdout, /version:\s+edge-26\.8\.3 \(control plane edge-26\.8\.3, build v2\.366\.0\)/)
     assert.match(r.stdout, /app\s+8080\s+http\s+TCP\s+skipped/)
