@@ -74,7 +74,7 @@ async function openKube(flags: {context?: string | undefined; kubeconfig?: strin
 export default class Inject extends BaseCommand {
   static override summary = 'Add the Linkerd proxy to workloads in Kubernetes manifests, offline.'
 
-  static override description = `Annotates the pod template of every Pod, Deployment, ReplicaSet, ReplicationController, StatefulSet, DaemonSet, Job and CronJob (and Argo Rollouts or kinds named with --pod-template-path) with linkerd.io/inject: enabled, plus one config.linkerd.io/* annotation per proxy flag that differs from Linkerd's default, exactly as \`linkerd inject\` does; Namespaces get the annotation on themselves. The cluster's proxy injector adds the proxy when the pods are created.
+  static override description = `Annotates the pod template of every Pod, Deployment, ReplicaSet, ReplicationController, StatefulSet, DaemonSet, Job and CronJob (and Argo Rollouts or kinds named with --pod-template-path) with linkerd.io/inject: enabled, plus one config.linkerd.io/* annotation per proxy flag that differs from Linkerd's default, exactly as \`linkerd inject\` does; Namespaces get the annotation on themselves. The cluster's proxy injector adds the proxy when the pods are created. With --manual, meshport writes the proxy sidecar, linkerd-init and volumes itself, exactly as Linkerd's injector would, from the control plane's chart values (--values FILE or --from-cluster).
 
 Documents inject does not change are copied byte for byte; changed documents keep their comments, key order, quoting and layout. Inputs: files, directories (recursive: .yml, .yaml, .json), http(s) URLs and - for stdin. The report (Linkerd's format) goes to stderr after the manifests. Details: docs/inject.md.`
 
@@ -85,6 +85,8 @@ Documents inject does not change are copied byte for byte; changed documents kee
     '<%= config.bin %> inject --diff k8s/',
     '<%= config.bin %> inject --check k8s/ || echo "manifests are not meshed"',
     '<%= config.bin %> inject --in-place k8s/deploy.yml',
+    '<%= config.bin %> inject --manual --values linkerd-values.yaml k8s/ > k8s-meshed.yaml',
+    '<%= config.bin %> inject --manual --from-cluster deploy.yml | kubectl apply -f -',
   ]
 
   static override strict = false
