@@ -71,10 +71,13 @@ export class ClientNodeKube implements KubeClient {
       baseServer: new ServerConfiguration(server, {}),
       promiseMiddleware: [
         {
-          // AbortSignal.timeout's timer is unref'd: it never keeps the CLI alive.
           post: async (response: ResponseContext) => response,
           pre: async (context: RequestContext) => {
-            context.setSignal(AbortSignal.timeout(timeoutMs))
+            // An unref'd timer aborts a slow request (node-fetch rejects with AbortError, mapped
+            // to TimeoutError) and can never delay the CLI's exit.
+            const controller = new AbortController()
+            setTimeout(() => controller.abort(), timeoutMs).unref()
+            context.setSignal(controller.signal)
             return context
           },
         },

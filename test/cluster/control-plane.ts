@@ -134,6 +134,33 @@ export function controlPlaneObjects(l: LinkerdSpec, pki: LinkerdPki, created: nu
   for (const sa of ['linkerd-destination', 'linkerd-identity', 'linkerd-proxy-injector', 'linkerd-heartbeat']) {
     objects.push({apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(sa, ns, created, {labels: CP_LABELS(l, sa.replace('linkerd-', ''))})})
   }
+  // linkerd install's heartbeat CronJob (anonymous usage report); it has no running Job.
+  objects.push({
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: meta('linkerd-heartbeat', ns, created, {labels: {...CP_LABELS(l, 'heartbeat'), 'app.kubernetes.io/name': 'heartbeat'}}),
+    spec: {
+      concurrencyPolicy: 'Replace',
+      failedJobsHistoryLimit: 1,
+      jobTemplate: {
+        metadata: {},
+        spec: {
+          template: {
+            metadata: {annotations: {'linkerd.io/inject': 'disabled'}, labels: {'linkerd.io/control-plane-component': 'heartbeat', 'linkerd.io/workload-ns': ns}},
+            spec: {
+              containers: [{args: ['heartbeat', `-controller-namespace=${ns}`, '-log-level=info'], image: `cr.l5d.io/linkerd/controller:${l.version}`, name: 'heartbeat'}],
+              restartPolicy: 'Never',
+              serviceAccountName: 'linkerd-heartbeat',
+            },
+          },
+        },
+      },
+      schedule: '1 23 * * *',
+      successfulJobsHistoryLimit: 0,
+      suspend: false,
+    },
+    status: {},
+  })
   for (const role of ['linkerd-destination', 'linkerd-identity', 'linkerd-proxy-injector', 'linkerd-policy']) {
     const name = `linkerd-${ns}-${role.replace('linkerd-', '')}`
     objects.push({
