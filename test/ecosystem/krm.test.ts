@@ -94,7 +94,8 @@ describe('inject --krm through the CLI', () => {
     assert.equal(out.apiVersion, 'config.kubernetes.io/v1')
     assert.equal(out.kind, 'ResourceList')
     assert.equal(out.items.length, 2)
-    const [web, svc] = out.items
+    const web = out.items[0]!
+    const svc = out.items[1]
     assert.deepEqual(web.spec.template.metadata.annotations, {'linkerd.io/inject': 'enabled', 'config.linkerd.io/proxy-cpu-request': '100m'})
     assert.deepEqual(web.metadata.annotations, {'config.kubernetes.io/index': '0', 'internal.config.kubernetes.io/path': 'web.yaml'})
     assert.deepEqual(svc, {apiVersion: 'v1', kind: 'Service', metadata: {name: 'web-svc', namespace: 'emojivoto'}, spec: {ports: [{port: 80}]}})
@@ -110,7 +111,7 @@ describe('inject --krm through the CLI', () => {
     assert.equal(r.code, 1)
     assert.match(r.stderr, /failed to inject deployment\/web: hostNetwork is enabled/)
     const out = parse(r.stdout) as {items: Obj[]; results: Obj[]}
-    assert.equal(out.items[0].spec.template.metadata.annotations, undefined)
+    assert.equal(out.items[0]!.spec.template.metadata.annotations, undefined)
     assert.ok(out.results.some((x) => x.severity === 'error' && /hostNetwork/.test(x.message)))
   })
 
@@ -188,6 +189,6 @@ spec:
     assert.equal(r.status, 0, r.stderr)
     const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj)
     assert.equal(docs.length, 1)
-    assert.deepEqual(docs[0].spec.template.metadata.annotations, {'linkerd.io/inject': 'enabled', 'config.linkerd.io/proxy-cpu-request': '100m'})
+    assert.deepEqual(docs[0]!.spec.template.metadata.annotations, {'linkerd.io/inject': 'enabled', 'config.linkerd.io/proxy-cpu-request': '100m'})
   })
 })
