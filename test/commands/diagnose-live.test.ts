@@ -21,6 +21,12 @@ interface JsonProblem {
 
 const fixture = (name: string) => new URL(`../fixtures/diagnose/${name}`, import.meta.url).pathname
 
+/** Parses a CLI's JSON stdout, failing with its stderr when there is none. */
+function json<T>(r: {stdout: string; stderr: string; code: number | null}): T {
+  assert.ok(r.stdout.trim().startsWith('{'), `no JSON on stdout (exit ${r.code}): ${r.stderr}`)
+  return JSON.parse(r.stdout) as T
+}
+
 describe('meshport diagnose (simulated broken cluster)', () => {
   let sim: Sim
   let tmp: string
@@ -47,7 +53,7 @@ describe('meshport diagnose (simulated broken cluster)', () => {
     const [live, offline] = await Promise.all([cli(['diagnose', 'ports', '-n', 'ports', '-o', 'json']), runCli(['diagnose', 'ports', '-f', fixture('broken-ports.yaml'), '-o', 'json'])])
     assert.equal(live.code, 1, live.stderr)
     assert.equal(offline.code, 1, offline.stderr)
-    const liveProblems = (JSON.parse(live.stdout) as {problems: JsonProblem[]}).problems
+    const liveProblems = json<{problems: JsonProblem[]}>(live).problems
     const expected = [
       ['ports.proxy-port-conflict', 'sieve', 4190],
       ['ports.server-speaks-first', 'nats', 4222],
@@ -60,7 +66,7 @@ describe('meshport diagnose (simulated broken cluster)', () => {
       expected.map(([rule, workload, port]) => key(rule, podOf('ports', workload), port)).sort(),
     )
     for (const p of liveProblems) assert.equal(p.subject.kind, 'Pod')
-    const offlineProblems = (JSON.parse(offline.stdout) as {problems: JsonProblem[]}).problems
+    const offlineProblems = json<{problems: JsonProblem[]}>(offline).problems
     assert.deepEqual(
       offlineProblems.map((p) => key(p.rule, p.subject.name, p.subject.port)).sort(),
       expected.map(([rule, workload, port]) => key(rule, workload, port)).sort(),
@@ -90,7 +96,7 @@ describe('meshport diagnose (simulated broken cluster)', () => {
     const runs = await Promise.all(cases.map(([workload]) => cli(['diagnose', 'pod', podOf('faults', workload), '-n', 'faults', '-o', 'json'])))
     runs.forEach((r, i) => {
       const [workload, rule, code] = cases[i] as [string, string, number]
-      const report = JSON.parse(r.stdout) as {problems: JsonProblem[]; pod: {name: string}}
+      const report = json<{problems: JsonProblem[]; pod: {name: string}}>(r)
       const found = report.problems.find((p) => p.rule === rule)
       assert.ok(found, `${workload}: expected ${rule} in ${report.problems.map((p) => p.rule).join(', ')}`)
       assert.equal(found.subject.name, podOf('faults', workload))
@@ -130,7 +136,7 @@ describe('meshport diagnose (simulated broken cluster)', () => {
     const out = join(tmp, 'bundle.tar.gz')
     const r = await cli(['diagnose', 'bundle', '-n', 'faults', '-f', out, '-o', 'json'])
     assert.equal(r.code, 1, r.stderr) // the faults namespace has errors
-    const summary = JSON.parse(r.stdout) as {pods: number; counts: {error: number}}
+    const summary = json<{pods: number; counts: {error: number}}>(r)
     assert.equal(summary.pods, 8)
     assert.ok(summary.counts.error > 0)
     const list = execFileSync('tar', ['tzf', out], {encoding: 'utf8'}).trim().split('\n')
