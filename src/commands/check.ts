@@ -108,7 +108,10 @@ Categories run in order; the checks of a category run in parallel on one shared 
       })
       spinner?.stop()
       this.out(this.render(report, flags.output, flags.color))
-      if (flags.verbose) this.err(`${report.stats.apiCalls} API calls (${report.stats.listCalls} lists) in ${formatDuration(report.stats.durationMs)}\n`)
+      if (flags.verbose) {
+        const cpu = process.cpuUsage()
+        this.err(`${report.stats.apiCalls} API calls (${report.stats.listCalls} lists) in ${formatDuration(report.stats.durationMs)}, process CPU ${Math.round((cpu.user + cpu.system) / 1000)}ms\n`)
+      }
       process.exitCode = reportExitCode(report)
     } finally {
       spinner?.stop()
