@@ -103,6 +103,11 @@ describe('meshport check (simulated cluster)', () => {
     assert.match(r.stdout, /see https:\/\/linkerd\.io\/2\/checks\/#l5d-data-plane-ready for hints/)
     assert.match(r.stdout, /√ trust anchors are within their validity period/)
     assert.ok(r.stdout.endsWith('Status check results are ×\n'))
+    const junit = await runCli(['check', '--proxy', '--offline', '-o', 'junit', '--kubeconfig', broken.kubeconfigPath])
+    assert.equal(junit.code, 1)
+    const doc = assertJUnitStructure(junit.stdout)
+    assert.ok(doc.totals.failures >= 5, `failures: ${doc.totals.failures}`)
+    assert.match(junit.stdout, /<testcase name="linkerd-identity.issuer-cert-time-valid: issuer cert is within its validity period" classname="linkerd-identity" time="[\d.]+">\n\s+<failure message="issuer certificate [^"]* expired on [^"]*" type="error">/)
   })
 
   test('--only and --skip select checks; unknown ids are usage errors', async () => {
