@@ -1,12 +1,11 @@
-// Reads manifests from disk for `diagnose ports -f` (files, directories recursively, `-` for
-// stdin) and splits them into YAML/JSON documents with their first line, so problems can name
-// `web.yaml (document 2)`. Errors are InputErrors naming the file, document, line and column.
-import {readdirSync, readFileSync, statSync} from 'node:fs'
-import {join} from 'node:path'
-
+// Reads manifests for `diagnose ports -f` with inject's source reader (files, directories
+// recursively, http(s) URLs, `-` for stdin) and splits them into YAML/JSON documents with their
+// first line, so problems can name `web.yaml, document 2`. Errors are InputErrors naming the
+// file, document, line and column.
 import {LineCounter, parseAllDocuments} from 'yaml'
 
 import {InputError} from '../errors.js'
+import {readInputs, type SourceOptions} from '../inject/source.js'
 
 export interface ManifestDocument {
   source: string
@@ -14,25 +13,6 @@ export interface ManifestDocument {
   index: number
   line: number
   object: unknown
-}
-
-const MANIFEST_FILE = /\.(ya?ml|json)$/i
-
-function expand(path: string): string[] {
-  let stat
-  try {
-    stat = statSync(path)
-  } catch {
-    throw new InputError({source: path}, 'no such file or directory', {hint: 'pass a manifest file, a directory of manifests, or - for stdin'})
-  }
-  if (!stat.isDirectory()) return [path]
-  return readdirSync(path, {withFileTypes: true})
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((entry) => {
-      const child = join(path, entry.name)
-      if (entry.isDirectory()) return expand(child)
-      return MANIFEST_FILE.test(entry.name) ? [child] : []
-    })
 }
 
 export function parseManifestText(text: string, source: string): ManifestDocument[] {
@@ -54,22 +34,8 @@ export function parseManifestText(text: string, source: string): ManifestDocumen
   return out
 }
 
-export function readManifests(paths: readonly string[], readStdin: () => string): ManifestDocument[] {
-  const docs: ManifestDocument[] = []
-  for (const path of paths) {
-    if (path === '-') {
-      docs.push(...parseManifestText(readStdin(), '<stdin>'))
-      continue
-    }
-    for (const file of expand(path)) {
-      let text: string
-      try {
-        text = readFileSync(file, 'utf8')
-      } catch (err) {
-        throw new InputError({source: file}, `cannot read: ${(err as Error).message}`)
-      }
-      docs.push(...parseManifestText(text, file))
-    }
-  }
-  return docs
+/** Reads files, directories, URLs and `-` with inject's reader, then splits every input into documents. */
+export async function readManifests(paths: readonly string[], options: SourceOptions = {}): Promise<ManifestDocument[]> {
+  const inputs = await readInputs([...paths], options)
+  return inputs.flatMap((input) => parseManifestText(input.text, input.source === '-' ? '<stdin>' : input.source))
 }

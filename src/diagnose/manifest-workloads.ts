@@ -1,6 +1,8 @@
 // Finds the pod template of every workload in parsed manifests (Pod, Deployment, ReplicaSet,
 // ReplicationController, StatefulSet, DaemonSet, Job, CronJob, also inside `kind: List`), and the
 // annotations of Namespaces declared alongside them, which the pods inherit as in a cluster.
+import type {Path} from '../inject/types.js'
+import {templatePathFor} from '../inject/workloads.js'
 import type {PodLike, ServiceLike} from '../ports/index.js'
 import type {ManifestDocument} from './manifest-source.js'
 
@@ -31,27 +33,21 @@ type Obj = Record<string, unknown>
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-function at(obj: unknown, path: readonly string[]): unknown {
+function at(obj: unknown, path: ReadonlyArray<string | number>): unknown {
   let cur = obj
-  for (const key of path) cur = isObj(cur) ? cur[key] : undefined
+  for (const key of path) cur = typeof key === 'number' ? (Array.isArray(cur) ? cur[key] : undefined) : isObj(cur) ? cur[key] : undefined
   return cur
-}
-
-const TEMPLATE_PATHS: Record<string, readonly string[]> = {
-  deployment: ['spec', 'template'],
-  replicaset: ['spec', 'template'],
-  replicationcontroller: ['spec', 'template'],
-  statefulset: ['spec', 'template'],
-  daemonset: ['spec', 'template'],
-  job: ['spec', 'template'],
-  cronjob: ['spec', 'jobTemplate', 'spec', 'template'],
 }
 
 function stringValues(obj: Obj): Record<string, string> {
   return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))
 }
 
-export function findWorkloads(docs: readonly ManifestDocument[]): ManifestSet {
+/**
+ * `customPaths`: extra pod-template locations by lower-case `kind` or `group/kind`, as inject's
+ * `--pod-template-path` takes them; the built-in kinds and presets (Argo Rollout) come from inject.
+ */
+export function findWorkloads(docs: readonly ManifestDocument[], customPaths: ReadonlyMap<string, Path> = new Map()): ManifestSet {
   const set: ManifestSet = {workloads: [], services: [], namespaces: new Map()}
   const visit = (obj: unknown, source: string): void => {
     if (!isObj(obj)) return
@@ -75,7 +71,8 @@ export function findWorkloads(docs: readonly ManifestDocument[]): ManifestSet {
       set.services.push({name, namespace: typeof namespace === 'string' ? namespace : undefined, source, service: {...obj, metadata: {...meta, annotations}}})
       return
     }
-    const template = lower === 'pod' ? obj : TEMPLATE_PATHS[lower] ? at(obj, TEMPLATE_PATHS[lower]) : undefined
+    const path = kind ? templatePathFor(kind, obj.apiVersion, customPaths) : undefined
+    const template = path === undefined ? undefined : path.length === 0 ? obj : at(obj, path)
     if (!isObj(template)) return
     // YAML may type an annotation as a number (`admin-port: 9990`); the API server would store text.
     const meta = isObj(template.metadata) ? template.metadata : {}

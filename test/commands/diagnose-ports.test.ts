@@ -124,3 +124,18 @@ describe('diagnose without a usable cluster', () => {
     assert.match(r.stderr, /either TARGETs/)
   })
 })
+
+describe('diagnose ports -f on custom kinds', () => {
+  test('Argo Rollout by preset, others with --pod-template-path', async () => {
+    const plain = await runCli(['diagnose', 'ports', '-f', fixture('custom-kinds.yaml'), '-o', 'json'])
+    const p1 = JSON.parse(plain.stdout) as {problems: JsonProblem[]; targets: Array<{subject: {kind: string}}>}
+    assert.deepEqual(p1.targets.map((t) => t.subject.kind), ['Rollout'])
+    assert.deepEqual(p1.problems.map((p) => `${p.rule} ${p.subject.kind}/${p.subject.name}`), ['ports.proxy-port-conflict Rollout/web'])
+    const custom = await runCli(['diagnose', 'ports', '-f', fixture('custom-kinds.yaml'), '-o', 'json', '--pod-template-path', 'apps.kruise.io/CloneSet=.spec.template'])
+    const p2 = JSON.parse(custom.stdout) as {targets: Array<{subject: {kind: string}; ports: Array<{port: number; mode: string}>}>}
+    assert.deepEqual(p2.targets.map((t) => t.subject.kind), ['Rollout', 'CloneSet'])
+    assert.deepEqual(p2.targets[1]?.ports.map((r) => `${r.port}:${r.mode}`), ['6379:opaque'])
+    const bad = await runCli(['diagnose', 'ports', '-f', fixture('custom-kinds.yaml'), '--pod-template-path', 'nope'])
+    assert.equal(bad.code, 2)
+  })
+})

@@ -1,5 +1,3 @@
-import {readFileSync} from 'node:fs'
-
 import {Args, Flags} from '@oclif/core'
 
 import {ClusterCommand} from '../../cluster-command.js'
@@ -8,6 +6,8 @@ import {findWorkloads} from '../../diagnose/manifest-workloads.js'
 import {analyzeManifests, type PortsReport, selectPortsReport} from '../../diagnose/ports-report.js'
 import {parseRuleSelection} from '../../diagnose/rules.js'
 import {InputError, UsageError} from '../../errors.js'
+import type {Path} from '../../inject/types.js'
+import {parseTemplatePathFlag} from '../../inject/workloads.js'
 import {countsLine} from '../../output/diagnose-problems.js'
 import {renderPortsReport} from '../../output/diagnose-ports.js'
 
@@ -30,7 +30,8 @@ Works on live pods (TARGET: po/NAME, deploy/NAME, any workload type, or a bare t
   }
 
   static override flags = {
-    filename: Flags.string({char: 'f', description: 'Manifest file or directory to diagnose offline (repeatable; - for stdin).', multiple: true}),
+    filename: Flags.string({char: 'f', description: 'Manifest file, directory or http(s) URL to diagnose offline (repeatable; - for stdin).', multiple: true}),
+    'pod-template-path': Flags.string({description: 'With -f: where a custom kind keeps its pod template, KIND=.path (e.g. apps.kruise.io/CloneSet=.spec.template); repeatable.', multiple: true}),
     namespace: Flags.string({char: 'n', description: 'Namespace of the live targets (default: the context namespace, else default).'}),
     'all-namespaces': Flags.boolean({char: 'A', default: false, description: 'Diagnose targets in every namespace.'}),
     selector: Flags.string({char: 'l', description: 'Label selector for the live pods.'}),
@@ -47,8 +48,14 @@ Works on live pods (TARGET: po/NAME, deploy/NAME, any workload type, or a bare t
     let report: PortsReport
     if (flags.filename && flags.filename.length > 0) {
       if (targets.length > 0) throw new UsageError('give either TARGETs (live pods) or -f FILE (manifests), not both')
-      const docs = readManifests(flags.filename, () => readFileSync(0, 'utf8'))
-      report = analyzeManifests(findWorkloads(docs))
+      const customPaths = new Map<string, Path>()
+      for (const value of flags['pod-template-path'] ?? []) {
+        const parsed = parseTemplatePathFlag(value)
+        if (!parsed) throw new UsageError(`invalid --pod-template-path "${value}"`, {hint: 'use KIND=.path.to.template, e.g. argoproj.io/Rollout=.spec.template'})
+        customPaths.set(...parsed)
+      }
+      const docs = await readManifests(flags.filename)
+      report = analyzeManifests(findWorkloads(docs, customPaths))
       if (report.targets.length === 0) this.err('No workloads with a pod template found in the input.\n')
     } else {
       if (flags['all-namespaces'] && flags.namespace) throw new UsageError('--all-namespaces and --namespace flags are mutually exclusive')
