@@ -71,6 +71,23 @@ describe('linkerd2-inject conformance: --manual', {concurrency: 2}, () => {
   }
 })
 
+// Annotate cases whose setting has no flag (test/conformance/inject.test.ts replays the others
+// through bin/run.js): the same --values base file and --set, in annotate mode.
+describe('linkerd2-inject conformance: annotate cases through --values/--set', () => {
+  for (const c of loadCases().filter((x) => x.mode === 'annotate' && !x.flags_exact)) {
+    test(`${c.id} ${c.input} (--set)`, async () => {
+      const args = ['inject', `${conformanceDir}/${c.input}`, '--values', baseValuesFile(c.base)]
+      for (const [path, value] of Object.entries(c.values)) args.push('--set', `${path}=${JSON.stringify(value)}`)
+      const result = await runCli(args)
+      assert.equal(result.stderr, readFileSync(`${conformanceDir}/${c.report}`, 'utf8'), 'stderr report')
+      assert.equal(result.code, c.exit_code, 'exit code')
+      const golden = c.golden ? readFileSync(`${conformanceDir}/${c.golden}`, 'utf8') : ''
+      if (golden.trim() === '') assert.equal(result.stdout, '', 'stdout must be empty')
+      else assert.deepEqual(comparable(result.stdout), comparable(golden))
+    })
+  }
+})
+
 // Round trips on the goldens of single files that inject cleanly.
 const roundTrips = cases.filter((c) => c.exit_code === 0 && c.golden && !c.input.endsWith('/resources') && c.input !== c.golden)
 
