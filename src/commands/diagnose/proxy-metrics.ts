@@ -20,7 +20,7 @@ Each pod's proxy is reached through a port-forward to its linkerd-admin port (a 
     namespace: Flags.string({char: 'n', description: 'Namespace of the targets (default: the context namespace, else default).'}),
     selector: Flags.string({char: 'l', description: 'Label selector for the pods.'}),
     obfuscate: Flags.boolean({default: false, description: 'Hash authorities, identities, addresses, services and namespaces in the output.'}),
-    output: Flags.option({char: 'o', default: 'text', description: 'Output format: Linkerd-style text, or one JSON document.', options: ['text', 'json'] as const})(),
+    output: Flags.option({char: 'o', default: 'text', description: 'Output format: Linkerd-style text (table is the same), or one JSON document.', options: ['text', 'table', 'json'] as const})(),
     concurrency: Flags.integer({default: 16, description: 'How many pods to read at once.', min: 1}),
   }
 
