@@ -15,8 +15,21 @@ export function redactText(text: string, exact: readonly string[] = []): string 
   return out
 }
 
+/** JSON held in a string (kubectl's last-applied-configuration annotation) is redacted inside. */
+function redactString(value: string, exact: readonly string[]): string {
+  const trimmed = value.trim()
+  if ((trimmed.startsWith('{') && trimmed.endsWith('}')) || (trimmed.startsWith('[') && trimmed.endsWith(']'))) {
+    try {
+      return JSON.stringify(redactValue(JSON.parse(trimmed), exact))
+    } catch {
+      // not JSON after all: fall through to the text rules
+    }
+  }
+  return redactText(value, exact)
+}
+
 export function redactValue(value: unknown, exact: readonly string[] = []): unknown {
-  if (typeof value === 'string') return redactText(value, exact)
+  if (typeof value === 'string') return redactString(value, exact)
   if (Array.isArray(value)) return value.map((v) => redactValue(v, exact))
   if (value instanceof Date) return value.toISOString()
   if (typeof value !== 'object' || value === null) return value

@@ -55,6 +55,9 @@ test('redact: secret-named keys and env vars, private keys, JWTs, bearer tokens 
   assert.deepEqual(back.spec.containers[0]?.env[2]?.valueFrom, {secretKeyRef: {name: 's', key: 'k'}})
   assert.equal(back.metadata.annotations['linkerd.io/trust-root-sha256'], 'abcdef0123456789')
   assert.equal(redactText('nothing secret'), 'nothing secret')
+  const applied = redactedJson({metadata: {annotations: {'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({spec: {containers: [{env: [{name: 'DB_PASSWORD', value: 'hunter2'}]}]}})}}})
+  assert.ok(!applied.includes('hunter2'))
+  assert.ok(applied.includes('DB_PASSWORD'))
 })
 
 test('kubeconfig secrets: tokens, passwords and client keys of every user', () => {
