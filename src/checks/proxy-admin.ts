@@ -62,7 +62,8 @@ async function probe(ctx: CheckContext, pod: V1Pod, withMetrics: boolean): Promi
       }
     })
   } catch (error) {
-    return {port, error: message(error)}
+    // The problem line already names the pod and the port; keep only the cause.
+    return {port, error: message(error).replace(/^port-forward to pod\/\S+ in \S+ port \d+ failed: /, '')}
   }
 }
 
