@@ -39,8 +39,17 @@ export interface ContextOptions {
 }
 
 export const defaultFetchText: FetchText = async (url, timeoutMs) => {
-  const response = await fetch(url, {signal: AbortSignal.timeout(timeoutMs)})
-  if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`)
+  const host = new URL(url).host
+  let response: Response
+  try {
+    response = await fetch(url, {signal: AbortSignal.timeout(timeoutMs)})
+  } catch (error) {
+    // fetch says only "fetch failed"; the cause (DNS, refused, timeout) is what helps.
+    const cause = (error as {cause?: {code?: string; message?: string}}).cause
+    const why = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error))
+    throw new Error(`cannot reach ${host} (${why}); use --offline in clusters without internet access`)
+  }
+  if (!response.ok) throw new Error(`${host} answered HTTP ${response.status}`)
   return response.text()
 }
 

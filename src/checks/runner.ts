@@ -72,7 +72,8 @@ export async function runOnce<C>(check: Check<C>, ctx: C, timeoutMs: number, now
       outcome = 'timeout'
       apiTimeout = error.message
     } else {
-      outcome = error instanceof TimedOut ? 'timeout' : {kind: 'fail', message: error instanceof Error ? error.message : String(error), severity: 'error'}
+      // A check that cannot get its data fails at its own severity (a warning check warns), as in Linkerd.
+      outcome = error instanceof TimedOut ? 'timeout' : {kind: 'fail', message: error instanceof Error ? error.message : String(error)}
     }
   } finally {
     clearTimeout(timer)

@@ -60,18 +60,22 @@ describe('runner', () => {
             throw new Error('configmap/linkerd-config in linkerd not found')
           }),
           check('warn', async () => fail('expires soon'), {severity: 'warning', hint: 'some-anchor'}),
+          check('warn-throws', async () => {
+            throw new Error('cannot reach versioncheck.linkerd.io')
+          }, {severity: 'warning'}),
           check('skip', async () => skip('not installed')),
         ],
       },
     ]
     const report = await runChecks(categories, {}, {checkTimeoutMs: 1000})
-    const [boom, warn, skipped] = report.categories[0]?.checks ?? []
+    const [boom, warn, warnThrows, skipped] = report.categories[0]?.checks ?? []
+    assert.equal(warnThrows?.result, 'warning')
     assert.equal(boom?.result, 'error')
     assert.equal(boom?.error, 'configmap/linkerd-config in linkerd not found')
     assert.equal(warn?.result, 'warning')
     assert.equal(warn?.hint, 'https://linkerd.io/2/checks/#some-anchor')
     assert.equal(skipped?.result, 'skipped')
-    assert.deepEqual(report.counts, {error: 1, skipped: 1, success: 0, timeout: 0, warning: 1})
+    assert.deepEqual(report.counts, {error: 1, skipped: 1, success: 0, timeout: 0, warning: 2})
     assert.equal(reportExitCode(report), 1)
     assert.equal(reportExitCode({...report, counts: {...report.counts, error: 0}}), 0)
     assert.equal(reportExitCode({...report, counts: {...report.counts, error: 0}, failOn: 'warning'}), 1)

@@ -146,6 +146,14 @@ describe('meshport check (simulated cluster)', () => {
     }
   })
 
+  test('an unreachable version service gives warnings, not failures', async () => {
+    const r = await runCli(['check', '-o', 'json', '--version-check-url', 'http://127.0.0.1:2/version.json', '--kubeconfig', healthy.kubeconfigPath])
+    assert.equal(r.code, 0, r.stdout)
+    const latest = checksOf(JSON.parse(r.stdout) as JsonReport).get('linkerd-version.latest-version')
+    assert.equal(latest?.result, 'warning')
+    assert.match(latest?.error ?? '', /cannot reach 127\.0\.0\.1:2 \(ECONNREFUSED\); use --offline/)
+  })
+
   test('--pre on an installed cluster fails the namespace check', async () => {
     const r = await runCli(['check', '--pre', '-o', 'json', '--kubeconfig', healthy.kubeconfigPath])
     assert.equal(r.code, 1)
