@@ -135,6 +135,17 @@ describe('kube client against the simulated cluster', () => {
     await assert.rejects(bad.proxyGet({name: pod?.name ?? '', namespace: 'emojivoto'}, 4191, '/ready'), (err: unknown) => err instanceof ClusterError && err.code === KubeErrorCode.unauthorized)
   })
 
+  test('a server certificate from another CA: ClusterError naming the TLS failure', async () => {
+    const {makeApiPki} = await import('../cluster/pki.js')
+    const {writeFileSync} = await import('node:fs')
+    const {dirname, join} = await import('node:path')
+    const other = Buffer.from(makeApiPki().ca.certPem).toString('base64')
+    const file = join(dirname(sim.kubeconfigPath), 'kubeconfig-other-ca')
+    writeFileSync(file, sim.cluster.kubeconfig().replace(/certificate-authority-data: \S+/, `certificate-authority-data: ${other}`))
+    const wrong = createKubeClient({context: undefined, kubeconfig: file, requestTimeoutMs: 5000})
+    await assert.rejects(wrong.listPods(), (err: unknown) => err instanceof ClusterError && err.code === KubeErrorCode.tls && /TLS handshake/.test(err.message))
+  })
+
   test('injected 500 and 403 map to KubeApiError and ClusterError', async () => {
     sim.cluster.injectApiError({path: '/configmaps', status: 500, times: 1})
     await assert.rejects(kube.listConfigMaps({namespace: 'linkerd'}), (err: unknown) => err instanceof KubeApiError && err.status === 500 && /simulated failure/.test(err.message))
