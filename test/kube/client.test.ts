@@ -138,9 +138,9 @@ describe('kube client against the simulated cluster', () => {
   test('a server certificate from another CA: ClusterError naming the TLS failure', async () => {
     const {makeApiPki} = await import('../cluster/pki.js')
     const {writeFileSync} = await import('node:fs')
-    const {dirname, join} = await import('node:path')
+    const path = await import('node:path')
     const other = Buffer.from(makeApiPki().ca.certPem).toString('base64')
-    const file = join(dirname(sim.kubeconfigPath), 'kubeconfig-other-ca')
+    const file = path.join(path.dirname(sim.kubeconfigPath), 'kubeconfig-other-ca')
     writeFileSync(file, sim.cluster.kubeconfig().replace(/certificate-authority-data: \S+/, `certificate-authority-data: ${other}`))
     const wrong = createKubeClient({context: undefined, kubeconfig: file, requestTimeoutMs: 5000})
     await assert.rejects(wrong.listPods(), (err: unknown) => err instanceof ClusterError && err.code === KubeErrorCode.tls && /TLS handshake/.test(err.message))
