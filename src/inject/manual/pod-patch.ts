@@ -25,8 +25,11 @@ export interface ManualConfig {
   enableDebugSidecar?: boolean
   /** `--close-wait-timeout`, as a Go duration string (`1m0s`). */
   closeWaitTimeout?: string
-  /** `config.linkerd.io/*` defaults inherited from the workload's Namespace (the webhook reads them). */
-  namespaceAnnotations?: Annotations
+  /**
+   * Annotations of the cluster's Namespaces, by name (--from-cluster): like the injector webhook,
+   * a pod inherits the `config.linkerd.io/*` settings of its Namespace that it does not set itself.
+   */
+  namespaceAnnotations?: ReadonlyMap<string, Annotations>
 }
 
 /** One pod template, as plain data. */
@@ -102,14 +105,15 @@ function stringMap(value: unknown): Annotations {
   return out
 }
 
-/** Namespace defaults apply only to keys the workload does not set itself. */
-function withNamespaceDefaults(pod: Annotations, namespace: Annotations | undefined): Annotations {
-  if (!namespace) return pod
+/** The Namespace's proxy settings the pod does not set itself (the webhook's AppendNamespaceAnnotations). */
+function inheritedFromNamespace(pod: Annotations, namespace: Annotations): Annotations {
   const out: Annotations = {}
   for (const [k, v] of Object.entries(namespace)) {
-    if (k.startsWith('config.linkerd.io/') || k.startsWith('config.alpha.linkerd.io/') || k === ANNOTATION.inject) out[k] = v
+    if (k in pod) continue
+    if (k.startsWith('config.linkerd.io/') || k.startsWith('config.alpha.linkerd.io/') || k.startsWith('config.beta.linkerd.io/')) out[k] = v
+    else if (k === ANNOTATION.inject && v === 'ingress') out[k] = v
   }
-  return {...out, ...pod}
+  return out
 }
 
 /**
@@ -117,7 +121,10 @@ function withNamespaceDefaults(pod: Annotations, namespace: Annotations | undefi
  * fail (no trust anchors, bad cluster networks, ...); `warn` receives what Linkerd only logs.
  */
 export function computePodPatch(pod: PodTemplate, config: ManualConfig, warn: Warn = () => {}): PodPatch {
-  const ownAnnotations = withNamespaceDefaults(stringMap(pod.metadata?.annotations), config.namespaceAnnotations)
+  const podAnnotations = stringMap(pod.metadata?.annotations)
+  const namespaceAnnotations = config.namespaceAnnotations?.get(pod.namespace) ?? {}
+  const inherited = inheritedFromNamespace(podAnnotations, namespaceAnnotations)
+  const ownAnnotations = {...inherited, ...podAnnotations}
   const labels = stringMap(pod.metadata?.labels)
   const kind = pod.kind.toLowerCase()
   const addedLabels: Annotations = {'linkerd.io/control-plane-ns': config.controlPlaneNamespace, 'linkerd.io/workload-ns': pod.namespace}
@@ -128,10 +135,10 @@ export function computePodPatch(pod: PodTemplate, config: ManualConfig, warn: Wa
   // repeat the same shapes thousands of times).
   let cache = SHARED.get(config)
   if (!cache) SHARED.set(config, (cache = new Map()))
-  const key = sharedKey(pod, ownAnnotations, labels, config)
+  const key = sharedKey(pod, ownAnnotations, labels, config) + JSON.stringify([inherited, namespaceAnnotations[ANNOTATION.additionalEnv] ?? null])
   let shared = cache.get(key)
   if (!shared) {
-    shared = sharedPatch(pod, ownAnnotations, labels, config, warn)
+    shared = sharedPatch(pod, {own: ownAnnotations, inherited, namespace: namespaceAnnotations}, labels, config, warn)
     cache.set(key, shared)
   }
   return {...shared, labels: podLabels}
@@ -156,7 +163,8 @@ function sharedKey(pod: PodTemplate, own: Annotations, labels: Annotations, conf
   ])
 }
 
-function sharedPatch(pod: PodTemplate, ownAnnotations: Annotations, labels: Annotations, config: ManualConfig, warn: Warn): SharedPatch {
+function sharedPatch(pod: PodTemplate, annotations: {own: Annotations; inherited: Annotations; namespace: Annotations}, labels: Annotations, config: ManualConfig, warn: Warn): SharedPatch {
+  const ownAnnotations = annotations.own
   const values: InjectValues = structuredClone(config.values)
   const spec = pod.spec
 
@@ -165,7 +173,7 @@ function sharedPatch(pod: PodTemplate, ownAnnotations: Annotations, labels: Anno
   const podOverrides: Annotations = {}
   for (const [k, v] of Object.entries(ownAnnotations)) if (!(k in config.overrideAnnotations)) podOverrides[k] = v
   applyAnnotationOverrides(values, podOverrides, labels, namedPorts(spec), warn)
-  mergeAdditionalEnv(values, config.namespaceAnnotations ?? {}, stringMap(pod.workloadAnnotations), warn)
+  mergeAdditionalEnv(values, annotations.namespace, stringMap(pod.workloadAnnotations), warn)
   values.proxy.podInboundPorts = podInboundPorts(spec)
 
   for (const network of values.clusterNetworks.replace(/^,+|,+$/g, '').split(',')) {
@@ -173,7 +181,8 @@ function sharedPatch(pod: PodTemplate, ownAnnotations: Annotations, labels: Anno
   }
 
   // Annotations the run adds (flags, created-by, debug, close-wait), then the proxy's own.
-  const added: Annotations = {...config.overrideAnnotations, 'linkerd.io/created-by': config.createdBy}
+  // Inherited Namespace settings are written on the pod too, as the webhook writes them.
+  const added: Annotations = {...annotations.inherited, ...config.overrideAnnotations, 'linkerd.io/created-by': config.createdBy}
   if (config.enableDebugSidecar) added[ANNOTATION.enableDebugSidecar] = 'true'
   if (config.closeWaitTimeout) added[ANNOTATION.closeWaitTimeout] = config.closeWaitTimeout
   const effective = {...ownAnnotations, ...added}

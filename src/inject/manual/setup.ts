@@ -3,6 +3,7 @@
 // settings the manual handler renders from. The command calls this once, after building options.
 import {UsageError} from '../../errors.js'
 import type {KubeClient} from '../../kube/types.js'
+import type {Annotations} from '../../mesh/proxy-overrides.js'
 import {chartDefaults, loadValuesFile, mergeValues, type ChartValues} from '../../mesh/values.js'
 import type {InjectOptions} from '../types.js'
 import {clusterValues} from './cluster.js'
@@ -24,11 +25,18 @@ export interface ManualDeps {
   /** meshport's version, for `linkerd.io/created-by: meshport/cli <version>`. */
   version: string
   /** Opens the kube client (only called with --from-cluster). */
-  openKube?: () => Promise<Pick<KubeClient, 'getConfigMap' | 'close'>>
+  openKube?: () => Promise<Pick<KubeClient, 'getConfigMap' | 'listNamespaces' | 'close'>>
 }
 
 /** The baseline chart values: the cluster's linkerd-config, or the defaults merged with --values files. */
-export async function loadBaseline(flags: ManualFlags, deps: ManualDeps): Promise<{values: ChartValues; source: string}> {
+export interface Baseline {
+  values: ChartValues
+  source: string
+  /** --from-cluster: the proxy settings annotated on each Namespace (inherited by its pods). */
+  namespaceAnnotations?: ReadonlyMap<string, Annotations>
+}
+
+export async function loadBaseline(flags: ManualFlags, deps: ManualDeps): Promise<Baseline> {
   const files = flags.values ?? []
   const namespace = flags['linkerd-namespace'] ?? 'linkerd'
   if (flags['from-cluster']) {
@@ -36,7 +44,13 @@ export async function loadBaseline(flags: ManualFlags, deps: ManualDeps): Promis
     if (!deps.openKube) throw new UsageError('--from-cluster is not available in this build')
     const kube = await deps.openKube()
     try {
-      return {values: await clusterValues(kube, namespace), source: `configmap/linkerd-config in ${namespace}`}
+      const values = await clusterValues(kube, namespace)
+      const namespaceAnnotations = new Map<string, Annotations>()
+      for (const ns of await kube.listNamespaces()) {
+        const annotations = Object.entries(ns.metadata?.annotations ?? {}).filter(([k]) => k.startsWith('config.') || k === 'linkerd.io/inject')
+        if (ns.metadata?.name && annotations.length > 0) namespaceAnnotations.set(ns.metadata.name, Object.fromEntries(annotations))
+      }
+      return {values, source: `configmap/linkerd-config in ${namespace}`, namespaceAnnotations}
     } finally {
       await kube.close()
     }
@@ -78,5 +92,6 @@ export async function applyManualFlags(given: ManualFlags, options: InjectOption
     enableDebugSidecar: flags['enable-debug-sidecar'] === true,
     flagAnnotations: options.overrides,
   })
+  if (baseline.namespaceAnnotations) values.namespaceAnnotations = baseline.namespaceAnnotations
   return {...options, mode: MANUAL_MODE, tokenProjection: values.values.identity.serviceAccountTokenProjection, values}
 }

@@ -28,7 +28,7 @@ spec:
 `
 
 describe('inject --manual on the command line', () => {
-  test('--from-cluster reads linkerd-config through the kube layer', async () => {
+  test('--from-cluster reads linkerd-config and Namespace settings through the kube layer', async () => {
     const sim = await startSim({scenario: 'healthy'})
     try {
       const result = await runCli(['inject', '--manual', '--from-cluster', '--kubeconfig', sim.kubeconfigPath, '-'], {stdin: DEPLOYMENT})
@@ -42,6 +42,15 @@ describe('inject --manual on the command line', () => {
       const proxy = out.spec.template.spec.initContainers[1]
       assert.equal(proxy.name, 'linkerd-proxy')
       assert.equal(proxy.image, `cr.l5d.io/linkerd/proxy:${values.linkerdVersion}`)
+
+      // Pods inherit the proxy settings annotated on their Namespace, as with the webhook.
+      sim.cluster.addObject({apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'shop', annotations: {'config.linkerd.io/proxy-cpu-limit': '2'}}})
+      const inShop = await runCli(['inject', '--manual', '--from-cluster', '--kubeconfig', sim.kubeconfigPath, '-'], {stdin: DEPLOYMENT.replace('namespace: emojivoto', 'namespace: shop')})
+      assert.equal(inShop.code, 0, inShop.stderr)
+      const shop = parse(inShop.stdout)
+      assert.equal(shop.spec.template.metadata.annotations['config.linkerd.io/proxy-cpu-limit'], '2')
+      const env = shop.spec.template.spec.initContainers[1].env as {name: string; value?: string}[]
+      assert.equal(env.find((e) => e.name === 'LINKERD2_PROXY_CORES_MAX')?.value, '2')
     } finally {
       await sim.stop()
     }

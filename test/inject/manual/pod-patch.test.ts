@@ -96,3 +96,34 @@ describe('pod inbound ports', () => {
     assert.equal(podInboundPorts(spec), '10000,80,9090')
   })
 })
+
+describe('namespace settings (--from-cluster)', () => {
+  test('a pod inherits its Namespace\'s proxy settings it does not set itself, written as the webhook writes them', () => {
+    const {run} = caseValues(loadCases().find((c) => c.id === 'uai-00')!)
+    const config: ManualConfig = {
+      values: toInjectValues(run),
+      controlPlaneNamespace: 'linkerd',
+      overrideAnnotations: {},
+      createdBy: 'meshport/cli test',
+      namespaceAnnotations: new Map([['shop', {'config.linkerd.io/proxy-cpu-limit': '2', 'config.linkerd.io/admin-port': '9999', 'linkerd.io/inject': 'enabled'}]]),
+    }
+    const pod = (namespace: string) => ({
+      kind: 'Deployment',
+      name: 'web',
+      namespace,
+      workloadAnnotations: {},
+      metadata: {annotations: {'config.linkerd.io/admin-port': '8888'}},
+      spec: {containers: [{name: 'web', ports: [{containerPort: 80}]}]},
+    })
+    const patch = computePodPatch(pod('shop'), config)
+    const annotations = Object.fromEntries(patch.annotations)
+    assert.equal(annotations['config.linkerd.io/proxy-cpu-limit'], '2')
+    assert.equal(annotations['config.linkerd.io/admin-port'], undefined, 'the pod\'s own value is not overwritten')
+    assert.equal(annotations['linkerd.io/inject'], undefined)
+    const proxy = patch.initContainersFirst[1] as {env: {name: string; value?: string}[]; ports: {containerPort: number}[]}
+    assert.equal(proxy.env.find((e) => e.name === 'LINKERD2_PROXY_CORES_MAX')?.value, '2')
+    assert.equal(proxy.ports[1]?.containerPort, 8888)
+    const elsewhere = computePodPatch(pod('other'), config)
+    assert.equal(Object.fromEntries(elsewhere.annotations)['config.linkerd.io/proxy-cpu-limit'], undefined)
+  })
+})
