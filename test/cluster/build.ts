@@ -653,9 +653,11 @@ function wireTraffic(built: BuiltWorkload[], linkerd: LinkerdSpec | undefined, _
     const opaque = portSet(config['config.linkerd.io/opaque-ports'] ?? DEFAULT_OPAQUE_PORTS).has(port)
     for (const p of server.pods) {
       if (!p.proxy) continue
-      for (const client of sources) {
+      for (const [index, client] of sources.entries()) {
         const clientMeshed = client?.input.meshed === true
-        const flow = flowShape(t, share)
+        // Whole connections per client, adding up to the declared count.
+        const connections = Math.floor(t.tcpConnections / sources.length) + (index < t.tcpConnections % sources.length ? 1 : 0)
+        const flow = {...flowShape(t, share), connections}
         if (!skipped) p.proxy.inbound.push({...flow, clientId: client && clientMeshed ? identityOf(client.input.serviceAccount, client.input.namespace, cp, td) : undefined, opaque})
         if (!client) continue
         const clientPods = client.pods.filter((c) => c.proxy)
