@@ -1,7 +1,7 @@
 // oclif's command_not_found hook: a mistyped command gets "Did you mean ...?" and exit 2 (a usage
 // error, docs/exit-codes.md). @oclif/plugin-not-found was not used: it exits 127, shows the
 // suggestion only inside an interactive prompt (never in CI logs) and then offers to run it.
-import type {Hook} from '@oclif/core'
+import {loadHelpClass, type Hook} from '@oclif/core'
 
 import {closestIds} from '../completion/suggest.js'
 
@@ -12,7 +12,20 @@ const hook: Hook.CommandNotFound = async function (opts) {
   // With a space separator oclif joins every word into the id (`viz:stats:deploy`): the command
   // part ends at the first word that is not a topic.
   const topics = new Set(ids.flatMap((id) => id.split(':').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join(':'))))
-  const words = opts.id.split(':')
+  let words = opts.id.split(':')
+  // `meshport help [COMMAND...]`, as kubectl and linkerd take it (oclif core only knows --help).
+  if (words[0] === 'help') {
+    words = [...words.slice(1), ...(opts.argv ?? [])]
+    const known = (n: number): boolean => n === 0 ? words.length === 0 : Boolean(opts.config.findCommand(words.slice(0, n).join(':')) ?? opts.config.findTopic(words.slice(0, n).join(':')))
+    // The longest prefix that names a command or topic (`help viz stat deploy` is viz stat's help).
+    let n = words.length
+    while (n > 0 && !known(n)) n--
+    if (known(n)) {
+      const Help = await loadHelpClass(opts.config)
+      await new Help(opts.config).showHelp(words.slice(0, n))
+      return
+    }
+  }
   let end = 1
   while (end < words.length && topics.has(words.slice(0, end).join(':'))) end++
   const typed = words.slice(0, end).join(':')

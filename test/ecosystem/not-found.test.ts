@@ -45,4 +45,16 @@ describe('mistyped commands through the CLI', () => {
     assert.doesNotMatch(r.stderr, /Did you mean/)
     assert.match(r.stderr, /Hint: run `meshport --help`/)
   })
+
+  test('`help [COMMAND]` works as kubectl and linkerd users type it', async () => {
+    const root = await runCli(['help'])
+    assert.equal(root.code, 0, root.stderr)
+    assert.match(root.stdout, /USAGE\n {2}\$ meshport/)
+    const stat = await runCli(['help', 'viz', 'stat'])
+    assert.equal(stat.code, 0, stat.stderr)
+    assert.match(stat.stdout, /\$ meshport viz stat/)
+    const typo = await runCli(['help', 'injct'])
+    assert.equal(typo.code, 2)
+    assert.match(typo.stderr, /Did you mean "meshport inject"\?/)
+  })
 })
