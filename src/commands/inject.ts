@@ -4,7 +4,7 @@ import {BaseCommand} from '../base-command.js'
 import {ExitCode, MeshError, UsageError, isMeshError} from '../errors.js'
 import {functionConfigArgs, readResourceList, transformResourceList} from '../inject/krm.js'
 import {applyManualFlags} from '../inject/manual/setup.js'
-import {compactingProgress} from '../inject/memory.js'
+import {compactingProgress, writeProgress} from '../inject/memory.js'
 import {buildInjectOptions} from '../inject/options.js'
 import {runManifests, type Action} from '../inject/run.js'
 import {PROXY_FLAGS} from '../mesh/inject-flags.js'
@@ -41,13 +41,17 @@ const BATCH = 1 << 16
 
 /** Writes stdout pieces in batches of about 64 KiB (never one string of the whole stream). */
 export function writePieces(write: (text: string) => void, pieces: string[]): void {
+  const progress = writeProgress()
   let batch: string[] = []
   let size = 0
+  let written = 0
   for (const piece of pieces) {
     batch.push(piece)
     size += piece.length
     if (size >= BATCH) {
       write(batch.join(''))
+      written += size
+      progress(written)
       batch = []
       size = 0
     }

@@ -11,7 +11,7 @@ import {isJsonText, splitJson, yamlChunks, type Chunk} from './split.js'
 import {getHandler, type InjectOptions, type Path, type WorkloadContext} from './types.js'
 import {uninjectObject} from './uninject.js'
 import {templatePathFor} from './workloads.js'
-import {toJS} from './tree.js'
+import {toJS, type TNode} from './tree.js'
 
 export type Operation = 'inject' | 'uninject'
 
@@ -38,6 +38,16 @@ type Obj = Record<string, unknown>
 
 function asObj(value: unknown): Obj | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : undefined
+}
+
+/** Just the identity fields of metadata (converting labels and annotations would be wasted work). */
+function identity(node: TNode | null | undefined): Obj {
+  const out: Obj = {}
+  if (node === null || node === undefined || node.type !== 'map') return out
+  for (const pair of node.pairs) {
+    if (pair.key === 'name' || pair.key === 'generateName' || pair.key === 'namespace') out[pair.key] = toJS(pair.value)
+  }
+  return out
 }
 
 function nameOf(obj: Obj): string {
@@ -127,9 +137,9 @@ function transformDocument(source: string, docNumber: number, chunk: Chunk, op: 
   }
   const lower = kind.toLowerCase()
   const apiVersion = toJS(top.pairs.find((p) => p.key === 'apiVersion')?.value)
+  const metadata = identity(top.pairs.find((p) => p.key === 'metadata')?.value)
   if (lower !== 'list' && lower !== 'namespace' && lower !== 'service' && templatePathFor(kind, apiVersion, options.podTemplatePaths) === undefined) {
     // Not a kind inject or uninject touches: report it from the tree, copy it verbatim.
-    const metadata = toJS(top.pairs.find((p) => p.key === 'metadata')?.value)
     result.report({kind: lower, name: nameOf({metadata}), status: 'skipped', supported: false})
     return unchanged
   }
@@ -154,7 +164,7 @@ function transformDocument(source: string, docNumber: number, chunk: Chunk, op: 
     // A List itself is not reported.
   } else {
     // Only the identity fields: converting the whole document to JS would cost more than the rest.
-    const obj: Obj = {kind, apiVersion, metadata: toJS(top.pairs.find((p) => p.key === 'metadata')?.value)}
+    const obj: Obj = {kind, apiVersion, metadata}
     transformObject(state, [], obj, kind)
   }
   if (!edit.changed) return unchanged

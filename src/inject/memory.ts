@@ -30,10 +30,25 @@ function collector(): () => void {
 export function compactingProgress(size: number): Progress | undefined {
   if (size < LARGE_INPUT) return undefined
   const gc = collector()
+  // Frees the file buffer the input was decoded from before the transform starts allocating.
+  gc()
   let next = EVERY
   return (processed) => {
     if (processed < next) return
     gc()
     next = processed + EVERY
+  }
+}
+
+/**
+ * While a large output is written: collects every few megabytes (each 64 KiB batch becomes a
+ * string and a buffer). Does nothing unless a large input turned collection on.
+ */
+export function writeProgress(): (written: number) => void {
+  let next = EVERY
+  return (written) => {
+    if (collect === undefined || written < next) return
+    collect()
+    next = written + EVERY
   }
 }

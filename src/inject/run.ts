@@ -43,7 +43,7 @@ export async function runManifests(settings: RunSettings): Promise<RunOutcome> {
   const results: StreamResult[] = []
   for (const input of inputs) {
     // Per-document texts are kept only when -o may convert the format.
-    results.push(transformToStream(input.source, input.text, settings.op, settings.options, settings.output !== undefined, settings.progress?.(input.text.length)))
+    results.push(transformToStream(input.source, input.text, settings.op, settings.options, {documents: settings.output !== undefined, changes: settings.action === 'diff'}, settings.progress?.(input.text.length)))
     // The input text lives on only through the pieces that slice it.
     input.text = ''
   }

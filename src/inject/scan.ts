@@ -5,7 +5,7 @@
 // undefined for anything else (anchors, tags, multi-line flow or plain scalars, tabs, duplicate
 // keys, odd indentation, ...); the caller then parses with the yaml library, which also produces
 // the error message when the text is invalid. So: accepted text is valid YAML read as yaml reads it.
-import type {TItem, TMap, TNode, TPair, TScalar, TSeq} from './tree.js'
+import {scalarValue, UNRESOLVED, type TItem, type TMap, type TNode, type TPair, type TScalar, type TSeq} from './tree.js'
 
 class Unsupported extends Error {}
 
@@ -29,7 +29,15 @@ export function scanDocument(src: string): {root: TNode | null} | undefined {
 }
 
 class Scanner {
+  /** Where the last parsed node ended (the next line start for block nodes). */
+  private after = 0
+
   constructor(private readonly src: string) {}
+
+  private done<T>(node: T, after: number): T {
+    this.after = after
+    return node
+  }
 
   document(): {root: TNode | null} {
     const {src} = this
@@ -47,7 +55,8 @@ class Scanner {
     if (first === -1) return {root: null}
     const c = src.charCodeAt(first + this.indentOf(first))
     if (c === 37 /* % */) bail()
-    const [root, after] = this.blockNode(first, this.indentOf(first))
+    const root = this.blockNode(first, this.indentOf(first))
+    const after = this.after
     const rest = this.nextContent(after)
     if (rest !== -1) {
       // Only a `...` end marker may follow, then nothing but comments.
@@ -93,8 +102,8 @@ class Scanner {
     return lineEnd < this.src.length ? lineEnd + 1 : lineEnd
   }
 
-  private isSeqIndicator(lineStart: number): boolean {
-    const p = lineStart + this.indentOf(lineStart)
+  private isSeqIndicator(lineStart: number, indent = this.indentOf(lineStart)): boolean {
+    const p = lineStart + indent
     if (this.src.charCodeAt(p) !== 45 /* - */) return false
     const next = this.src.charCodeAt(p + 1)
     return p + 1 >= this.src.length || next === SPACE || next === NL
@@ -103,52 +112,54 @@ class Scanner {
   // ---- block structure -----------------------------------------------------------------------
 
   /** A block node whose first line starts at `lineStart` with content at column `indent`. */
-  private blockNode(lineStart: number, indent: number): [TNode, number] {
-    if (this.isSeqIndicator(lineStart)) return this.blockSeq(lineStart, indent)
+  private blockNode(lineStart: number, indent: number): TNode {
+    if (this.isSeqIndicator(lineStart, indent)) return this.blockSeq(lineStart, indent)
     const p = lineStart + indent
     if (this.keyAt(p, this.lineEnd(p)) === undefined) bail()
     return this.blockMap(lineStart, indent, p)
   }
 
-  private blockMap(lineStart: number, indent: number, firstKey: number): [TMap, number] {
+  private blockMap(lineStart: number, indent: number, firstKey: number): TMap {
     const {src} = this
     const map: TMap = {type: 'map', flow: false, start: firstKey, end: firstKey, indent, pairs: []}
     let entryLine = lineStart
     let keyPos = firstKey
     for (;;) {
-      const [pair, after] = this.entry(entryLine, keyPos, indent)
+      const pair = this.entry(entryLine, keyPos, indent)
+      const after = this.after
       if (hasKey(map, pair.key)) bail()
       map.pairs.push(pair)
       map.end = pair.end
       const next = this.nextContent(after)
-      if (next === -1) return [map, after]
+      if (next === -1) return this.done(map, after)
       const ind = this.indentOf(next)
-      if (ind < indent) return [map, after]
-      if (ind > indent || this.isSeqIndicator(next)) bail()
+      if (ind < indent) return this.done(map, after)
+      if (ind > indent || this.isSeqIndicator(next, ind)) bail()
       entryLine = next
       keyPos = next + ind
-      if (src.charCodeAt(keyPos) === 46 /* . */ && src.startsWith('...', keyPos) && ind === 0) return [map, after]
+      if (src.charCodeAt(keyPos) === 46 /* . */ && src.startsWith('...', keyPos) && ind === 0) return this.done(map, after)
     }
   }
 
-  private entry(lineStart: number, keyPos: number, indent: number): [TPair, number] {
+  private entry(lineStart: number, keyPos: number, indent: number): TPair {
     const end = this.lineEnd(keyPos)
     const key = this.keyAt(keyPos, end)
     if (key === undefined) bail()
     // The first key of a `- key: v` item starts mid-line; its text starts at the key.
     const ownLine = this.indentOf(lineStart) === keyPos - lineStart
     const pair: TPair = {key: key.key, keyStart: keyPos, lineStart: ownLine ? lineStart : keyPos, end: 0, value: null}
-    const [value, after] = this.valueAfter(key.valueStart, end, indent, true)
+    const value = this.valueAfter(key.valueStart, end, indent, true)
+    const after = this.after
     pair.value = value
     pair.end = after
-    return [pair, after]
+    return this.done(pair, after)
   }
 
   /**
    * The value that starts at `p` on a line ending at `end`, belonging to a parent collection at
    * column `indent`. Returns the node and the start of the line after the value.
    */
-  private valueAfter(p: number, end: number, indent: number, inMap: boolean): [TNode | null, number] {
+  private valueAfter(p: number, end: number, indent: number, inMap: boolean): TNode | null {
     const {src} = this
     while (src.charCodeAt(p) === SPACE) p++
     if (p >= end || src.charCodeAt(p) === HASH) {
@@ -156,18 +167,19 @@ class Scanner {
       if (next !== -1) {
         const ind = this.indentOf(next)
         if (ind > indent) return this.blockNode(next, ind)
-        if (inMap && ind === indent && this.isSeqIndicator(next)) return this.blockSeq(next, ind)
+        if (inMap && ind === indent && this.isSeqIndicator(next, ind)) return this.blockSeq(next, ind)
       }
-      return [null, this.afterLine(end)]
+      return this.done(null, this.afterLine(end))
     }
     const c = src.charCodeAt(p)
     if (c === 124 /* | */ || c === 62 /* > */) return this.blockScalar(p, end, indent)
-    const [node, after] = this.inline(p, end, false)
+    const node = this.inline(p, end, false)
+    const after = this.after
     this.expectLineEnd(after, end)
-    return [node, this.afterLine(end)]
+    return this.done(node, this.afterLine(end))
   }
 
-  private blockSeq(lineStart: number, indent: number): [TSeq, number] {
+  private blockSeq(lineStart: number, indent: number): TSeq {
     const {src} = this
     const seq: TSeq = {type: 'seq', flow: false, start: lineStart + indent, end: 0, indent, items: []}
     let line = lineStart
@@ -180,24 +192,26 @@ class Scanner {
       let after: number
       if (p < end && src.charCodeAt(p) === 45 && (p + 1 >= end || src.charCodeAt(p + 1) === SPACE)) bail()
       if (p < end && src.charCodeAt(p) !== HASH && this.keyAt(p, end) !== undefined) {
-        ;[item.value, after] = this.blockMap(line, p - line, p)
+        item.value = this.blockMap(line, p - line, p)
+        after = this.after
       } else {
-        ;[item.value, after] = this.valueAfter(p, end, indent, false)
+        item.value = this.valueAfter(p, end, indent, false)
+        after = this.after
       }
       item.end = after
       seq.items.push(item)
       seq.end = after
       const next = this.nextContent(after)
-      if (next === -1) return [seq, after]
+      if (next === -1) return this.done(seq, after)
       const ind = this.indentOf(next)
-      if (ind < indent) return [seq, after]
+      if (ind < indent) return this.done(seq, after)
       if (ind > indent) bail()
-      if (!this.isSeqIndicator(next)) return [seq, after]
+      if (!this.isSeqIndicator(next, ind)) return this.done(seq, after)
       line = next
     }
   }
 
-  private blockScalar(p: number, end: number, parentIndent: number): [TScalar, number] {
+  private blockScalar(p: number, end: number, parentIndent: number): TScalar {
     const {src} = this
     const literal = src.charCodeAt(p) === 124
     let q = p + 1
@@ -243,7 +257,7 @@ class Scanner {
     const trailingBlank = lines.length - contentLines.length
     const value = blockValue(contentLines, literal, chomp, trailingBlank)
     const node: TScalar = {type: 'scalar', start: p, end: lastContentEnd, value, style: 'block'}
-    return [node, contentIndent === -1 ? this.afterLine(end) : lastContentEnd]
+    return this.done(node, contentIndent === -1 ? this.afterLine(end) : lastContentEnd)
   }
 
   private expectLineEnd(p: number, end: number): void {
@@ -261,7 +275,8 @@ class Scanner {
     const {src} = this
     const c = src.charCodeAt(p)
     if (c === 34 /* " */ || c === 39 /* ' */) {
-      const [scalar, after] = c === 34 ? this.doubleQuoted(p, end) : this.singleQuoted(p, end)
+      const scalar = c === 34 ? this.doubleQuoted(p, end) : this.singleQuoted(p, end)
+      const after = this.after
       if (src.charCodeAt(after) !== 58 /* : */) return undefined
       if (after + 1 < end && src.charCodeAt(after + 1) !== SPACE) return undefined
       return {key: String(scalar.value), valueStart: after + 1}
@@ -283,7 +298,7 @@ class Scanner {
   }
 
   /** A scalar or single-line flow collection at `p`. Returns the node and the offset after it. */
-  private inline(p: number, end: number, flow: boolean): [TNode, number] {
+  private inline(p: number, end: number, flow: boolean): TNode {
     const {src} = this
     const c = src.charCodeAt(p)
     if (c === 34) return this.doubleQuoted(p, end)
@@ -309,11 +324,11 @@ class Scanner {
     let stop = i
     while (stop > p && src.charCodeAt(stop - 1) === SPACE) stop--
     if (stop === p) bail()
-    const raw = src.slice(p, stop)
-    return [{type: 'scalar', start: p, end: stop, value: resolvePlain(raw), style: 'plain'}, stop]
+    // Resolved when read: most values of a manifest are never looked at.
+    return this.done({type: 'scalar', start: p, end: stop, value: UNRESOLVED, src, style: 'plain'}, stop)
   }
 
-  private doubleQuoted(p: number, end: number): [TScalar, number] {
+  private doubleQuoted(p: number, end: number): TScalar {
     const {src} = this
     let i = p + 1
     let out = ''
@@ -322,7 +337,7 @@ class Scanner {
       const ch = src.charCodeAt(i)
       if (ch === 34) {
         out += src.slice(from, i)
-        return [{type: 'scalar', start: p, end: i + 1, value: out, style: 'double'}, i + 1]
+        return this.done({type: 'scalar', start: p, end: i + 1, value: out, style: 'double'}, i + 1)
       }
       if (ch === 92 /* \ */) {
         out += src.slice(from, i)
@@ -337,7 +352,7 @@ class Scanner {
     bail() // multi-line or unterminated: leave it to the yaml library
   }
 
-  private singleQuoted(p: number, end: number): [TScalar, number] {
+  private singleQuoted(p: number, end: number): TScalar {
     const {src} = this
     let i = p + 1
     for (;;) {
@@ -348,7 +363,7 @@ class Scanner {
         continue
       }
       const value = src.slice(p + 1, q).replaceAll("''", "'")
-      return [{type: 'scalar', start: p, end: q + 1, value, style: 'single'}, q + 1]
+      return this.done({type: 'scalar', start: p, end: q + 1, value, style: 'single'}, q + 1)
     }
   }
 
@@ -357,24 +372,25 @@ class Scanner {
     return p
   }
 
-  private flowSeq(p: number, end: number): [TSeq, number] {
+  private flowSeq(p: number, end: number): TSeq {
     const {src} = this
     const seq: TSeq = {type: 'seq', flow: true, start: p, end: 0, indent: 0, items: []}
     let i = this.skipSpaces(p + 1)
     if (src.charCodeAt(i) === 93) {
       seq.end = i + 1
-      return [seq, i + 1]
+      return this.done(seq, i + 1)
     }
     for (;;) {
       if (i >= end) bail()
-      const [value, after] = this.inline(i, end, true)
+      const value = this.inline(i, end, true)
+      const after = this.after
       seq.items.push({start: i, lineStart: i, end: after, value})
       i = this.skipSpaces(after)
       const ch = src.charCodeAt(i)
       if (i >= end) bail()
       if (ch === 93) {
         seq.end = i + 1
-        return [seq, i + 1]
+        return this.done(seq, i + 1)
       }
       if (ch !== 44) bail()
       i = this.skipSpaces(i + 1)
@@ -382,19 +398,20 @@ class Scanner {
     }
   }
 
-  private flowMap(p: number, end: number): [TMap, number] {
+  private flowMap(p: number, end: number): TMap {
     const {src} = this
     const map: TMap = {type: 'map', flow: true, start: p, end: 0, indent: 0, pairs: []}
     let i = this.skipSpaces(p + 1)
     if (src.charCodeAt(i) === 125) {
       map.end = i + 1
-      return [map, i + 1]
+      return this.done(map, i + 1)
     }
     for (;;) {
       if (i >= end) bail()
       const keyStart = i
-      const [keyNode, afterKey] = this.inline(i, end, true)
-      if (keyNode.type !== 'scalar' || (keyNode.style === 'plain' && typeof keyNode.value !== 'string')) bail()
+      const keyNode = this.inline(i, end, true)
+      const afterKey = this.after
+      if (keyNode.type !== 'scalar' || (keyNode.style === 'plain' && typeof scalarValue(keyNode) !== 'string')) bail()
       const key = keyNode.style === 'plain' ? src.slice(keyNode.start, keyNode.end) : String(keyNode.value)
       if (hasKey(map, key)) bail()
       i = this.skipSpaces(afterKey)
@@ -405,14 +422,17 @@ class Scanner {
       let value: TNode | null = null
       let valueEnd = i
       const ch = src.charCodeAt(i)
-      if (ch !== 44 && ch !== 125) [value, valueEnd] = this.inline(i, end, true)
+      if (ch !== 44 && ch !== 125) {
+        value = this.inline(i, end, true)
+        valueEnd = this.after
+      }
       map.pairs.push({key, keyStart, lineStart: keyStart, end: value === null ? valueEnd : value.end, value})
       i = this.skipSpaces(valueEnd)
       if (i >= end) bail()
       const sep = src.charCodeAt(i)
       if (sep === 125) {
         map.end = i + 1
-        return [map, i + 1]
+        return this.done(map, i + 1)
       }
       if (sep !== 44) bail()
       i = this.skipSpaces(i + 1)
@@ -455,26 +475,6 @@ function unescape(src: string, p: number, end: number): [string, number] {
   const hex = src.slice(p + 1, p + 1 + width)
   if (hex.length !== width || !/^[0-9a-fA-F]+$/.test(hex)) bail()
   return [String.fromCodePoint(Number.parseInt(hex, 16)), 1 + width]
-}
-
-/** YAML 1.2 core schema resolution of a plain scalar (what the yaml library does by default). */
-export function resolvePlain(raw: string): unknown {
-  switch (raw) {
-    case '~': case 'null': case 'Null': case 'NULL': return null
-    case 'true': case 'True': case 'TRUE': return true
-    case 'false': case 'False': case 'FALSE': return false
-    case '.inf': case '.Inf': case '.INF': case '+.inf': case '+.Inf': case '+.INF': return Number.POSITIVE_INFINITY
-    case '-.inf': case '-.Inf': case '-.INF': return Number.NEGATIVE_INFINITY
-    case '.nan': case '.NaN': case '.NAN': return Number.NaN
-  }
-  const c = raw.charCodeAt(0)
-  if ((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46) {
-    if (/^[-+]?[0-9]+$/.test(raw)) return Number.parseInt(raw, 10)
-    if (/^0o[0-7]+$/.test(raw)) return Number.parseInt(raw.slice(2), 8)
-    if (/^0x[0-9a-fA-F]+$/.test(raw)) return Number.parseInt(raw.slice(2), 16)
-    if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/.test(raw)) return Number.parseFloat(raw)
-  }
-  return raw
 }
 
 function blockValue(lines: string[], literal: boolean, chomp: 'clip' | 'keep' | 'strip', trailingBlank: number): string {

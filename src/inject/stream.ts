@@ -17,6 +17,7 @@ export interface StreamResult {
   json: boolean
   /** The output in the input's own format, in order. */
   pieces: string[]
+  /** Only when asked for (`needs.changes`). */
   changes: Change[]
   /** Every document's output text; only kept when asked (format conversion). */
   documents: string[] | undefined
@@ -25,8 +26,15 @@ export interface StreamResult {
   changed: boolean
 }
 
-export function transformToStream(source: string, text: string, op: Operation, options: InjectOptions, keepDocuments: boolean, progress?: Progress): StreamResult {
-  const result: StreamResult = {source, json: false, pieces: [], changes: [], documents: keepDocuments ? [] : undefined, report: new ReportAccumulator(), errors: [], changed: false}
+export interface StreamNeeds {
+  /** Keep every document's output text (for format conversion). */
+  documents?: boolean
+  /** Keep the changed documents with their lines (for --diff). */
+  changes?: boolean
+}
+
+export function transformToStream(source: string, text: string, op: Operation, options: InjectOptions, needs: StreamNeeds = {}, progress?: Progress): StreamResult {
+  const result: StreamResult = {source, json: false, pieces: [], changes: [], documents: needs.documents ? [] : undefined, report: new ReportAccumulator(), errors: [], changed: false}
   let runStart = -1
   let runEnd = -1
   const flush = (): void => {
@@ -47,7 +55,7 @@ export function transformToStream(source: string, text: string, op: Operation, o
       }
       flush()
       result.pieces.push(out)
-      result.changes.push({line: chunk.line, original: chunk.text, text: out})
+      if (needs.changes) result.changes.push({line: chunk.line, original: chunk.text, text: out})
       result.changed = true
     },
     report: (r) => result.report.add(r),

@@ -8,7 +8,9 @@ export interface TScalar {
   type: 'scalar'
   start: number
   end: number
+  /** The value; for plain scalars of the fast scanner it is resolved on first read from `src`. */
   value: unknown
+  src?: string
   /** 'alias' marks a node the editor must not touch (its value lives elsewhere). */
   style: 'plain' | 'single' | 'double' | 'block' | 'alias'
 }
@@ -76,10 +78,38 @@ export function nodeAt(root: TNode | null, path: ReadonlyArray<string | number>)
   return node
 }
 
+/** Marks a plain scalar whose value is still to be read from its source text. */
+export const UNRESOLVED = Symbol('unresolved')
+
+export function scalarValue(node: TScalar): unknown {
+  if (node.value === UNRESOLVED) node.value = resolvePlain(node.src!.slice(node.start, node.end))
+  return node.value
+}
+
+/** YAML 1.2 core schema resolution of a plain scalar (what the yaml library does by default). */
+export function resolvePlain(raw: string): unknown {
+  switch (raw) {
+    case '~': case 'null': case 'Null': case 'NULL': return null
+    case 'true': case 'True': case 'TRUE': return true
+    case 'false': case 'False': case 'FALSE': return false
+    case '.inf': case '.Inf': case '.INF': case '+.inf': case '+.Inf': case '+.INF': return Number.POSITIVE_INFINITY
+    case '-.inf': case '-.Inf': case '-.INF': return Number.NEGATIVE_INFINITY
+    case '.nan': case '.NaN': case '.NAN': return Number.NaN
+  }
+  const c = raw.charCodeAt(0)
+  if ((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46) {
+    if (/^[-+]?[0-9]+$/.test(raw)) return Number.parseInt(raw, 10)
+    if (/^0o[0-7]+$/.test(raw)) return Number.parseInt(raw.slice(2), 8)
+    if (/^0x[0-9a-fA-F]+$/.test(raw)) return Number.parseInt(raw.slice(2), 16)
+    if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/.test(raw)) return Number.parseFloat(raw)
+  }
+  return raw
+}
+
 /** Plain JS value of a node (maps become objects, duplicate keys cannot occur: both parsers reject them). */
 export function toJS(node: TNode | null | undefined): unknown {
   if (node === null || node === undefined) return null
-  if (node.type === 'scalar') return node.value
+  if (node.type === 'scalar') return scalarValue(node)
   if (node.type === 'seq') return node.items.map((item) => toJS(item.value))
   const out: Record<string, unknown> = {}
   for (const pair of node.pairs) out[pair.key] = toJS(pair.value)
