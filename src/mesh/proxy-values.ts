@@ -133,19 +133,20 @@ class Reader {
   constructor(
     private readonly raw: Raw,
     private readonly path: string,
+    private readonly source: string,
   ) {}
 
   private fail(key: string, want: string): never {
-    throw new InputError({source: 'chart values'}, `${this.path}${key} must be ${want}`, {
+    throw new InputError({source: this.source}, `${this.path}${key} must be ${want}`, {
       hint: 'check the --values file (or the linkerd-config ConfigMap) against the linkerd-control-plane chart',
     })
   }
 
   child(key: string): Reader {
     const value = this.raw[key]
-    if (value === null || value === undefined) return new Reader({}, `${this.path}${key}.`)
+    if (value === null || value === undefined) return new Reader({}, `${this.path}${key}.`, this.source)
     if (typeof value !== 'object' || Array.isArray(value)) this.fail(key, 'a mapping')
-    return new Reader(value as Raw, `${this.path}${key}.`)
+    return new Reader(value as Raw, `${this.path}${key}.`, this.source)
   }
 
   has(key: string): boolean {
@@ -240,8 +241,8 @@ function tracing(r: Reader): TracingValues | null {
 }
 
 /** Types chart values (already merged over the defaults) into what the injector renders from. */
-export function toInjectValues(values: ChartValues): InjectValues {
-  const root = new Reader(values, '')
+export function toInjectValues(values: ChartValues, source = 'chart values'): InjectValues {
+  const root = new Reader(values, '', source)
   const p = root.child('proxy')
   const pi = root.child('proxyInit')
   const nv = root.child('networkValidator')

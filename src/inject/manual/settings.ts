@@ -51,8 +51,9 @@ export function runValues(sources: Omit<ManualSources, 'createdBy' | 'enableDebu
     const {path, value} = parseSetArgument(argument)
     setValue(run, path, value)
   }
-  const values = toInjectValues(run)
-  const overrides = overrideAnnotations(values, toInjectValues(sources.baseline))
+  const base = toInjectValues(sources.baseline, sources.baselineSource)
+  const values = toInjectValues(run, 'the flags and --set values')
+  const overrides = overrideAnnotations(values, base)
   const extra: Annotations = {}
   for (const [key, value] of sources.flagAnnotations ?? []) if (!LINKERD_FLAG_ANNOTATIONS.has(key)) extra[key] = value
   applyAnnotationOverrides(values, extra, {}, new Map(), () => {})
