@@ -168,6 +168,31 @@ describe('real KRM function runners', () => {
     assert.match(r.stderr + r.stdout, /deployment "web" injected/)
   })
 
+  test('kpt fn render runs inject --krm declared in the package Kptfile pipeline', {skip: kpt ? false : 'kpt is not installed: skipped (the ResourceList contract is tested above)'}, () => {
+    const pkg = join(dir, 'kpt-render')
+    mkdirSync(pkg)
+    writeFileSync(join(pkg, 'web.yaml'), DEPLOY)
+    writeFileSync(join(pkg, 'Kptfile'), `apiVersion: kpt.dev/v1
+kind: Kptfile
+metadata:
+  name: app
+pipeline:
+  mutators:
+  - exec: ${wrapper}
+    configMap:
+      proxy-cpu-request: 100m
+      native-sidecar: "false"
+`)
+    const r = spawnSync(kpt!, ['fn', 'render', pkg, '--allow-exec'], {encoding: 'utf8', timeout: 60_000})
+    assert.equal(r.status, 0, r.stderr + r.stdout)
+    const web = parse(readFileSync(join(pkg, 'web.yaml'), 'utf8')) as Obj
+    assert.deepEqual(web.spec.template.metadata.annotations, {
+      'linkerd.io/inject': 'enabled',
+      'config.linkerd.io/proxy-cpu-request': '100m',
+      'config.linkerd.io/proxy-enable-native-sidecar': 'false',
+    })
+  })
+
   const kustomize = kustomizeWithExec()
   test('kustomize runs inject --krm as an exec transformer declared in the kustomization', {skip: kustomize.skip ?? false}, () => {
     const base = join(dir, 'kustomize')
