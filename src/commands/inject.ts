@@ -89,6 +89,7 @@ Documents inject does not change are copied byte for byte; changed documents kee
     '<%= config.bin %> inject --diff k8s/',
     '<%= config.bin %> inject --check k8s/ || echo "manifests are not meshed"',
     '<%= config.bin %> inject --in-place k8s/deploy.yml',
+    'kpt fn eval k8s/ --exec "<%= config.bin %> inject --krm" -- proxy-cpu-request=100m',
     '<%= config.bin %> inject --manual --values linkerd-values.yaml k8s/ > k8s-meshed.yaml',
     '<%= config.bin %> inject --manual --from-cluster deploy.yml | kubectl apply -f -',
   ]
