@@ -109,6 +109,20 @@ describe('proxy metrics text', () => {
     assert.match(out, /^control_identity_cert_refreshes_total\{result="error"\} 7$/m)
   })
 
+  test('gRPC: failures are grpc_status 14 with HTTP 200, one latency histogram per status_code', () => {
+    const m = model()
+    const grpc = {...m, inbound: m.inbound.map((f) => ({...f, grpc: true}))}
+    const text = renderProxyMetrics(proxyMetrics(grpc, {admin: newAdminCounters(), epochMs: START}, START + 3_600_000))
+    const out = samples(text)
+    const inbound = {direction: 'inbound', target_port: '8080'}
+    assert.equal(sum(out, 'response_total', {...inbound, classification: 'failure', grpc_status: '14', status_code: '200'}), 3_600)
+    assert.equal(sum(out, 'response_total', {...inbound, classification: 'success', grpc_status: '0', status_code: '200'}), 32_400)
+    assert.equal(sum(out, 'response_total', {...inbound, status_code: '500'}), 0)
+    assert.equal(sum(out, 'response_latency_ms_count', inbound), 36_000)
+    const infLines = text.split('\n').filter((l) => l.startsWith('response_latency_ms_bucket{direction="inbound",target_addr="10.42.0.7:8080"') && l.includes('le="+Inf"'))
+    assert.equal(infLines.length, 1, 'no duplicate label sets')
+  })
+
   test('an opaque port has TCP series but no HTTP series', () => {
     const m = model()
     const opaque = {...m, inbound: m.inbound.map((f) => ({...f, opaque: true})), outbound: m.outbound.map((f) => ({...f, opaque: true}))}

@@ -21,6 +21,8 @@ export interface Traffic {
   /** Workloads (`name` in the same namespace or `ns/name`) that send this traffic; their pods get the outbound series. */
   clients: string[]
   latencyMs: Latency
+  /** `grpc`: responses are HTTP 200 with grpc-status 0, failures grpc-status 14 (Unavailable). */
+  protocol: 'http' | 'grpc'
   requestBytes: number
   responseBytes: number
   rps: number
@@ -122,6 +124,12 @@ function dnsName(value: unknown, where: string): string {
   return name
 }
 
+function protocolOf(value: unknown, where: string): 'http' | 'grpc' {
+  const protocol = str(value, where, 'http')
+  if (protocol !== 'http' && protocol !== 'grpc') throw new ScenarioError(`${where}: expected http or grpc`)
+  return protocol
+}
+
 function parseTraffic(value: unknown, where: string): Traffic | undefined {
   if (value === undefined || value === null) return undefined
   const raw = obj(value, where)
@@ -132,6 +140,7 @@ function parseTraffic(value: unknown, where: string): Traffic | undefined {
   return {
     clients: arr(raw.clients, `${where}.clients`).map((c, i) => str(c, `${where}.clients[${i}]`)),
     latencyMs: {p50, p95, p99},
+    protocol: protocolOf(raw.protocol, `${where}.protocol`),
     requestBytes: num(raw.requestBytes, `${where}.requestBytes`, 220, 0),
     responseBytes: num(raw.responseBytes, `${where}.responseBytes`, 1400, 0),
     rps: num(raw.rps, `${where}.rps`, 0, 0),

@@ -12,6 +12,8 @@ export interface HttpResponseSeries {
   buckets: number[]
   classification: 'success' | 'failure'
   count: number
+  /** gRPC status code (`0`, `14`, …), empty for plain HTTP. */
+  grpcStatus: string
   statusCode: string
   /** Sum of latencies in whole ms. */
   sumMs: number
@@ -96,9 +98,18 @@ export function renderProxyMetrics(m: ProxyMetrics): string {
   family(out, 'request_total', 'counter', 'Total count of HTTP requests.', m.http.map((s) => sample('request_total', s.labels, int(s.requests))))
   const latency: string[] = []
   for (const s of m.http) {
+    // The histogram is keyed by status_code only: gRPC successes and failures (both 200) share one.
+    const byStatus = new Map<string, {buckets: number[]; count: number; sumMs: number}>()
     for (const r of s.responses) {
-      const base: Labels = [...s.labels, ['status_code', r.statusCode]]
-      LATENCY_BOUNDS_MS.forEach((bound, i) => latency.push(sample('response_latency_ms_bucket', [...base, ['le', String(bound)]], int(r.buckets[i] ?? r.count))))
+      const acc = byStatus.get(r.statusCode) ?? {buckets: LATENCY_BOUNDS_MS.map(() => 0), count: 0, sumMs: 0}
+      LATENCY_BOUNDS_MS.forEach((_, i) => (acc.buckets[i] = (acc.buckets[i] as number) + (r.buckets[i] ?? r.count)))
+      acc.count += r.count
+      acc.sumMs += r.sumMs
+      byStatus.set(r.statusCode, acc)
+    }
+    for (const [statusCode, r] of byStatus) {
+      const base: Labels = [...s.labels, ['status_code', statusCode]]
+      LATENCY_BOUNDS_MS.forEach((bound, i) => latency.push(sample('response_latency_ms_bucket', [...base, ['le', String(bound)]], int(r.buckets[i] as number))))
       latency.push(sample('response_latency_ms_bucket', [...base, ['le', '+Inf']], int(r.count)))
       latency.push(sample('response_latency_ms_count', base, int(r.count)))
       latency.push(sample('response_latency_ms_sum', base, int(r.sumMs)))
@@ -108,7 +119,7 @@ export function renderProxyMetrics(m: ProxyMetrics): string {
   const responses: string[] = []
   for (const s of m.http) {
     for (const r of s.responses) {
-      const labels: Labels = [...s.labels, ['status_code', r.statusCode], ['classification', r.classification], ['grpc_status', ''], ['error', '']]
+      const labels: Labels = [...s.labels, ['status_code', r.statusCode], ['classification', r.classification], ['grpc_status', r.grpcStatus], ['error', '']]
       responses.push(sample('response_total', labels, int(r.count)))
     }
   }

@@ -23,6 +23,8 @@ export interface Endpoint {
 export interface FlowShape {
   cdf: number[]
   connections: number
+  /** gRPC: every response is HTTP 200; failures are grpc-status 14 (Unavailable). */
+  grpc: boolean
   meanMs: number
   requestBytes: number
   responseBytes: number
@@ -90,11 +92,12 @@ function cachedCdf(latency: Latency): {cdf: number[]; mean: number} {
   return entry
 }
 
-export function flowShape(t: {latencyMs: Latency; rps: number; successRate: number; tcpConnections: number; requestBytes: number; responseBytes: number}, share: number): FlowShape {
+export function flowShape(t: {latencyMs: Latency; protocol?: 'http' | 'grpc'; rps: number; successRate: number; tcpConnections: number; requestBytes: number; responseBytes: number}, share: number): FlowShape {
   const {cdf, mean} = cachedCdf(t.latencyMs)
   return {
     cdf,
     connections: t.tcpConnections * share,
+    grpc: t.protocol === 'grpc',
     meanMs: mean,
     requestBytes: t.requestBytes,
     responseBytes: t.responseBytes,
@@ -111,15 +114,16 @@ function responsesAt(flow: FlowShape, seconds: number): {requests: number; respo
   const requests = Math.floor(flow.rps * seconds)
   const ok = Math.floor(requests * flow.successRate)
   const failed = requests - ok
-  const series = (count: number, statusCode: string, classification: 'success' | 'failure'): HttpResponseSeries => ({
+  const series = (count: number, statusCode: string, grpcStatus: string, classification: 'success' | 'failure'): HttpResponseSeries => ({
     buckets: flow.cdf.map((f) => Math.floor(count * f)),
     classification,
     count,
+    grpcStatus,
     statusCode,
     sumMs: Math.floor(count * flow.meanMs),
   })
-  const responses = [series(ok, '200', 'success')]
-  if (flow.successRate < 1) responses.push(series(failed, '500', 'failure'))
+  const responses = [series(ok, '200', flow.grpc ? '0' : '', 'success')]
+  if (flow.successRate < 1) responses.push(flow.grpc ? series(failed, '200', '14', 'failure') : series(failed, '500', '', 'failure'))
   return {requests, responses}
 }
 
@@ -213,7 +217,7 @@ export function proxyMetrics(model: ProxyModel, runtime: ProxyRuntime, nowMs: nu
   http.push({
     labels: [['direction', 'inbound'], ...adminTarget, ...plain, ...adminServer, ['route_group', ''], ['route_kind', 'default'], ['route_name', 'probe'], ['authz_group', ''], ['authz_kind', 'default'], ['authz_name', 'probe']],
     requests: probes,
-    responses: [{buckets: probeBuckets, classification: model.ready ? 'success' : 'failure', count: probes, statusCode: model.ready ? '200' : '503', sumMs: 0}],
+    responses: [{buckets: probeBuckets, classification: model.ready ? 'success' : 'failure', count: probes, grpcStatus: '', statusCode: model.ready ? '200' : '503', sumMs: 0}],
   })
   const a = runtime.admin
   if (a.requests > 0) {
@@ -222,7 +226,7 @@ export function proxyMetrics(model: ProxyModel, runtime: ProxyRuntime, nowMs: nu
     http.push({
       labels: scrapeLabels,
       requests: a.requests,
-      responses: a.responses.length > 0 ? [{buckets, classification: 'success', count: a.responses.length, statusCode: '200', sumMs: a.responses.reduce((s, r) => s + r.ms, 0)}] : [],
+      responses: a.responses.length > 0 ? [{buckets, classification: 'success', count: a.responses.length, grpcStatus: '', statusCode: '200', sumMs: a.responses.reduce((s, r) => s + r.ms, 0)}] : [],
     })
   }
   tcp.push({
