@@ -1,29 +1,43 @@
 // The inject engine's contract: reader -> per-document transform -> writer (kustomize kyaml style).
 //
-// API for mode handlers (annotate here; `--manual` adds its own handler):
+//   src/inject/source.ts   files, directories, URLs, stdin -> {source, text}
+//   src/inject/split.ts    text -> chunks (one per YAML document / JSON value), bytes kept
+//   src/inject/scan.ts     fast block-YAML scanner -> light tree (tree.ts) with byte offsets;
+//                          anything else goes through the yaml library (from-yaml.ts)
+//   src/inject/engine.ts   per document: kind -> pod template path (workloads.ts), the silent
+//                          uninject pass (uninject.ts), Linkerd's checks (checks.ts), then the
+//                          mode handler registered here; reports (report.ts) and errors to a sink
+//   src/inject/stream.ts   output pieces (unchanged runs stay slices of the input), report
+//   src/inject/run.ts      print | --diff | --check | --in-place, exit codes
 //
-//   import {registerHandler, type PodTemplateHandler} from './types.js'
+// API for mode handlers (annotate.ts here; `--manual` registers its own in src/inject/manual/):
+//
+//   import {registerHandler, type PodTemplateHandler} from '../types.js'
 //   registerHandler({
 //     mode: 'manual',
-//     inject(ctx) {            // called once per pod-template workload, AFTER the silent uninject pass
-//       ctx.template           // plain JS of the pod template ({metadata, spec}) after uninject
-//       ctx.workload           // plain JS of the whole workload object (the List item for List items)
-//       ctx.templatePath       // path of the pod template inside the YAML document, e.g.
-//                              // ['spec','template'], ['spec','jobTemplate','spec','template'],
-//                              // [] for a Pod, ['items', 3, 'spec', 'template'] for a List item
-//       ctx.edit               // a TreeEditor over the document text: set/delete map entries and
-//                              // insert/remove sequence items at paths, rendered as YAML (or JSON)
-//                              // text splices that keep every other byte, comment and quote
-//       ctx.options            // parsed InjectOptions (overrides, ingress, values, flags, ...)
-//       return {kind: 'injected'}  or  {kind: 'error', reasons: ['hostNetwork is enabled']}
+//     inject(ctx) {             // once per pod-template workload, AFTER the silent uninject pass
+//       ctx.kind, ctx.reportKind, ctx.name, ctx.namespace, ctx.listIndex
+//       ctx.template            // plain JS of the pod template ({metadata, spec}) after uninject
+//       ctx.workload            // plain JS of the whole workload (the List item for List items)
+//       ctx.templatePath        // path of the pod template in the YAML document:
+//                               // ['spec','template'], ['spec','jobTemplate','spec','template'],
+//                               // [] for a Pod, ['items', 3, 'spec', 'template'] in a List
+//       ctx.workloadPath        // [] or ['items', i]
+//       ctx.edit                // TreeEditor (edit.ts) over the whole document; paths from its root:
+//                               //   get(path)  set(path, value)  delete(path, prune)
+//                               //   insert(seqPath, index | -1, values)
+//                               // edits are text splices (comments, quoting, order kept); documents
+//                               // with aliases get an editor over the yaml Document instead
+//       ctx.options             // InjectOptions below (overrides, ingress, flags, values, ...)
+//       return {kind: 'injected'}  // or {kind: 'error', reasons: ['...']} -> "failed to inject k/n: ..."
 //     },
 //   })
 //
-// The engine (src/inject/engine.ts) selects the handler by `options.mode`. Checks that Linkerd
-// runs for every mode (hostNetwork, 3rd-party sidecar, inject disabled, UDP, automount, control
-// plane component) happen in the engine before the handler is called; a handler may add more
-// reasons. Namespace and Service annotation are handled by the engine for every mode.
-// The report (src/inject/report.ts) is shared by all modes.
+// The engine picks the handler by `options.mode`. The checks Linkerd runs for every mode
+// (hostNetwork, 3rd-party sidecar, inject disabled, UDP, automount, control-plane component
+// without --manual) happen before the handler is called; Namespace and Service annotation are
+// done by the engine for every mode. Re-injecting the same content gives the original bytes
+// back (the engine compares values). The report (report.ts) is shared by all modes.
 import type {TreeEditor} from './edit.js'
 
 export type Path = ReadonlyArray<string | number>
