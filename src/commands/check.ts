@@ -8,7 +8,7 @@ import {splitIds, unknownSelectors} from '../checks/select.js'
 import {parseLongDuration, wordDuration} from '../checks/threshold.js'
 import type {CheckReport} from '../checks/types.js'
 import {ClusterCommand} from '../cluster-command.js'
-import {UsageError} from '../errors.js'
+import {ClusterError, TimeoutError, UsageError} from '../errors.js'
 import {renderCheckJson} from '../output/check-json.js'
 import {renderCheckJUnit} from '../output/check-junit.js'
 import {renderCheckTable} from '../output/check-table.js'
@@ -91,7 +91,11 @@ Categories run in order; the checks of a category run in parallel on one shared 
     try {
       // No usable cluster is not a check result: one line, exit 3 (kube maps the cause).
       spinner?.start('connecting to the Kubernetes API')
-      await ctx.snapshot.version()
+      await ctx.snapshot.version().catch((error: unknown) => {
+        // An API server that never answers is as unusable as one that refuses: exit 3, not 4.
+        if (error instanceof TimeoutError) throw new ClusterError(error.message, {code: error.code, ...(error.hint ? {hint: error.hint} : {})})
+        throw error
+      })
       const report = await runChecks(categories, ctx, {
         selection,
         checkTimeoutMs,

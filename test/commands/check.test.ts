@@ -1,6 +1,7 @@
 // End to end: `meshport check` spawned like a user runs it, against the simulated cluster.
 import assert from 'node:assert/strict'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {createServer, type AddressInfo, type Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
@@ -205,6 +206,22 @@ describe('meshport check (simulated cluster)', () => {
       const missing = await runCli(['check', '--kubeconfig', join(dir, 'missing')])
       assert.equal(missing.code, 3)
       assert.equal(missing.stdout, '')
+      // An API server that accepts connections but never answers: still "no usable cluster".
+      const sockets = new Set<Socket>()
+      const silent = createServer((socket) => sockets.add(socket))
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+      try {
+        const port = (silent.address() as AddressInfo).port
+        const stalled = join(dir, 'stalled')
+        writeFileSync(stalled, readFileSync(path, 'utf8').replace(/server: https:\/\/127\.0\.0\.1:\d+/g, `server: https://127.0.0.1:${port}`))
+        const r = await runCli(['check', '-o', 'json', '--kubeconfig', stalled, '--request-timeout', '1s'])
+        assert.equal(r.code, 3, r.stderr)
+        assert.equal(r.stdout, '')
+        assert.match(r.stderr, /^Error: /)
+      } finally {
+        silent.close()
+        for (const socket of sockets) socket.destroy()
+      }
     } finally {
       rmSync(dir, {force: true, recursive: true})
     }
