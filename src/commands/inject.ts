@@ -129,7 +129,9 @@ Documents inject does not change are copied byte for byte; changed documents kee
     try {
       if (args.length === 0 && !krm) throw new UsageError('please specify a kubernetes resource file', {hint: 'pass a file, a directory, a URL, or - to read stdin'})
       const options = await applyManualFlags(flags, buildInjectOptions(flags), {version: this.config.version, openKube: () => openKube(flags)})
-      const outcome = krm ? transformResourceList(krm, 'inject', options) : await runManifests({op: 'inject', options, args, action, output: flags.output, verbose: flags.verbose, progress: compactingProgress})
+      // The periodic full collections are sized for annotate mode's output (about the input's size);
+      // --manual writes ~15x more, and collecting that live output every few MB costs more than it saves.
+      const outcome = krm ? transformResourceList(krm, 'inject', options) : await runManifests({op: 'inject', options, args, action, output: flags.output, verbose: flags.verbose, progress: options.mode === 'manual' ? undefined : compactingProgress})
       writePieces((text) => this.out(text), typeof outcome.stdout === 'string' ? [outcome.stdout] : outcome.stdout)
       if (outcome.stderr) this.err(outcome.stderr)
       process.exitCode = outcome.exitCode
