@@ -122,6 +122,7 @@ Documents inject does not change are copied byte for byte; changed documents kee
 
   async run(): Promise<void> {
     // With --krm the functionConfig's fields are parsed as if given on the command line.
+    // (stdin is read first: oclif's parse would otherwise take it as the input argument.)
     const krm = this.argv.includes('--krm') ? await readResourceList() : undefined
     const {argv, flags} = await this.parse(Inject, krm ? [...this.argv, ...functionConfigArgs(krm.functionConfig, Inject.flags)] : this.argv)
     const args = argv as string[]

@@ -122,6 +122,13 @@ describe('inject --krm through the CLI', () => {
     assert.match(r.stderr, /proxy-cpu-request/)
   })
 
+  test('--krm with a flag that chooses another output is a usage error', async () => {
+    const r = await runCli(['inject', '--krm', '--diff'], {stdin: RESOURCE_LIST})
+    assert.equal(r.code, 2)
+    assert.equal(r.stdout, '')
+    assert.match(r.stderr, /--diff/)
+  })
+
   test('stdin that is not a ResourceList is refused with a hint, nothing on stdout', async () => {
     const r = await runCli(['inject', '--krm'], {stdin: 'apiVersion: v1\nkind: Service\nmetadata: {name: x}\n'})
     assert.equal(r.code, 1)
