@@ -58,10 +58,14 @@ export function renderCommands(manifest, pkg, docsDir = `${root}docs`) {
   ]
   for (const id of ids) {
     const c = manifest.commands[id]
+    // As oclif's help: without a summary, the description's first line is the summary.
+    const [firstLine = '', ...rest] = (c.description ?? '').trim().split('\n')
+    const summary = c.summary ?? firstLine
+    const description = c.summary ? (c.description ?? '').trim() : rest.join('\n').trim()
     out.push(`## ${name} ${words(id)}`, '')
-    if (c.summary) out.push(c.summary, '')
+    if (summary) out.push(summary, '')
     out.push('```', ...usage(id, c, name), '```', '')
-    if (c.description) out.push(c.description.trim(), '')
+    if (description) out.push(description, '')
     const page = `${id.replaceAll(':', '-')}.md`
     const topicPage = `${id.split(':')[0]}.md`
     if (existsSync(`${docsDir}/${page}`)) out.push(`More: [${page}](${page})`, '')

@@ -26,9 +26,14 @@ describe('help', () => {
 
   for (const [id, command] of visible) {
     test(`${id.replaceAll(':', ' ')}: summary, description and at least two examples`, () => {
+      // oclif's convention: without a `summary`, the description's first line is the summary and
+      // the rest is the description (that is how --help shows it).
+      const [firstLine = '', ...rest] = (command.description ?? '').trim().split('\n')
+      const summary = command.summary?.trim() || firstLine.trim()
+      const description = command.summary?.trim() ? (command.description ?? '').trim() : rest.join('\n').trim()
       const missing: string[] = []
-      if (!command.summary?.trim()) missing.push('summary')
-      if (!command.description?.trim()) missing.push('description')
+      if (!summary) missing.push('summary')
+      if (!description) missing.push('description')
       if ((command.examples ?? []).length < 2) missing.push(`examples (${(command.examples ?? []).length} of 2)`)
       assert.deepEqual(missing, [], `src/commands/${id.replaceAll(':', '/')}.ts lacks ${missing.join(', ')}`)
     })
