@@ -14,6 +14,7 @@ import {matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector} fr
 import type {SimPod} from './build.js'
 import type {ApiPki} from './pki.js'
 import {PORT_FORWARD_PROTOCOL, servePortForward} from './port-forward.js'
+import {accessReviewAttributes, isKubeProtobuf} from './protobuf.js'
 import type {PodServers} from './proxy/admin-server.js'
 import {groupVersion, type ResourceType} from './resources.js'
 import type {ObjectStore, Json} from './store.js'
@@ -143,7 +144,7 @@ export class ApiServer {
       try {
         const injected = this.injectedError(req, url.pathname)
         if (injected) throw new HttpError(injected.status, injected.message ?? 'Internal error occurred: simulated failure')
-        const body = this.route(req, url, user, Buffer.concat(chunks).toString('utf8'))
+        const body = this.route(req, url, user, Buffer.concat(chunks))
         send(body.code ?? 200, body.body)
       } catch (err) {
         if (err instanceof HttpError) send(err.code, statusBody(err.code, err.message, err.details))
@@ -152,7 +153,7 @@ export class ApiServer {
     })
   }
 
-  private route(req: IncomingMessage, url: URL, user: string, body: string): {body: unknown; code?: number} {
+  private route(req: IncomingMessage, url: URL, user: string, body: Buffer): {body: unknown; code?: number} {
     const path = url.pathname.replace(/\/+$/, '') || '/'
     const {store} = this.options
     if (path === '/version') return {body: this.version()}
@@ -280,10 +281,10 @@ export class ApiServer {
     throw new HttpError(403, `${type.plural}${name ? ` "${name}"` : ''} is forbidden: User "${user}" cannot ${verb} resource "${type.plural}" in API group "${type.group}"${where}`, {kind: type.plural, ...(name ? {name} : {})})
   }
 
-  private accessReview(body: string, user: string): Json {
+  private accessReview(body: Buffer, user: string): Json {
     let review: Json
     try {
-      review = JSON.parse(body) as Json
+      review = isKubeProtobuf(body) ? {spec: {resourceAttributes: accessReviewAttributes(body)}} : (JSON.parse(body.toString('utf8')) as Json)
     } catch {
       throw new HttpError(400, 'the request body is not a SelfSubjectAccessReview')
     }

@@ -25,10 +25,6 @@ export interface StartOptions {
   scenario: string | object | Scenario
 }
 
-function isScenario(value: unknown): value is Scenario {
-  return typeof value === 'object' && value !== null && Array.isArray((value as Scenario).forbidden) && Array.isArray((value as Scenario).namespaces)
-}
-
 export class SimulatedCluster {
   private stopped = false
 
@@ -45,7 +41,7 @@ export class SimulatedCluster {
   ) {}
 
   static async start(options: StartOptions): Promise<SimulatedCluster> {
-    const scenario = isScenario(options.scenario) ? options.scenario : loadScenario(options.scenario)
+    const scenario = loadScenario(options.scenario)
     const now = Date.now()
     const model = buildCluster(scenario, now)
     const store = new ObjectStore(model.objects)

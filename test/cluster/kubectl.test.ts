@@ -61,6 +61,21 @@ describe('kubectl against the simulated cluster', {skip}, () => {
     assert.match(r.stdout, /^vote-bot\s+1\/1/m)
   })
 
+  test('kubectl auth can-i (a protobuf SelfSubjectAccessReview) and a Forbidden error', async () => {
+    const yes = await run(['--kubeconfig', sim.kubeconfigPath, 'auth', 'can-i', 'list', 'pods', '-n', 'linkerd'], env())
+    assert.deepEqual([yes.code, yes.stdout.trim()], [0, 'yes'])
+    const locked = await startSim({scenario: {forbidden: [{namespace: 'linkerd', resource: 'secrets', verbs: ['get', 'list']}], linkerd: {}, namespaces: []}})
+    try {
+      const no = await run(['--kubeconfig', locked.kubeconfigPath, 'auth', 'can-i', 'get', 'secrets', '-n', 'linkerd'], env())
+      assert.deepEqual([no.code, no.stdout.trim()], [1, 'no'])
+      const denied = await run(['--kubeconfig', locked.kubeconfigPath, 'get', 'secrets', '-n', 'linkerd'], env())
+      assert.notEqual(denied.code, 0)
+      assert.match(denied.stderr, /Forbidden.*cannot list resource "secrets"/)
+    } finally {
+      await locked.stop()
+    }
+  })
+
   test('kubectl get -o json and a NotFound error', async () => {
     const ok = await run(['--kubeconfig', sim.kubeconfigPath, 'get', 'configmap', 'linkerd-config', '-n', 'linkerd', '-o', 'jsonpath={.data.values}'], env())
     assert.equal(ok.code, 0, ok.stderr)

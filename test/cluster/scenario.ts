@@ -180,6 +180,13 @@ function parseWorkload(value: unknown, where: string): Workload {
   }
 }
 
+const normalized = new WeakSet<object>()
+
+/** True for what normalizeScenario returned (a raw document with the same keys is not). */
+export function isNormalizedScenario(value: unknown): value is Scenario {
+  return typeof value === 'object' && value !== null && normalized.has(value)
+}
+
 /** Validates a parsed scenario document and fills in every default. */
 export function normalizeScenario(doc: unknown, name = 'scenario'): Scenario {
   const raw = obj(doc, name)
@@ -243,7 +250,7 @@ export function normalizeScenario(doc: unknown, name = 'scenario'): Scenario {
     }
     return object
   })
-  return {
+  const scenario: Scenario = {
     forbidden,
     kubernetesVersion: str(raw.kubernetesVersion, 'kubernetesVersion', 'v1.32.4'),
     linkerd,
@@ -252,12 +259,15 @@ export function normalizeScenario(doc: unknown, name = 'scenario'): Scenario {
     nodes: Math.round(num(raw.nodes, 'nodes', 2, 1, 1000)),
     objects,
   }
+  normalized.add(scenario)
+  return scenario
 }
 
 export const SCENARIO_DIR = fileURLToPath(new URL('./scenarios/', import.meta.url))
 
 /** A bundled scenario by name (`healthy`, `broken`), a file path, or an already-parsed object. */
 export function loadScenario(source: string | object): Scenario {
+  if (isNormalizedScenario(source)) return source
   if (typeof source === 'object') return normalizeScenario(source)
   const path = /^[a-z0-9-]+$/.test(source) ? `${SCENARIO_DIR}${source}.yaml` : source
   let text: string
