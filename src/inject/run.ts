@@ -24,7 +24,7 @@ export interface RunSettings {
   verbose: boolean
   source?: SourceOptions
   /** Per input (given its size), an optional progress callback for the transform. */
-  progress?: (size: number) => Progress | undefined
+  progress?: ((size: number) => Progress | undefined) | undefined
 }
 
 export interface RunOutcome {
