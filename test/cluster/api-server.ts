@@ -73,7 +73,7 @@ export class ApiServer {
   private readonly wss: WebSocketServer
   private readonly sockets = new Set<Socket>()
   readonly injected: InjectedApiError[] = []
-  /** Requests served, as `METHOD path?query`, for tests that count API calls. */
+  /** The last 10,000 requests, as `METHOD path?query`, for tests that count API calls. */
   readonly requests: string[] = []
 
   constructor(private readonly options: ApiServerOptions) {
@@ -94,6 +94,12 @@ export class ApiServer {
       noServer: true,
     })
     this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.upgrade(req, socket, head))
+  }
+
+  private record(line: string): void {
+    // Bounded, so a long `npm run sim` session does not grow without limit.
+    if (this.requests.length >= 10_000) this.requests.splice(0, 1_000)
+    this.requests.push(line)
   }
 
   async listen(): Promise<number> {
@@ -127,7 +133,7 @@ export class ApiServer {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1')
-    this.requests.push(`${req.method ?? 'GET'} ${url.pathname}${url.search}`)
+    this.record(`${req.method ?? 'GET'} ${url.pathname}${url.search}`)
     const send = (code: number, body: unknown): void => {
       const text = JSON.stringify(body)
       res.writeHead(code, {'cache-control': 'no-cache, private', 'content-length': Buffer.byteLength(text), 'content-type': 'application/json'})
@@ -309,7 +315,7 @@ export class ApiServer {
     }
     socket.on('error', () => socket.destroy())
     const url = new URL(req.url ?? '/', 'https://127.0.0.1')
-    this.requests.push(`UPGRADE ${url.pathname}${url.search}`)
+    this.record(`UPGRADE ${url.pathname}${url.search}`)
     if (!this.user(req)) return reject(401, 'Unauthorized')
     const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(url.pathname)
     if (!match) return reject(404, 'the server could not find the requested resource')

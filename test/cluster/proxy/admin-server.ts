@@ -163,7 +163,10 @@ export class PodServers {
       finished = true
       const ms = Math.floor(this.clock() - started)
       const bucket = LATENCY_BOUNDS_MS.findIndex((b) => ms <= b)
-      admin.responses.push({bucket: bucket < 0 ? LATENCY_BOUNDS_MS.length : bucket, ms})
+      const index = bucket < 0 ? LATENCY_BOUNDS_MS.length : bucket
+      admin.responseBuckets[index] = (admin.responseBuckets[index] ?? 0) + 1
+      admin.responses++
+      admin.responsesMs += ms
       admin.bytesWritten += Buffer.byteLength(body) + 80
       // counterReset: the proxy restarts right after every scrape, so the next one sees a new
       // process_start_time_seconds and counters that start again from zero.

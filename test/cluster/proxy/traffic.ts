@@ -66,7 +66,10 @@ export interface AdminCounters {
   connsOpen: number
   connsTotal: number
   requests: number
-  responses: Array<{bucket: number; ms: number}>
+  /** Completed responses: how many fell in each latency bucket (index 25 is +Inf only), their count and ms sum. */
+  responseBuckets: number[]
+  responses: number
+  responsesMs: number
 }
 
 export interface ProxyRuntime {
@@ -76,7 +79,7 @@ export interface ProxyRuntime {
 }
 
 export function newAdminCounters(): AdminCounters {
-  return {bytesRead: 0, bytesWritten: 0, connsClosed: 0, connsOpen: 0, connsTotal: 0, requests: 0, responses: []}
+  return {bytesRead: 0, bytesWritten: 0, connsClosed: 0, connsOpen: 0, connsTotal: 0, requests: 0, responseBuckets: new Array<number>(26).fill(0), responses: 0, responsesMs: 0}
 }
 
 const cdfCache = new Map<string, {cdf: number[]; mean: number}>()
@@ -221,12 +224,13 @@ export function proxyMetrics(model: ProxyModel, runtime: ProxyRuntime, nowMs: nu
   })
   const a = runtime.admin
   if (a.requests > 0) {
-    const buckets = Array.from({length: 25}, (_, i) => a.responses.filter((r) => r.bucket <= i).length)
+    let running = 0
+    const buckets = Array.from({length: 25}, (_, i) => (running += a.responseBuckets[i] ?? 0))
     const scrapeLabels: Labels = [['direction', 'inbound'], ...adminTarget, ...plain, ...adminServer, ['route_group', ''], ['route_kind', 'default'], ['route_name', 'default'], ['authz_group', ''], ['authz_kind', 'default'], ['authz_name', 'all-unauthenticated']]
     http.push({
       labels: scrapeLabels,
       requests: a.requests,
-      responses: a.responses.length > 0 ? [{buckets, classification: 'success', count: a.responses.length, grpcStatus: '', statusCode: '200', sumMs: a.responses.reduce((s, r) => s + r.ms, 0)}] : [],
+      responses: a.responses > 0 ? [{buckets, classification: 'success', count: a.responses, grpcStatus: '', statusCode: '200', sumMs: a.responsesMs}] : [],
     })
   }
   tcp.push({
