@@ -31,11 +31,14 @@ export interface CheckContext {
   readonly settings: CheckSettings
   readonly limiter: Limiter
   readonly fetchText: FetchText
+  /** Aborted when the run is over: background work (prefetched probes) stops starting forwards. */
+  readonly signal: AbortSignal
 }
 
 export interface ContextOptions {
   concurrency?: number
   fetchText?: FetchText
+  signal?: AbortSignal
 }
 
 export const defaultFetchText: FetchText = async (url, timeoutMs) => {
@@ -61,6 +64,7 @@ export function createContext(kube: KubeClient, settings: CheckSettings, options
     settings,
     limiter: new Limiter(options.concurrency ?? 16),
     fetchText: options.fetchText ?? defaultFetchText,
+    signal: options.signal ?? new AbortController().signal,
   }
 }
 

@@ -43,6 +43,7 @@ async function probe(ctx: CheckContext, pod: V1Pod, withMetrics: boolean): Promi
   const port = adminPort(pod.spec)
   const ref = {name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? ''}
   const timeoutMs = ctx.settings.requestTimeoutMs
+  if (ctx.signal.aborted) return {port, error: 'not probed: the run is over'}
   try {
     return await ctx.kube.withPortForward(ref, port, async (localPort) => {
       const agent = new Agent({keepAlive: true, maxSockets: 1})

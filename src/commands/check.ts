@@ -1,10 +1,11 @@
 import {Flags} from '@oclif/core'
 
+import {prefetchAdminProbes} from '../checks/categories/data-plane.js'
 import {createContext, refreshContext, type CheckMode, type CheckSettings} from '../checks/context.js'
 import {countingKube} from '../checks/counting-kube.js'
 import {categoriesFor} from '../checks/registry.js'
 import {reportExitCode, runChecks, type RetryNotice} from '../checks/runner.js'
-import {splitIds, unknownSelectors} from '../checks/select.js'
+import {isSelected, splitIds, unknownSelectors} from '../checks/select.js'
 import {parseLongDuration, wordDuration} from '../checks/threshold.js'
 import type {CheckReport} from '../checks/types.js'
 import {ClusterCommand} from '../cluster-command.js'
@@ -13,6 +14,9 @@ import {renderCheckJson} from '../output/check-json.js'
 import {renderCheckJUnit} from '../output/check-junit.js'
 import {renderCheckTable} from '../output/check-table.js'
 import {formatDuration, parseDuration} from '../util/duration.js'
+
+/** Data-plane checks that read the admin probes. */
+const PROBING_CHECKS = new Set(['admin-live', 'admin-ready', 'proxy-certs-not-expiring'])
 
 export default class Check extends ClusterCommand {
   static override summary = 'Check the cluster, the Linkerd control plane and (with --proxy) every proxy and its ports.'
@@ -84,7 +88,8 @@ Categories run in order; the checks of a category run in parallel on one shared 
       versionCheckUrl: flags['version-check-url'],
       now: Date.now,
     }
-    const ctx = createContext(kube, settings, {concurrency: flags.concurrency})
+    const finished = new AbortController()
+    const ctx = createContext(kube, settings, {concurrency: flags.concurrency, signal: finished.signal})
     const human = flags.output === 'table' || flags.output === 'short'
     // ora needs a real terminal width: a pseudo-terminal without columns makes it redraw endlessly.
     const spinner = human && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !process.env.CI ? await this.spinner() : undefined
@@ -96,6 +101,10 @@ Categories run in order; the checks of a category run in parallel on one shared 
         if (error instanceof TimeoutError) throw new ClusterError(error.message, {code: error.code, ...(error.hint ? {hint: error.hint} : {})})
         throw error
       })
+      // The port-forward fan-out is the slow part of --proxy: start it while the control plane is checked.
+      if (mode === 'proxy' && categories.some((c) => c.id === 'data-plane' && c.checks.some((k) => PROBING_CHECKS.has(k.id) && isSelected(c.id, k.id, selection)))) {
+        prefetchAdminProbes(ctx)
+      }
       const report = await runChecks(categories, ctx, {
         selection,
         checkTimeoutMs,
@@ -118,6 +127,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
       }
       process.exitCode = reportExitCode(report)
     } finally {
+      finished.abort()
       spinner?.stop()
       await client.close()
     }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
+import {prefetchAdminProbes} from '../../src/checks/categories/data-plane.js'
 import {createContext, refreshContext, type CheckMode, type CheckSettings} from '../../src/checks/context.js'
 import {countingKube} from '../../src/checks/counting-kube.js'
 import {categoriesFor} from '../../src/checks/registry.js'
@@ -20,6 +21,7 @@ interface Scenario {
   settings?: Partial<CheckSettings>
   mode?: CheckMode
   kube?: Partial<FakeKubeOptions>
+  prefetch?: boolean
 }
 
 function defaultProxies(now: number): Record<string, ProxyHandler> {
@@ -46,6 +48,7 @@ async function run(scenario: Scenario = {}): Promise<{report: CheckReport; byId:
     ...scenario.settings,
   }
   const ctx = createContext(kube, settings, {concurrency: 4, fetchText: async () => JSON.stringify({edge: 'edge-26.8.3', stable: 'stable-2.14.10'})})
+  if (scenario.prefetch) prefetchAdminProbes(ctx)
   const report = await runChecks(categoriesFor(mode), ctx, {checkTimeoutMs: 5000, refresh: refreshContext, stats: () => stats})
   assert.equal(fake.openForwards(), 0, 'every port-forward closed')
   const byId = new Map(report.categories.flatMap((c) => c.checks).map((c) => [c.id, c]))
@@ -127,6 +130,12 @@ describe('check categories against fake-kube', () => {
     const ready = byId.get('data-plane.admin-ready')?.error ?? ''
     assert.match(ready, /pod\/web-1 in shop: GET \/ready on admin port 4191 answered 503 \(not ready\)/)
     assert.match(ready, /pod\/web-2 in shop: admin port 4191 unreachable/)
+  })
+
+  test('prefetched probes are shared with the checks: one forward per pod', async () => {
+    const {byId, calls} = await run({prefetch: true})
+    assert.equal(byId.get('data-plane.admin-ready')?.result, 'success')
+    assert.equal(calls.filter((c) => c === 'withPortForward').length, 2)
   })
 
   test('the admin port comes from the linkerd-admin container port', async () => {

@@ -17,6 +17,21 @@ export async function dataPlanePods(ctx: CheckContext, scope: CheckScope): Promi
   return pods.filter((pod) => isMeshed(pod) && !isFinished(pod) && (ns !== undefined || pod.metadata?.namespace !== cp))
 }
 
+/**
+ * Starts the admin probes of every running data-plane pod in the background, so the port-forward
+ * fan-out (the slow part of `check --proxy`) overlaps the control-plane categories. The results
+ * land in the snapshot the data-plane checks read; failures are theirs to report.
+ */
+export function prefetchAdminProbes(ctx: CheckContext): void {
+  const scope: CheckScope = {signal: new AbortController().signal, waitFor: (_label, promise) => promise}
+  dataPlanePods(ctx, scope).then(
+    (pods) => {
+      for (const pod of pods) if (pod.status?.phase === 'Running') adminProbe(ctx, pod).catch(() => {})
+    },
+    () => {},
+  )
+}
+
 const noPods = (ctx: CheckContext): Outcome =>
   fail(`no "linkerd-proxy" containers found${ctx.settings.dataPlaneNamespace ? ` in the "${ctx.settings.dataPlaneNamespace}" namespace` : ''}`)
 
