@@ -104,3 +104,17 @@ describe('stat JSON', () => {
     assert.doesNotThrow(() => JSON.parse(JSON.stringify(doc)))
   })
 })
+
+describe('stat table on a narrow terminal', () => {
+  test('shrinks gaps, then header names, until it fits', () => {
+    const rows = [row('Deployment', 'vote-bot'), row('Deployment', 'web')]
+    const full = renderStatTable(rows, plain)
+    const width = Math.max(...full.split('\n').map((l) => l.length))
+    assert.equal(renderStatTable(rows, {...plain, maxWidth: width}), full, 'fits: Linkerd layout unchanged')
+    for (const maxWidth of [80, 60]) {
+      const text = renderStatTable(rows, {...plain, maxWidth})
+      for (const line of text.split('\n')) assert.ok([...line].length <= maxWidth, `${maxWidth}: ${line}`)
+    }
+    assert.match(renderStatTable(rows, {...plain, maxWidth: 60}), /^NAME +MESHED +SUCCESS +RPS +P50 +P95 +P99 +CONN\n/)
+  })
+})

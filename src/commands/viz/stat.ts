@@ -86,12 +86,17 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
         }
         if (flags.output === 'json') return `${JSON.stringify(statJson(run.report, context), null, watching ? undefined : 2)}\n`
         if (run.report.rows.length === 0) return ''
-        return renderStatTable(run.report.rows, {allNamespaces: flags['all-namespaces'], honestLatency: flags.verbose, wide: flags.output === 'wide'})
+        return renderStatTable(run.report.rows, {
+          allNamespaces: flags['all-namespaces'],
+          honestLatency: flags.verbose,
+          maxWidth: process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined,
+          wide: flags.output === 'wide',
+        })
       }
 
       // ora needs a real terminal width; never in JSON or watch mode (stdout is redrawn there).
       const human = flags.output !== 'json' && !flags.watch
-      const spinner = human && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !process.env.CI ? (await import('ora')).default({discardStdin: false, stream: process.stderr}) : undefined
+      const spinner = human && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !process.env.CI ? (await import('ora')).default({color: this.useColor(flags.color, process.stderr) ? 'cyan' : false, discardStdin: false, stream: process.stderr}) : undefined
       request.progress = (message) => {
         if (spinner?.isSpinning) spinner.text = message
         else spinner?.start(message)
