@@ -90,11 +90,14 @@ class TextEditor implements TreeEditor {
   private cachedStyle: Style | undefined
 
   private stale = false
+  private readonly crlf: boolean
 
   constructor(
     public text: string,
     private current: TNode | null,
-  ) {}
+  ) {
+    this.crlf = text.includes('\r\n')
+  }
 
   /** The tree of the current text; re-read lazily after splices. */
   private get root(): TNode | null {
@@ -193,7 +196,9 @@ class TextEditor implements TreeEditor {
 
   private splice(start: number, end: number, text: string): void {
     // Appending lines after a last line that has no newline.
-    const insert = start === this.text.length && start > 0 && this.text[start - 1] !== '\n' && text.endsWith('\n') ? '\n' + text : text
+    let insert = start === this.text.length && start > 0 && this.text[start - 1] !== '\n' && text.endsWith('\n') ? '\n' + text : text
+    // Documents with Windows line endings get them in the new lines too.
+    if (this.crlf) insert = insert.replace(/\r?\n/g, '\r\n')
     // Rendered text is a tree of concatenations; reading a character makes V8 flatten it, so
     // thousands of edited documents do not keep thousands of small string trees alive.
     if (insert.length > 0) insert.charCodeAt(0)

@@ -47,3 +47,9 @@ test('documents with aliases are edited through the yaml Document', () => {
   assert.deepEqual(edit.get([]), {base: {app: 'web'}, labels: {app: 'web'}, extra: 'x'})
   assert.ok(edit.changed)
 })
+
+test('documents with CRLF line endings keep them in new lines', () => {
+  const edit = editorFor('kind: Pod\r\nmetadata:\r\n  name: p\r\n')
+  edit.set(['metadata', 'annotations', 'linkerd.io/inject'], 'enabled')
+  assert.equal(edit.text, 'kind: Pod\r\nmetadata:\r\n  name: p\r\n  annotations:\r\n    linkerd.io/inject: enabled\r\n')
+})
