@@ -39,12 +39,12 @@ export abstract class BaseCommand extends Command {
   // oclif's own catch ignores `oclif.exit` in --json mode and prints stacks for plain errors; this
   // is the one place that maps any failure to a one-line message, a hint and the documented code.
   protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
-    const verbose = this.argv.includes('--verbose')
     if (isMeshError(err)) {
+      // An expected failure (bad input, cluster trouble): message and hint only, --verbose or not;
+      // stacks are for unexpected errors, as --verbose's description says.
       process.exitCode = err.exitCode
       let text = `Error: ${err.message}\n`
       if (err.hint) text += `Hint: ${err.hint}\n`
-      if (verbose && err.stack) text += `${err.stack}\n`
       process.stderr.write(text)
       return undefined
     }
@@ -54,6 +54,7 @@ export abstract class BaseCommand extends Command {
       return super.catch(err)
     }
     // An unexpected bug: still one line unless --verbose asks for the stack.
+    const verbose = this.argv.includes('--verbose')
     process.exitCode = err.exitCode ?? ExitCode.failed
     process.stderr.write(`Error: ${err.message}\n${verbose && err.stack ? `${err.stack}\n` : ''}`)
     return undefined
