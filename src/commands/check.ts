@@ -92,7 +92,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
     const ctx = createContext(kube, settings, {concurrency: flags.concurrency, signal: finished.signal})
     const human = flags.output === 'table' || flags.output === 'short'
     // ora needs a real terminal width: a pseudo-terminal without columns makes it redraw endlessly.
-    const spinner = human && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !process.env.CI ? await this.spinner() : undefined
+    const spinner = human && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !process.env.CI ? await this.spinner(this.useColor(flags.color, process.stderr)) : undefined
     try {
       // No usable cluster is not a check result: one line, exit 3 (kube maps the cause).
       spinner?.start('connecting to the Kubernetes API')
@@ -145,9 +145,9 @@ Categories run in order; the checks of a category run in parallel on one shared 
     return ms
   }
 
-  private async spinner(): Promise<Spinner> {
+  private async spinner(color: boolean): Promise<Spinner> {
     const {default: ora} = await import('ora')
-    const instance = ora({stream: process.stderr, discardStdin: false})
+    const instance = ora({color: color ? 'cyan' : false, discardStdin: false, stream: process.stderr})
     let ticker: NodeJS.Timeout | undefined
     const show = (text: string) => {
       if (instance.isSpinning) instance.text = text

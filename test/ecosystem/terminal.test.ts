@@ -88,16 +88,13 @@ describe('terminal manners', {skip: script ? false : 'util-linux script is not i
     assert.match(visible(r.output), /Status check results are √/)
   })
 
-  // TODO(check, viz stat owners): the ora spinner keeps its cyan frame under NO_COLOR and
-  // --color never; create it with `color: false` unless colour is on for stderr.
-  const spinnerColour = 'the spinner of check and viz stat ignores NO_COLOR and --color never (ora color option)'
-  test('NO_COLOR on a terminal: no colour anywhere, the spinner included', {todo: spinnerColour}, async () => {
+  test('NO_COLOR on a terminal: no colour anywhere, the spinner included', async () => {
     const r = await onTerminal(['check', '--offline'], {env: {...env, NO_COLOR: '1'}})
     assert.equal(r.code, 0, visible(r.output))
     assert.doesNotMatch(r.output, COLOUR)
   })
 
-  test('--color never on a terminal: no colour anywhere', {todo: spinnerColour}, async () => {
+  test('--color never on a terminal: no colour anywhere', async () => {
     const r = await onTerminal(['check', '--offline', '--color', 'never'], {env})
     assert.equal(r.code, 0, visible(r.output))
     assert.doesNotMatch(r.output, COLOUR)
