@@ -27,6 +27,26 @@ export interface TreeEditor {
   delete(path: Path, prune?: number): boolean
   /** Inserts items into the sequence at `path` before `index` (-1 = append), creating the sequence. */
   insert(path: Path, index: number, values: unknown[]): void
+  /**
+   * Runs `edits` with the document re-read once instead of after every splice where that gives the
+   * same text (edits at separate places); the result is as if each edit ran on its own.
+   */
+  batch(edits: () => void): void
+}
+
+/** Thrown inside a batch when an edit needs the document re-read first (it runs again, alone). */
+class NeedsReread extends Error {}
+const NEEDS_REREAD = new NeedsReread('edit needs the document re-read')
+
+interface Splice {
+  start: number
+  end: number
+  text: string
+  /** The block map new pairs are appended to (at its end), and their keys. */
+  appendsTo?: TMap
+  keys?: Set<string>
+  /** In an edit's record: an earlier append to the same map, that this one extends. */
+  extends?: Splice
 }
 
 export class EditError extends Error {}
@@ -91,6 +111,12 @@ class TextEditor implements TreeEditor {
 
   private stale = false
   private readonly crlf: boolean
+  /** In a batch: splices against the current text, applied together by flush(). */
+  private pending: Splice[] | undefined
+  /** While an edit records into the batch: its splice (at most one). */
+  private recording: Splice[] | undefined
+  /** An edit re-running on its own after NEEDS_REREAD: every splice applies at once. */
+  private alone = false
 
   constructor(
     public text: string,
@@ -117,11 +143,81 @@ class TextEditor implements TreeEditor {
   }
 
   get(path: Path): unknown {
+    this.flush()
     const node = nodeAt(this.root, path)
     return node === undefined ? undefined : toJS(node)
   }
 
+  batch(edits: () => void): void {
+    if (this.pending !== undefined) return edits()
+    this.pending = []
+    try {
+      edits()
+    } finally {
+      this.flush()
+      this.pending = undefined
+    }
+  }
+
+  /**
+   * Runs one edit. In a batch, an edit whose single splice touches no earlier one is recorded
+   * against the current text (the same text it would give alone: separate spots do not move each
+   * other's structure); any other edit re-reads the document and runs on its own.
+   */
+  private edit<T>(run: () => T): T {
+    if (this.pending === undefined || this.recording !== undefined || this.alone) return run()
+    this.recording = []
+    let result: T
+    try {
+      result = run()
+    } catch (error) {
+      this.recording = undefined
+      if (error !== NEEDS_REREAD) throw error
+      this.flush()
+      this.alone = true
+      try {
+        return run()
+      } finally {
+        this.alone = false
+      }
+    }
+    for (const splice of this.recording) {
+      if (splice.extends) {
+        splice.extends.text += splice.text
+        for (const key of splice.keys ?? []) splice.extends.keys?.add(key)
+      }
+      else this.pending.push(splice)
+    }
+    this.recording = undefined
+    return result
+  }
+
+  /** Applies the batch's recorded splices (they never touch each other) in one new text. */
+  private flush(): void {
+    const pending = this.pending
+    if (pending === undefined || pending.length === 0) return
+    // An edit being recorded was computed against the text before these splices.
+    if (this.recording !== undefined) throw NEEDS_REREAD
+    pending.sort((a, b) => a.start - b.start)
+    let text = ''
+    let at = 0
+    for (const p of pending) {
+      text += this.text.slice(at, p.start) + p.text
+      at = p.end
+    }
+    text += this.text.slice(at)
+    if (text.length > 0) text.charCodeAt(0)
+    this.text = text
+    this.changed = true
+    this.stale = true
+    pending.length = 0
+  }
+
   set(path: Path, value: unknown): void {
+    this.edit(() => this.setNow(path, value))
+  }
+
+  private setNow(path: Path, value: unknown): void {
     if (path.length === 0) throw new EditError('cannot replace the document root')
     const parentPath = path.slice(0, -1)
     const last = path[path.length - 1]!
@@ -150,6 +246,10 @@ class TextEditor implements TreeEditor {
   }
 
   delete(path: Path, prune = 0): boolean {
+    return this.edit(() => this.deleteNow(path, prune))
+  }
+
+  private deleteNow(path: Path, prune: number): boolean {
     if (path.length === 0) throw new EditError('cannot delete the document root')
     const parentPath = path.slice(0, -1)
     const last = path[path.length - 1]!
@@ -169,6 +269,10 @@ class TextEditor implements TreeEditor {
   }
 
   insert(path: Path, index: number, values: unknown[]): void {
+    this.edit(() => this.insertNow(path, index, values))
+  }
+
+  private insertNow(path: Path, index: number, values: unknown[]): void {
     if (values.length === 0) return
     const seq = nodeAt(this.root, path)
     if (seq === undefined || seq === null) {
@@ -194,7 +298,19 @@ class TextEditor implements TreeEditor {
 
   // ---- splices -------------------------------------------------------------------------------
 
-  private splice(start: number, end: number, text: string): void {
+  private splice(start: number, end: number, text: string, appendsTo?: {map: TMap; key: string}): void {
+    if (this.recording !== undefined && appendsTo !== undefined) {
+      // Pairs appended to the same map one after another: alone, each would land after the
+      // previous one (the map ends after it), so one splice with both texts is the same.
+      const earlier = this.pending!.find((p) => p.appendsTo === appendsTo.map && p.start === start && p.end === end)
+      if (earlier !== undefined && earlier.text.endsWith('\n') && this.recording.length === 0) {
+        // The same key again means the edit expected the first one to exist by now.
+        if (earlier.keys!.has(appendsTo.key)) throw NEEDS_REREAD
+        if (this.pending!.some((p) => p !== earlier && start <= p.end && end >= p.start)) throw NEEDS_REREAD
+        this.recording.push({start, end, text: this.crlf ? text.replace(/\r?\n/g, '\r\n') : text, extends: earlier, keys: new Set([appendsTo.key])})
+        return
+      }
+    }
     // Appending lines after a last line that has no newline.
     let insert = start === this.text.length && start > 0 && this.text[start - 1] !== '\n' && text.endsWith('\n') ? '\n' + text : text
     // Documents with Windows line endings get them in the new lines too.
@@ -202,6 +318,15 @@ class TextEditor implements TreeEditor {
     // Rendered text is a tree of concatenations; reading a character makes V8 flatten it, so
     // thousands of edited documents do not keep thousands of small string trees alive.
     if (insert.length > 0) insert.charCodeAt(0)
+    if (this.recording !== undefined) {
+      const pending = this.pending!
+      // A second splice needs the text after the first; a touching one may see a structure the
+      // earlier splice changed: both re-read and run alone.
+      if (this.recording.length > 0 || pending.some((p) => start <= p.end && end >= p.start)) throw NEEDS_REREAD
+      this.recording.push(appendsTo === undefined ? {start, end, text: insert} : {start, end, text: insert, appendsTo: appendsTo.map, keys: new Set([appendsTo.key])})
+      return
+    }
+    this.flush()
     this.text = this.text.slice(0, start) + insert + this.text.slice(end)
     this.changed = true
     this.stale = true
@@ -220,7 +345,7 @@ class TextEditor implements TreeEditor {
     if (key === 'metadata' && first !== undefined && first.lineStart === lineStartOf(this.text, first.lineStart)) {
       return this.splice(first.lineStart, first.lineStart, renderEntry(key, value, map.indent, this.style))
     }
-    this.splice(map.end, map.end, renderEntry(key, value, map.indent, this.style))
+    this.splice(map.end, map.end, renderEntry(key, value, map.indent, this.style), {map, key})
   }
 
   private replaceValue(path: Path, node: TNode | null, value: unknown, parent: TMap | TSeq, keyStart: number): void {
@@ -346,6 +471,11 @@ class DocumentEditor implements TreeEditor {
 
   get text(): string {
     return this.doc.toString({lineWidth: 0, flowCollectionPadding: false})
+  }
+
+  /** Edits of a Document are cheap on their own: nothing to defer. */
+  batch(edits: () => void): void {
+    edits()
   }
 
   get(path: Path): unknown {

@@ -44,8 +44,33 @@ export function renderKey(key: string, style: Style): string {
   return plainSafe(key) ? key : JSON.stringify(key)
 }
 
+// Rendered text by value object and layout: `--manual` inserts the same shared container objects
+// into thousands of pods, so each (object, indentation, style) is rendered once. Only frozen
+// values are cached (they cannot change under the cache); one-off values (annotate mode's maps)
+// cost nothing extra.
+const RENDERED = new WeakMap<object, Map<string, string>>()
+
+function cached(value: unknown, kind: string, indent: number, style: Style, render: () => string): string {
+  if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return render()
+  const key = `${kind}${indent}:${style.step}:${style.indentSeq ? 1 : 0}${style.json ? 1 : 0}${style.compact ? 1 : 0}`
+  let byLayout = RENDERED.get(value)
+  if (byLayout === undefined) RENDERED.set(value, (byLayout = new Map()))
+  let text = byLayout.get(key)
+  if (text === undefined) {
+    text = render()
+    // Flat once here, rather than a concatenation tree flattened again by every reader.
+    if (text.length > 0) text.charCodeAt(0)
+    byLayout.set(key, text)
+  }
+  return text
+}
+
 /** A collection as block lines, every line indented by `indent` spaces, ending with a newline. */
 export function renderBlock(value: unknown, indent: number, style: Style): string {
+  return cached(value, 'b', indent, style, () => renderBlockUncached(value, indent, style))
+}
+
+function renderBlockUncached(value: unknown, indent: number, style: Style): string {
   const own = blockLines(value, indent, style)
   if (own !== undefined) return own
   // Strings our renderer does not write as blocks (leading spaces, trailing spaces, ...): yaml does.
@@ -126,5 +151,5 @@ export function renderEntry(key: string, value: unknown, indent: number, style: 
 
 /** `- value` as lines with the dash at `indent`, ending with a newline. */
 export function renderItem(value: unknown, indent: number, style: Style): string {
-  return renderBlock([value], indent, style)
+  return cached(value, 'i', indent, style, () => renderBlockUncached([value], indent, style))
 }

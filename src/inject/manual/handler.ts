@@ -27,6 +27,11 @@ function setEntries(ctx: WorkloadContext, path: Path, entries: [string, string][
 }
 
 function applyToDocument(ctx: WorkloadContext, patch: PodPatch): void {
+  // One re-read of the document for all these edits where they touch separate spots.
+  ctx.edit.batch(() => applyEdits(ctx, patch))
+}
+
+function applyEdits(ctx: WorkloadContext, patch: PodPatch): void {
   const t = ctx.templatePath
   const metadata = record(ctx.template.metadata)
   if (!metadata || Object.keys(metadata).length === 0) {
@@ -35,13 +40,14 @@ function applyToDocument(ctx: WorkloadContext, patch: PodPatch): void {
     setEntries(ctx, [...t, 'metadata', 'annotations'], patch.annotations, metadata.annotations)
     setEntries(ctx, [...t, 'metadata', 'labels'], patch.labels, metadata.labels)
   }
-  // Each edit re-reads the document: the small edits first, the large containers last.
+  // An edit that must re-read the document re-scans what earlier ones added: the proxy (most of
+  // the text) goes last. Edits of different sequences do not change each other's text.
   const spec = [...t, 'spec']
   if (patch.volumes.length > 0) ctx.edit.insert([...spec, 'volumes'], -1, patch.volumes)
   if (patch.initContainersLast.length > 0) ctx.edit.insert([...spec, 'initContainers'], -1, patch.initContainersLast)
+  if (patch.initContainersFirst.length > 0) ctx.edit.insert([...spec, 'initContainers'], 0, patch.initContainersFirst)
   if (patch.containersLast.length > 0) ctx.edit.insert([...spec, 'containers'], -1, patch.containersLast)
   if (patch.containersFirst.length > 0) ctx.edit.insert([...spec, 'containers'], 0, patch.containersFirst)
-  if (patch.initContainersFirst.length > 0) ctx.edit.insert([...spec, 'initContainers'], 0, patch.initContainersFirst)
 }
 
 export const manualHandler = {

@@ -138,13 +138,22 @@ export function computePodPatch(pod: PodTemplate, config: ManualConfig, warn: Wa
   const key = sharedKey(pod, ownAnnotations, labels, config) + JSON.stringify([inherited, namespaceAnnotations[ANNOTATION.additionalEnv] ?? null])
   let shared = cache.get(key)
   if (!shared) {
-    shared = sharedPatch(pod, {own: ownAnnotations, inherited, namespace: namespaceAnnotations}, labels, config, warn)
+    // Frozen: shared by many pods, and the renderer caches frozen values' text (src/inject/render.ts).
+    shared = deepFreeze(sharedPatch(pod, {own: ownAnnotations, inherited, namespace: namespaceAnnotations}, labels, config, warn))
     cache.set(key, shared)
   }
   return {...shared, labels: podLabels}
 }
 
 type SharedPatch = Omit<PodPatch, 'labels'>
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const v of Object.values(value)) deepFreeze(v)
+  }
+  return value
+}
 const SHARED = new WeakMap<ManualConfig, Map<string, SharedPatch>>()
 
 /** Everything of the pod that the sidecar's rendering reads. */
