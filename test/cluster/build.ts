@@ -2,7 +2,7 @@
 // declared workloads: nodes, namespaces, owner chains (Deployment → ReplicaSet → Pod), pods as
 // Linkerd's injector writes them with realistic status, services, endpoints, events, and one
 // proxy model per meshed pod wired to its clients. Pure apart from the clock passed in.
-import {adminPortOf, injectPod, type Injected} from './injected-pod.js'
+import {adminPortOf, injectorConfig, injectPod, opaquePortsOf, skipInboundOf, type Injected} from './injected-pod.js'
 import {CONTROL_PLANE_EXTRA_SERVICES, controlPlaneObjects, controlPlaneWorkloads} from './control-plane.js'
 import {IpAllocator, safeSuffix, timestamp, uid} from './names.js'
 import {createCertificate, makeLinkerdPki, type LinkerdPki} from './pki.js'
@@ -176,7 +176,7 @@ export function buildCluster(scenario: Scenario, now = Date.now()): SimCluster {
     }
 
     // Replicas share one injected spec, as pods from one template do (and it keeps 500 pods fast).
-    const injected = w.meshed && linkerd && linkerdPki ? injectPod({annotations: w.annotations, containers: w.containers, linkerd, namespace: w.namespace, ownerKind, ownerName, trustAnchorPem: linkerdPki.trustAnchor.certPem}) : undefined
+    const injected = w.meshed && linkerd && linkerdPki ? injectPod({annotations: w.annotations, containers: w.containers, namespaceAnnotations: w.namespaceAnnotations, linkerd, namespace: w.namespace, ownerKind, ownerName, trustAnchorPem: linkerdPki.trustAnchor.certPem}) : undefined
     const simPods: SimPod[] = []
     for (let i = 0; i < replicas; i++) {
       const podName =
@@ -276,7 +276,7 @@ export function buildCluster(scenario: Scenario, now = Date.now()): SimCluster {
     let labels: Record<string, string> = {...w.labels, ...w.selector, ...extraLabels}
     let initContainers: Json[] = []
     let volumes: Json[] = [{name: 'kube-api-access', projected: {defaultMode: 420, sources: [{serviceAccountToken: {expirationSeconds: 3607, path: 'token'}}]}}]
-    const adminPort = adminPortOf(w.annotations)
+    const adminPort = adminPortOf(w.annotations, w.namespaceAnnotations)
     if (injected) {
       annotations = {...annotations, ...injected.annotations}
       labels = {...labels, ...injected.labels}
@@ -528,9 +528,6 @@ export function buildCluster(scenario: Scenario, now = Date.now()): SimCluster {
   return {linkerdPki, objects, pods, scenario, startedAt: now}
 }
 
-/** Linkerd's default opaque ports (proxy.opaquePorts in the chart). */
-const DEFAULT_OPAQUE_PORTS = '25,587,3306,4444,5432,6379,9300,11211'
-
 /** Ports of a Linkerd port-list annotation: `8080,9000-9010`. */
 function portSet(value: string | undefined): Set<number> {
   const out = new Set<number>()
@@ -646,11 +643,11 @@ function wireTraffic(built: BuiltWorkload[], linkerd: LinkerdSpec | undefined, _
     const clients = t.clients.map((c) => byName.get(c.includes('/') ? c : `${server.input.namespace}/${c}`))
     const sources = clients.length > 0 ? clients : [undefined]
     const share = 1 / sources.length
-    const config = {...server.input.namespaceAnnotations, ...server.input.annotations}
+    const config = injectorConfig(server.input.annotations, server.input.namespaceAnnotations)
     const port = Number(((server.input.containers[0]?.ports as Json[] | undefined)?.[0]?.containerPort as number | undefined) ?? 8080)
     // Skipped inbound ports bypass the proxy; opaque ports are proxied as TCP without HTTP metrics.
-    const skipped = portSet(config['config.linkerd.io/skip-inbound-ports']).has(port)
-    const opaque = portSet(config['config.linkerd.io/opaque-ports'] ?? DEFAULT_OPAQUE_PORTS).has(port)
+    const skipped = portSet(skipInboundOf(config).join(',')).has(port)
+    const opaque = portSet(opaquePortsOf(config, server.input.containers).join(',')).has(port)
     for (const p of server.pods) {
       if (!p.proxy) continue
       for (const [index, client] of sources.entries()) {

@@ -43,3 +43,20 @@ describe('scenario files', () => {
     })
   }
 })
+
+describe('scenario objects', () => {
+  test('a raw object with forbidden rules is checked and defaulted like a file', () => {
+    const s = loadScenario({forbidden: [{resource: 'secrets', verbs: ['get', 'list']}], linkerd: {}, namespaces: [{name: 'a', workloads: [{name: 'w'}]}]})
+    assert.deepEqual(s.forbidden, [{resource: 'secrets', verbs: ['get', 'list']}])
+    assert.equal(s.linkerd?.trustDomain, 'cluster.local')
+    assert.equal(s.namespaces[0]?.workloads[0]?.replicas, 1)
+    assert.throws(() => loadScenario({forbidden: [{verbs: ['get']}], namespaces: []}), (err: unknown) => err instanceof ScenarioError && /forbidden\[0\]\.resource: required/.test(err.message))
+    assert.throws(() => loadScenario({forbidden: {resource: 'secrets'}, namespaces: []}), (err: unknown) => err instanceof ScenarioError && /forbidden: expected a list/.test(err.message))
+  })
+
+  test('a copy of a loaded scenario and a generate object load too', () => {
+    const copy = loadScenario(structuredClone(loadScenario('broken')))
+    assert.deepEqual(copy, loadScenario('broken'))
+    assert.equal(loadScenario({generate: {pods: 20}}).namespaces[0]?.workloads.length, 2)
+  })
+})

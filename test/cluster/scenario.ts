@@ -268,7 +268,8 @@ export const SCENARIO_DIR = fileURLToPath(new URL('./scenarios/', import.meta.ur
 /** A bundled scenario by name (`healthy`, `broken`), a file path, or an already-parsed object. */
 export function loadScenario(source: string | object): Scenario {
   if (isNormalizedScenario(source)) return source
-  if (typeof source === 'object') return normalizeScenario(source)
+  // Objects go through the same checks and defaults as files (a raw `forbidden` list included).
+  if (typeof source === 'object') return fromDocument(source, 'scenario')
   const path = /^[a-z0-9-]+$/.test(source) ? `${SCENARIO_DIR}${source}.yaml` : source
   let text: string
   try {
@@ -276,10 +277,13 @@ export function loadScenario(source: string | object): Scenario {
   } catch (err) {
     throw new ScenarioError(`cannot read scenario ${path}: ${(err as Error).message}`)
   }
-  const doc = parse(text) as unknown
+  return fromDocument(parse(text) as unknown, path)
+}
+
+function fromDocument(doc: unknown, name: string): Scenario {
   const generate = (doc as {generate?: {pods?: unknown}} | null)?.generate
   if (generate && typeof generate.pods === 'number') return scaleScenario(generate.pods)
-  return normalizeScenario(doc, path)
+  return normalizeScenario(doc, name)
 }
 
 /** The `scale` scenario: Linkerd plus `pods` meshed pods spread over deployments of 10 replicas. */

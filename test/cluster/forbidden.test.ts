@@ -1,0 +1,21 @@
+// startSim with a scenario object carrying access-review denial rules: the rules are normalised
+// like a file's and the API server answers 403 for exactly those requests.
+import assert from 'node:assert/strict'
+import {describe, test} from 'node:test'
+
+import {createKubeClient} from '../../src/kube/index.js'
+import {startSim} from '../helpers/sim.js'
+
+describe('forbidden rules from a scenario object', () => {
+  test('denied in the named namespace only, for the named verbs', async () => {
+    const sim = await startSim({scenario: {forbidden: [{namespace: 'linkerd', resource: 'secrets', verbs: ['list']}], linkerd: {}, namespaces: [{name: 'apps', workloads: [{name: 'web'}]}]}})
+    try {
+      const kube = createKubeClient({context: undefined, kubeconfig: sim.kubeconfigPath, requestTimeoutMs: 5000})
+      await assert.rejects(kube.listSecrets({namespace: 'linkerd'}), /forbidden|403/i)
+      assert.ok(Array.isArray(await kube.listSecrets({namespace: 'apps'})))
+      assert.equal((await kube.listPods({namespace: 'apps'})).length, 1)
+    } finally {
+      await sim.stop()
+    }
+  })
+})
