@@ -1,38 +1,40 @@
-// Port-forward through the API server (client-node's PortForward, WebSocket v4.channel.k8s.io):
-// a local TCP server on 127.0.0.1, one tunnel per accepted connection, and a guaranteed cleanup
-// of the server, every socket and every tunnel. client-node does not end the local socket when
-// the tunnel closes, and reports kubelet refusals only as text on the error channel; both are
-// handled here so callers get a PortForwardError instead of a hang or "socket hang up".
+// Port-forward through the API server over our own v4.channel.k8s.io tunnels (tunnel.ts).
+// proxyGet speaks HTTP/1.1 straight into the tunnel (no local socket); withPortForward keeps a
+// local TCP server on 127.0.0.1 for callers that need a real port, one tunnel per accepted
+// connection, and guarantees cleanup of the server, every socket and every tunnel. Failures
+// become a PortForwardError, ClusterError or TimeoutError instead of a hang or "socket hang up".
 import {request} from 'node:http'
 import {createServer, type AddressInfo, type Socket} from 'node:net'
-import {Writable} from 'node:stream'
+import type {Duplex} from 'node:stream'
 
-import {PortForward, type KubeConfig} from '@kubernetes/client-node'
+import type {KubeConfig} from '@kubernetes/client-node'
 
-import {ClusterError, TimeoutError} from '../errors.js'
-import {PortForwardError, toKubeError} from './errors.js'
+import {TimeoutError} from '../errors.js'
+import {PortForwardError} from './errors.js'
+import {TunnelDialer, type PortTunnel} from './tunnel.js'
 import {KubeErrorCode, type HttpResult, type ObjectRef} from './types.js'
-
-interface Closable {
-  close(): void
-  terminate?(): void
-  on(event: 'close', listener: () => void): unknown
-}
 
 /** Cap on a forwarded HTTP body: a proxy's /metrics is ~100 KB; anything near this is not one. */
 const MAX_BODY_BYTES = 64 * 1024 * 1024
 
+function timeoutError(pod: ObjectRef, port: number, timeoutMs: number): TimeoutError {
+  return new TimeoutError(`port-forward to pod/${pod.name} in ${pod.namespace} port ${port}: no answer within ${timeoutMs}ms`, {code: KubeErrorCode.timeout, hint: 'raise --request-timeout, or check the pod and its node'})
+}
+
 export class PortForwarder {
+  readonly dialer: TunnelDialer
+
   constructor(
-    private readonly kc: KubeConfig,
-    private readonly server: string,
+    kc: KubeConfig,
+    server: string,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.dialer = new TunnelDialer(kc, server)
+  }
 
   async withPortForward<T>(pod: ObjectRef, port: number, fn: (localPort: number) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
-    const forward = new PortForward(this.kc)
     const sockets = new Set<Socket>()
-    const tunnels = new Set<Closable>()
+    const tunnels = new Set<PortTunnel>()
     let failure: Error | undefined
     let closed = false
 
@@ -40,29 +42,26 @@ export class PortForwarder {
       sockets.add(socket)
       socket.on('close', () => sockets.delete(socket))
       socket.on('error', () => socket.destroy())
-      let errorText = ''
-      const errors = new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          errorText += chunk.toString('utf8')
-          done()
-        },
-      })
-      forward.portForward(pod.namespace, pod.name, [port], socket, errors, socket).then(
-        (opened) => {
-          const ws = opened as unknown as Closable
+      this.dialer.dial(pod, port, timeoutMs).then(
+        (tunnel) => {
           if (closed) {
-            ws.terminate?.()
+            tunnel.destroy()
             return
           }
-          tunnels.add(ws)
-          ws.on('close', () => {
-            tunnels.delete(ws)
-            if (errorText.trim() !== '') failure ??= new PortForwardError(pod, port, errorText.trim())
+          tunnels.add(tunnel)
+          tunnel.on('error', (err) => {
+            failure ??= err
+            socket.destroy()
+          })
+          tunnel.on('close', () => {
+            tunnels.delete(tunnel)
             socket.end()
           })
+          socket.on('close', () => tunnel.destroy())
+          socket.pipe(tunnel).pipe(socket)
         },
         (err: unknown) => {
-          failure ??= handshakeError(err, pod, port, this.server, timeoutMs)
+          failure ??= err as Error
           socket.destroy()
         },
       )
@@ -76,10 +75,7 @@ export class PortForwarder {
     try {
       const localPort = (server.address() as AddressInfo).port
       const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new TimeoutError(`port-forward to pod/${pod.name} in ${pod.namespace} port ${port}: no answer within ${timeoutMs}ms`, {code: KubeErrorCode.timeout, hint: 'raise --request-timeout, or check the pod and its node'})),
-          timeoutMs,
-        )
+        timer = setTimeout(() => reject(timeoutError(pod, port, timeoutMs)), timeoutMs)
       })
       try {
         return await Promise.race([fn(localPort), deadline])
@@ -89,40 +85,63 @@ export class PortForwarder {
     } finally {
       clearTimeout(timer)
       closed = true
-      for (const ws of tunnels) {
-        if (ws.terminate) ws.terminate()
-        else ws.close()
-      }
+      for (const tunnel of tunnels) tunnel.destroy()
       for (const socket of sockets) socket.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     }
   }
 
-  /** One HTTP/1.1 GET through a port-forward; any status resolves. */
+  /** One HTTP/1.1 GET written straight into a tunnel; any status resolves. */
   async get(pod: ObjectRef, port: number, path: string, timeoutMs = this.timeoutMs): Promise<HttpResult> {
-    return this.withPortForward(pod, port, (localPort) => httpGet(localPort, path), timeoutMs)
+    let tunnel: PortTunnel | undefined
+    let timer: NodeJS.Timeout | undefined
+    let timedOut = false
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true
+        tunnel?.destroy()
+        reject(timeoutError(pod, port, timeoutMs))
+      }, timeoutMs)
+    })
+    try {
+      return await Promise.race([
+        (async () => {
+          tunnel = await this.dialer.dial(pod, port, timeoutMs)
+          if (timedOut) tunnel.destroy()
+          const opened = tunnel
+          try {
+            if (opened.errored) throw opened.errored
+            return await httpGetOver(opened, path)
+          } catch (err) {
+            // The tunnel's own failure (error-channel text, bad framing) explains more than the
+            // HTTP parser's "socket hang up".
+            if (opened.errored) throw opened.errored
+            if ((err as {code?: unknown}).code === 'ECONNRESET') throw new PortForwardError(pod, port, 'the tunnel closed before an answer')
+            throw err
+          }
+        })(),
+        deadline,
+      ])
+    } finally {
+      clearTimeout(timer)
+      tunnel?.destroy()
+    }
   }
 }
 
-function handshakeError(err: unknown, pod: ObjectRef, port: number, server: string, timeoutMs: number): Error {
-  const message = err instanceof Error ? err.message : String((err as {message?: unknown})?.message ?? err)
-  const status = Number(/Unexpected server response: (\d+)/.exec(message)?.[1])
-  if (status === 401) {
-    return new ClusterError(`unauthorized: the API server at ${server} rejected the credentials`, {code: KubeErrorCode.unauthorized, hint: 'refresh the credentials of this kubeconfig context'})
-  }
-  if (status === 403) {
-    return new ClusterError(`forbidden: port-forward to pod/${pod.name} in ${pod.namespace}`, {code: KubeErrorCode.forbidden, hint: 'the user needs "create" on pods/portforward'})
-  }
-  if (status === 404) return new PortForwardError(pod, port, 'pod not found')
-  if (status) return new PortForwardError(pod, port, `the API server answered ${status} (is the pod running?)`)
-  const cause = (err as {error?: unknown})?.error ?? err
-  return toKubeError(cause, {action: `port-forward to pod/${pod.name} in ${pod.namespace}`, server, timeoutMs})
-}
-
-/** A plain GET to 127.0.0.1:port without keep-alive, so nothing lingers after the answer. */
+/** A GET without keep-alive to 127.0.0.1:port, or over an already open stream (a tunnel). */
 export function httpGet(port: number, path: string): Promise<HttpResult> {
+  return get({agent: false, host: '127.0.0.1', port}, path)
+}
+
+export function httpGetOver(stream: Duplex, path: string): Promise<HttpResult> {
+  // Host is what a local port-forward would send; the proxy's admin server ignores it.
+  return get({createConnection: () => stream as Socket, host: 'localhost'}, path)
+}
+
+function get(target: {agent?: false; createConnection?: () => Socket; host: string; port?: number}, path: string): Promise<HttpResult> {
   return new Promise<HttpResult>((resolve, reject) => {
-    const req = request({agent: false, headers: {accept: '*/*', connection: 'close'}, host: '127.0.0.1', method: 'GET', path, port}, (res) => {
+    const req = request({...target, headers: {accept: '*/*', connection: 'close'}, method: 'GET', path}, (res) => {
       const chunks: Buffer[] = []
       let size = 0
       res.on('data', (chunk: Buffer) => {

@@ -1,0 +1,204 @@
+// Our v4.channel.k8s.io tunnel: against the simulated cluster (TLS, real framing, session
+// resumption) and against a tiny WebSocket server that misbehaves on purpose (garbage framing,
+// big bodies, silence, refusals).
+import assert from 'node:assert/strict'
+import {createServer, type IncomingMessage, type Server} from 'node:http'
+import type {AddressInfo, Socket} from 'node:net'
+import {after, before, describe, test} from 'node:test'
+
+import {KubeConfig} from '@kubernetes/client-node'
+import {WebSocketServer, type WebSocket} from 'ws'
+
+import {ClusterError, TimeoutError} from '../../src/errors.js'
+import {PortForwardError} from '../../src/kube/errors.js'
+import {loadKubeConfig} from '../../src/kube/kubeconfig.js'
+import {PortForwarder} from '../../src/kube/port-forward.js'
+import {PORT_FORWARD_PROTOCOL} from '../../src/kube/tunnel.js'
+import {KubeErrorCode} from '../../src/kube/types.js'
+import {startSim, type Sim} from '../helpers/sim.js'
+
+describe('tunnel against the simulated cluster', () => {
+  let sim: Sim
+  before(async () => {
+    sim = await startSim({scenario: 'healthy'})
+  })
+  after(() => sim.stop())
+
+  for (const which of ['token', 'client-certificate'] as const) {
+    test(`one TLS context for every tunnel, later tunnels resume the session (${which})`, async () => {
+      const {kc, server} = loadKubeConfig({context: which === 'token' ? undefined : sim.certContextName, kubeconfig: sim.kubeconfigPath})
+      const forwarder = new PortForwarder(kc, server, 5000)
+      const pods = sim.cluster.podsOf('emojivoto', 'web')
+      const [pod] = pods
+      assert.ok(pod)
+      const ref = {name: pod.name, namespace: pod.namespace}
+      await forwarder.get(ref, 4191, '/ready')
+      const answers = await Promise.all(Array.from({length: 6}, () => forwarder.get(ref, 4191, '/metrics')))
+      assert.ok(answers.every((a) => a.status === 200 && a.body.endsWith('# EOF\n')))
+      assert.ok(forwarder.dialer.resumed >= 6, `resumed ${forwarder.dialer.resumed} of 6`)
+    })
+  }
+
+  test('a refused port names the pod and port; a missing pod too', async () => {
+    const {kc, server} = loadKubeConfig({context: undefined, kubeconfig: sim.kubeconfigPath})
+    const forwarder = new PortForwarder(kc, server, 5000)
+    const [pod] = sim.cluster.podsOf('emojivoto', 'web')
+    assert.ok(pod)
+    await assert.rejects(forwarder.get({name: pod.name, namespace: pod.namespace}, 9999, '/'), (err: unknown) => {
+      assert.ok(err instanceof PortForwardError)
+      assert.match(err.message, new RegExp(`pod/${pod.name} in emojivoto port 9999 failed: .*refused`))
+      return true
+    })
+    await assert.rejects(forwarder.get({name: 'ghost', namespace: 'emojivoto'}, 4191, '/'), /pod\/ghost in emojivoto port 4191 failed: pods "ghost" not found/)
+  })
+})
+
+type Behaviour = (ws: WebSocket, req: IncomingMessage) => void
+
+/** A plain-HTTP API server whose portforward endpoint runs `behave` for each tunnel. */
+async function fakeApi(behave: Behaviour, status = 101): Promise<{close: () => Promise<void>; kc: KubeConfig; server: string; seen: IncomingMessage[]}> {
+  const seen: IncomingMessage[] = []
+  const sockets = new Set<Socket>()
+  const wss = new WebSocketServer({handleProtocols: (p) => (p.has(PORT_FORWARD_PROTOCOL) ? PORT_FORWARD_PROTOCOL : false), noServer: true})
+  const http: Server = createServer((_req, res) => res.writeHead(404).end())
+  http.on('connection', (s: Socket) => {
+    sockets.add(s)
+    s.on('close', () => sockets.delete(s))
+  })
+  http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    seen.push(req)
+    if (status !== 101) {
+      const body = JSON.stringify({code: status, kind: 'Status', message: 'no'})
+      socket.end(`HTTP/1.1 ${status} X\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`)
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => behave(ws, req))
+  })
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+  const server = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
+  const kc = new KubeConfig()
+  kc.loadFromOptions({clusters: [{name: 'c', server, skipTLSVerify: true}], contexts: [{cluster: 'c', name: 'x', user: 'u'}], currentContext: 'x', users: [{name: 'u', token: 'sekret'}]})
+  const close = async (): Promise<void> => {
+    for (const ws of wss.clients) ws.terminate()
+    for (const s of sockets) s.destroy()
+    await new Promise<void>((resolve) => http.close(() => resolve()))
+  }
+  return {close, kc, server, seen}
+}
+
+const prefix = (channel: number, port: number): Buffer => Buffer.from([channel, port & 0xff, port >> 8])
+const data = (payload: Buffer | string): Buffer => Buffer.concat([Buffer.from([0]), Buffer.from(payload)])
+
+/** Answers each request on channel 0 with `response`, split in 16 KiB messages, then closes. */
+function answering(response: (request: string) => Buffer): Behaviour {
+  return (ws, req) => {
+    const port = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('ports'))
+    ws.send(prefix(0, port))
+    ws.send(prefix(1, port))
+    let request = ''
+    ws.on('message', (msg: Buffer) => {
+      assert.equal(msg[0], 0)
+      request += msg.subarray(1).toString()
+      if (!request.includes('\r\n\r\n')) return
+      const out = response(request)
+      for (let i = 0; i < out.length; i += 16_384) ws.send(data(out.subarray(i, i + 16_384)))
+      ws.close(1000)
+    })
+  }
+}
+
+describe('tunnel framing and parsing', () => {
+  const ref = {name: 'web-1', namespace: 'shop'}
+
+  test('sends the bearer token and a raw GET; a body > 64 KiB arrives whole', async () => {
+    const big = 'x'.repeat(300 * 1024)
+    let request = ''
+    const api = await fakeApi(
+      answering((r) => {
+        request = r
+        return Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: ${big.length}\r\n\r\n${big}`)
+      }),
+    )
+    try {
+      const result = await new PortForwarder(api.kc, api.server, 5000).get(ref, 4191, '/metrics')
+      assert.equal(result.status, 200)
+      assert.equal(result.body.length, big.length)
+      assert.equal(result.headers['content-type'], 'text/plain')
+      assert.match(request, /^GET \/metrics HTTP\/1\.1\r\n/)
+      assert.equal(api.seen[0]?.headers.authorization, 'Bearer sekret')
+      assert.equal(api.seen[0]?.url, '/api/v1/namespaces/shop/pods/web-1/portforward?ports=4191')
+    } finally {
+      await api.close()
+    }
+  })
+
+  test('a response without content-length ends with the tunnel (chunked works too)', async () => {
+    const api = await fakeApi(answering(() => Buffer.from('HTTP/1.1 503 Service Unavailable\r\ntransfer-encoding: chunked\r\n\r\n5\r\nnot r\r\n5\r\neady\n\r\n0\r\n\r\n')))
+    try {
+      const result = await new PortForwarder(api.kc, api.server, 5000).get(ref, 4191, '/ready')
+      assert.deepEqual([result.status, result.body], [503, 'not ready\n'])
+    } finally {
+      await api.close()
+    }
+  })
+
+  test('error-channel text becomes a PortForwardError naming pod and port', async () => {
+    const api = await fakeApi((ws) => {
+      ws.send(prefix(0, 4191))
+      ws.send(prefix(1, 4191))
+      ws.send(Buffer.concat([Buffer.from([1]), Buffer.from('dial tcp 10.0.0.1:4191: connect: connection refused')]))
+      ws.close(1000)
+    })
+    try {
+      await assert.rejects(new PortForwarder(api.kc, api.server, 5000).get(ref, 4191, '/ready'), (err: unknown) => {
+        assert.ok(err instanceof PortForwardError, String(err))
+        assert.equal(err.message, 'port-forward to pod/web-1 in shop port 4191 failed: dial tcp 10.0.0.1:4191: connect: connection refused')
+        return true
+      })
+    } finally {
+      await api.close()
+    }
+  })
+
+  test('garbage framing is refused, not parsed', async () => {
+    for (const send of [(ws: WebSocket) => ws.send('hello'), (ws: WebSocket) => ws.send(data('HTTP/1.1 200 OK\r\n\r\n')), (ws: WebSocket) => ws.send(Buffer.from([7, 1, 2]))]) {
+      const api = await fakeApi((ws) => send(ws))
+      try {
+        await assert.rejects(new PortForwarder(api.kc, api.server, 5000).get(ref, 4191, '/'), /port-forward to pod\/web-1 in shop port 4191 failed: the API server sent .*v4\.channel\.k8s\.io framing/)
+      } finally {
+        await api.close()
+      }
+    }
+  })
+
+  test('a silent pod times out within the request timeout; withPortForward too', async () => {
+    const api = await fakeApi((ws) => {
+      ws.send(prefix(0, 4191))
+      ws.send(prefix(1, 4191))
+    })
+    try {
+      const forwarder = new PortForwarder(api.kc, api.server, 300)
+      const started = Date.now()
+      await assert.rejects(forwarder.get(ref, 4191, '/'), TimeoutError)
+      assert.ok(Date.now() - started < 2000)
+      const {httpGet} = await import('../../src/kube/port-forward.js')
+      await assert.rejects(forwarder.withPortForward(ref, 4191, (port) => httpGet(port, '/')), TimeoutError)
+    } finally {
+      await api.close()
+    }
+  })
+
+  test('401 and 403 on the upgrade are cluster errors', async () => {
+    for (const [status, code] of [
+      [401, KubeErrorCode.unauthorized],
+      [403, KubeErrorCode.forbidden],
+    ] as const) {
+      const api = await fakeApi(() => {}, status)
+      try {
+        await assert.rejects(new PortForwarder(api.kc, api.server, 5000).get(ref, 4191, '/'), (err: unknown) => err instanceof ClusterError && err.code === code)
+      } finally {
+        await api.close()
+      }
+    }
+  })
+})
