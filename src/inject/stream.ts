@@ -5,6 +5,8 @@ import {transformStream, type Operation, type Progress, type TransformSink} from
 import {ReportAccumulator} from './report.js'
 import type {InjectOptions} from './types.js'
 
+const JOIN_AT = 256 * 1024
+
 export interface Change {
   /** 0-based line of the document in the input. */
   line: number
@@ -37,8 +39,29 @@ export function transformToStream(source: string, text: string, op: Operation, o
   const result: StreamResult = {source, json: false, pieces: [], changes: [], documents: needs.documents ? [] : undefined, report: new ReportAccumulator(), errors: [], changed: false}
   let runStart = -1
   let runEnd = -1
+  // Output much larger than its input (--manual) is gathered into strings of a few hundred KB:
+  // those go straight to V8's large-object space, where the small per-document strings would be
+  // copied into the old generation one by one. Output about the input's size (annotate mode)
+  // stays as it was: slices of the input and small strings, never a copy.
+  let batch: string[] = []
+  let batchSize = 0
+  let batchGrowth = 0
+  const add = (piece: string, growth: number): void => {
+    batch.push(piece)
+    batchSize += piece.length
+    batchGrowth += growth
+    if (batchSize < JOIN_AT) return
+    if (batchGrowth * 4 >= batchSize * 3) {
+      const joined = batch.join('')
+      joined.charCodeAt(0)
+      result.pieces.push(joined)
+    } else result.pieces.push(...batch)
+    batch = []
+    batchSize = 0
+    batchGrowth = 0
+  }
   const flush = (): void => {
-    if (runStart >= 0 && runEnd > runStart) result.pieces.push(text.slice(runStart, runEnd))
+    if (runStart >= 0 && runEnd > runStart) add(text.slice(runStart, runEnd), 0)
     runStart = -1
   }
   const sink: TransformSink = {
@@ -54,7 +77,7 @@ export function transformToStream(source: string, text: string, op: Operation, o
         return
       }
       flush()
-      result.pieces.push(out)
+      add(out, out.length - chunk.text.length)
       if (needs.changes) result.changes.push({line: chunk.line, original: chunk.text, text: out})
       result.changed = true
     },
@@ -63,5 +86,6 @@ export function transformToStream(source: string, text: string, op: Operation, o
   }
   result.json = transformStream(source, text, op, options, sink, progress).json
   flush()
+  result.pieces.push(...batch)
   return result
 }
