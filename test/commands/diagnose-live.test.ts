@@ -59,6 +59,8 @@ describe('meshport diagnose (simulated broken cluster)', () => {
       ['ports.server-speaks-first', 'nats', 4222],
       ['ports.opaque-off-cluster', 'orders', 5432],
       ['ports.annotation-port-undeclared', 'stale-skip', 9999],
+      // A live opaque-ports override: the proxy env carries the workload's list, not the default one.
+      ['ports.opaque-http', 'opaque-web', 8080],
     ] as const
     const key = (rule: string, name: string, port: number | undefined) => `${rule} ${name}:${port ?? '-'}`
     assert.deepEqual(
@@ -103,6 +105,17 @@ describe('meshport diagnose (simulated broken cluster)', () => {
       assert.equal(found.subject.namespace, 'faults')
       assert.equal(r.code, code, `${workload}: ${r.stderr}`)
     })
+  })
+
+  test('diagnose pod: a live opaque-ports override on an HTTP port, read from the injected proxy', async () => {
+    const name = podOf('ports', 'opaque-web')
+    type PodSpec = {spec?: {initContainers?: Array<{env?: Array<{name: string; value?: string}>; name: string}>}}
+    const proxy = (sim.cluster.podsOf('ports', 'opaque-web')[0]?.object as PodSpec | undefined)?.spec?.initContainers?.find((c) => c.name === 'linkerd-proxy')
+    assert.equal(proxy?.env?.find((e) => e.name === 'LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION')?.value, '8080')
+    const r = await cli(['diagnose', 'pod', name, '-n', 'ports', '-o', 'json'])
+    const report = json<{problems: JsonProblem[]}>(r)
+    assert.deepEqual(report.problems.map((p) => [p.rule, p.subject.name, p.subject.port]), [['ports.opaque-http', name, 8080]])
+    assert.equal(r.code, 0, r.stderr)
   })
 
   test('diagnose pod: a healthy meshed pod, table output', async () => {
