@@ -3,7 +3,7 @@
 // meshed pods, and the time beyond the window (the cost of listing, port-forwards and parsing).
 // Targets (issue 5): 200 pods within window + 1 s, and the overhead at most 2x from 20 to 200 pods.
 //
-//   node --import tsx bench/stat.mjs [--window 2s] [--runs 3] [--pods 20,200]
+//   node --import tsx bench/stat.mjs [--window 2s] [--runs 3] [--pods 20,200] [--bin path/to/run.js]
 // Prints the load average too: on a shared 2-core machine other work inflates every figure.
 // Needs a build (node scripts/build.mjs): it runs bin/run.js like a user does.
 import {spawn} from 'node:child_process'
@@ -18,7 +18,8 @@ const windowText = option('window', '2s')
 const windowSeconds = Number.parseFloat(windowText)
 const runs = Number(option('runs', '3'))
 const sizes = option('pods', '20,200').split(',').map(Number)
-const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url))
+// --bin runs another copy (e.g. a snapshot of the build, to compare before/after in one session).
+const bin = option('bin', fileURLToPath(new URL('../bin/run.js', import.meta.url)))
 
 const {startSim} = await import('../test/helpers/sim.ts')
 const {createKubeClient} = await import('../src/kube/index.ts')

@@ -29,14 +29,22 @@ export const identityDataPlane: Category<CheckContext> = {
         const current = fingerprints(parsePemBundle(pem))
         const pods = await dataPlanePods(ctx, scope)
         const stale: string[] = []
+        // Pods almost always carry the same bundle text: parse each distinct text once (X.509
+        // parsing was ~1 ms per pod, 10% of a 500-pod check --proxy).
+        const parsed = new Map<string, Set<string> | undefined>()
         for (const pod of pods) {
           // Pods that read the anchors from the trust-roots config map (valueFrom) always match.
           const value = proxyContainer(pod)?.env?.find((e) => e.name === TRUST_ANCHORS_ENV)?.value
           if (!value) continue
-          let theirs: Set<string>
-          try {
-            theirs = fingerprints(parsePemBundle(value))
-          } catch {
+          if (!parsed.has(value)) {
+            try {
+              parsed.set(value, fingerprints(parsePemBundle(value)))
+            } catch {
+              parsed.set(value, undefined)
+            }
+          }
+          const theirs = parsed.get(value)
+          if (!theirs) {
             stale.push(`${podName(pod)} (unparsable ${TRUST_ANCHORS_ENV})`)
             continue
           }
