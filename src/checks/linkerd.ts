@@ -41,6 +41,28 @@ export const LINKERD_CRDS: ReadonlyArray<{name: string; version: string}> = [
   {name: 'serviceprofiles.linkerd.io', version: 'v1alpha2'},
 ]
 
+interface CrdLike {
+  metadata?: {name?: string | undefined} | undefined
+  spec: {versions: ReadonlyArray<{name: string; served: boolean}>}
+}
+
+/**
+ * What is wrong with the cluster's Linkerd CRDs: each one missing (unless `absentIsFine`, as
+ * before an install) or present without serving the version the chart needs.
+ */
+export function crdProblems(crds: readonly CrdLike[], absentIsFine: boolean): string[] {
+  const problems: string[] = []
+  for (const expected of LINKERD_CRDS) {
+    const crd = crds.find((c) => c.metadata?.name === expected.name)
+    if (!crd) {
+      if (!absentIsFine) problems.push(`missing ${expected.name}`)
+    } else if (!crd.spec.versions.some((v) => v.name === expected.version && v.served)) {
+      problems.push(`CRD ${expected.name} ${absentIsFine ? 'exists but does not serve' : 'is missing version'} ${expected.version}`)
+    }
+  }
+  return problems
+}
+
 export interface LinkerdValues {
   raw: Record<string, unknown>
   version: string | undefined

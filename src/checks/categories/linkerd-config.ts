@@ -1,7 +1,7 @@
 // linkerd-config: the objects an install creates exist: namespace, RBAC, service accounts, CRDs
 // and admission webhooks. Names and label selectors as in linkerd2's healthcheck.
 import type {CheckContext} from '../context.js'
-import {clusterRbacNames, CONTROL_PLANE_NS_LABEL, LINKERD_CRDS, serviceAccountNames, webhookNames} from '../linkerd.js'
+import {clusterRbacNames, CONTROL_PLANE_NS_LABEL, crdProblems, serviceAccountNames, webhookNames} from '../linkerd.js'
 import {fail, pass, type Category} from '../types.js'
 
 const missingText = (kind: string, missing: readonly string[]) => `missing ${kind}: ${missing.join(', ')}`
@@ -70,12 +70,7 @@ export const linkerdConfig: Category<CheckContext> = {
       hint: 'l5d-existence-crd',
       async run(ctx, scope) {
         const crds = await scope.waitFor('customresourcedefinitions', ctx.snapshot.crds())
-        const problems: string[] = []
-        for (const expected of LINKERD_CRDS) {
-          const crd = crds.find((c) => c.metadata?.name === expected.name)
-          if (!crd) problems.push(`missing ${expected.name}`)
-          else if (!crd.spec.versions.some((v) => v.name === expected.version && v.served)) problems.push(`CRD ${expected.name} is missing version ${expected.version}`)
-        }
+        const problems = crdProblems(crds, false)
         return problems.length === 0 ? pass() : fail(problems.join('\n'))
       },
     },

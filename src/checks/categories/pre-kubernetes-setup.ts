@@ -3,7 +3,7 @@
 // checks must match the real manifests), plus clock skew and leftovers of an earlier install.
 import type {AccessAttributes} from '../../kube/types.js'
 import type {CheckContext} from '../context.js'
-import {LINKERD_CRDS} from '../linkerd.js'
+import {crdProblems} from '../linkerd.js'
 import {fail, pass, type Category, type Check} from '../types.js'
 
 /** Cluster-scoped objects a Linkerd install creates. */
@@ -115,14 +115,7 @@ export const preKubernetesSetup: Category<CheckContext> = {
       hint: 'l5d-existence-crd',
       async run(ctx, scope) {
         const crds = await scope.waitFor('customresourcedefinitions', ctx.snapshot.crds())
-        const problems: string[] = []
-        for (const expected of LINKERD_CRDS) {
-          const crd = crds.find((c) => c.metadata?.name === expected.name)
-          if (!crd) continue
-          if (!crd.spec.versions.some((v) => v.name === expected.version && v.served)) {
-            problems.push(`CRD ${expected.name} exists but does not serve ${expected.version}`)
-          }
-        }
+        const problems = crdProblems(crds, true)
         return problems.length === 0 ? pass() : fail(problems.join('\n'))
       },
     },
