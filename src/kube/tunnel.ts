@@ -43,7 +43,7 @@ export class TunnelDialer {
 
   private prepare() {
     this.prepared ??= (async () => {
-      const [{default: WS}] = await Promise.all([import('ws')])
+      const {default: WS} = await import('ws')
       const https: RequestOptions & {servername?: string} = {}
       // The same material client-node would use: CA, client cert/key, bearer token (including exec
       // and auth-provider plugins, resolved now), basic auth, skip-verify, tls-server-name.
