@@ -1,5 +1,6 @@
 // The narrow Kubernetes client that everything above src/kube/ uses (check, viz stat, diagnose).
-// Only src/kube/client.ts talks to @kubernetes/client-node; tests hand commands' domain code an
+// Only src/kube/ talks to @kubernetes/client-node (client.ts for API calls, kubeconfig.ts and
+// tunnel.ts for its KubeConfig); tests hand commands' domain code an
 // in-memory implementation (test/helpers/fake-kube.ts) or point the CLI at the simulated cluster.
 //
 // Contract for every implementation:
