@@ -6,8 +6,9 @@
 //
 //   node --import tsx bench/check.mjs [--runs 3] [--pods 50,500] [--concurrency 16] [--bin path/to/run.js]
 // Needs a build (node scripts/build.mjs): it runs bin/run.js.
-import {spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
+
+import {median, runCli as spawnCli} from './spawn-cli.mjs'
 
 const args = process.argv.slice(2)
 const option = (name, fallback) => {
@@ -22,19 +23,7 @@ const bin = option('bin', fileURLToPath(new URL('../bin/run.js', import.meta.url
 
 const {startSim} = await import('../test/helpers/sim.ts')
 
-function runCli(argv) {
-  return new Promise((resolve) => {
-    const started = performance.now()
-    const child = spawn(process.execPath, [bin, ...argv], {env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c) => (stdout += c))
-    child.stderr.on('data', (c) => (stderr += c))
-    child.on('close', (code) => resolve({code, ms: performance.now() - started, stderr, stdout}))
-  })
-}
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+const runCli = (argv) => spawnCli(bin, argv)
 const results = []
 for (const pods of sizes) {
   const sim = await startSim({scenario: 'scale', pods})

@@ -6,8 +6,9 @@
 //   node --import tsx bench/stat.mjs [--window 2s] [--runs 3] [--pods 20,200] [--bin path/to/run.js]
 // Prints the load average too: on a shared 2-core machine other work inflates every figure.
 // Needs a build (node scripts/build.mjs): it runs bin/run.js like a user does.
-import {spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
+
+import {median, runCli as spawnCli} from './spawn-cli.mjs'
 
 const args = process.argv.slice(2)
 const option = (name, fallback) => {
@@ -44,19 +45,7 @@ async function inProcess(kubeconfig) {
   return {ms: performance.now() - started, scraped: run.report.podsScraped}
 }
 
-function runCli(argv) {
-  return new Promise((resolve) => {
-    const started = performance.now()
-    const child = spawn(process.execPath, [bin, ...argv], {env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c) => (stdout += c))
-    child.stderr.on('data', (c) => (stderr += c))
-    child.on('close', (code) => resolve({code, ms: performance.now() - started, stderr, stdout}))
-  })
-}
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+const runCli = (argv) => spawnCli(bin, argv)
 const results = []
 for (const pods of sizes) {
   // The simulator's `scale` scenario: N meshed pods in Deployments of 10 replicas, namespace `scale`.

@@ -1,0 +1,16 @@
+// Shared by the cluster benches: run the CLI as a user does and time it from spawn to exit.
+import {spawn} from 'node:child_process'
+
+export function runCli(bin, argv) {
+  return new Promise((resolve) => {
+    const started = performance.now()
+    const child = spawn(process.execPath, [bin, ...argv], {env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c) => (stdout += c))
+    child.stderr.on('data', (c) => (stderr += c))
+    child.on('close', (code) => resolve({code, ms: performance.now() - started, stderr, stdout}))
+  })
+}
+
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
