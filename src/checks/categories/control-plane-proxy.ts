@@ -3,7 +3,7 @@
 import type {V1Pod} from '../../kube/types.js'
 import type {CheckContext} from '../context.js'
 import {expectedProxyVersion, linkerdValues, LINKERD_CONFIG} from '../linkerd.js'
-import {isFinished, isMeshed, listProblems, podName, proxyNotReady, proxyVersion} from '../pods.js'
+import {isFinished, isMeshed, listProblems, proxyNotReady, staleProxies} from '../pods.js'
 import {fail, pass, skip, type Category, type CheckScope} from '../types.js'
 
 async function controlPlaneProxies(ctx: CheckContext, scope: CheckScope): Promise<V1Pod[]> {
@@ -40,7 +40,7 @@ export const controlPlaneProxy: Category<CheckContext> = {
         const expected = expectedProxyVersion(values)
         if (!expected) return skip(`configmap/${LINKERD_CONFIG} does not record the control plane version`)
         const pods = await controlPlaneProxies(ctx, scope)
-        const stale = pods.filter((pod) => proxyVersion(pod) !== expected).map((pod) => `${podName(pod)} (${proxyVersion(pod) ?? 'unknown'})`)
+        const stale = staleProxies(pods, expected)
         return stale.length === 0 ? pass() : fail(listProblems(`some proxies are not running the current version ${expected}:`, stale))
       },
     },

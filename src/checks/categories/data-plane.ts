@@ -5,7 +5,7 @@
 import type {V1Pod} from '../../kube/types.js'
 import type {CheckContext} from '../context.js'
 import {expectedProxyVersion, linkerdValues, LINKERD_CONFIG} from '../linkerd.js'
-import {isFinished, isMeshed, listProblems, podName, proxyNotReady, proxyVersion} from '../pods.js'
+import {isFinished, isMeshed, listProblems, podName, proxyNotReady, staleProxies} from '../pods.js'
 import {adminProbe, endpointProblem, type AdminProbe} from '../proxy-admin.js'
 import {leafCertFromMetrics, leafExpiryProblem} from '../proxy-cert.js'
 import {fail, pass, skip, type Category, type Check, type CheckScope, type Outcome} from '../types.js'
@@ -109,7 +109,7 @@ export const dataPlane: Category<CheckContext> = {
         if (!expected) return skip(`configmap/${LINKERD_CONFIG} does not record the control plane version`)
         const pods = await dataPlanePods(ctx, scope)
         if (pods.length === 0) return noPods(ctx)
-        const stale = pods.filter((pod) => proxyVersion(pod) !== expected).map((pod) => `${podName(pod)} (${proxyVersion(pod) ?? 'unknown'})`)
+        const stale = staleProxies(pods, expected)
         return stale.length === 0 ? pass() : fail(listProblems(`${stale.length} proxies are not running the control plane version ${expected}:`, stale))
       },
     },
