@@ -14,10 +14,8 @@ import {
   ServerConfiguration,
   VersionApi,
   createConfiguration,
-  type KubeConfig,
-  type RequestContext,
-  type ResponseContext,
-} from '@kubernetes/client-node'
+} from './client-node.js'
+import type {KubeConfig, RequestContext, ResponseContext} from '@kubernetes/client-node'
 
 import {isNotFound, toKubeError} from './errors.js'
 import {PortForwarder} from './port-forward.js'

@@ -5,7 +5,7 @@ import {existsSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {delimiter, join} from 'node:path'
 
-import {KubeConfig} from '@kubernetes/client-node'
+import {KubeConfig} from './client-node.js'
 
 import type {KubeOptions} from '../cluster-command.js'
 import {ClusterError} from '../errors.js'
