@@ -49,6 +49,7 @@ export function parsePrometheusText(text: string, options: ParseOptions = {}): P
   const samples: Sample[] = []
   let sawEof = false
   const lines = text.split('\n')
+  const prefixes: PrefixCache = new Map()
   for (let index = 0; index < lines.length; index++) {
     let line = lines[index] as string
     if (line.endsWith('\r')) line = line.slice(0, -1)
@@ -60,7 +61,7 @@ export function parsePrometheusText(text: string, options: ParseOptions = {}): P
       continue
     }
     if (keep && !keep(sampleName(line, lineNo))) continue
-    const sample = parseSampleLine(line, lineNo)
+    const sample = parseSampleLine(line, lineNo, prefixes)
     familyFor(sample.name, families).samples.push(sample)
     samples.push(sample)
   }
@@ -130,19 +131,41 @@ function failAt(line: string, lineNo: number, pos: number, what: string): never 
   throw new MetricsParseError(lineNo, `${what} at column ${pos + 1} in ${quote(line)}`)
 }
 
-function parseSampleLine(line: string, lineNo: number): Sample {
+// Histogram buckets repeat one series' labels once per `le` (a proxy's latency family is most of
+// its lines), so a body's parse remembers each `name{...,` prefix that ends right before a final
+// `le` label: identical prefix text always parses to the same labels, and only `le` is read anew.
+interface PrefixEntry {
+  /** The labels of the first line with this prefix, `le` included (overwritten on every copy). */
+  labels: Labels
+  /** labelKey of `labels`, so bucket samples get their series identity without sorting again. */
+  key: string
+}
+type PrefixCache = Map<string, PrefixEntry>
+const LE_LABEL = ',le="'
+
+function parseSampleLine(line: string, lineNo: number, prefixes?: PrefixCache): Sample {
   let pos = 0
   if (!isNameStart(line.charCodeAt(pos))) failAt(line, lineNo, pos, 'expected a metric name')
   while (isNameChar(line.charCodeAt(pos))) pos++
   const name = line.slice(0, pos)
-  const labels: Record<string, string> = {}
+  let labels: Record<string, string> = {}
+  let series: string | undefined
   if (line[pos] === '{') {
-    pos++
+    const cut = prefixes ? line.indexOf(LE_LABEL, pos) : -1
+    const cached = cut >= 0 ? prefixes?.get(line.slice(0, cut)) : undefined
+    let lastLabelStart = -1
+    if (cached) {
+      labels = {...cached.labels}
+      pos = cut + 1
+    } else {
+      pos++
+    }
     for (;;) {
       while (line.charCodeAt(pos) === SPACE || line.charCodeAt(pos) === TAB) pos++
       if (line[pos] === '}') break
       if (!isLabelStart(line.charCodeAt(pos))) failAt(line, lineNo, pos, 'expected a label name')
       const start = pos
+      lastLabelStart = start
       while (isLabelChar(line.charCodeAt(pos))) pos++
       const labelName = line.slice(start, pos)
       while (line.charCodeAt(pos) === SPACE || line.charCodeAt(pos) === TAB) pos++
@@ -184,6 +207,18 @@ function parseSampleLine(line: string, lineNo: number): Sample {
       break
     }
     pos++ // closing brace
+    // The `,le="` found by text really was the last label (not text inside a value, no label after).
+    const leLast = cut >= 0 && lastLabelStart === cut + 1
+    if (cached && leLast) {
+      series = seriesKey(cached.key, labels.le)
+    } else if (prefixes && !cached && leLast) {
+      const {le, ...rest} = labels
+      // The template keeps `le` in place: a copy whose existing `le` is overwritten stays a fast
+      // object, where adding the property to a copy costs ten times more.
+      const entry = {key: labelKey(rest), labels: {...labels}}
+      prefixes.set(line.slice(0, cut), entry)
+      series = seriesKey(entry.key, le)
+    }
   }
   if (line.charCodeAt(pos) !== SPACE && line.charCodeAt(pos) !== TAB) failAt(line, lineNo, pos, 'expected a space before the value')
   // Value, optional timestamp, optional OpenMetrics exemplar (" # {...} v [ts]") which we drop.
@@ -194,13 +229,28 @@ function parseSampleLine(line: string, lineNo: number): Sample {
   if (fields.length === 0 || fields[0] === '' || fields.length > 2) failAt(line, lineNo, pos, 'expected a value and an optional timestamp')
   const value = parseValue(fields[0] as string)
   if (value === undefined) failAt(line, lineNo, pos, `invalid value ${quote(fields[0] as string)}`)
-  const sample: {name: string; labels: Labels; value: number; timestamp?: number} = {labels, name, value: value}
+  const sample: {name: string; labels: Labels; value: number; timestamp?: number; series?: string} = {labels, name, value: value}
+  if (series !== undefined) sample.series = series
   if (fields.length === 2) {
     const ts = parseValue(fields[1] as string)
     if (ts === undefined || !Number.isFinite(ts)) failAt(line, lineNo, pos, `invalid timestamp ${quote(fields[1] as string)}`)
     sample.timestamp = ts
   }
   return sample
+}
+
+/**
+ * Identity of a series inside one family: its labels, order-independent. `le` goes last, after
+ * the sorted rest, so a bucket's key is its series' key plus its bound (the parser builds it so).
+ */
+export function labelKey(labels: Labels): string {
+  let key = ''
+  for (const name of Object.keys(labels).sort()) if (name !== 'le') key += `${name}\u0000${labels[name]}\u0001`
+  return seriesKey(key, labels.le)
+}
+
+function seriesKey(withoutLe: string, le: string | undefined): string {
+  return le === undefined ? withoutLe : `${withoutLe}\u0002${le}`
 }
 
 function parseValue(text: string): number | undefined {

@@ -1,6 +1,7 @@
 // One pod's golden signals from two scrapes of its proxy, a window apart: counter deltas with
 // reset handling, then the sums a stat row needs. Pure: no IO, no clock.
 import {selectsHttp, selectsTcp, type TrafficSelector} from './select.js'
+import {labelKey} from './parse.js'
 import type {Labels, ParsedMetrics, Sample} from './types.js'
 
 export interface Scrape {
@@ -64,7 +65,7 @@ export function podSignals(before: Scrape, after: Scrape, selector: TrafficSelec
     writeBytes: 0,
   }
   const increase = (previous: Map<string, number>, sample: Sample): number => {
-    const old = restarted ? undefined : previous.get(labelKey(sample.labels))
+    const old = restarted ? undefined : previous.get(sample.series ?? labelKey(sample.labels))
     if (!Number.isFinite(sample.value)) return 0
     if (old === undefined) return sample.value // new series (or restart): it started at 0
     if (sample.value < old) {
@@ -116,7 +117,7 @@ function samplesOf(metrics: ParsedMetrics, family: string, sampleName: string): 
 function index(metrics: ParsedMetrics, family: string, sampleName: string, keep: (labels: Labels) => boolean): Map<string, number> {
   const map = new Map<string, number>()
   for (const sample of samplesOf(metrics, family, sampleName)) {
-    if (keep(sample.labels)) map.set(labelKey(sample.labels), sample.value)
+    if (keep(sample.labels)) map.set(sample.series ?? labelKey(sample.labels), sample.value)
   }
   return map
 }
@@ -125,13 +126,6 @@ function gaugeValue(metrics: ParsedMetrics, family: string): number | undefined 
   return metrics.families.get(family)?.samples[0]?.value
 }
 
-/** Identity of a series inside one family: its labels, order-independent. */
-export function labelKey(labels: Labels): string {
-  return Object.keys(labels)
-    .sort()
-    .map((k) => `${k}\u0000${labels[k]}`)
-    .join('\u0001')
-}
 
 function parseLe(text: string | undefined): number | undefined {
   if (text === undefined) return undefined

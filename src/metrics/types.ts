@@ -23,6 +23,8 @@ export interface Sample {
   readonly value: number
   /** Optional exposition timestamp (ms since the epoch in Prometheus text, seconds in OpenMetrics: kept raw). */
   readonly timestamp?: number
+  /** labelKey(labels), when the parser already knew it (histogram buckets). */
+  readonly series?: string
 }
 
 export interface MetricFamily {
