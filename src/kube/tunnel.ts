@@ -11,7 +11,7 @@ import type {OutgoingHttpHeaders} from 'node:http'
 import type {RequestOptions} from 'node:https'
 import {isIP} from 'node:net'
 import {Duplex} from 'node:stream'
-import {connect, createSecureContext, type ConnectionOptions, type SecureContext, type TLSSocket} from 'node:tls'
+import {connect, createSecureContext, TLSSocket, type ConnectionOptions, type SecureContext} from 'node:tls'
 
 import type {KubeConfig} from '@kubernetes/client-node'
 import type {ClientOptions, WebSocket} from 'ws'
@@ -26,11 +26,13 @@ const ERROR_CHANNEL = 1
 const DATA_HEADER = Buffer.from([DATA_CHANNEL])
 
 type WebSocketClass = typeof WebSocket
+const setSession = (TLSSocket.prototype as {setSession?: (this: TLSSocket, session: Buffer) => void}).setSession
 
 /** The TLS/auth material of one kubeconfig context, resolved once and shared by every tunnel. */
 export class TunnelDialer {
   private prepared?: Promise<{headers: Record<string, string>; options: ClientOptions; WS: WebSocketClass}>
   private session: Buffer | undefined
+  private wantSession = true
   private secureContext: SecureContext | undefined
 
   constructor(
@@ -79,11 +81,21 @@ export class TunnelDialer {
       servername: servername ?? (isIP(opts.host) ? '' : opts.host),
     }
     if (rejectUnauthorized !== undefined) tlsOptions.rejectUnauthorized = rejectUnauthorized
-    if (this.session) tlsOptions.session = this.session
+    // tls.connect deserialises a `session` option twice (in the socket's setup and again after
+    // it); the socket's own setSession, called before the TCP connect completes and the handshake
+    // starts, does it once. It is undocumented, so where it is missing the option is used.
+    if (this.session && !setSession) tlsOptions.session = this.session
     const socket = connect(tlsOptions)
-    socket.on('session', (session: Buffer) => (this.session = session))
+    if (this.session && setSession) setSession.call(socket, this.session)
+    // Serialising every new ticket costs as much again, so only listen while we need a session:
+    // none yet, or the last one stopped resuming (expired, or the server rotated its keys).
+    if (this.wantSession) socket.on('session', (session: Buffer) => {
+      this.session = session
+      this.wantSession = false
+    })
     socket.once('secureConnect', () => {
       if (socket.isSessionReused()) this.resumed++
+      else this.wantSession = true
     })
     return socket
   }
