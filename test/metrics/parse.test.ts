@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
 import {describe, test} from 'node:test'
 
-import {MetricsParseError, parsePrometheusText} from '../../src/metrics/parse.js'
+import {labelKey, MetricsParseError, parsePrometheusText} from '../../src/metrics/parse.js'
 import {sharedPath, skipWithoutShared} from '../helpers/shared.js'
 
 const skip = skipWithoutShared()
@@ -169,5 +169,52 @@ describe('parsePrometheusText with keepSample', () => {
     assert.equal(parsed.families.get('a')?.type, 'counter')
     assert.throws(() => parsePrometheusText('<html>\n', {keepSample: () => false}), MetricsParseError)
     assert.throws(() => parsePrometheusText('a-b 1\n', {keepSample: () => false}), /expected "\{" or a space/)
+  })
+})
+
+describe('parsePrometheusText reuses the labels of a histogram series across its buckets', () => {
+  const bucket = (labels: string, le: string, value: number): string => `lat_bucket{${labels},le="${le}"} ${value}`
+
+  test('every bucket gets its own labels and a series key equal to labelKey', () => {
+    const text = ['# TYPE lat histogram', bucket('a="1",b="x"', '1', 3), bucket('a="1",b="x"', '+Inf', 5), bucket('a="2",b="x"', '1', 7)].join('\n')
+    const samples = parsePrometheusText(text).samples
+    assert.deepEqual(
+      samples.map((s) => ({...s.labels})),
+      [
+        {a: '1', b: 'x', le: '1'},
+        {a: '1', b: 'x', le: '+Inf'},
+        {a: '2', b: 'x', le: '1'},
+      ],
+    )
+    for (const s of samples) assert.equal(s.series, labelKey(s.labels))
+    assert.notEqual(samples[0]?.labels, samples[1]?.labels)
+  })
+
+  test('a ,le=" inside a value or a label after le never borrows another line\'s labels', () => {
+    const text = [
+      'lat_bucket{path="/x,le=\\"9",le="1"} 1',
+      'lat_bucket{path="/x,le=\\"9",le="2"} 2',
+      'lat_bucket{a="1",le="1",zone="b"} 3',
+      'lat_bucket{a="1",le="1"} 4',
+      'lat_bucket{a="1",le="2",zone="c"} 5',
+    ].join('\n')
+    const samples = parsePrometheusText(text).samples
+    assert.deepEqual(
+      samples.map((s) => ({...s.labels})),
+      [
+        {le: '1', path: '/x,le="9'},
+        {le: '2', path: '/x,le="9'},
+        {a: '1', le: '1', zone: 'b'},
+        {a: '1', le: '1'},
+        {a: '1', le: '2', zone: 'c'},
+      ],
+    )
+    for (const s of samples) assert.equal(s.series ?? labelKey(s.labels), labelKey(s.labels))
+  })
+
+  test('labelKey ignores label order and tells buckets of one series apart', () => {
+    assert.equal(labelKey({a: '1', b: '2', le: '5'}), labelKey({le: '5', b: '2', a: '1'}))
+    assert.notEqual(labelKey({a: '1', le: '5'}), labelKey({a: '1', le: '10'}))
+    assert.notEqual(labelKey({a: '1'}), labelKey({a: '1', le: ''}))
   })
 })
