@@ -11,6 +11,7 @@ import type {KubeConfig} from '@kubernetes/client-node'
 
 import {TimeoutError} from '../errors.js'
 import {PortForwardError} from './errors.js'
+import {HttpResponseError, HttpResponseReader} from './http-response.js'
 import {TunnelDialer, type PortTunnel} from './tunnel.js'
 import {KubeErrorCode, type HttpResult, type ObjectRef} from './types.js'
 
@@ -111,12 +112,12 @@ export class PortForwarder {
           const opened = tunnel
           try {
             if (opened.errored) throw opened.errored
-            return await httpGetOver(opened, path)
+            return await getOver(opened, path)
           } catch (err) {
             // The tunnel's own failure (error-channel text, bad framing) explains more than the
-            // HTTP parser's "socket hang up".
+            // HTTP reader's "closed before an answer".
             if (opened.errored) throw opened.errored
-            if ((err as {code?: unknown}).code === 'ECONNRESET') throw new PortForwardError(pod, port, 'the tunnel closed before an answer')
+            if (err instanceof HttpResponseError) throw new PortForwardError(pod, port, err.message.replace('the connection', 'the tunnel'))
             throw err
           }
         })(),
@@ -134,12 +135,46 @@ export function httpGet(port: number, path: string): Promise<HttpResult> {
   return get({agent: false, host: '127.0.0.1', port}, path)
 }
 
-export function httpGetOver(stream: Duplex, path: string): Promise<HttpResult> {
-  // Host is what a local port-forward would send; the proxy's admin server ignores it.
-  return get({createConnection: () => stream as Socket, host: 'localhost'}, path)
+/** One GET written into an open stream (a tunnel), its answer read without Node's HTTP client. */
+function getOver(stream: Duplex, path: string): Promise<HttpResult> {
+  return new Promise<HttpResult>((resolve, reject) => {
+    const reader = new HttpResponseReader(MAX_BODY_BYTES)
+    const finish = (run: () => HttpResult | undefined): void => {
+      let result: HttpResult | undefined
+      try {
+        result = run()
+      } catch (err) {
+        cleanup()
+        reject(err instanceof Error ? err : new Error(String(err)))
+        return
+      }
+      if (result) {
+        cleanup()
+        resolve(result)
+      }
+    }
+    const onData = (chunk: Buffer): void => finish(() => reader.push(chunk))
+    const onEnd = (): void => finish(() => reader.end())
+    const onError = (err: Error): void => {
+      cleanup()
+      reject(err)
+    }
+    const cleanup = (): void => {
+      stream.off('data', onData)
+      stream.off('end', onEnd)
+      stream.off('close', onEnd)
+      stream.off('error', onError)
+    }
+    stream.on('data', onData)
+    stream.once('end', onEnd)
+    stream.once('close', onEnd)
+    stream.once('error', onError)
+    // Host is what a local port-forward would send; the proxy's admin server ignores it.
+    stream.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\nConnection: close\r\n\r\n`)
+  })
 }
 
-function get(target: {agent?: false; createConnection?: () => Socket; host: string; port?: number}, path: string): Promise<HttpResult> {
+function get(target: {agent: false; host: string; port: number}, path: string): Promise<HttpResult> {
   return new Promise<HttpResult>((resolve, reject) => {
     const req = request({...target, headers: {accept: '*/*', connection: 'close'}, method: 'GET', path}, (res) => {
       const chunks: Buffer[] = []

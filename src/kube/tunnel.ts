@@ -2,35 +2,44 @@
 // PortForward builds fresh TLS options for every WebSocket, so every tunnel paid a new secure
 // context and a full handshake (~80% of `check --proxy` CPU). Here the kubeconfig's TLS material
 // and auth headers are resolved ONCE per client: one tls.SecureContext shared by every tunnel and
-// the last TLS session offered for resumption, so later tunnels skip the full handshake.
+// the last TLS session offered for resumption, so later tunnels skip the full handshake. Node's
+// http client performs the upgrade (so proxies, refusals and status bodies behave as for any
+// request); the frames after it are ours (ws-frames.ts), lighter than a general WebSocket stack.
 //
 // Wire format (see /work/shared/reference/test-cluster.md §1): binary messages `[channel][payload]`;
 // with one port, channel 0 carries data and channel 1 errors; the server's first message on each
 // channel is the port as 2-byte little-endian; the client sends `[0][bytes]` and no prefix.
-import type {OutgoingHttpHeaders} from 'node:http'
-import type {RequestOptions} from 'node:https'
-import {isIP} from 'node:net'
+import {createHash, randomBytes} from 'node:crypto'
+import {request as httpRequest, type Agent, type IncomingMessage, type OutgoingHttpHeaders} from 'node:http'
+import {request as httpsRequest, type RequestOptions} from 'node:https'
+import {isIP, type Socket} from 'node:net'
 import {Duplex} from 'node:stream'
 import {connect, createSecureContext, TLSSocket, type ConnectionOptions, type SecureContext} from 'node:tls'
 
 import type {KubeConfig} from '@kubernetes/client-node'
-import type {ClientOptions, WebSocket} from 'ws'
 
 import {ClusterError, TimeoutError} from '../errors.js'
 import {PortForwardError, parseStatusBody, toKubeError} from './errors.js'
 import {KubeErrorCode, type ObjectRef} from './types.js'
+import {encodeFrame, FrameDecoder, Opcode} from './ws-frames.js'
 
 export const PORT_FORWARD_PROTOCOL = 'v4.channel.k8s.io'
 const DATA_CHANNEL = 0
 const ERROR_CHANNEL = 1
 const DATA_HEADER = Buffer.from([DATA_CHANNEL])
+const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 
-type WebSocketClass = typeof WebSocket
 const setSession = (TLSSocket.prototype as {setSession?: (this: TLSSocket, session: Buffer) => void}).setSession
+
+interface Prepared {
+  headers: Record<string, string>
+  /** How the upgrade request reaches the server: our TLS connect, or client-node's proxy agent. */
+  transport: {agent?: Agent; createConnection?: () => Socket}
+}
 
 /** The TLS/auth material of one kubeconfig context, resolved once and shared by every tunnel. */
 export class TunnelDialer {
-  private prepared?: Promise<{headers: Record<string, string>; options: ClientOptions; WS: WebSocketClass}>
+  private prepared?: Promise<Prepared>
   private session: Buffer | undefined
   private wantSession = true
   private secureContext: SecureContext | undefined
@@ -43,9 +52,8 @@ export class TunnelDialer {
   /** How many tunnels resumed a cached TLS session (for tests and --verbose). */
   resumed = 0
 
-  private prepare() {
+  private prepare(): Promise<Prepared> {
     this.prepared ??= (async () => {
-      const {default: WS} = await import('ws')
       const https: RequestOptions & {servername?: string} = {}
       // The same material client-node would use: CA, client cert/key, bearer token (including exec
       // and auth-provider plugins, resolved now), basic auth, skip-verify, tls-server-name.
@@ -55,26 +63,27 @@ export class TunnelDialer {
         if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value)
       }
       if (typeof https.auth === 'string') headers.authorization = `Basic ${Buffer.from(https.auth).toString('base64')}`
-      const options: ClientOptions = {headers, perMessageDeflate: false}
+      const transport: Prepared['transport'] = {}
       if (this.kc.getCurrentCluster()?.proxyUrl) {
         // Behind an HTTP/SOCKS proxy client-node's agent knows the way; keep it (slower, correct).
-        options.agent = https.agent as NonNullable<ClientOptions['agent']>
+        transport.agent = https.agent as Agent
       } else if (this.server.startsWith('https:')) {
         const tlsOptions: ConnectionOptions = {}
         for (const key of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'ciphers', 'crl', 'secureProtocol', 'secureOptions'] as const) {
           if (https[key] !== undefined) (tlsOptions as Record<string, unknown>)[key] = https[key]
         }
         this.secureContext = createSecureContext(tlsOptions)
-        const rejectUnauthorized = https.rejectUnauthorized
-        const servername = https.servername
-        options.createConnection = (opts) => this.connectTls(opts as ConnectionOptions & {host: string}, rejectUnauthorized, servername)
+        const {host, port} = new URL(this.server)
+        const hostname = host.startsWith('[') ? host.slice(1, host.lastIndexOf(']')) : host.replace(/:\d+$/, '')
+        const connection = {host: hostname, port: Number(port || 443)}
+        transport.createConnection = () => this.connectTls(connection, https.rejectUnauthorized, https.servername)
       }
-      return {headers, options, WS}
+      return {headers, transport}
     })()
     return this.prepared
   }
 
-  private connectTls(opts: ConnectionOptions & {host: string}, rejectUnauthorized: boolean | undefined, servername: string | undefined): TLSSocket {
+  private connectTls(opts: {host: string; port: number}, rejectUnauthorized: boolean | undefined, servername: string | undefined): TLSSocket {
     const tlsOptions: ConnectionOptions = {
       ...opts,
       secureContext: this.secureContext,
@@ -89,10 +98,12 @@ export class TunnelDialer {
     if (this.session && setSession) setSession.call(socket, this.session)
     // Serialising every new ticket costs as much again, so only listen while we need a session:
     // none yet, or the last one stopped resuming (expired, or the server rotated its keys).
-    if (this.wantSession) socket.on('session', (session: Buffer) => {
-      this.session = session
-      this.wantSession = false
-    })
+    if (this.wantSession) {
+      socket.on('session', (session: Buffer) => {
+        this.session = session
+        this.wantSession = false
+      })
+    }
     socket.once('secureConnect', () => {
       if (socket.isSessionReused()) this.resumed++
       else this.wantSession = true
@@ -100,37 +111,64 @@ export class TunnelDialer {
     return socket
   }
 
-  /** Opens one tunnel to pod:port; resolves once the server accepted the WebSocket. */
+  /** Opens one tunnel to pod:port; resolves once the server accepted the WebSocket upgrade. */
   async dial(pod: ObjectRef, port: number, timeoutMs: number): Promise<PortTunnel> {
-    const {options, WS} = await this.prepare()
-    const base = this.server.replace(/\/+$/, '').replace(/^http/, 'ws')
-    const url = `${base}/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}/portforward?ports=${port}`
-    const ws = new WS(url, [PORT_FORWARD_PROTOCOL], {...options, handshakeTimeout: timeoutMs})
+    const {headers, transport} = await this.prepare()
+    const url = new URL(`${this.server.replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}/portforward?ports=${port}`)
+    const key = randomBytes(16).toString('base64')
+    const accept = createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64')
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest
     return new Promise<PortTunnel>((resolve, reject) => {
+      let settled = false
       const fail = (err: Error): void => {
-        ws.removeAllListeners()
-        ws.on('error', () => {})
-        ws.terminate()
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        req.destroy()
         reject(err)
       }
-      ws.once('open', () => {
-        ws.removeAllListeners()
-        if (ws.protocol !== PORT_FORWARD_PROTOCOL) {
-          ws.on('error', () => {})
-          ws.terminate()
-          reject(new PortForwardError(pod, port, `the API server chose subprotocol "${ws.protocol}", not ${PORT_FORWARD_PROTOCOL}`))
+      const req = request(url, {
+        ...transport,
+        headers: {
+          ...headers,
+          connection: 'Upgrade',
+          'sec-websocket-key': key,
+          'sec-websocket-protocol': PORT_FORWARD_PROTOCOL,
+          'sec-websocket-version': '13',
+          upgrade: 'websocket',
+        },
+      })
+      const timer = setTimeout(() => {
+        fail(new TimeoutError(`port-forward to pod/${pod.name} in ${pod.namespace} port ${port}: no answer within ${timeoutMs}ms`, {code: KubeErrorCode.timeout, hint: 'raise --request-timeout, or check the pod and its node'}))
+      }, timeoutMs)
+      req.once('upgrade', (res: IncomingMessage, socket: Socket, head: Buffer) => {
+        if (settled) {
+          socket.destroy()
           return
         }
-        resolve(new PortTunnel(ws, pod, port))
+        let problem: string | undefined
+        if (res.headers['sec-websocket-accept'] !== accept) problem = 'answered the upgrade with a wrong Sec-WebSocket-Accept'
+        else if (res.headers['sec-websocket-protocol'] !== PORT_FORWARD_PROTOCOL) problem = `chose subprotocol "${res.headers['sec-websocket-protocol'] ?? ''}", not ${PORT_FORWARD_PROTOCOL}`
+        if (problem) {
+          socket.destroy()
+          fail(new PortForwardError(pod, port, `the API server ${problem}`))
+          return
+        }
+        settled = true
+        clearTimeout(timer)
+        socket.setNoDelay(true)
+        socket.setTimeout(0)
+        resolve(new PortTunnel(socket, head, pod, port))
       })
-      ws.once('unexpected-response', (_req, res) => {
+      req.once('response', (res: IncomingMessage) => {
         const chunks: Buffer[] = []
         res.on('data', (c: Buffer) => chunks.length < 64 && chunks.push(c))
         const done = (): void => fail(upgradeRefused(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), pod, port, this.server))
         res.once('end', done)
         res.once('error', done)
       })
-      ws.once('error', (err) => fail(dialError(err, pod, port, this.server, timeoutMs)))
+      req.once('error', (err) => fail(toKubeError(err, {action: `port-forward to pod/${pod.name} in ${pod.namespace}`, server: this.server, timeoutMs})))
+      req.end()
     })
   }
 }
@@ -147,13 +185,6 @@ function upgradeRefused(status: number, body: string, pod: ObjectRef, port: numb
   return new PortForwardError(pod, port, `the API server answered ${status}${detail ? `: ${detail}` : ''} (is the pod running?)`)
 }
 
-function dialError(err: Error, pod: ObjectRef, port: number, server: string, timeoutMs: number): Error {
-  if (/Opening handshake has timed out/.test(err.message)) {
-    return new TimeoutError(`port-forward to pod/${pod.name} in ${pod.namespace} port ${port}: no answer within ${timeoutMs}ms`, {code: KubeErrorCode.timeout, hint: 'raise --request-timeout, or check the pod and its node'})
-  }
-  return toKubeError(err, {action: `port-forward to pod/${pod.name} in ${pod.namespace}`, server, timeoutMs})
-}
-
 /**
  * Channel 0 of one open tunnel as a Duplex: writes go to the pod's port, reads are what the pod
  * sent. Text on the error channel (e.g. the kubelet's "connection refused") ends the stream with
@@ -162,22 +193,54 @@ function dialError(err: Error, pod: ObjectRef, port: number, server: string, tim
 export class PortTunnel extends Duplex {
   private readonly prefixPending = new Set([DATA_CHANNEL, ERROR_CHANNEL])
   private errorText = ''
+  private closing = false
+  private finished = false
 
   constructor(
-    private readonly ws: WebSocket,
+    private readonly socket: Socket,
+    head: Buffer,
     readonly pod: ObjectRef,
     readonly port: number,
   ) {
     super({allowHalfOpen: true})
     // Errors may arrive before a reader is attached; they stay readable as `errored`.
     this.on('error', () => {})
-    ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary))
-    ws.on('error', (err) => this.destroy(err))
-    ws.on('close', () => {
-      const text = this.errorText.trim()
-      if (text !== '') this.destroy(new PortForwardError(pod, port, text))
-      else this.push(null)
+    const decoder = new FrameDecoder({
+      close: (code) => {
+        // Answer the closing handshake, then let the server end the connection.
+        this.send(Opcode.close, code === undefined ? [] : [Buffer.from([code >> 8, code & 0xff])])
+        this.closing = true
+        this.socket.end()
+        this.finish()
+      },
+      message: (data, binary) => this.onMessage(data, binary),
+      ping: (data) => this.send(Opcode.pong, [data]),
+      protocolError: (what) => this.garbage(what),
     })
+    socket.on('data', (chunk: Buffer) => decoder.push(chunk))
+    socket.on('error', (err) => this.destroy(err))
+    socket.on('close', () => {
+      this.closing = true
+      this.finish()
+    })
+    decoder.push(head)
+  }
+
+  /** The tunnel ended: error-channel text makes it a PortForwardError, silence a normal end. */
+  private finish(): void {
+    if (this.finished) return
+    this.finished = true
+    const text = this.errorText.trim()
+    if (text !== '') this.destroy(new PortForwardError(this.pod, this.port, text))
+    else this.push(null)
+  }
+
+  private send(opcode: number, parts: Buffer[], done?: (err?: Error | null) => void): void {
+    if (this.closing || this.socket.destroyed) {
+      done?.()
+      return
+    }
+    this.socket.write(encodeFrame(opcode, parts), done)
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {
@@ -205,8 +268,7 @@ export class PortTunnel extends Duplex {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
     // Writes into a closing tunnel are dropped: the close (and its error-channel text) explains.
-    if (this.ws.readyState !== this.ws.OPEN) return done()
-    this.ws.send(Buffer.concat([DATA_HEADER, chunk]), {binary: true}, (err) => done(this.ws.readyState === this.ws.OPEN ? (err ?? null) : null))
+    this.send(Opcode.binary, [DATA_HEADER, chunk], (err) => done(this.closing ? null : (err ?? null)))
   }
 
   override _final(done: (err?: Error | null) => void): void {
@@ -215,9 +277,9 @@ export class PortTunnel extends Duplex {
   }
 
   override _destroy(err: Error | null, done: (err: Error | null) => void): void {
-    this.ws.removeAllListeners('message')
-    this.ws.on('error', () => {})
-    this.ws.terminate()
+    this.closing = true
+    this.finished = true
+    this.socket.destroy()
     done(err)
   }
 }
