@@ -109,8 +109,10 @@ export function renderProxyMetrics(m: ProxyMetrics): string {
     }
     for (const [statusCode, r] of byStatus) {
       const base: Labels = [...s.labels, ['status_code', statusCode]]
-      LATENCY_BOUNDS_MS.forEach((bound, i) => latency.push(sample('response_latency_ms_bucket', [...base, ['le', String(bound)]], int(r.buckets[i] as number))))
-      latency.push(sample('response_latency_ms_bucket', [...base, ['le', '+Inf']], int(r.count)))
+      // The series' label text once, then each bucket's le: a scale run renders hundreds of bodies.
+      const bucketPrefix = `response_latency_ms_bucket{${labelText(base)},le="`
+      LATENCY_BOUNDS_MS.forEach((bound, i) => latency.push(`${bucketPrefix}${bound}"} ${int(r.buckets[i] as number)}\n`))
+      latency.push(`${bucketPrefix}+Inf"} ${int(r.count)}\n`)
       latency.push(sample('response_latency_ms_count', base, int(r.count)))
       latency.push(sample('response_latency_ms_sum', base, int(r.sumMs)))
     }
