@@ -1,9 +1,7 @@
 // Probes a proxy's admin server through ONE port-forward per pod: `/live`, `/ready` and, when a
-// check needs it, `/metrics`, over a single keep-alive connection. The admin port is the container
+// check needs it, `/metrics`, over a single keep-alive connection (KubeClient.proxyGetMany). The admin port is the container
 // port named `linkerd-admin` (4191 when absent). Results are memoised per snapshot, and every
 // forward goes through the run's limiter, so the checks that read them share one fan-out.
-import {Agent, request} from 'node:http'
-
 import {adminPort} from '../mesh/admin-port.js'
 import type {V1Pod} from '../kube/types.js'
 import type {CheckContext} from './context.js'
@@ -23,48 +21,27 @@ export interface AdminProbe {
   metrics?: HttpAnswer | {error: string}
 }
 
-function get(agent: Agent, localPort: number, path: string, timeoutMs: number): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request({agent, host: '127.0.0.1', port: localPort, path, method: 'GET', timeout: timeoutMs}, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () => resolve({status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8')}))
-      res.on('error', reject)
-    })
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)))
-    req.on('error', reject)
-    req.end()
-  })
-}
-
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error))
+// The problem line already names the pod and the port; keep only the cause.
+const cause = (error: unknown) => message(error).replace(/^port-forward to pod\/\S+ in \S+ port \d+ failed: /, '')
 
 async function probe(ctx: CheckContext, pod: V1Pod, withMetrics: boolean): Promise<AdminProbe> {
   const port = adminPort(pod.spec)
   const ref = {name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? ''}
-  const timeoutMs = ctx.settings.requestTimeoutMs
   if (ctx.signal.aborted) return {port, error: 'not probed: the run is over'}
+  const paths: Array<'live' | 'ready' | 'metrics'> = withMetrics ? ['live', 'ready', 'metrics'] : ['live', 'ready']
   try {
-    return await ctx.kube.withPortForward(ref, port, async (localPort) => {
-      const agent = new Agent({keepAlive: true, maxSockets: 1})
-      try {
-        const result: AdminProbe = {port}
-        const paths: Array<'live' | 'ready' | 'metrics'> = withMetrics ? ['live', 'ready', 'metrics'] : ['live', 'ready']
-        for (const path of paths) {
-          try {
-            result[path] = await get(agent, localPort, `/${path}`, timeoutMs)
-          } catch (error) {
-            result[path] = {error: message(error)}
-          }
-        }
-        return result
-      } finally {
-        agent.destroy()
-      }
+    const answers = await ctx.kube.proxyGetMany(ref, port, paths.map((p) => `/${p}`), ctx.settings.requestTimeoutMs)
+    // A first request that failed means the admin port itself did not answer.
+    if (answers[0] instanceof Error) return {port, error: cause(answers[0])}
+    const result: AdminProbe = {port}
+    paths.forEach((path, i) => {
+      const answer = answers[i]
+      result[path] = answer === undefined ? {error: 'no answer'} : answer instanceof Error ? {error: cause(answer)} : {body: answer.body, status: answer.status}
     })
+    return result
   } catch (error) {
-    // The problem line already names the pod and the port; keep only the cause.
-    return {port, error: message(error).replace(/^port-forward to pod\/\S+ in \S+ port \d+ failed: /, '')}
+    return {port, error: cause(error)}
   }
 }
 

@@ -3,11 +3,10 @@
 // running meshed pod — /ready, /live and /metrics through a port-forward to its admin port.
 // Failures of secondary reads become "unknown" fields; only a missing pod is an error.
 import {KubeApiError, type MeshError} from '../errors.js'
-import type {KubeClient, V1MutatingWebhookConfiguration, V1Pod} from '../kube/types.js'
+import type {HttpResult, KubeClient, V1MutatingWebhookConfiguration, V1Pod} from '../kube/types.js'
 import {adminPort} from '../mesh/admin-port.js'
 import {proxyContainer} from '../ports/index.js'
 import {meshDefaultsFromValues} from './cluster-defaults.js'
-import {localGet} from './local-get.js'
 import type {MeshDefaults} from '../ports/index.js'
 import type {OwnerInfo, PodSnapshot, ProbeResult} from './pod-snapshot.js'
 
@@ -148,16 +147,14 @@ export async function collectPodSnapshot(client: KubeClient, pod: V1Pod, cp: Con
     let metrics: ProbeResult = {error: ready.error ?? ''}
     if (ready.error === undefined) {
       const ref = {name: pod.metadata?.name ?? '', namespace: nsName}
-      const asProbe = async (local: number, path: string): Promise<ProbeResult> => {
-        try {
-          const res = await localGet(local, path, timeoutMs)
-          return {status: res.status, body: res.body}
-        } catch (err) {
-          return {error: `GET ${path} on port ${port} of pod/${ref.name} in ${nsName}: ${(err as Error).message}`}
-        }
-      }
+      const asProbe = (path: string, answer: HttpResult | Error | undefined): ProbeResult =>
+        answer === undefined || answer instanceof Error
+          ? {error: `GET ${path} on port ${port} of pod/${ref.name} in ${nsName}: ${answer?.message ?? 'no answer'}`}
+          : {status: answer.status, body: answer.body}
       try {
-        ;[live, metrics] = await kube.withPortForward(ref, port, async (local) => [await asProbe(local, '/live'), await asProbe(local, '/metrics')])
+        const answers = await kube.proxyGetMany(ref, port, ['/live', '/metrics'], timeoutMs)
+        live = asProbe('/live', answers[0])
+        metrics = asProbe('/metrics', answers[1])
       } catch (err) {
         live = metrics = {error: (err as MeshError).message}
       }

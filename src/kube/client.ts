@@ -277,6 +277,10 @@ export class ClientNodeKube implements KubeClient {
     return this.forwarder.get(pod, port, path, timeoutMs ?? this.timeoutMs)
   }
 
+  proxyGetMany(pod: ObjectRef, port: number, paths: readonly string[], timeoutMs?: number): Promise<Array<HttpResult | Error>> {
+    return this.forwarder.getMany(pod, port, paths, timeoutMs ?? this.timeoutMs)
+  }
+
   async close(): Promise<void> {
     // Each request gets its own non-keep-alive agent from client-node; nothing to free.
   }

@@ -1,5 +1,5 @@
 // Port-forward through the API server over our own v4.channel.k8s.io tunnels (tunnel.ts).
-// proxyGet speaks HTTP/1.1 straight into the tunnel (no local socket); withPortForward keeps a
+// get/getMany speak HTTP/1.1 straight into the tunnel (no local socket); withPortForward keeps a
 // local TCP server on 127.0.0.1 for callers that need a real port, one tunnel per accepted
 // connection, and guarantees cleanup of the server, every socket and every tunnel. Failures
 // become a PortForwardError, ClusterError or TimeoutError instead of a hang or "socket hang up".
@@ -94,84 +94,100 @@ export class PortForwarder {
 
   /** One HTTP/1.1 GET written straight into a tunnel; any status resolves. */
   async get(pod: ObjectRef, port: number, path: string, timeoutMs = this.timeoutMs): Promise<HttpResult> {
-    let tunnel: PortTunnel | undefined
-    let timer: NodeJS.Timeout | undefined
-    let timedOut = false
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        timedOut = true
-        tunnel?.destroy()
-        reject(timeoutError(pod, port, timeoutMs))
-      }, timeoutMs)
-    })
+    const [answer] = await this.getMany(pod, port, [path], timeoutMs)
+    if (answer instanceof Error || answer === undefined) throw answer ?? new PortForwardError(pod, port, 'no answer')
+    return answer
+  }
+
+  /**
+   * GETs of `paths` in order over one tunnel and one keep-alive connection (a proxy's /live,
+   * /ready and /metrics cost one port-forward). A tunnel that cannot be opened rejects; once it
+   * is open every path gets its answer or an error, and after a failure the paths left get the
+   * same error (the connection's state is unknown). `timeoutMs` bounds each request.
+   */
+  async getMany(pod: ObjectRef, port: number, paths: readonly string[], timeoutMs = this.timeoutMs): Promise<Array<HttpResult | Error>> {
+    const tunnel = await this.dialer.dial(pod, port, timeoutMs)
+    // A silent pod: the tunnel is destroyed with the timeout, which every open request reports.
+    const timer = setTimeout(() => tunnel.destroy(timeoutError(pod, port, timeoutMs)), timeoutMs * Math.max(1, paths.length))
     try {
-      return await Promise.race([
-        (async () => {
-          tunnel = await this.dialer.dial(pod, port, timeoutMs)
-          if (timedOut) tunnel.destroy()
-          const opened = tunnel
-          try {
-            if (opened.errored) throw opened.errored
-            return await getOver(opened, path)
-          } catch (err) {
-            // The tunnel's own failure (error-channel text, bad framing) explains more than the
-            // HTTP reader's "closed before an answer".
-            if (opened.errored) throw opened.errored
-            if (err instanceof HttpResponseError) throw new PortForwardError(pod, port, err.message.replace('the connection', 'the tunnel'))
-            throw err
-          }
-        })(),
-        deadline,
-      ])
+      const answers = tunnel.errored ? paths.map(() => tunnel.errored as Error) : await exchange(tunnel, paths)
+      // The tunnel's own failure (error-channel text, bad framing, the timeout) explains more
+      // than the HTTP reader's "closed before an answer".
+      return answers.map((answer) => {
+        if (!(answer instanceof Error)) return answer
+        if (tunnel.errored) return tunnel.errored
+        if (answer instanceof HttpResponseError) return new PortForwardError(pod, port, answer.message.replace('the connection', 'the tunnel'))
+        return answer
+      })
     } finally {
       clearTimeout(timer)
-      tunnel?.destroy()
+      tunnel.destroy()
     }
   }
 }
 
-/** A GET without keep-alive to 127.0.0.1:port, or over an already open stream (a tunnel). */
-export function httpGet(port: number, path: string): Promise<HttpResult> {
-  return get({agent: false, host: '127.0.0.1', port}, path)
-}
-
-/** One GET written into an open stream (a tunnel), its answer read without Node's HTTP client. */
-function getOver(stream: Duplex, path: string): Promise<HttpResult> {
-  return new Promise<HttpResult>((resolve, reject) => {
-    const reader = new HttpResponseReader(MAX_BODY_BYTES)
-    const finish = (run: () => HttpResult | undefined): void => {
-      let result: HttpResult | undefined
-      try {
-        result = run()
-      } catch (err) {
-        cleanup()
-        reject(err instanceof Error ? err : new Error(String(err)))
-        return
-      }
-      if (result) {
-        cleanup()
-        resolve(result)
-      }
-    }
-    const onData = (chunk: Buffer): void => finish(() => reader.push(chunk))
-    const onEnd = (): void => finish(() => reader.end())
-    const onError = (err: Error): void => {
-      cleanup()
-      reject(err)
-    }
-    const cleanup = (): void => {
+/** Writes each GET into an open stream (a tunnel) after the previous answer; reads answers without Node's HTTP client. */
+function exchange(stream: Duplex, paths: readonly string[]): Promise<Array<HttpResult | Error>> {
+  return new Promise((resolve) => {
+    const answers: Array<HttpResult | Error> = []
+    let reader: HttpResponseReader | undefined
+    let closed = false
+    const finish = (): void => {
       stream.off('data', onData)
       stream.off('end', onEnd)
       stream.off('close', onEnd)
       stream.off('error', onError)
+      resolve(answers)
+    }
+    const settle = (answer: HttpResult | Error): void => {
+      reader = undefined
+      answers.push(answer)
+      if (answer instanceof Error) {
+        while (answers.length < paths.length) answers.push(answer)
+        return finish()
+      }
+      if (/\bclose\b/i.test(answer.headers.connection ?? '')) closed = true
+      next()
+    }
+    const next = (): void => {
+      const path = paths[answers.length]
+      if (path === undefined) return finish()
+      if (closed) return settle(new HttpResponseError('the connection closed before an answer'))
+      reader = new HttpResponseReader(MAX_BODY_BYTES)
+      const last = answers.length === paths.length - 1
+      // Host is what a local port-forward would send; the proxy's admin server ignores it.
+      stream.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\nConnection: ${last ? 'close' : 'keep-alive'}\r\n\r\n`)
+    }
+    const read = (run: (current: HttpResponseReader) => HttpResult | undefined): void => {
+      if (!reader) return
+      let answer: HttpResult | undefined
+      try {
+        answer = run(reader)
+      } catch (err) {
+        settle(err instanceof Error ? err : new Error(String(err)))
+        return
+      }
+      if (answer) settle(answer)
+    }
+    const onData = (chunk: Buffer): void => read((current) => current.push(chunk))
+    const onEnd = (): void => {
+      closed = true
+      read((current) => current.end())
+    }
+    const onError = (err: Error): void => {
+      if (reader) settle(err)
     }
     stream.on('data', onData)
     stream.once('end', onEnd)
     stream.once('close', onEnd)
     stream.once('error', onError)
-    // Host is what a local port-forward would send; the proxy's admin server ignores it.
-    stream.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\nConnection: close\r\n\r\n`)
+    next()
   })
+}
+
+/** A GET without keep-alive to 127.0.0.1:port, or over an already open stream (a tunnel). */
+export function httpGet(port: number, path: string): Promise<HttpResult> {
+  return get({agent: false, host: '127.0.0.1', port}, path)
 }
 
 function get(target: {agent: false; host: string; port: number}, path: string): Promise<HttpResult> {

@@ -191,6 +191,12 @@ export interface KubeClient {
    * `timeoutMs` defaults to the client's request timeout.
    */
   proxyGet(pod: ObjectRef, port: number, path: string, timeoutMs?: number): Promise<HttpResult>
+  /**
+   * Several GETs through ONE port-forward (one keep-alive connection), in order. Refusals and
+   * timeouts of the forward itself reject; after that each path resolves to its answer or its
+   * own Error. `timeoutMs` bounds each request.
+   */
+  proxyGetMany(pod: ObjectRef, port: number, paths: readonly string[], timeoutMs?: number): Promise<Array<HttpResult | Error>>
 
   /** Frees connections and agents. Safe to call twice. */
   close(): Promise<void>

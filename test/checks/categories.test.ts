@@ -86,7 +86,7 @@ describe('check categories against fake-kube', () => {
     assert.deepEqual(problems(large.report), [])
     assert.equal(large.report.stats.listCalls, small.report.stats.listCalls)
     assert.equal(large.calls.filter((c) => c === 'listPods').length, 1)
-    assert.equal(large.calls.filter((c) => c === 'withPortForward').length, 40)
+    assert.equal(large.calls.filter((c) => c === 'proxyGetMany').length, 40)
   })
 
   test('an expired issuer fails issuer-cert-time-valid; an expiring one warns', async () => {
@@ -135,7 +135,7 @@ describe('check categories against fake-kube', () => {
   test('prefetched probes are shared with the checks: one forward per pod', async () => {
     const {byId, calls} = await run({prefetch: true})
     assert.equal(byId.get('data-plane.admin-ready')?.result, 'success')
-    assert.equal(calls.filter((c) => c === 'withPortForward').length, 2)
+    assert.equal(calls.filter((c) => c === 'proxyGetMany').length, 2)
   })
 
   test('the admin port comes from the linkerd-admin container port', async () => {

@@ -243,6 +243,15 @@ export function fakeKube(options: FakeKubeOptions = {}): FakeKube {
       return answer(pod, port, path)
     },
 
+    async proxyGetMany(pod: ObjectRef, port: number, paths: readonly string[]) {
+      fail('proxyGetMany', pod, port, paths)
+      calls.push(`proxyGetMany ${pod.namespace}/${pod.name}:${port}${paths.join(',')}`)
+      if (!options.proxies?.[`${pod.namespace}/${pod.name}:${port}`]) await answer(pod, port, '/') // throws the refusal
+      const answers: Array<HttpResult | Error> = []
+      for (const path of paths) answers.push(await answer(pod, port, path).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))))
+      return answers
+    },
+
     async withPortForward<T>(pod: ObjectRef, port: number, fn: (localPort: number) => Promise<T>): Promise<T> {
       fail('withPortForward', pod, port)
       if (!options.proxies?.[`${pod.namespace}/${pod.name}:${port}`]) await answer(pod, port, '/') // throws the refusal

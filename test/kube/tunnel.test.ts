@@ -142,6 +142,42 @@ describe('tunnel framing and parsing', () => {
     }
   })
 
+  test('several GETs share one tunnel and one keep-alive connection; after a close the rest fail', async () => {
+    const requests: string[] = []
+    const api = await fakeApi((ws) => {
+      ws.send(prefix(0, 4191))
+      ws.send(prefix(1, 4191))
+      let pending = ''
+      ws.on('message', (msg: Buffer) => {
+        pending += msg.subarray(1).toString()
+        for (let end = pending.indexOf('\r\n\r\n'); end >= 0; end = pending.indexOf('\r\n\r\n')) {
+          const request = pending.slice(0, end)
+          pending = pending.slice(end + 4)
+          requests.push(request)
+          const path = request.split(' ')[1] ?? ''
+          const closing = path === '/ready'
+          const body = `answer for ${path}`
+          ws.send(data(`HTTP/1.1 200 OK\r\ncontent-length: ${body.length}${closing ? '\r\nconnection: close' : ''}\r\n\r\n${body}`))
+          if (closing) ws.close(1000)
+        }
+      })
+    })
+    try {
+      const forwarder = new PortForwarder(api.kc, api.server, 5000)
+      const answers = await forwarder.getMany(ref, 4191, ['/live', '/ready', '/metrics'])
+      assert.equal(api.seen.length, 1, 'one tunnel')
+      assert.deepEqual(
+        answers.slice(0, 2).map((a) => (a instanceof Error ? a.message : a.body)),
+        ['answer for /live', 'answer for /ready'],
+      )
+      assert.ok(answers[2] instanceof PortForwardError, JSON.stringify(answers[2]))
+      assert.match(requests[0] ?? '', /Connection: keep-alive/)
+      assert.equal(requests.length, 2)
+    } finally {
+      await api.close()
+    }
+  })
+
   test('error-channel text becomes a PortForwardError naming pod and port', async () => {
     const api = await fakeApi((ws) => {
       ws.send(prefix(0, 4191))
