@@ -1,7 +1,8 @@
 // Probes a proxy's admin server through ONE port-forward per pod: `/live`, `/ready` and, when a
 // check needs it, `/metrics`, over a single keep-alive connection (KubeClient.proxyGetMany). The
-// admin port is the container port named `linkerd-admin` (4191 when absent). Results are memoised per snapshot, and every
-// forward goes through the run's limiter, so the checks that read them share one fan-out.
+// admin port is the container port named `linkerd-admin` (4191 when absent). Results are memoised
+// per snapshot, and every forward goes through the run's limiter, so the checks that read them
+// share one fan-out.
 import {adminPort} from '../mesh/admin-port.js'
 import type {V1Pod} from '../kube/types.js'
 import type {CheckContext} from './context.js'
