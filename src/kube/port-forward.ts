@@ -29,8 +29,9 @@ export class PortForwarder {
     kc: KubeConfig,
     server: string,
     private readonly timeoutMs: number,
+    refreshCredentialsEveryMs?: number,
   ) {
-    this.dialer = new TunnelDialer(kc, server)
+    this.dialer = new TunnelDialer(kc, server, refreshCredentialsEveryMs)
   }
 
   async withPortForward<T>(pod: ObjectRef, port: number, fn: (localPort: number) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {

@@ -39,7 +39,8 @@ interface Prepared {
 
 /** The TLS/auth material of one kubeconfig context, resolved once and shared by every tunnel. */
 export class TunnelDialer {
-  private prepared?: Promise<Prepared>
+  private prepared: Promise<Prepared> | undefined
+  private preparedAt = 0
   private session: Buffer | undefined
   private wantSession = true
   private secureContext: SecureContext | undefined
@@ -47,13 +48,17 @@ export class TunnelDialer {
   constructor(
     private readonly kc: KubeConfig,
     private readonly server: string,
+    /** How soon credentials may be resolved again after a 401 (see dial). */
+    private readonly refreshEveryMs = 30_000,
   ) {}
 
   /** How many tunnels resumed a cached TLS session (for tests and --verbose). */
   resumed = 0
 
   private prepare(): Promise<Prepared> {
-    this.prepared ??= (async () => {
+    if (this.prepared) return this.prepared
+    this.preparedAt = Date.now()
+    this.prepared = (async () => {
       const https: RequestOptions & {servername?: string} = {}
       // The same material client-node would use: CA, client cert/key, bearer token (including exec
       // and auth-provider plugins, resolved now), basic auth, skip-verify, tls-server-name.
@@ -113,7 +118,25 @@ export class TunnelDialer {
 
   /** Opens one tunnel to pod:port; resolves once the server accepted the WebSocket upgrade. */
   async dial(pod: ObjectRef, port: number, timeoutMs: number): Promise<PortTunnel> {
-    const {headers, transport} = await this.prepare()
+    const prepared = this.prepare()
+    try {
+      return await this.open(await prepared, pod, port, timeoutMs)
+    } catch (err) {
+      // Exec-plugin and auth-provider credentials expire (an EKS token lasts 15 minutes) and a
+      // long --watch outlives them: on a 401, resolve the credentials again and retry once. At
+      // most once per refreshEveryMs, so a plainly wrong token does not double every request.
+      if (!(err instanceof ClusterError && err.code === KubeErrorCode.unauthorized)) throw err
+      if (this.prepared === prepared) {
+        if (Date.now() - this.preparedAt < this.refreshEveryMs) throw err
+        this.prepared = undefined
+        this.session = undefined
+        this.wantSession = true
+      }
+      return this.open(await this.prepare(), pod, port, timeoutMs)
+    }
+  }
+
+  private open({headers, transport}: Prepared, pod: ObjectRef, port: number, timeoutMs: number): Promise<PortTunnel> {
     const url = new URL(`${this.server.replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}/portforward?ports=${port}`)
     const key = randomBytes(16).toString('base64')
     const accept = createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64')

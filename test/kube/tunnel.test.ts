@@ -2,8 +2,11 @@
 // resumption) and against a tiny WebSocket server that misbehaves on purpose (garbage framing,
 // big bodies, silence, refusals).
 import assert from 'node:assert/strict'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer, type IncomingMessage, type Server} from 'node:http'
 import type {AddressInfo, Socket} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 
 import {KubeConfig} from '@kubernetes/client-node'
@@ -56,7 +59,7 @@ describe('tunnel against the simulated cluster', () => {
 type Behaviour = (ws: WebSocket, req: IncomingMessage) => void
 
 /** A plain-HTTP API server whose portforward endpoint runs `behave` for each tunnel. */
-async function fakeApi(behave: Behaviour, status = 101): Promise<{close: () => Promise<void>; kc: KubeConfig; server: string; seen: IncomingMessage[]}> {
+async function fakeApi(behave: Behaviour, statusOf: number | ((req: IncomingMessage) => number) = 101): Promise<{close: () => Promise<void>; kc: KubeConfig; server: string; seen: IncomingMessage[]}> {
   const seen: IncomingMessage[] = []
   const sockets = new Set<Socket>()
   const wss = new WebSocketServer({handleProtocols: (p) => (p.has(PORT_FORWARD_PROTOCOL) ? PORT_FORWARD_PROTOCOL : false), noServer: true})
@@ -67,6 +70,7 @@ async function fakeApi(behave: Behaviour, status = 101): Promise<{close: () => P
   })
   http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     seen.push(req)
+    const status = typeof statusOf === 'number' ? statusOf : statusOf(req)
     if (status !== 101) {
       const body = JSON.stringify({code: status, kind: 'Status', message: 'no'})
       socket.end(`HTTP/1.1 ${status} X\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`)
@@ -221,6 +225,37 @@ describe('tunnel framing and parsing', () => {
       await assert.rejects(forwarder.withPortForward(ref, 4191, (port) => httpGet(port, '/')), TimeoutError)
     } finally {
       await api.close()
+    }
+  })
+
+  test('a 401 resolves exec-plugin credentials again and retries once; not again within the refresh interval', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshport-exec-'))
+    const plugin = join(dir, 'token.mjs')
+    // An exec credential plugin whose token changes on every call (no expiry: never cached).
+    writeFileSync(
+      plugin,
+      `import {existsSync, readFileSync, writeFileSync} from 'node:fs'\n` +
+        `const f = ${JSON.stringify(join(dir, 'n'))}; const n = existsSync(f) ? Number(readFileSync(f, 'utf8')) + 1 : 1; writeFileSync(f, String(n))\n` +
+        `console.log(JSON.stringify({apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: {token: 't' + n}}))\n`,
+    )
+    const api = await fakeApi(answering(() => Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok')), (req) => (req.headers.authorization === 'Bearer t2' ? 101 : 401))
+    try {
+      const kc = new KubeConfig()
+      kc.loadFromOptions({
+        clusters: [{name: 'c', server: api.server, skipTLSVerify: true}],
+        contexts: [{cluster: 'c', name: 'x', user: 'u'}],
+        currentContext: 'x',
+        users: [{exec: {apiVersion: 'client.authentication.k8s.io/v1', args: [plugin], command: process.execPath}, name: 'u'}],
+      })
+      const fresh = new PortForwarder(kc, api.server, 5000, 0)
+      assert.equal((await fresh.get(ref, 4191, '/')).body, 'ok')
+      assert.deepEqual(api.seen.map((r) => r.headers.authorization), ['Bearer t1', 'Bearer t2'])
+      const patient = new PortForwarder(kc, api.server, 5000, 60_000)
+      await assert.rejects(patient.get(ref, 4191, '/'), (err: unknown) => err instanceof ClusterError && err.code === KubeErrorCode.unauthorized)
+      assert.equal(api.seen.length, 3, 'no retry within the refresh interval')
+    } finally {
+      await api.close()
+      rmSync(dir, {force: true, recursive: true})
     }
   })
 
