@@ -2,9 +2,9 @@
 // resumption) and against a tiny WebSocket server that misbehaves on purpose (garbage framing,
 // big bodies, silence, refusals).
 import assert from 'node:assert/strict'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer, type IncomingMessage, type Server} from 'node:http'
-import type {AddressInfo, Socket} from 'node:net'
+import {connect as netConnect, type AddressInfo, type Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
@@ -41,6 +41,41 @@ describe('tunnel against the simulated cluster', () => {
       assert.ok(forwarder.dialer.resumed >= 6, `resumed ${forwarder.dialer.resumed} of 6`)
     })
   }
+
+  test('through an HTTP CONNECT proxy (the cluster\'s proxy-url), tunnels still open and answer', async () => {
+    const connects: string[] = []
+    const proxy = createServer((_req, res) => res.writeHead(405).end())
+    proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+      connects.push(req.url ?? '')
+      const [host, port] = (req.url ?? '').split(':')
+      const upstream = netConnect(Number(port), host ?? '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+        upstream.write(head)
+        upstream.pipe(client)
+        client.pipe(upstream)
+      })
+      upstream.on('error', () => client.destroy())
+      client.on('error', () => upstream.destroy())
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    const dir = mkdtempSync(join(tmpdir(), 'meshport-proxy-'))
+    try {
+      const path = join(dir, 'kubeconfig')
+      const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
+      writeFileSync(path, readFileSync(sim.kubeconfigPath, 'utf8').replace(/^(\s+)server: (.*)$/m, `$1server: $2\n$1proxy-url: ${proxyUrl}`))
+      const {kc, server} = loadKubeConfig({context: undefined, kubeconfig: path})
+      assert.equal(kc.getCurrentCluster()?.proxyUrl, proxyUrl)
+      const [pod] = sim.cluster.podsOf('emojivoto', 'web')
+      assert.ok(pod)
+      const answers = await new PortForwarder(kc, server, 5000).getMany({name: pod.name, namespace: pod.namespace}, 4191, ['/ready', '/metrics'])
+      assert.deepEqual(answers.map((a) => (a instanceof Error ? a.message : a.status)), [200, 200])
+      assert.equal(connects.length, 1)
+    } finally {
+      proxy.close()
+      proxy.closeAllConnections()
+      rmSync(dir, {force: true, recursive: true})
+    }
+  })
 
   test('a refused port names the pod and port; a missing pod too', async () => {
     const {kc, server} = loadKubeConfig({context: undefined, kubeconfig: sim.kubeconfigPath})
