@@ -186,7 +186,7 @@ function exchange(stream: Duplex, paths: readonly string[]): Promise<Array<HttpR
   })
 }
 
-/** A GET without keep-alive to 127.0.0.1:port, or over an already open stream (a tunnel). */
+/** A GET without keep-alive to 127.0.0.1:port (the local end of withPortForward). */
 export function httpGet(port: number, path: string): Promise<HttpResult> {
   return get({agent: false, host: '127.0.0.1', port}, path)
 }
