@@ -6,7 +6,7 @@ import {KubeApiError, type MeshError} from '../errors.js'
 import type {HttpResult, KubeClient, V1MutatingWebhookConfiguration, V1Pod} from '../kube/types.js'
 import {adminPort} from '../mesh/admin-port.js'
 import {proxyContainer} from '../ports/index.js'
-import {meshDefaultsFromValues} from './cluster-defaults.js'
+import {meshDefaultsFromValuesYaml} from './cluster-defaults.js'
 import type {MeshDefaults} from '../ports/index.js'
 import type {OwnerInfo, PodSnapshot, ProbeResult} from './pod-snapshot.js'
 
@@ -77,7 +77,7 @@ export async function collectControlPlane(kube: KubeClient, linkerdNamespace: st
   const versionMatch = values ? /^linkerdVersion:\s*["']?([^"'\s]+)/m.exec(values) : null
   if (versionMatch?.[1]) version = versionMatch[1]
   version ??= cpPods?.map((p) => p.metadata?.annotations?.['linkerd.io/proxy-version']).find((v) => v)
-  const defaults = values ? meshDefaultsFromValues(values) : undefined
+  const defaults = values ? meshDefaultsFromValuesYaml(values) : undefined
   return {
     ...(version ? {version} : {}),
     ...(defaults ? {defaults} : {}),

@@ -21,3 +21,4 @@ export {describeSubject, SEVERITY_ORDER, sortProblems, worstSeverity, type Probl
 export {OPAQUE_PROTOCOLS, opaqueProtocolOf, saysHttp} from './protocols.js'
 export {PORT_RULE_LIST, PORT_RULES, type RuleInfo} from './rules.js'
 export {analyzeService, isOffClusterService, type ServiceAnalysis, type ServiceLike} from './service.js'
+export {meshDefaultsFromValues} from './values-defaults.js'

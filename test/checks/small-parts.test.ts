@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
-import {meshDefaultsFrom} from '../../src/checks/categories/data-plane-ports.js'
+import {meshDefaultsFromValues} from '../../src/ports/index.js'
 import {parseKubeVersion, parseLinkerdValues, parseLinkerdVersion} from '../../src/checks/linkerd.js'
 import {leafCertFromMetrics, leafExpiryProblem} from '../../src/checks/proxy-cert.js'
 import {parseLongDuration, wordDuration} from '../../src/checks/threshold.js'
@@ -51,12 +51,12 @@ describe('check helpers', () => {
   })
 
   test('mesh defaults from the chart values', () => {
-    assert.deepEqual(meshDefaultsFrom({proxy: {ports: {admin: 9991, inbound: '4143'}, opaquePorts: '3306'}, proxyInit: {ignoreInboundPorts: '25', ignoreOutboundPorts: 443}}), {
+    assert.deepEqual(meshDefaultsFromValues({proxy: {ports: {admin: 9991, inbound: '4143'}, opaquePorts: '3306'}, proxyInit: {ignoreInboundPorts: '25', ignoreOutboundPorts: 443}}), {
       proxyPorts: {admin: 9991, inbound: 4143},
       opaquePorts: '3306',
       skipInboundPorts: '25',
       skipOutboundPorts: '443',
     })
-    assert.deepEqual(meshDefaultsFrom({}), {})
+    assert.deepEqual(meshDefaultsFromValues({}), {})
   })
 })

@@ -3,36 +3,12 @@
 // collide with the proxy's ports, skip/opaque annotations naming ports nothing listens on, and
 // opaque ports that serve HTTP.
 import type {V1Pod} from '../../kube/types.js'
-import {analyzePorts, describeSubject, PORT_RULE_LIST, PORT_RULES, type MeshDefaults, type Problem} from '../../ports/index.js'
+import {analyzePorts, describeSubject, meshDefaultsFromValues, PORT_RULE_LIST, PORT_RULES, type Problem} from '../../ports/index.js'
 import type {CheckContext} from '../context.js'
 import {linkerdValues} from '../linkerd.js'
 import {listProblems} from '../pods.js'
 import {fail, pass, type Category, type Check, type CheckScope} from '../types.js'
 import {dataPlanePods} from './data-plane.js'
-
-const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isInteger(value) ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined)
-const list = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined)
-
-/** The cluster's proxy defaults from linkerd-config's chart values (proxy.ports, proxy.opaquePorts, proxyInit.ignore*Ports). */
-export function meshDefaultsFrom(raw: Record<string, unknown>): Partial<MeshDefaults> {
-  const proxy = (raw.proxy ?? {}) as Record<string, unknown>
-  const ports = (proxy.ports ?? {}) as Record<string, unknown>
-  const init = (raw.proxyInit ?? {}) as Record<string, unknown>
-  const defaults: Partial<MeshDefaults> = {}
-  const proxyPorts: Partial<MeshDefaults['proxyPorts']> = {}
-  for (const role of ['admin', 'control', 'inbound', 'outbound'] as const) {
-    const port = num(ports[role])
-    if (port !== undefined) proxyPorts[role] = port
-  }
-  if (Object.keys(proxyPorts).length > 0) defaults.proxyPorts = proxyPorts as MeshDefaults['proxyPorts']
-  const opaque = list(proxy.opaquePorts)
-  if (opaque !== undefined) defaults.opaquePorts = opaque
-  const skipIn = list(init.ignoreInboundPorts)
-  if (skipIn !== undefined) defaults.skipInboundPorts = skipIn
-  const skipOut = list(init.ignoreOutboundPorts)
-  if (skipOut !== undefined) defaults.skipOutboundPorts = skipOut
-  return defaults
-}
 
 /** Port problems of every data-plane pod, computed once per snapshot and shared by the checks. */
 function portProblems(ctx: CheckContext, scope: CheckScope): Promise<Problem[]> {
@@ -44,7 +20,7 @@ function portProblems(ctx: CheckContext, scope: CheckScope): Promise<Problem[]> 
       linkerdValues(ctx.snapshot, ns).catch(() => undefined),
     ])
     const annotations = new Map(namespaces.map((n) => [n.metadata?.name, n.metadata?.annotations ?? {}]))
-    const defaults = values ? meshDefaultsFrom(values.raw) : {}
+    const defaults = values ? meshDefaultsFromValues(values.raw) : {}
     return pods.flatMap((pod: V1Pod) => analyzePorts(pod, {namespaceAnnotations: annotations.get(pod.metadata?.namespace), defaults}).problems)
   })
 }
