@@ -14,15 +14,12 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-const args = process.argv.slice(2)
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`)
-  return i >= 0 && args[i + 1] ? args[i + 1] : fallback
-}
+import {option} from './spawn-cli.mjs'
+
 const runs = Number(option('runs', '3'))
 const smallGroups = Number(option('small', '1000'))
 const largeGroups = Number(option('large', '10000'))
-const manualOnly = args.includes('--manual-only')
+const manualOnly = process.argv.includes('--manual-only')
 const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 
 /** One group: a commented Deployment, a Service, a StatefulSet with an init container, a CronJob and a ConfigMap. */
@@ -190,7 +187,7 @@ try {
   compareManual(large)
   if (!manualOnly) startupTime()
 } finally {
-  if (!args.includes('--keep')) rmSync(dir, {recursive: true, force: true})
+  if (!process.argv.includes('--keep')) rmSync(dir, {recursive: true, force: true})
   else console.log(`inputs kept in ${dir}`)
 }
 

@@ -1,4 +1,5 @@
-// Shared by the cluster benches: run the CLI as a user does and time it from spawn to exit.
+// Shared by the benches: their `--name value` options, and running the CLI as a user does, timed
+// from spawn to exit.
 import {spawn} from 'node:child_process'
 
 export function runCli(bin, argv) {
@@ -14,3 +15,10 @@ export function runCli(bin, argv) {
 }
 
 export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+
+/** The value after `--name` on the command line, or `fallback`. */
+export function option(name, fallback) {
+  const args = process.argv.slice(2)
+  const i = args.indexOf(`--${name}`)
+  return i >= 0 && args[i + 1] ? args[i + 1] : fallback
+}

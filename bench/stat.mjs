@@ -8,13 +8,8 @@
 // Needs a build (node scripts/build.mjs): it runs bin/run.js like a user does.
 import {fileURLToPath} from 'node:url'
 
-import {median, runCli as spawnCli} from './spawn-cli.mjs'
+import {median, option, runCli as spawnCli} from './spawn-cli.mjs'
 
-const args = process.argv.slice(2)
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`)
-  return i >= 0 && args[i + 1] ? args[i + 1] : fallback
-}
 const windowText = option('window', '2s')
 const windowSeconds = Number.parseFloat(windowText)
 const runs = Number(option('runs', '3'))
