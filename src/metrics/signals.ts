@@ -8,6 +8,8 @@ export interface Scrape {
   metrics: ParsedMetrics
   /** When the body arrived, in ms (any monotonic clock; only differences are used). */
   at: number
+  /** When its fetch began, on the same clock: the pod's next scrape is due a window after it. */
+  startedAt?: number
 }
 
 export interface PodSignals {

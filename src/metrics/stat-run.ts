@@ -11,7 +11,7 @@ import {matchesLabels, parseLabelSelector} from '../kube/selectors.js'
 import {buildReport, podKey, scrapeable, type PodOutcome, type StatReport} from './report.js'
 import {scrapeWindow, type ScrapeTarget} from './scrape.js'
 import {destinationMatcher, sourceMatcher, type Direction, type TrafficSelector} from './select.js'
-import {podSignals, SIGNAL_SAMPLES, type Scrape} from './signals.js'
+import {podSignals, SIGNAL_SAMPLES, type PodSignals, type Scrape} from './signals.js'
 import type {Labels} from './types.js'
 
 export interface PeerTarget {
@@ -175,24 +175,27 @@ export async function runStat(kube: KubeClient, request: StatRequest, previous?:
     if (result.status !== 200) throw new Error(`/metrics on port ${target.port} answered HTTP ${result.status}`)
     return result.body
   }
+  const signals = new Map<string, PodSignals>()
+  const latest = new Map<string, Scrape>()
   const scrapes = await scrapeWindow(targets, fetch, {
     concurrency: request.concurrency,
     keepSample: (name) => SIGNAL_SAMPLES.has(name),
+    // Each pod's signals as soon as its pair is in, while later pods are still being scraped.
+    onPair: (target, first, second) => {
+      const selector: TrafficSelector = {adminPort: target.port, direction, includeAdmin: request.includeAdmin, ...(match ? {match} : {})}
+      signals.set(target.key, podSignals(first, second, selector))
+      latest.set(target.key, second)
+    },
     windowMs: request.windowMs,
     ...(previous ? {previous} : {}),
   })
+  // In target order, so per-pod errors are listed the same way every run.
   const outcomes = new Map<string, PodOutcome>()
-  const latest = new Map<string, Scrape>()
-  for (const target of targets) {
-    const result = scrapes.get(target.key)
-    if (!result) continue
-    if (!result.ok) {
-      outcomes.set(target.key, {error: result.error, ok: false})
-      continue
-    }
-    latest.set(target.key, result.second)
-    const selector: TrafficSelector = {adminPort: target.port, direction, includeAdmin: request.includeAdmin, ...(match ? {match} : {})}
-    outcomes.set(target.key, {ok: true, signals: podSignals(result.first, result.second, selector)})
+  for (const {key} of targets) {
+    const result = scrapes.get(key)
+    const computed = signals.get(key)
+    if (result && !result.ok) outcomes.set(key, {error: result.error, ok: false})
+    else if (computed) outcomes.set(key, {ok: true, signals: computed})
   }
   const report = buildReport(rows, outcomes, {controlPlaneNamespace: request.controlPlaneNamespace, windowSeconds: request.windowMs / 1000})
   return {direction, latest, missing: grouping.missing, report, unknownTypes, warnings: own.warnings}

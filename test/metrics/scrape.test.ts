@@ -11,7 +11,9 @@ describe('scrapeWindow', () => {
     let inFlight = 0
     let maxInFlight = 0
     const calls = new Map<string, number>()
+    const starts = new Map<string, number[]>()
     const fetch = async (t: ScrapeTarget): Promise<string> => {
+      starts.set(t.key, [...(starts.get(t.key) ?? []), performance.now()])
       inFlight++
       maxInFlight = Math.max(maxInFlight, inFlight)
       await new Promise((r) => setTimeout(r, 5))
@@ -25,9 +27,11 @@ describe('scrapeWindow', () => {
     const elapsed = performance.now() - started
     assert.equal(maxInFlight, 4)
     assert.equal(results.size, 20)
-    for (const result of results.values()) {
+    for (const [key, result] of results) {
       assert.ok(result.ok)
-      assert.ok(result.second.at - result.first.at >= 99, `window ${result.second.at - result.first.at}`)
+      // The window runs from the start of one fetch to the start of the next (timers may fire 1 ms early).
+      const [first = 0, second = 0] = starts.get(key) ?? []
+      assert.ok(second - first >= 99, `window ${second - first}`)
       assert.equal(result.second.metrics.samples[0]?.value, 20)
     }
     // 20 pods in 5 waves of 5 ms, plus the window: far less than 20 windows.
@@ -46,6 +50,38 @@ describe('scrapeWindow', () => {
     const p2 = results.get('ns/p2')
     assert.ok(p1 && !p1.ok && /connection refused/.test(p1.error))
     assert.ok(p2 && !p2.ok && /not Prometheus text: line 1/.test(p2.error))
+  })
+
+  test('each pair is handed over as soon as it is complete; garbage in a first body skips the second fetch', async () => {
+    const calls = new Map<string, number>()
+    const fetch = async (t: ScrapeTarget): Promise<string> => {
+      calls.set(t.key, (calls.get(t.key) ?? 0) + 1)
+      await new Promise((r) => setTimeout(r, t.pod.name === 'p0' ? 1 : 30))
+      return t.pod.name === 'p2' ? 'not metrics at all\n' : `request_total ${calls.get(t.key)}\n`
+    }
+    for (const deferredParseLimit of [0, undefined]) {
+      calls.clear()
+      const paired: string[] = []
+      let settled = false
+      const done = scrapeWindow(targets(3), fetch, {
+        concurrency: 3,
+        onPair: (target, first, second) => {
+          assert.equal(settled, false)
+          assert.deepEqual([first.metrics.samples[0]?.value, second.metrics.samples[0]?.value], [1, 2])
+          paired.push(target.key)
+        },
+        windowMs: 5,
+        ...(deferredParseLimit === undefined ? {} : {deferredParseLimit}),
+      }).then((r) => {
+        settled = true
+        return r
+      })
+      const results = await done
+      assert.deepEqual(paired, ['ns/p0', 'ns/p1'], `limit ${deferredParseLimit}`)
+      assert.equal(calls.get('ns/p2'), 1)
+      const p2 = results.get('ns/p2')
+      assert.ok(p2 && !p2.ok && /not Prometheus text/.test(p2.error))
+    }
   })
 
   test('watch mode: a previous scrape is reused as the first of the pair', async () => {

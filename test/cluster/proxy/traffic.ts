@@ -118,7 +118,10 @@ function responsesAt(flow: FlowShape, seconds: number): {requests: number; respo
   const ok = Math.floor(requests * flow.successRate)
   const failed = requests - ok
   const series = (count: number, statusCode: string, grpcStatus: string, classification: 'success' | 'failure'): HttpResponseSeries => ({
-    buckets: flow.cdf.map((f) => Math.floor(count * f)),
+    // Rounded, not floored: flooring every series' cumulative counts pulls a bound's total up to
+    // one request per series below its share, and at a few hundred requests that alone moved a
+    // declared p99 of 85 ms past the 100 ms bound. Rounding stays monotone and unbiased.
+    buckets: flow.cdf.map((f) => Math.round(count * f)),
     classification,
     count,
     grpcStatus,
