@@ -12,6 +12,7 @@ export {
   BatchV1Api,
   CoreV1Api,
   CustomObjectsApi,
+  HttpMethod,
   KubeConfig,
   RbacAuthorizationV1Api,
   ServerConfiguration,

@@ -10,12 +10,13 @@ import {
   BatchV1Api,
   CoreV1Api,
   CustomObjectsApi,
+  HttpMethod,
   RbacAuthorizationV1Api,
   ServerConfiguration,
   VersionApi,
   createConfiguration,
 } from './client-node.js'
-import type {KubeConfig, RequestContext, ResponseContext} from '@kubernetes/client-node'
+import type {KubeConfig, RequestContext, ResponseContext, V1Pod} from '@kubernetes/client-node'
 
 import {isNotFound, toKubeError} from './errors.js'
 import {PortForwarder} from './port-forward.js'
@@ -38,6 +39,15 @@ interface Selectors {
   labelSelector?: string
 }
 
+/** Aborts a request after `timeoutMs` with an unref'd timer, which can never delay the CLI's exit. */
+function withTimeout(context: RequestContext, timeoutMs: number): RequestContext {
+  // node-fetch rejects with AbortError, which toKubeError maps to a TimeoutError.
+  const controller = new AbortController()
+  setTimeout(() => controller.abort(), timeoutMs).unref()
+  context.setSignal(controller.signal)
+  return context
+}
+
 function selectors(options: ClusterListOptions | undefined): Selectors {
   const out: Selectors = {}
   if (options?.labelSelector) out.labelSelector = options.labelSelector
@@ -57,30 +67,24 @@ export class ClientNodeKube implements KubeClient {
   private readonly custom: CustomObjectsApi
   private readonly versionApi: VersionApi
   private readonly forwarder: PortForwarder
+  private readonly config: ReturnType<typeof createConfiguration>
 
   constructor(
-    kc: KubeConfig,
+    private readonly kc: KubeConfig,
     readonly contextName: string,
     readonly server: string,
     private readonly timeoutMs: number,
   ) {
-    const config = createConfiguration({
+    const config = (this.config = createConfiguration({
       authMethods: {default: kc},
       baseServer: new ServerConfiguration(server, {}),
       promiseMiddleware: [
         {
           post: async (response: ResponseContext) => response,
-          pre: async (context: RequestContext) => {
-            // An unref'd timer aborts a slow request (node-fetch rejects with AbortError, mapped
-            // to TimeoutError) and can never delay the CLI's exit.
-            const controller = new AbortController()
-            setTimeout(() => controller.abort(), timeoutMs).unref()
-            context.setSignal(controller.signal)
-            return context
-          },
+          pre: async (context: RequestContext) => withTimeout(context, timeoutMs),
         },
       ],
-    })
+    }))
     const make = <T>(api: ApiClass<T>): T => new api(config)
     this.core = make(CoreV1Api)
     this.apps = make(AppsV1Api)
@@ -116,6 +120,27 @@ export class ClientNodeKube implements KubeClient {
     }
   }
 
+  /**
+   * A list as the API server's JSON, through client-node's server, auth and HTTP layers but
+   * without its model deserialisation: for the lists that grow with the cluster (pods), where
+   * walking every field of every object cost ~0.1 s of a cold run at 200 pods. Timestamps stay
+   * RFC 3339 strings rather than Date objects; readers accept both.
+   */
+  private async listJson<T>(action: string, path: string, s: Selectors): Promise<T[]> {
+    return this.call(action, async () => {
+      const context = this.config.baseServer.makeRequestContext(path, HttpMethod.GET)
+      context.setHeaderParam('Accept', 'application/json')
+      if (s.labelSelector) context.setQueryParam('labelSelector', s.labelSelector)
+      if (s.fieldSelector) context.setQueryParam('fieldSelector', s.fieldSelector)
+      await this.kc.applySecurityAuthentication(context)
+      const response = await this.config.httpApi.send(withTimeout(context, this.timeoutMs)).toPromise()
+      const text = await response.body.text()
+      // The shape toKubeError reads from client-node's ApiException: the status and its body.
+      if (response.httpStatusCode < 200 || response.httpStatusCode > 299) throw Object.assign(new Error(`HTTP ${response.httpStatusCode}`), {body: text, code: response.httpStatusCode})
+      return (JSON.parse(text) as {items?: T[] | null}).items ?? []
+    })
+  }
+
   /** list in one namespace, or across all of them. */
   private async namespaced<T>(what: string, options: ListOptions | undefined, inNamespace: (ns: string, s: Selectors) => Promise<{items: T[]}>, everywhere: (s: Selectors) => Promise<{items: T[]}>): Promise<T[]> {
     const s = selectors(options)
@@ -139,7 +164,9 @@ export class ClientNodeKube implements KubeClient {
   }
 
   listPods(options?: ListOptions) {
-    return this.namespaced('pods', options, (namespace, s) => this.core.listNamespacedPod({namespace, ...s}), (s) => this.core.listPodForAllNamespaces(s))
+    const ns = options?.namespace
+    const path = ns === undefined ? '/api/v1/pods' : `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`
+    return this.listJson<V1Pod>(ns === undefined ? 'list pods in all namespaces' : `list pods in ${ns}`, path, selectors(options))
   }
   getPod(namespace: string, name: string) {
     return this.optional(`read pod/${name} in ${namespace}`, () => this.core.readNamespacedPod({name, namespace}))

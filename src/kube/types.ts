@@ -132,6 +132,7 @@ export interface KubeClient {
   getNamespace(name: string): Promise<V1Namespace | undefined>
   listNodes(options?: ClusterListOptions): Promise<V1Node[]>
 
+  /** Pods as the API server sent them: timestamps may be RFC 3339 strings where the type says Date. */
   listPods(options?: ListOptions): Promise<V1Pod[]>
   getPod(namespace: string, name: string): Promise<V1Pod | undefined>
   listServices(options?: ListOptions): Promise<V1Service[]>

@@ -33,7 +33,8 @@ describe('kube client against the simulated cluster', () => {
   test('lists with namespace and label selectors', async () => {
     const web = await kube.listPods({labelSelector: 'app=web', namespace: 'emojivoto'})
     assert.equal(web.length, 2)
-    assert.ok(web.every((p) => p.metadata?.labels?.app === 'web' && p.metadata.creationTimestamp instanceof Date))
+    // Pods come as the server's JSON (no model deserialisation): timestamps are RFC 3339 text.
+    assert.ok(web.every((p) => p.metadata?.labels?.app === 'web' && Number.isFinite(Date.parse(String(p.metadata.creationTimestamp)))))
     const meshed = await kube.listPods({labelSelector: 'linkerd.io/control-plane-ns=linkerd'})
     const expected = [...sim.cluster.model.pods.values()].filter((p) => p.meshed).length
     assert.equal(meshed.length, expected)
