@@ -42,6 +42,17 @@ describe('tunnel against the simulated cluster', () => {
     })
   }
 
+  test('tunnels dialled together wait for the first full handshake and resume its session', async () => {
+    const {kc, server} = loadKubeConfig({context: undefined, kubeconfig: sim.kubeconfigPath})
+    const forwarder = new PortForwarder(kc, server, 5000)
+    const pods = sim.cluster.podsOf('emojivoto', 'web')
+    const refs = Array.from({length: 8}, (_, i) => pods[i % pods.length]).map((p) => ({name: p?.name ?? '', namespace: p?.namespace ?? ''}))
+    const answers = await Promise.all(refs.map((ref) => forwarder.get(ref, 4191, '/ready')))
+    assert.ok(answers.every((a) => a.status === 200))
+    // One full handshake; without waiting for its session all eight would have done one.
+    assert.equal(forwarder.dialer.resumed, 7)
+  })
+
   test('through an HTTP CONNECT proxy (the cluster\'s proxy-url), tunnels still open and answer', async () => {
     const connects: string[] = []
     const proxy = createServer((_req, res) => res.writeHead(405).end())
