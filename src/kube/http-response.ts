@@ -22,7 +22,16 @@ export class HttpResponseReader {
   /** Bytes still expected: of the whole body (content-length) or of the current chunk. */
   private remaining = 0
 
-  constructor(private readonly maxBodyBytes: number) {}
+  constructor(
+    private readonly maxBodyBytes: number,
+    /** An upgrade request's answer: a 101 ends the answer, and what follows is the new protocol's. */
+    private readonly upgrade = false,
+  ) {}
+
+  /** Bytes received after a complete answer (after a 101: the first bytes of the new protocol). */
+  rest(): Buffer {
+    return this.buffer
+  }
 
   /** Feeds bytes; returns the response once it is complete. Throws HttpResponseError on garbage. */
   push(chunk: Buffer): HttpResult | undefined {
@@ -134,6 +143,12 @@ export class HttpResponseReader {
       const name = line.slice(0, colon).trim().toLowerCase()
       const value = line.slice(colon + 1).trim()
       headers[name] = name in headers ? `${headers[name]}, ${value}` : value
+    }
+    if (this.upgrade && status === 101) {
+      this.status = status
+      this.headers = headers
+      this.state = 'done'
+      return
     }
     if (status >= 100 && status < 200) return // an interim answer (100 Continue): the real one follows
     this.status = status

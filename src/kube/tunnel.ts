@@ -2,9 +2,10 @@
 // PortForward builds fresh TLS options for every WebSocket, so every tunnel paid a new secure
 // context and a full handshake (~80% of `check --proxy` CPU). Here the kubeconfig's TLS material
 // and auth headers are resolved ONCE per client: one tls.SecureContext shared by every tunnel and
-// the last TLS session offered for resumption, so later tunnels skip the full handshake. Node's
-// http client performs the upgrade (so proxies, refusals and status bodies behave as for any
-// request); the frames after it are ours (ws-frames.ts), lighter than a general WebSocket stack.
+// the last TLS session offered for resumption, so later tunnels skip the full handshake. The
+// upgrade request is written on that connection and its answer read by HttpResponseReader; only
+// behind a proxy-url does Node's http client (with client-node's proxy agent) do the upgrade.
+// The frames after it are ours (ws-frames.ts), lighter than a general WebSocket stack.
 //
 // Wire format (see /work/shared/reference/test-cluster.md §1): binary messages `[channel][payload]`;
 // with one port, channel 0 carries data and channel 1 errors; the server's first message on each
@@ -12,7 +13,7 @@
 import {createHash, randomBytes} from 'node:crypto'
 import {request as httpRequest, type Agent, type IncomingMessage, type OutgoingHttpHeaders} from 'node:http'
 import {request as httpsRequest, type RequestOptions} from 'node:https'
-import {isIP, type Socket} from 'node:net'
+import {connect as netConnect, isIP, type Socket} from 'node:net'
 import {Duplex} from 'node:stream'
 import {connect, createSecureContext, TLSSocket, type ConnectionOptions, type SecureContext} from 'node:tls'
 
@@ -20,7 +21,8 @@ import type {KubeConfig} from '@kubernetes/client-node'
 
 import {ClusterError, TimeoutError} from '../errors.js'
 import {PortForwardError, parseStatusBody, toKubeError} from './errors.js'
-import {KubeErrorCode, type ObjectRef} from './types.js'
+import {KubeErrorCode, type HttpResult, type ObjectRef} from './types.js'
+import {HttpResponseReader} from './http-response.js'
 import {encodeFrame, FrameDecoder, Opcode} from './ws-frames.js'
 
 export const PORT_FORWARD_PROTOCOL = 'v4.channel.k8s.io'
@@ -28,6 +30,8 @@ const DATA_CHANNEL = 0
 const ERROR_CHANNEL = 1
 const DATA_HEADER = Buffer.from([DATA_CHANNEL])
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
+/** A refused upgrade's body is a Status object; anything this large is not one. */
+const MAX_REFUSAL_BYTES = 1024 * 1024
 
 const setSession = (TLSSocket.prototype as {setSession?: (this: TLSSocket, session: Buffer) => void}).setSession
 
@@ -75,16 +79,21 @@ export class TunnelDialer {
       if (this.kc.getCurrentCluster()?.proxyUrl) {
         // Behind an HTTP/SOCKS proxy client-node's agent knows the way; keep it (slower, correct).
         transport.agent = https.agent as Agent
-      } else if (this.server.startsWith('https:')) {
-        const tlsOptions: ConnectionOptions = {}
-        for (const key of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'ciphers', 'crl', 'secureProtocol', 'secureOptions'] as const) {
-          if (https[key] !== undefined) (tlsOptions as Record<string, unknown>)[key] = https[key]
-        }
-        this.secureContext = createSecureContext(tlsOptions)
-        const {host, port} = new URL(this.server)
+      } else {
+        const {host, port, protocol} = new URL(this.server)
         const hostname = host.startsWith('[') ? host.slice(1, host.lastIndexOf(']')) : host.replace(/:\d+$/, '')
-        const connection = {host: hostname, port: Number(port || 443)}
-        transport.createConnection = () => this.connectTls(connection, https.rejectUnauthorized, https.servername)
+        if (protocol === 'https:') {
+          const tlsOptions: ConnectionOptions = {}
+          for (const key of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'ciphers', 'crl', 'secureProtocol', 'secureOptions'] as const) {
+            if (https[key] !== undefined) (tlsOptions as Record<string, unknown>)[key] = https[key]
+          }
+          this.secureContext = createSecureContext(tlsOptions)
+          const connection = {host: hostname, port: Number(port || 443)}
+          transport.createConnection = () => this.connectTls(connection, https.rejectUnauthorized, https.servername)
+        } else {
+          // A plain-http server (kubectl proxy, a local test server).
+          transport.createConnection = () => netConnect({host: hostname, port: Number(port || 80)})
+        }
       }
       return {headers, transport}
     })()
@@ -158,60 +167,140 @@ export class TunnelDialer {
     const url = new URL(`${this.server.replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}/portforward?ports=${port}`)
     const key = randomBytes(16).toString('base64')
     const accept = createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64')
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest
+    const upgradeHeaders = {
+      ...headers,
+      connection: 'Upgrade',
+      'sec-websocket-key': key,
+      'sec-websocket-protocol': PORT_FORWARD_PROTOCOL,
+      'sec-websocket-version': '13',
+      upgrade: 'websocket',
+    }
     return new Promise<PortTunnel>((resolve, reject) => {
       let settled = false
+      let abort = (): void => {}
       const fail = (err: Error): void => {
         if (settled) return
         settled = true
         clearTimeout(timer)
-        req.destroy()
+        abort()
         reject(err)
       }
-      const req = request(url, {
-        ...transport,
-        headers: {
-          ...headers,
-          connection: 'Upgrade',
-          'sec-websocket-key': key,
-          'sec-websocket-protocol': PORT_FORWARD_PROTOCOL,
-          'sec-websocket-version': '13',
-          upgrade: 'websocket',
-        },
-      })
       const timer = setTimeout(() => {
         fail(new TimeoutError(`port-forward to pod/${pod.name} in ${pod.namespace} port ${port}: no answer within ${timeoutMs}ms`, {code: KubeErrorCode.timeout, hint: 'raise --request-timeout, or check the pod and its node'}))
       }, timeoutMs)
-      req.once('upgrade', (res: IncomingMessage, socket: Socket, head: Buffer) => {
-        if (settled) {
-          socket.destroy()
-          return
-        }
-        let problem: string | undefined
-        if (res.headers['sec-websocket-accept'] !== accept) problem = 'answered the upgrade with a wrong Sec-WebSocket-Accept'
-        else if (res.headers['sec-websocket-protocol'] !== PORT_FORWARD_PROTOCOL) problem = `chose subprotocol "${res.headers['sec-websocket-protocol'] ?? ''}", not ${PORT_FORWARD_PROTOCOL}`
-        if (problem) {
-          socket.destroy()
-          fail(new PortForwardError(pod, port, `the API server ${problem}`))
-          return
-        }
-        settled = true
-        clearTimeout(timer)
-        socket.setNoDelay(true)
-        socket.setTimeout(0)
-        resolve(new PortTunnel(socket, head, pod, port))
-      })
-      req.once('response', (res: IncomingMessage) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.length < 64 && chunks.push(c))
-        const done = (): void => fail(upgradeRefused(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), pod, port, this.server))
-        res.once('end', done)
-        res.once('error', done)
-      })
-      req.once('error', (err) => fail(toKubeError(err, {action: `port-forward to pod/${pod.name} in ${pod.namespace}`, server: this.server, timeoutMs})))
-      req.end()
+      const answer: UpgradeAnswer = {
+        accepted: (answerHeaders, socket, head) => {
+          if (settled) {
+            socket.destroy()
+            return
+          }
+          let problem: string | undefined
+          if (answerHeaders['sec-websocket-accept'] !== accept) problem = 'answered the upgrade with a wrong Sec-WebSocket-Accept'
+          else if (answerHeaders['sec-websocket-protocol'] !== PORT_FORWARD_PROTOCOL) problem = `chose subprotocol "${String(answerHeaders['sec-websocket-protocol'] ?? '')}", not ${PORT_FORWARD_PROTOCOL}`
+          if (problem) {
+            socket.destroy()
+            fail(new PortForwardError(pod, port, `the API server ${problem}`))
+            return
+          }
+          settled = true
+          clearTimeout(timer)
+          socket.setNoDelay(true)
+          socket.setTimeout(0)
+          resolve(new PortTunnel(socket, head, pod, port))
+        },
+        broken: (err) => fail(toKubeError(err, {action: `port-forward to pod/${pod.name} in ${pod.namespace}`, server: this.server, timeoutMs})),
+        refused: (status, body) => fail(upgradeRefused(status, body, pod, port, this.server)),
+      }
+      abort = transport.createConnection ? upgradeOnSocket(transport.createConnection(), url, upgradeHeaders, answer) : upgradeWithHttp(url, transport, upgradeHeaders, answer)
     })
   }
+}
+
+/** How an upgrade request ended; exactly one is called. */
+interface UpgradeAnswer {
+  accepted(headers: Record<string, string | string[] | undefined>, socket: Socket, head: Buffer): void
+  refused(status: number, body: string): void
+  broken(err: Error): void
+}
+
+/**
+ * The upgrade written straight on our TLS connection and its answer read with HttpResponseReader:
+ * Node's http client (request, agent, parser, response objects) cost more than the upgrade
+ * itself on every tunnel. Returns how to abort.
+ */
+function upgradeOnSocket(socket: Socket, url: URL, headers: Record<string, string>, answer: UpgradeAnswer): () => void {
+  const reader = new HttpResponseReader(MAX_REFUSAL_BYTES, true)
+  const detach = (): void => {
+    socket.off('data', onData)
+    socket.off('end', onEnd)
+    socket.off('error', onError)
+  }
+  const onData = (chunk: Buffer): void => {
+    let result: HttpResult | undefined
+    try {
+      result = reader.push(chunk)
+    } catch (err) {
+      detach()
+      socket.destroy()
+      answer.broken(err as Error)
+      return
+    }
+    if (!result) return
+    detach()
+    if (result.status === 101) return answer.accepted(result.headers, socket, reader.rest())
+    socket.destroy()
+    answer.refused(result.status, result.body)
+  }
+  const onEnd = (): void => {
+    detach()
+    let result: HttpResult
+    try {
+      result = reader.end()
+    } catch {
+      // What Node's http client calls "socket hang up".
+      answer.broken(Object.assign(new Error('the API server closed the connection before answering the upgrade'), {code: 'ECONNRESET'}))
+      return
+    }
+    answer.refused(result.status, result.body)
+  }
+  const onError = (err: Error): void => {
+    detach()
+    answer.broken(err)
+  }
+  socket.on('data', onData)
+  socket.once('end', onEnd)
+  socket.once('error', onError)
+  let head = `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n`
+  for (const [name, value] of Object.entries(headers)) {
+    // A value with a line break (say, a pasted token) would inject headers: refuse like Node's client.
+    if (/[\r\n]/.test(value)) {
+      queueMicrotask(() => onError(Object.assign(new TypeError(`invalid character in header "${name}"`), {code: 'ERR_INVALID_CHAR'})))
+      return () => socket.destroy()
+    }
+    head += `${name}: ${value}\r\n`
+  }
+  socket.write(`${head}\r\n`)
+  return () => {
+    detach()
+    socket.destroy()
+  }
+}
+
+/** The upgrade through Node's http client: for client-node's proxy agent (the cluster's proxy-url). */
+function upgradeWithHttp(url: URL, transport: Prepared['transport'], headers: Record<string, string>, answer: UpgradeAnswer): () => void {
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest
+  const req = request(url, {...transport, headers})
+  req.once('upgrade', (res: IncomingMessage, socket: Socket, head: Buffer) => answer.accepted(res.headers, socket, head))
+  req.once('response', (res: IncomingMessage) => {
+    const chunks: Buffer[] = []
+    res.on('data', (c: Buffer) => chunks.length < 64 && chunks.push(c))
+    const done = (): void => answer.refused(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))
+    res.once('end', done)
+    res.once('error', done)
+  })
+  req.once('error', (err) => answer.broken(err))
+  req.end()
+  return () => req.destroy()
 }
 
 function upgradeRefused(status: number, body: string, pod: ObjectRef, port: number, server: string): Error {

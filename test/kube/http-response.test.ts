@@ -37,6 +37,26 @@ describe('HttpResponseReader', () => {
     assert.equal(result?.body, body)
   })
 
+  test('upgrade mode: a 101 ends the answer and leaves the next protocol\'s bytes; a refusal is read whole', () => {
+    const head = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n'
+    const frames = Buffer.from([0x82, 0x03, 0x00, 0x7f, 0x10])
+    for (const split of [1, 10, head.length, head.length + 2]) {
+      const reader = new HttpResponseReader(1024, true)
+      const bytes = Buffer.concat([Buffer.from(head, 'latin1'), frames])
+      const answer = reader.push(bytes.subarray(0, split)) ?? reader.push(bytes.subarray(split))
+      assert.equal(answer?.status, 101)
+      assert.equal(answer?.headers['sec-websocket-protocol'], 'v4.channel.k8s.io')
+      // Bytes that came with the head are the tunnel's; later ones go to it straight from the socket.
+      const rest = split >= head.length ? Buffer.concat([reader.rest(), bytes.subarray(split)]) : reader.rest()
+      assert.deepEqual(rest, frames, `split at ${split}`)
+    }
+    const refused = new HttpResponseReader(1024, true)
+    const answer = refused.push(Buffer.from('HTTP/1.1 403 Forbidden\r\ncontent-length: 9\r\n\r\nforbidden'))
+    assert.deepEqual(answer, {body: 'forbidden', headers: {'content-length': '9'}, status: 403})
+    // Outside upgrade mode a 1xx stays an interim answer.
+    assert.throws(() => read(`${head}`, 4), /closed before an answer/)
+  })
+
   test('cut short, garbage or too large is an HttpResponseError', () => {
     assert.throws(() => read('HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nshort', 4), /in the middle of the answer/)
     assert.throws(() => read('', 4), /closed before an answer/)

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer, type IncomingMessage, type Server} from 'node:http'
-import {connect as netConnect, type AddressInfo, type Socket} from 'node:net'
+import {connect as netConnect, createServer as createNetServer, type AddressInfo, type Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
@@ -316,6 +316,76 @@ describe('tunnel framing and parsing', () => {
       } finally {
         await api.close()
       }
+    }
+  })
+})
+
+describe('the upgrade request itself', () => {
+  const ref = {name: 'web-1', namespace: 'shop'}
+
+  /** A TCP server that reads the upgrade request and answers with `reply` (undefined: hangs up). */
+  async function rawApi(reply: string | undefined): Promise<{close: () => Promise<void>; kc: KubeConfig; server: string; requests: string[]}> {
+    const requests: string[] = []
+    const server = createNetServer((socket) => {
+      let text = ''
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString('latin1')
+        if (!text.includes('\r\n\r\n')) return
+        requests.push(text)
+        if (reply === undefined) socket.destroy()
+        else socket.end(reply)
+      })
+      socket.on('error', () => {})
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const kc = new KubeConfig()
+    kc.loadFromOptions({clusters: [{name: 'c', server: url, skipTLSVerify: true}], contexts: [{cluster: 'c', name: 'x', user: 'u'}], currentContext: 'x', users: [{name: 'u', token: 'sekret'}]})
+    return {close: () => new Promise<void>((resolve) => server.close(() => resolve())), kc, requests, server: url}
+  }
+
+  test('is one HTTP/1.1 GET with the WebSocket headers and the credentials', async () => {
+    const api = await rawApi(undefined)
+    try {
+      await assert.rejects(new PortForwarder(api.kc, api.server, 5000).get(ref, 4191, '/'))
+      const [request = ''] = api.requests
+      assert.match(request, /^GET \/api\/v1\/namespaces\/shop\/pods\/web-1\/portforward\?ports=4191 HTTP\/1\.1\r\n/)
+      for (const header of [/\r\nHost: 127\.0\.0\.1:\d+\r\n/i, /\r\nauthorization: Bearer sekret\r\n/i, /\r\nupgrade: websocket\r\n/i, /\r\nconnection: Upgrade\r\n/i, /\r\nsec-websocket-protocol: v4\.channel\.k8s\.io\r\n/i, /\r\nsec-websocket-version: 13\r\n/i, /\r\nsec-websocket-key: [A-Za-z0-9+/]{22}==\r\n/i]) {
+        assert.match(request, header)
+      }
+    } finally {
+      await api.close()
+    }
+  })
+
+  test('a hang-up, an answer that is not HTTP, or a non-101 without a Status body are errors naming the cause', async () => {
+    for (const [reply, pattern] of [
+      [undefined, /closed the connection before answering the upgrade|ECONNRESET|reset/i],
+      ['SSH-2.0-OpenSSH_9.6\r\n\r\n', /not an HTTP\/1\.1 answer/],
+      ['HTTP/1.1 502 Bad Gateway\r\ncontent-length: 3\r\n\r\nbad', /answered 502/],
+    ] as const) {
+      const api = await rawApi(reply)
+      try {
+        await assert.rejects(new PortForwarder(api.kc, api.server, 5000).get(ref, 4191, '/'), (err: unknown) => {
+          assert.ok(err instanceof Error)
+          assert.match(err.message, pattern)
+          return true
+        })
+      } finally {
+        await api.close()
+      }
+    }
+  })
+
+  test('a credential with a line break is refused, not sent as extra headers', async () => {
+    const api = await rawApi('HTTP/1.1 500 X\r\ncontent-length: 0\r\n\r\n')
+    try {
+      const kc = new KubeConfig()
+      kc.loadFromOptions({clusters: [{name: 'c', server: api.server, skipTLSVerify: true}], contexts: [{cluster: 'c', name: 'x', user: 'u'}], currentContext: 'x', users: [{name: 'u', token: 'a\r\nx-injected: 1'}]})
+      await assert.rejects(new PortForwarder(kc, api.server, 5000).get(ref, 4191, '/'), /invalid character in header "authorization"/i)
+      assert.equal(api.requests.length, 0)
+    } finally {
+      await api.close()
     }
   })
 })
