@@ -1,7 +1,8 @@
 // Two scrapes of every proxy, a window apart, with at most `concurrency` fetches in flight. A
 // pod's second fetch starts `window` after its own first one began, and no slot is held while
 // waiting, so 200 pods take about the window plus one round of fetches, not 200 windows.
-// The fetch itself (a port-forwarded GET) is injected: this module does no IO of its own.
+// The fetch itself (a port-forwarded GET) and what a body becomes (`read`: parsed, or reduced
+// further) are injected: this module does no IO and no parsing of its own.
 import {MetricsParseError, parsePrometheusText} from './parse.js'
 import type {Scrape} from './signals.js'
 
@@ -15,31 +16,54 @@ export interface ScrapeTarget {
 /** Fetches one /metrics body; rejects on any failure (refused forward, timeout, HTTP status). */
 export type FetchMetrics = (target: ScrapeTarget) => Promise<string>
 
-export interface ScrapeOptions {
+/** When a body was fetched: its fetch began at `startedAt` and it arrived at `at`. */
+export interface Timing {
+  at: number
+  startedAt: number
+}
+
+/** What `read` makes of a body keeps its timing: the next scrape is due a window after `startedAt`. */
+export interface Timed {
+  at: number
+  startedAt?: number
+}
+
+export interface ScrapeOptions<T extends Timed> {
   windowMs: number
-  /** Passed to the parser: only these samples are kept (the rest of each body is skimmed). */
-  keepSample?: (sampleName: string) => boolean
+  /** Turns a body into the caller's value; throws (e.g. on garbage) to fail the pod. */
+  read: (target: ScrapeTarget, body: string, timing: Timing) => T
   concurrency: number
-  /** Earlier scrapes to use as the first of the pair (watch mode: the previous window's second). */
-  previous?: ReadonlyMap<string, Scrape>
+  /** Earlier values to use as the first of the pair (watch mode: the previous window's second). */
+  previous?: ReadonlyMap<string, T>
   /**
    * Called as soon as a pod's pair is complete, while other pods are still in flight: per-pod
    * work done here overlaps the remaining fetches instead of following the last one.
    */
-  onPair?: (target: ScrapeTarget, first: Scrape, second: Scrape) => void
-  /** Unparsed first bodies held at most (bytes of text) before parsing them at once. */
+  onPair?: (target: ScrapeTarget, first: T, second: T) => void
+  /** Unread first bodies held at most (bytes of text) before reading them at once. */
   deferredParseLimit?: number
   now?: () => number
   sleep?: (ms: number) => Promise<void>
 }
 
-export type ScrapeResult = {ok: true; first: Scrape; second: Scrape} | {ok: false; error: string}
+/** The second value of each pod (the first of the next window in watch mode), or its error. */
+export type ScrapeResult<T> = {ok: true; second: T} | {ok: false; error: string}
 
-/** A fetched body not parsed yet, with its timing. */
-interface Fetched {
+/** A `read` that parses the body (keeping only `keepSample` samples when given). */
+export function parsedScrape(keepSample?: (sampleName: string) => boolean): (target: ScrapeTarget, body: string, timing: Timing) => Scrape {
+  return (_target, body, timing) => {
+    try {
+      return {...timing, metrics: parsePrometheusText(body, keepSample ? {keepSample} : {})}
+    } catch (err) {
+      if (err instanceof MetricsParseError) throw new Error(`/metrics is not Prometheus text: ${err.message}`)
+      throw err
+    }
+  }
+}
+
+/** A fetched body not read yet, with its timing. */
+interface Fetched extends Timing {
   body: string
-  at: number
-  startedAt: number
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
@@ -49,7 +73,7 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => set
 // idle time, so they do not hold up the port-forwards of the pods behind them.
 const DEFAULT_DEFERRED_PARSE_LIMIT = 64 * 1024 * 1024
 
-export async function scrapeWindow(targets: readonly ScrapeTarget[], fetch: FetchMetrics, options: ScrapeOptions): Promise<Map<string, ScrapeResult>> {
+export async function scrapeWindow<T extends Timed>(targets: readonly ScrapeTarget[], fetch: FetchMetrics, options: ScrapeOptions<T>): Promise<Map<string, ScrapeResult<T>>> {
   const now = options.now ?? (() => performance.now())
   const sleep = options.sleep ?? defaultSleep
   const limit = limiter(options.concurrency)
@@ -61,20 +85,12 @@ export async function scrapeWindow(targets: readonly ScrapeTarget[], fetch: Fetc
       // after, so its arrival is the closest local estimate of when the counters were taken.
       return {at: now(), body, startedAt}
     })
-  const parse = (fetched: Fetched): Scrape => {
-    try {
-      const metrics = parsePrometheusText(fetched.body, options.keepSample ? {keepSample: options.keepSample} : {})
-      return {at: fetched.at, metrics, startedAt: fetched.startedAt}
-    } catch (err) {
-      if (err instanceof MetricsParseError) throw new Error(`/metrics is not Prometheus text: ${err.message}`)
-      throw err
-    }
-  }
+  const read = (target: ScrapeTarget, {body, at, startedAt}: Fetched): T => options.read(target, body, {at, startedAt})
 
   const round = firstRound(targets.filter((t) => !options.previous?.has(t.key)).length)
   const limitBytes = options.deferredParseLimit ?? DEFAULT_DEFERRED_PARSE_LIMIT
   let heldBytes = 0
-  const firstOf = async (target: ScrapeTarget): Promise<Scrape> => {
+  const firstOf = async (target: ScrapeTarget): Promise<T> => {
     const earlier = options.previous?.get(target.key)
     if (earlier) return earlier
     let fetched: Fetched
@@ -83,23 +99,23 @@ export async function scrapeWindow(targets: readonly ScrapeTarget[], fetch: Fetc
     } finally {
       round.settle()
     }
-    if (heldBytes + fetched.body.length > limitBytes) return parse(fetched)
+    if (heldBytes + fetched.body.length > limitBytes) return read(target, fetched)
     heldBytes += fetched.body.length
     await Promise.race([round.over, sleep(dueAt(fetched) - now())])
     heldBytes -= fetched.body.length
-    return parse(fetched)
+    return read(target, fetched)
   }
-  const dueAt = (first: {at: number; startedAt?: number}): number => (first.startedAt ?? first.at) + options.windowMs
+  const dueAt = (first: Timed): number => (first.startedAt ?? first.at) + options.windowMs
 
-  const results = new Map<string, ScrapeResult>()
+  const results = new Map<string, ScrapeResult<T>>()
   await Promise.all(
     targets.map(async (target) => {
       try {
         const first = await firstOf(target)
         await sleep(dueAt(first) - now())
-        const second = parse(await get(target))
+        const second = read(target, await get(target))
         options.onPair?.(target, first, second)
-        results.set(target.key, {first, ok: true, second})
+        results.set(target.key, {ok: true, second})
       } catch (err) {
         results.set(target.key, {error: describe(err), ok: false})
       }

@@ -40,21 +40,92 @@ export const SIGNAL_SAMPLES: ReadonlySet<string> = new Set([
   'tcp_write_bytes_total',
 ])
 
+/**
+ * What one scrape contributes to a pod's signals: the selected series' counter values and the
+ * gauges, keyed by series. Much smaller than the parsed body, so a stat run keeps this between
+ * a pod's two scrapes (and across --watch windows) instead of the whole parse.
+ */
+export interface SignalSnapshot {
+  /** When the body arrived (see Scrape.at). */
+  at: number
+  /** When its fetch began (see Scrape.startedAt). */
+  startedAt?: number
+  startTime: number | undefined
+  uptime: number | undefined
+  // Counters by series. Every series of the direction is kept, and `counted` says whether it
+  // passes the --to/--from filter: in --watch the filter is resolved again each window (peer
+  // pods come and go), and a series that starts to count needs its earlier value for a delta.
+  /** response_total: value and classification. */
+  responses: Map<string, Counted & {classification: string | undefined}>
+  /** response_latency_ms buckets, by series and bound. */
+  buckets: Map<string, Counted & {le: number}>
+  readBytes: Map<string, Counted>
+  writeBytes: Map<string, Counted>
+  /** Sum of the selected tcp_open_connections; undefined when none is exported. */
+  tcpOpen: number | undefined
+}
+
+interface Counted {
+  value: number
+  counted: boolean
+}
+
+/** Reduces one scrape to what podSignals reads, for one pod's traffic selection. */
+export function signalSnapshot(scrape: Scrape, selector: TrafficSelector): SignalSnapshot {
+  const {metrics} = scrape
+  const {match, ...direction} = selector
+  const counted = (labels: Labels): boolean => (match ? match(labels) : true)
+  const snapshot: SignalSnapshot = {
+    at: scrape.at,
+    buckets: new Map(),
+    readBytes: new Map(),
+    responses: new Map(),
+    startTime: gaugeValue(metrics, 'process_start_time_seconds'),
+    tcpOpen: undefined,
+    uptime: samplesOf(metrics, 'process_uptime_seconds', 'process_uptime_seconds_total')[0]?.value,
+    writeBytes: new Map(),
+  }
+  if (scrape.startedAt !== undefined) snapshot.startedAt = scrape.startedAt
+  const http = (labels: Labels): boolean => selectsHttp(labels, direction)
+  for (const sample of samplesOf(metrics, 'response_total', 'response_total')) {
+    if (http(sample.labels)) snapshot.responses.set(seriesOf(sample), {classification: sample.labels.classification, counted: counted(sample.labels), value: sample.value})
+  }
+  for (const sample of samplesOf(metrics, 'response_latency_ms', 'response_latency_ms_bucket')) {
+    if (!http(sample.labels)) continue
+    const le = parseLe(sample.labels.le)
+    if (le !== undefined) snapshot.buckets.set(seriesOf(sample), {counted: counted(sample.labels), le, value: sample.value})
+  }
+  for (const [family, field] of [
+    ['tcp_read_bytes_total', 'readBytes'],
+    ['tcp_write_bytes_total', 'writeBytes'],
+  ] as const) {
+    for (const sample of samplesOf(metrics, family, family)) {
+      if (selectsTcp(sample.labels, direction, true)) snapshot[field].set(seriesOf(sample), {counted: counted(sample.labels), value: sample.value})
+    }
+  }
+  for (const sample of samplesOf(metrics, 'tcp_open_connections', 'tcp_open_connections')) {
+    if (!selectsTcp(sample.labels, selector, false) || !Number.isFinite(sample.value)) continue
+    snapshot.tcpOpen = (snapshot.tcpOpen ?? 0) + sample.value
+  }
+  return snapshot
+}
+
 /** Computes one pod's signals. `before` and `after` are two scrapes of the same proxy. */
 export function podSignals(before: Scrape, after: Scrape, selector: TrafficSelector): PodSignals {
-  const startBefore = gaugeValue(before.metrics, 'process_start_time_seconds')
-  const startAfter = gaugeValue(after.metrics, 'process_start_time_seconds')
-  const restarted = startBefore !== undefined && startAfter !== undefined && startBefore !== startAfter
+  return signalsBetween(signalSnapshot(before, selector), signalSnapshot(after, selector))
+}
+
+/** One pod's signals from the snapshots of two scrapes of its proxy, a window apart. */
+export function signalsBetween(before: SignalSnapshot, after: SignalSnapshot): PodSignals {
+  const restarted = before.startTime !== undefined && after.startTime !== undefined && before.startTime !== after.startTime
   // The proxy's own clock between its two renders is exact; our clock also counts port-forward
   // setup, which varies per scrape. Older proxies without the uptime counter fall back to ours.
-  const upBefore = samplesOf(before.metrics, 'process_uptime_seconds', 'process_uptime_seconds_total')[0]?.value
-  const upAfter = samplesOf(after.metrics, 'process_uptime_seconds', 'process_uptime_seconds_total')[0]?.value
   const clockSeconds = Math.max(0, (after.at - before.at) / 1000)
   let proxySeconds: number | undefined
-  if (!restarted && upBefore !== undefined && upAfter !== undefined && upAfter > upBefore) proxySeconds = upAfter - upBefore
+  if (!restarted && before.uptime !== undefined && after.uptime !== undefined && after.uptime > before.uptime) proxySeconds = after.uptime - before.uptime
   // After a restart the new counters cover exactly the new process's lifetime, which began after
   // the first scrape was rendered (our clock would also count the first body's trip back to us).
-  if (restarted && upAfter !== undefined && upAfter > 0) proxySeconds = upAfter
+  if (restarted && after.uptime !== undefined && after.uptime > 0) proxySeconds = after.uptime
   const signals: PodSignals = {
     failure: 0,
     latencyBuckets: new Map(),
@@ -63,65 +134,38 @@ export function podSignals(before: Scrape, after: Scrape, selector: TrafficSelec
     restarted,
     seconds: proxySeconds ?? clockSeconds,
     success: 0,
-    tcpOpen: undefined,
+    tcpOpen: after.tcpOpen,
     writeBytes: 0,
   }
-  const increase = (previous: Map<string, number>, sample: Sample): number => {
-    const old = restarted ? undefined : previous.get(sample.series ?? labelKey(sample.labels))
-    if (!Number.isFinite(sample.value)) return 0
-    if (old === undefined) return sample.value // new series (or restart): it started at 0
-    if (sample.value < old) {
+  const increase = (old: number | undefined, value: number): number => {
+    if (!Number.isFinite(value)) return 0
+    if (restarted || old === undefined) return value // new series (or restart): it started at 0
+    if (value < old) {
       signals.resets++
-      return sample.value
+      return value
     }
-    return sample.value - old
+    return value - old
   }
-
-  const http = (labels: Labels): boolean => selectsHttp(labels, selector)
-  const responsesBefore = index(before.metrics, 'response_total', 'response_total', http)
-  for (const sample of samplesOf(after.metrics, 'response_total', 'response_total')) {
-    if (!http(sample.labels)) continue
-    const delta = increase(responsesBefore, sample)
-    if (sample.labels.classification === 'success') signals.success += delta
-    else if (sample.labels.classification === 'failure') signals.failure += delta
+  for (const [key, {classification, counted, value}] of after.responses) {
+    if (!counted) continue
+    const delta = increase(before.responses.get(key)?.value, value)
+    if (classification === 'success') signals.success += delta
+    else if (classification === 'failure') signals.failure += delta
   }
-
-  const bucketsBefore = index(before.metrics, 'response_latency_ms', 'response_latency_ms_bucket', http)
-  for (const sample of samplesOf(after.metrics, 'response_latency_ms', 'response_latency_ms_bucket')) {
-    if (!http(sample.labels)) continue
-    const le = parseLe(sample.labels.le)
-    if (le === undefined) continue
-    signals.latencyBuckets.set(le, (signals.latencyBuckets.get(le) ?? 0) + increase(bucketsBefore, sample))
+  for (const [key, {counted, le, value}] of after.buckets) {
+    if (counted) signals.latencyBuckets.set(le, (signals.latencyBuckets.get(le) ?? 0) + increase(before.buckets.get(key)?.value, value))
   }
-
-  const tcpBytes = (labels: Labels): boolean => selectsTcp(labels, selector, true)
-  for (const [family, field] of [
-    ['tcp_read_bytes_total', 'readBytes'],
-    ['tcp_write_bytes_total', 'writeBytes'],
-  ] as const) {
-    const previous = index(before.metrics, family, family, tcpBytes)
-    for (const sample of samplesOf(after.metrics, family, family)) {
-      if (tcpBytes(sample.labels)) signals[field] += increase(previous, sample)
-    }
-  }
-
-  for (const sample of samplesOf(after.metrics, 'tcp_open_connections', 'tcp_open_connections')) {
-    if (!selectsTcp(sample.labels, selector, false) || !Number.isFinite(sample.value)) continue
-    signals.tcpOpen = (signals.tcpOpen ?? 0) + sample.value
-  }
+  for (const [key, {counted, value}] of after.readBytes) if (counted) signals.readBytes += increase(before.readBytes.get(key)?.value, value)
+  for (const [key, {counted, value}] of after.writeBytes) if (counted) signals.writeBytes += increase(before.writeBytes.get(key)?.value, value)
   return signals
+}
+
+function seriesOf(sample: Sample): string {
+  return sample.series ?? labelKey(sample.labels)
 }
 
 function samplesOf(metrics: ParsedMetrics, family: string, sampleName: string): Sample[] {
   return (metrics.families.get(family)?.samples ?? []).filter((s) => s.name === sampleName)
-}
-
-function index(metrics: ParsedMetrics, family: string, sampleName: string, keep: (labels: Labels) => boolean): Map<string, number> {
-  const map = new Map<string, number>()
-  for (const sample of samplesOf(metrics, family, sampleName)) {
-    if (keep(sample.labels)) map.set(sample.series ?? labelKey(sample.labels), sample.value)
-  }
-  return map
 }
 
 function gaugeValue(metrics: ParsedMetrics, family: string): number | undefined {

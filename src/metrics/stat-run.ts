@@ -9,9 +9,9 @@ import {isMeshed} from '../resources/pods.js'
 import type {Target} from '../resources/targets.js'
 import {matchesLabels, parseLabelSelector} from '../kube/selectors.js'
 import {buildReport, podKey, scrapeable, type PodOutcome, type StatReport} from './report.js'
-import {scrapeWindow, type ScrapeTarget} from './scrape.js'
+import {parsedScrape, scrapeWindow, type ScrapeTarget} from './scrape.js'
 import {destinationMatcher, sourceMatcher, type Direction, type TrafficSelector} from './select.js'
-import {podSignals, SIGNAL_SAMPLES, type PodSignals, type Scrape} from './signals.js'
+import {SIGNAL_SAMPLES, signalSnapshot, signalsBetween, type PodSignals, type SignalSnapshot} from './signals.js'
 import type {Labels} from './types.js'
 
 export interface PeerTarget {
@@ -43,7 +43,7 @@ export interface StatRun {
   /** Types typed by the user that are neither known nor an owner kind of any pod. */
   unknownTypes: string[]
   /** Second scrapes, for the next window in watch mode. */
-  latest: Map<string, Scrape>
+  latest: Map<string, SignalSnapshot>
   /** Non-fatal trouble worth a line on stderr. */
   warnings: string[]
 }
@@ -140,7 +140,7 @@ async function applyLabelSelector(kube: KubeClient, rows: ResourceRow[], request
   })
 }
 
-export async function runStat(kube: KubeClient, request: StatRequest, previous?: ReadonlyMap<string, Scrape>): Promise<StatRun> {
+export async function runStat(kube: KubeClient, request: StatRequest, previous?: ReadonlyMap<string, SignalSnapshot>): Promise<StatRun> {
   // Namespace rows are namespaces themselves: `ns` and `ns/NAME` look across all of them.
   const wanted = request.selection.targets
   const namespacesOnly = !request.selection.all && wanted.length > 0 && wanted.every((t) => t.kind === 'namespace')
@@ -175,15 +175,17 @@ export async function runStat(kube: KubeClient, request: StatRequest, previous?:
     if (result.status !== 200) throw new Error(`/metrics on port ${target.port} answered HTTP ${result.status}`)
     return result.body
   }
+  const parse = parsedScrape((name) => SIGNAL_SAMPLES.has(name))
+  const selectors = new Map(targets.map((t) => [t.key, {adminPort: t.port, direction, includeAdmin: request.includeAdmin, ...(match ? {match} : {})} satisfies TrafficSelector]))
   const signals = new Map<string, PodSignals>()
-  const latest = new Map<string, Scrape>()
+  const latest = new Map<string, SignalSnapshot>()
   const scrapes = await scrapeWindow(targets, fetch, {
     concurrency: request.concurrency,
-    keepSample: (name) => SIGNAL_SAMPLES.has(name),
+    // Each body is reduced to the pod's selected series at once: the parse is not kept.
+    read: (target, body, timing) => signalSnapshot(parse(target, body, timing), selectors.get(target.key) as TrafficSelector),
     // Each pod's signals as soon as its pair is in, while later pods are still being scraped.
     onPair: (target, first, second) => {
-      const selector: TrafficSelector = {adminPort: target.port, direction, includeAdmin: request.includeAdmin, ...(match ? {match} : {})}
-      signals.set(target.key, podSignals(first, second, selector))
+      signals.set(target.key, signalsBetween(first, second))
       latest.set(target.key, second)
     },
     windowMs: request.windowMs,

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
-import {scrapeWindow, type ScrapeTarget} from '../../src/metrics/scrape.js'
+import {parsedScrape, scrapeWindow, type ScrapeTarget} from '../../src/metrics/scrape.js'
+
+const read = parsedScrape()
 
 const targets = (n: number): ScrapeTarget[] =>
   Array.from({length: n}, (_, i) => ({key: `ns/p${i}`, pod: {name: `p${i}`, namespace: 'ns'}, port: 4191}))
@@ -23,7 +25,7 @@ describe('scrapeWindow', () => {
       return `request_total ${n * 10}\n`
     }
     const started = performance.now()
-    const results = await scrapeWindow(targets(20), fetch, {concurrency: 4, windowMs: 100})
+    const results = await scrapeWindow(targets(20), fetch, {concurrency: 4, read, windowMs: 100})
     const elapsed = performance.now() - started
     assert.equal(maxInFlight, 4)
     assert.equal(results.size, 20)
@@ -44,7 +46,7 @@ describe('scrapeWindow', () => {
       if (t.pod.name === 'p2') return '<html>oops</html>'
       return 'request_total 1\n'
     }
-    const results = await scrapeWindow(targets(3), fetch, {concurrency: 2, windowMs: 10})
+    const results = await scrapeWindow(targets(3), fetch, {concurrency: 2, read, windowMs: 10})
     assert.equal(results.get('ns/p0')?.ok, true)
     const p1 = results.get('ns/p1')
     const p2 = results.get('ns/p2')
@@ -70,6 +72,7 @@ describe('scrapeWindow', () => {
           assert.deepEqual([first.metrics.samples[0]?.value, second.metrics.samples[0]?.value], [1, 2])
           paired.push(target.key)
         },
+        read,
         windowMs: 5,
         ...(deferredParseLimit === undefined ? {} : {deferredParseLimit}),
       }).then((r) => {
@@ -90,10 +93,10 @@ describe('scrapeWindow', () => {
       fetches++
       return 'request_total 5\n'
     }
-    const first = await scrapeWindow(targets(1), fetch, {concurrency: 1, windowMs: 5})
+    const first = await scrapeWindow(targets(1), fetch, {concurrency: 1, read, windowMs: 5})
     const r = first.get('ns/p0')
     assert.ok(r?.ok)
-    await scrapeWindow(targets(1), fetch, {concurrency: 1, previous: new Map([['ns/p0', r.second]]), windowMs: 5})
+    await scrapeWindow(targets(1), fetch, {concurrency: 1, previous: new Map([['ns/p0', r.second]]), read, windowMs: 5})
     assert.equal(fetches, 3)
   })
 })

@@ -4,7 +4,7 @@ import {describe, test} from 'node:test'
 import {aggregate} from '../../src/metrics/aggregate.js'
 import {parsePrometheusText} from '../../src/metrics/parse.js'
 import {destinationMatcher, sourceMatcher, type TrafficSelector} from '../../src/metrics/select.js'
-import {podSignals, type Scrape} from '../../src/metrics/signals.js'
+import {podSignals, signalSnapshot, signalsBetween, type Scrape} from '../../src/metrics/signals.js'
 
 const APP = 'direction="inbound",target_addr="10.1.0.7:8080",target_ip="10.1.0.7",target_port="8080",tls="true",client_id="web.emojivoto.serviceaccount.identity.linkerd.cluster.local"'
 const ADMIN = 'direction="inbound",target_addr="[::]:4191",target_ip="::",target_port="4191",tls="no_identity",no_tls_reason="no_tls_from_remote"'
@@ -47,6 +47,18 @@ const scrape = (at: number, t: Traffic): Scrape => ({at, metrics: parsePrometheu
 const inbound: TrafficSelector = {adminPort: 4191, direction: 'inbound', includeAdmin: false}
 
 describe('podSignals: deltas between two scrapes', () => {
+  test('--watch: a series that starts to pass the filter in a later window still gets a delta, not its whole value', () => {
+    const a = scrape(0, {fail: 10, latencies: {3: 100}, ok: 90, read: 1000})
+    const b = scrape(10_000, {fail: 12, latencies: {3: 118}, ok: 106, read: 3000})
+    // Window 1 resolved --from to a source the series did not come from; window 2 to one it does.
+    const before = signalSnapshot(a, {...inbound, match: sourceMatcher({namespace: 'other'})})
+    const after = signalSnapshot(b, {...inbound, match: sourceMatcher({namespace: 'emojivoto'})})
+    const pod = signalsBetween(before, after)
+    assert.deepEqual([pod.success, pod.failure, pod.readBytes, pod.latencyBuckets.get(5)], [16, 2, 2000, 18])
+    // And a series the filter drops counts nothing, whatever it did before.
+    assert.deepEqual([signalsBetween(after, before).success, signalsBetween(after, before).readBytes], [0, 0])
+  })
+
   test('success, failure, RPS and bytes from counter deltas (hand-computed)', () => {
     const a = scrape(0, {fail: 10, latencies: {3: 100}, ok: 90, read: 1000, tcp: 2})
     const b = scrape(10_000, {fail: 12, latencies: {3: 100, 15: 18}, ok: 106, read: 3000, tcp: 3})

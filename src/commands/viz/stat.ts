@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {ClusterCommand} from '../../cluster-command.js'
 import {InputError, UsageError} from '../../errors.js'
 import type {KubeClient} from '../../kube/types.js'
-import type {Scrape} from '../../metrics/signals.js'
+import type {SignalSnapshot} from '../../metrics/signals.js'
 import {runStat, type PeerTarget, type StatRequest, type StatRun} from '../../metrics/stat-run.js'
 import {statJson} from '../../output/stat-json.js'
 import {renderStatTable} from '../../output/stat-table.js'
@@ -101,7 +101,7 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
         if (spinner?.isSpinning) spinner.text = message
         else spinner?.start(message)
       }
-      let previous: ReadonlyMap<string, Scrape> | undefined
+      let previous: ReadonlyMap<string, SignalSnapshot> | undefined
       let drawnLines = 0
       const redraw = flags.watch && flags.output !== 'json' && process.stdout.isTTY
       for (;;) {
