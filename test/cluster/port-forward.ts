@@ -3,7 +3,7 @@
 // first frame on every channel is the port as 2-byte little-endian (client-node strips it). A
 // failed dial is reported as text on the error channel, then the connection closes, like the
 // kubelet. See shared/reference/test-cluster.md §1.
-import type {Socket} from 'node:net'
+import type {Duplex} from 'node:stream'
 
 import type {WebSocket} from 'ws'
 
@@ -23,7 +23,7 @@ function portPrefix(port: number): Buffer {
 }
 
 export function servePortForward(ws: WebSocket, pod: SimPod, ports: number[], servers: PodServers): void {
-  const sockets: Array<Socket | undefined> = ports.map(() => undefined)
+  const sockets: Array<Duplex | undefined> = ports.map(() => undefined)
   const pending: Buffer[][] = ports.map(() => [])
   let closed = false
   const close = (): void => {

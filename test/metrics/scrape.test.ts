@@ -31,9 +31,10 @@ describe('scrapeWindow', () => {
     assert.equal(results.size, 20)
     for (const [key, result] of results) {
       assert.ok(result.ok)
-      // The window runs from the start of one fetch to the start of the next (timers may fire 1 ms early).
+      // The window runs from the start of one fetch to the start of the next (Node's timers may
+      // fire up to a millisecond early, and this fetch notes its start a little after the scraper).
       const [first = 0, second = 0] = starts.get(key) ?? []
-      assert.ok(second - first >= 99, `window ${second - first}`)
+      assert.ok(second - first >= 98, `window ${second - first}`)
       assert.equal(result.second.metrics.samples[0]?.value, 20)
     }
     // 20 pods in 5 waves of 5 ms, plus the window: far less than 20 windows.

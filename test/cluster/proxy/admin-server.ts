@@ -1,9 +1,11 @@
 // The simulated proxies' admin servers (/ready, /live, /metrics as linkerd2-proxy serves them)
 // and the pods' app ports. Servers are created lazily, one per pod and port, the first time a
 // port-forward dials them, so a 500-pod cluster starts without 500 listeners. Each is a real
-// HTTP/1.1 server on 127.0.0.1, reached by the port-forward tunnel over TCP.
+// Node HTTP/1.1 server; the port-forward reaches it through an in-memory connection handed to
+// the server, not loopback TCP: the kubelet's hop into the pod is not on the CLI's wire, and
+// two more sockets per tunnel only took CPU from the CLI the simulator shares a machine with.
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
-import {connect, type AddressInfo, type Socket} from 'node:net'
+import {Duplex} from 'node:stream'
 import {gzipSync} from 'node:zlib'
 
 import type {SimPod} from '../build.js'
@@ -30,7 +32,7 @@ export interface AdminAnswer {
 
 export class PodServers {
   private readonly servers = new Map<string, Promise<Server>>()
-  private readonly sockets = new Set<Socket>()
+  private readonly sockets = new Set<Duplex>()
   private readonly runtimes = new Map<string, ProxyRuntime>()
   private closed = false
 
@@ -57,7 +59,7 @@ export class PodServers {
   }
 
   /** Opens a TCP connection to what listens on `port` inside the pod, like the kubelet does. */
-  async dial(pod: SimPod, port: number): Promise<Socket> {
+  async dial(pod: SimPod, port: number): Promise<Duplex> {
     if (this.closed) throw new DialRefused('simulator is stopping')
     const kind = this.reachable(pod, port)
     if (!kind) {
@@ -67,17 +69,13 @@ export class PodServers {
       )
     }
     const server = await this.serverFor(pod, port, kind)
-    const {port: local} = server.address() as AddressInfo
-    const socket = connect({host: '127.0.0.1', port: local})
+    const [socket, serverSide] = memoryConnection()
     this.track(socket)
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve)
-      socket.once('error', reject)
-    })
+    server.emit('connection', serverSide)
     return socket
   }
 
-  private track(socket: Socket): void {
+  private track(socket: Duplex): void {
     this.sockets.add(socket)
     socket.on('close', () => this.sockets.delete(socket))
   }
@@ -91,7 +89,7 @@ export class PodServers {
         const srv = createServer({keepAliveTimeout: 5000}, handler)
         if (kind === 'admin') {
           const counters = (): ProxyRuntime['admin'] => this.runtime(pod).admin
-          srv.on('connection', (socket: Socket) => {
+          srv.on('connection', (socket: Duplex) => {
             counters().connsOpen++
             counters().connsTotal++
             socket.on('close', () => {
@@ -100,9 +98,9 @@ export class PodServers {
             })
           })
         }
-        srv.on('connection', (socket: Socket) => this.track(socket))
+        srv.on('connection', (socket: Duplex) => this.track(socket))
         srv.once('error', reject)
-        srv.listen(0, '127.0.0.1', () => resolve(srv))
+        resolve(srv)
       })
       this.servers.set(key, server)
     }
@@ -197,7 +195,7 @@ export class PodServers {
     this.closed = true
     const servers = await Promise.all([...this.servers.values()].map((p) => p.catch(() => undefined)))
     for (const socket of this.sockets) socket.destroy()
-    await Promise.all(servers.map(async (s) => (s ? new Promise<void>((resolve) => s.close(() => resolve())) : undefined)))
+    for (const server of servers) server?.closeAllConnections()
     this.servers.clear()
   }
 }
@@ -206,5 +204,51 @@ function appHandler(pod: SimPod): (req: IncomingMessage, res: ServerResponse) =>
   return (_req, res) => {
     res.writeHead(200, {'content-type': 'text/plain'})
     res.end(`hello from ${pod.name}\n`)
+  }
+}
+
+/**
+ * Two connected ends of an in-memory byte stream, shaped enough like a net.Socket for Node's
+ * HTTP server (which only calls these socket methods when present, or as no-ops here).
+ */
+function memoryConnection(): [Duplex, Duplex] {
+  const a = new MemorySocket()
+  const b = new MemorySocket()
+  a.peer = b
+  b.peer = a
+  return [a, b]
+}
+
+class MemorySocket extends Duplex {
+  peer: MemorySocket | undefined
+  readonly remoteAddress = '127.0.0.1'
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
+    if (this.peer && !this.peer.destroyed && !this.peer.readableEnded) this.peer.push(chunk)
+    done()
+  }
+
+  override _final(done: (err?: Error | null) => void): void {
+    if (this.peer && !this.peer.destroyed && !this.peer.readableEnded) this.peer.push(null)
+    done()
+  }
+
+  override _read(): void {}
+
+  override _destroy(err: Error | null, done: (err: Error | null) => void): void {
+    if (this.peer && !this.peer.destroyed) this.peer.destroy()
+    done(err)
+  }
+
+  setTimeout(): this {
+    return this
+  }
+
+  setNoDelay(): this {
+    return this
+  }
+
+  setKeepAlive(): this {
+    return this
   }
 }
