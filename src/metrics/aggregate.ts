@@ -51,7 +51,7 @@ export function aggregate(pods: readonly PodSignals[]): RowStats {
     }
     // A scraped pod without selected connection series has 0 open, not "no data".
     row.tcpOpen = (row.tcpOpen ?? 0) + (pod.tcpOpen ?? 0)
-    for (const [le, count] of pod.latencyBuckets) buckets.set(le, (buckets.get(le) ?? 0) + count)
+    addCounts(buckets, pod.latencyBuckets)
     row.seconds = {max: Math.max(row.seconds?.max ?? 0, pod.seconds), min: Math.min(row.seconds?.min ?? Infinity, pod.seconds)}
     if (pod.restarted) row.restarts++
     row.resets += pod.resets
@@ -64,4 +64,11 @@ export function aggregate(pods: readonly PodSignals[]): RowStats {
     if (result) row.latency.set(q, result)
   }
   return row
+}
+
+// The loop over every pod's buckets, in a function of its own: it is the hot part of a report,
+// and when it sat inside aggregate, V8 optimised all of aggregate (inlining the quantile maths) on
+// a background thread right at the end of a large run, ~30 ms the process then waited for at exit.
+function addCounts(into: Map<number, number>, from: ReadonlyMap<number, number>): void {
+  for (const [le, count] of from) into.set(le, (into.get(le) ?? 0) + count)
 }
