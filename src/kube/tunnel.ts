@@ -235,24 +235,31 @@ function upgradeOnSocket(socket: Socket, url: URL, headers: Record<string, strin
     socket.off('end', onEnd)
     socket.off('error', onError)
   }
+  // Once the answer is handled (and not handed to a tunnel), the socket is done with: a late
+  // error from it (a reset after the refusal) must not become an uncaught 'error' event.
+  const discard = (): void => {
+    socket.on('error', () => {})
+    socket.destroy()
+  }
   const onData = (chunk: Buffer): void => {
     let result: HttpResult | undefined
     try {
       result = reader.push(chunk)
     } catch (err) {
       detach()
-      socket.destroy()
+      discard()
       answer.broken(err as Error)
       return
     }
     if (!result) return
     detach()
     if (result.status === 101) return answer.accepted(result.headers, socket, reader.rest())
-    socket.destroy()
+    discard()
     answer.refused(result.status, result.body)
   }
   const onEnd = (): void => {
     detach()
+    discard()
     let result: HttpResult
     try {
       result = reader.end()
@@ -275,14 +282,14 @@ function upgradeOnSocket(socket: Socket, url: URL, headers: Record<string, strin
     // A value with a line break (say, a pasted token) would inject headers: refuse like Node's client.
     if (/[\r\n]/.test(value)) {
       queueMicrotask(() => onError(Object.assign(new TypeError(`invalid character in header "${name}"`), {code: 'ERR_INVALID_CHAR'})))
-      return () => socket.destroy()
+      return discard
     }
     head += `${name}: ${value}\r\n`
   }
   socket.write(`${head}\r\n`)
   return () => {
     detach()
-    socket.destroy()
+    discard()
   }
 }
 
