@@ -112,7 +112,10 @@ export async function scrapeWindow<T extends Timed>(targets: readonly ScrapeTarg
     targets.map(async (target) => {
       try {
         const first = await firstOf(target)
-        await sleep(dueAt(first) - now())
+        const due = dueAt(first)
+        await sleep(due - now())
+        // Timers may fire up to a millisecond early on this clock: never start before the window is over.
+        if (now() < due) await sleep(due - now())
         const second = read(target, await get(target))
         options.onPair?.(target, first, second)
         results.set(target.key, {ok: true, second})

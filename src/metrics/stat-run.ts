@@ -176,13 +176,13 @@ export async function runStat(kube: KubeClient, request: StatRequest, previous?:
     return result.body
   }
   const parse = parsedScrape((name) => SIGNAL_SAMPLES.has(name))
-  const selectors = new Map(targets.map((t) => [t.key, {adminPort: t.port, direction, includeAdmin: request.includeAdmin, ...(match ? {match} : {})} satisfies TrafficSelector]))
+  const selectorOf = (target: ScrapeTarget): TrafficSelector => ({adminPort: target.port, direction, includeAdmin: request.includeAdmin, ...(match ? {match} : {})})
   const signals = new Map<string, PodSignals>()
   const latest = new Map<string, SignalSnapshot>()
   const scrapes = await scrapeWindow(targets, fetch, {
     concurrency: request.concurrency,
     // Each body is reduced to the pod's selected series at once: the parse is not kept.
-    read: (target, body, timing) => signalSnapshot(parse(target, body, timing), selectors.get(target.key) as TrafficSelector),
+    read: (target, body, timing) => signalSnapshot(parse(target, body, timing), selectorOf(target)),
     // Each pod's signals as soon as its pair is in, while later pods are still being scraped.
     onPair: (target, first, second) => {
       signals.set(target.key, signalsBetween(first, second))

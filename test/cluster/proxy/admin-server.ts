@@ -31,7 +31,7 @@ export interface AdminAnswer {
 }
 
 export class PodServers {
-  private readonly servers = new Map<string, Promise<Server>>()
+  private readonly servers = new Map<string, Server>()
   private readonly sockets = new Set<Duplex>()
   private readonly runtimes = new Map<string, ProxyRuntime>()
   private closed = false
@@ -68,7 +68,7 @@ export class PodServers {
           `failed to connect to localhost:${port} inside namespace "${pod.name}", IPv4: dial tcp4 127.0.0.1:${port}: connect: connection refused IPv6 dial tcp6 [::1]:${port}: connect: connection refused `,
       )
     }
-    const server = await this.serverFor(pod, port, kind)
+    const server = this.serverFor(pod, port, kind)
     const [socket, serverSide] = memoryConnection()
     this.track(socket)
     server.emit('connection', serverSide)
@@ -80,28 +80,23 @@ export class PodServers {
     socket.on('close', () => this.sockets.delete(socket))
   }
 
-  private serverFor(pod: SimPod, port: number, kind: 'admin' | 'app'): Promise<Server> {
+  private serverFor(pod: SimPod, port: number, kind: 'admin' | 'app'): Server {
     const key = `${pod.key}:${port}`
     let server = this.servers.get(key)
     if (!server) {
-      server = new Promise<Server>((resolve, reject) => {
-        const handler = kind === 'admin' ? this.adminHandler(pod) : appHandler(pod)
-        const srv = createServer({keepAliveTimeout: 5000}, handler)
-        if (kind === 'admin') {
-          const counters = (): ProxyRuntime['admin'] => this.runtime(pod).admin
-          srv.on('connection', (socket: Duplex) => {
-            counters().connsOpen++
-            counters().connsTotal++
-            socket.on('close', () => {
-              counters().connsOpen = Math.max(0, counters().connsOpen - 1)
-              counters().connsClosed++
-            })
+      server = createServer({keepAliveTimeout: 5000}, kind === 'admin' ? this.adminHandler(pod) : appHandler(pod))
+      if (kind === 'admin') {
+        const counters = (): ProxyRuntime['admin'] => this.runtime(pod).admin
+        server.on('connection', (socket: Duplex) => {
+          counters().connsOpen++
+          counters().connsTotal++
+          socket.on('close', () => {
+            counters().connsOpen = Math.max(0, counters().connsOpen - 1)
+            counters().connsClosed++
           })
-        }
-        srv.on('connection', (socket: Duplex) => this.track(socket))
-        srv.once('error', reject)
-        resolve(srv)
-      })
+        })
+      }
+      server.on('connection', (socket: Duplex) => this.track(socket))
       this.servers.set(key, server)
     }
     return server
@@ -193,9 +188,8 @@ export class PodServers {
 
   async close(): Promise<void> {
     this.closed = true
-    const servers = await Promise.all([...this.servers.values()].map((p) => p.catch(() => undefined)))
+    // Both ends of every in-memory connection are tracked; the servers never listened.
     for (const socket of this.sockets) socket.destroy()
-    for (const server of servers) server?.closeAllConnections()
     this.servers.clear()
   }
 }
