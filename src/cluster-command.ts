@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from './base-command.js'
 import {UsageError} from './errors.js'
-import type {KubeClient} from './kube/types.js'
+import type {KubeClient, KubeOptions} from './kube/types.js'
 import {parseDuration} from './util/duration.js'
 
 export interface ClusterFlagValues {
@@ -13,13 +13,6 @@ export interface ClusterFlagValues {
   'linkerd-namespace': string
   namespace?: string | undefined
   'request-timeout': string
-}
-
-/** What the kube layer needs to build a client, resolved from the flags. */
-export interface KubeOptions {
-  context: string | undefined
-  kubeconfig: string | undefined
-  requestTimeoutMs: number
 }
 
 export abstract class ClusterCommand extends BaseCommand {

@@ -7,9 +7,8 @@ import {delimiter, join} from 'node:path'
 
 import {KubeConfig} from './client-node.js'
 
-import type {KubeOptions} from '../cluster-command.js'
 import {ClusterError} from '../errors.js'
-import {KubeErrorCode} from './types.js'
+import {KubeErrorCode, type KubeOptions} from './types.js'
 
 export interface LoadedKubeConfig {
   contextName: string

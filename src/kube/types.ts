@@ -64,6 +64,13 @@ export type {
   V1ValidatingWebhookConfiguration,
 }
 
+/** What the kube layer needs to build a client, resolved from the command's flags. */
+export interface KubeOptions {
+  context: string | undefined
+  kubeconfig: string | undefined
+  requestTimeoutMs: number
+}
+
 /** A namespaced object by name, e.g. the pod to port-forward to. */
 export interface ObjectRef {
   name: string

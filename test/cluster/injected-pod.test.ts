@@ -7,7 +7,7 @@ import {describe, test} from 'node:test'
 
 import {parseAllDocuments} from 'yaml'
 
-import {sharedPath, skipWithoutShared} from '../helpers/shared.js'
+import {linkerd2Testdata} from '../helpers/testdata.js'
 import {buildCluster} from './build.js'
 import {injectPod, type InjectInput} from './injected-pod.js'
 import {normalizeScenario} from './scenario.js'
@@ -37,14 +37,14 @@ const initArg = (initContainers: Json[], flag: string): string | undefined => {
 
 /** The proxy sidecar and init container of a golden's first pod template. */
 function goldenInit(file: string): Json[] {
-  const doc = parseAllDocuments(readFileSync(sharedPath(`conformance/linkerd2-inject/${file}`), 'utf8'))[0]?.toJS() as Json
+  const doc = parseAllDocuments(readFileSync(linkerd2Testdata(`inject/${file}`), 'utf8'))[0]?.toJS() as Json
   const spec = ((doc.spec as Json).template as Json).spec as Json
   return spec.initContainers as Json[]
 }
 
 const LISTEN_ADDRS = ['LINKERD2_PROXY_CONTROL_LISTEN_ADDR', 'LINKERD2_PROXY_ADMIN_LISTEN_ADDR', 'LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR', 'LINKERD2_PROXY_OUTBOUND_LISTEN_ADDRS', 'LINKERD2_PROXY_INBOUND_LISTEN_ADDR']
 
-describe('simulated injector vs Linkerd goldens', {skip: skipWithoutShared()}, () => {
+describe('simulated injector vs Linkerd goldens', () => {
   test('defaults: listen addresses, default opaque list and ignored ports as inject_emojivoto_deployment', () => {
     const golden = goldenInit('inject_emojivoto_deployment.golden.yml')
     const ours = inject({}).initContainers

@@ -5,7 +5,7 @@ import {readFileSync} from 'node:fs'
 import {describe, test} from 'node:test'
 
 import {parsePrometheusText} from '../../src/metrics/parse.js'
-import {sharedPath, skipWithoutShared} from '../helpers/shared.js'
+import {linkerd2Testdata} from '../helpers/testdata.js'
 import {LATENCY_BOUNDS_MS} from './proxy/latency.js'
 import {renderProxyMetrics} from './proxy/metrics-text.js'
 import {flowShape, newAdminCounters, proxyMetrics, type Endpoint, type ProxyModel} from './proxy/traffic.js'
@@ -137,8 +137,8 @@ describe('proxy metrics text', () => {
     assert.ok(parsed)
   })
 
-  test('uses the family names, HELP texts and label names of a real scrape', {skip: skipWithoutShared()}, () => {
-    const real = readFileSync(sharedPath('conformance/proxy-metrics/sampleMetrics.txt'), 'utf8')
+  test('uses the family names, HELP texts and label names of a real scrape', () => {
+    const real = readFileSync(linkerd2Testdata('proxy-metrics/sampleMetrics.txt'), 'utf8')
     for (const family of ['request_total', 'response_total', 'response_latency_ms', 'tcp_open_total', 'tcp_open_connections', 'tcp_read_bytes_total', 'tcp_write_bytes_total', 'tcp_close_total', 'inbound_http_authz_allow_total', 'control_request_total']) {
       const helpOf = (t: string): string | undefined => t.split('\n').find((l) => l.startsWith(`# HELP ${family} `))
       assert.equal(helpOf(text), helpOf(real), family)

@@ -2,7 +2,7 @@
 // binary frames `[channel][payload]`, channel 2i carries port i's data and 2i+1 its errors; the
 // first frame on every channel is the port as 2-byte little-endian (client-node strips it). A
 // failed dial is reported as text on the error channel, then the connection closes, like the
-// kubelet. See shared/reference/test-cluster.md §1.
+// kubelet.
 import type {Duplex} from 'node:stream'
 
 import type {WebSocket} from 'ws'

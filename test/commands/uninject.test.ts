@@ -4,10 +4,10 @@ import {readFileSync} from 'node:fs'
 import {describe, test} from 'node:test'
 
 import {runCli} from '../helpers/run-cli.js'
-import {sharedPath, skipWithoutShared} from '../helpers/shared.js'
+import {linkerd2Testdata} from '../helpers/testdata.js'
 
-describe('meshport uninject (end to end)', {skip: skipWithoutShared()}, () => {
-  const dir = sharedPath('conformance/linkerd2-inject')
+describe('meshport uninject (end to end)', () => {
+  const dir = linkerd2Testdata('inject')
 
   test('removes a manually injected native sidecar and reports it', async () => {
     const result = await runCli(['uninject', `${dir}/inject_emojivoto_deployment.golden.yml`])

@@ -1,4 +1,4 @@
-// Replays Linkerd's own inject/uninject golden tests (shared/conformance/linkerd2-inject/cases.json)
+// Replays Linkerd's own inject/uninject golden tests (test/testdata/linkerd2/inject/cases.json)
 // against our engine, comparing as the fixtures' README says: stdout yaml-semantic (or exact),
 // stderr exact, exit code. Data-driven: a mode is replayed when MODES knows how to build its
 // options; `manual` plugs in by adding an entry (and registering its handler).
@@ -12,7 +12,7 @@ import {buildInjectOptions} from '../../src/inject/options.js'
 import {runManifests} from '../../src/inject/run.js'
 import type {InjectOptions} from '../../src/inject/types.js'
 import {runCli} from '../helpers/run-cli.js'
-import {sharedPath} from '../helpers/shared.js'
+import {linkerd2Testdata} from '../helpers/testdata.js'
 
 interface Case {
   id: string
@@ -54,7 +54,7 @@ export const MODES: Record<string, ModeSpec> = {
   uninject: {op: 'uninject', options: () => buildInjectOptions({}, {})},
 }
 
-const dir = sharedPath('conformance/linkerd2-inject')
+const dir = linkerd2Testdata('inject')
 const cases: Case[] = dir ? JSON.parse(readFileSync(`${dir}/cases.json`, 'utf8')) : []
 const read = (file: string): string => readFileSync(`${dir}/${file}`, 'utf8')
 
@@ -87,7 +87,6 @@ function cliArgs(c: Case, verbose: boolean): string[] {
   return args
 }
 
-// Linkerd's golden data is required: a missing shared/ fails here rather than passing unnoticed.
 describe('linkerd2 inject conformance', () => {
   const replayed = cases.filter((c) => MODES[c.mode] !== undefined)
   test('every annotate and uninject case is replayed', () => {

@@ -3,11 +3,11 @@ import {readFileSync} from 'node:fs'
 import {test} from 'node:test'
 
 import {obfuscateLine, obfuscateMetrics, obfuscateValue} from '../../src/diagnose/obfuscate.js'
-import {sharedPath, skipWithoutShared} from '../helpers/shared.js'
+import {linkerd2Testdata} from '../helpers/testdata.js'
 
-test('Linkerd obfuscation golden, byte for byte', {skip: skipWithoutShared()}, () => {
-  const input = readFileSync(sharedPath('conformance/proxy-metrics/obfuscate-diagnostics-proxy-metrics.input'), 'utf8')
-  const golden = readFileSync(sharedPath('conformance/proxy-metrics/obfuscate-diagnostics-proxy-metrics.golden'), 'utf8')
+test('Linkerd obfuscation golden, byte for byte', () => {
+  const input = readFileSync(linkerd2Testdata('proxy-metrics/obfuscate-diagnostics-proxy-metrics.input'), 'utf8')
+  const golden = readFileSync(linkerd2Testdata('proxy-metrics/obfuscate-diagnostics-proxy-metrics.golden'), 'utf8')
   assert.equal(obfuscateMetrics(input), golden)
 })
 
@@ -33,8 +33,8 @@ test('comments, EOF and label-less samples are untouched', () => {
   assert.equal(obfuscateMetrics(text), text)
 })
 
-test('the whole real sample keeps its shape and hides every authority and identity', {skip: skipWithoutShared()}, () => {
-  const input = readFileSync(sharedPath('conformance/proxy-metrics/sampleMetrics.txt'), 'utf8')
+test('the whole real sample keeps its shape and hides every authority and identity', () => {
+  const input = readFileSync(linkerd2Testdata('proxy-metrics/sampleMetrics.txt'), 'utf8')
   const out = obfuscateMetrics(input)
   assert.equal(out.split('\n').length, input.split('\n').length)
   assert.doesNotMatch(out, /server_id="[^"]*\./)

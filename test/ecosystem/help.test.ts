@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {describe, test} from 'node:test'
 
 import {runCli} from '../helpers/run-cli.js'
-import {repoRoot} from '../helpers/shared.js'
+import {repoRoot} from '../helpers/testdata.js'
 
 interface ManifestCommand {
   hidden?: boolean

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
 import {describe, test} from 'node:test'
 
-import {sharedPath} from '../helpers/shared.js'
+import {linkerd2Testdata} from '../helpers/testdata.js'
 import {compareCheck, compareDiagnose, compareStat, parseConcatenatedJson} from './kind/compare.js'
 
 const linkerdCheck = (success: boolean, failing = 'linkerd-identity') => ({
@@ -28,7 +28,7 @@ describe('e2e comparisons', () => {
     const docs = parseConcatenatedJson('{"success": true, "categories": [{"categoryName": "a {b}", "checks": []}]}\n{"success": false, "categories": []}\n')
     assert.equal(docs.length, 2)
     assert.deepEqual(docs.map((d) => (d as {success: boolean}).success), [true, false])
-    const golden = parseConcatenatedJson(readFileSync(sharedPath('conformance/linkerd2-output/check_output_json.golden'), 'utf8'))
+    const golden = parseConcatenatedJson(readFileSync(linkerd2Testdata('output/check_output_json.golden'), 'utf8'))
     assert.equal(golden.length, 1)
   })
 
@@ -42,7 +42,7 @@ describe('e2e comparisons', () => {
   })
 
   test('stat: same rows within tolerance; missing rows and far-off numbers are reported', () => {
-    const linkerd = JSON.parse(readFileSync(sharedPath('conformance/linkerd2-output/stat_all_output_json.golden'), 'utf8')) as Array<{namespace: string; kind: string; name: string; success: number | null; rps: number | null}>
+    const linkerd = JSON.parse(readFileSync(linkerd2Testdata('output/stat_all_output_json.golden'), 'utf8')) as Array<{namespace: string; kind: string; name: string; success: number | null; rps: number | null}>
     const close = {rows: linkerd.map((r) => ({...r, success: r.success === null ? null : r.success - 0.05, rps: r.rps === null ? null : r.rps * 1.2}))}
     assert.deepEqual(compareStat(close, linkerd).problems, [])
     const far = {rows: linkerd.slice(1).map((r) => ({...r, success: r.success === null ? null : r.success - 0.5}))}

@@ -10,7 +10,7 @@ import {after, describe, test} from 'node:test'
 import {parse} from 'yaml'
 
 import {binPath, runCli} from '../helpers/run-cli.js'
-import {repoRoot} from '../helpers/shared.js'
+import {repoRoot} from '../helpers/testdata.js'
 import {findTool} from './tools.js'
 
 const page = readFileSync(join(repoRoot, 'docs', 'pipelines.md'), 'utf8')

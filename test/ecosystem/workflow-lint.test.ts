@@ -8,7 +8,7 @@ import {join} from 'node:path'
 import {describe, test} from 'node:test'
 import {parse} from 'yaml'
 
-import {repoRoot} from '../helpers/shared.js'
+import {repoRoot} from '../helpers/testdata.js'
 
 interface LintResult {
   message: string

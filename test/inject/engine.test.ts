@@ -7,7 +7,7 @@ import {describe, test} from 'node:test'
 import {parseAllDocuments} from 'yaml'
 
 import {InputError} from '../../src/errors.js'
-import {sharedPath} from '../helpers/shared.js'
+import {linkerd2Testdata} from '../helpers/testdata.js'
 import {inject, options, run, uninject} from './helpers.js'
 
 const DEPLOYMENT = `# web tier: Flux updates the tag below
@@ -213,7 +213,7 @@ spec:
   })
 
   test('replays the annotate goldens from the same input as Linkerd (uai-01)', () => {
-    const dir = sharedPath('conformance/linkerd2-inject')
+    const dir = linkerd2Testdata('inject')
     const out = inject(readFileSync(`${dir}/inject_emojivoto_deployment.input.yml`, 'utf8'), {'admin-port': '1234'}).out
     assert.deepEqual(values(out).filter(Boolean), values(readFileSync(`${dir}/inject_emojivoto_deployment_overridden_noinject.golden.yml`, 'utf8')).filter(Boolean))
   })

@@ -7,7 +7,7 @@ import {parseDocument} from 'yaml'
 import {scanDocument} from '../../src/inject/scan.js'
 import {splitYaml} from '../../src/inject/split.js'
 import {toJS} from '../../src/inject/tree.js'
-import {sharedPath} from '../helpers/shared.js'
+import {linkerd2Testdata} from '../helpers/testdata.js'
 
 /** The scanner either declines or reads exactly what the yaml library reads. */
 function agrees(text: string): 'scanned' | 'declined' {
@@ -21,7 +21,7 @@ function agrees(text: string): 'scanned' | 'declined' {
 
 describe('fast scanner', () => {
   test('reads the block style of real manifests exactly as yaml does', () => {
-    const dir = sharedPath('conformance/linkerd2-inject')
+    const dir = linkerd2Testdata('inject')
     let scanned = 0
     let total = 0
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.yml'))) {
@@ -94,7 +94,7 @@ nested:
     ]
     for (const text of cases) assert.equal(scanDocument(text), undefined, JSON.stringify(text))
     // The ric-00 fixture: indentation that breaks the mapping.
-    const bad = readFileSync(`${sharedPath('conformance/linkerd2-inject')}/inject_gettest_deployment.bad.input.yml`, 'utf8')
+    const bad = readFileSync(`${linkerd2Testdata('inject')}/inject_gettest_deployment.bad.input.yml`, 'utf8')
     for (const chunk of splitYaml(bad)) if (parseDocument(chunk.text).errors.length > 0) assert.equal(scanDocument(chunk.text), undefined)
   })
 

@@ -3,12 +3,10 @@ import {readFileSync} from 'node:fs'
 import {describe, test} from 'node:test'
 
 import {labelKey, MetricsParseError, parsePrometheusText} from '../../src/metrics/parse.js'
-import {sharedPath, skipWithoutShared} from '../helpers/shared.js'
+import {linkerd2Testdata} from '../helpers/testdata.js'
 
-const skip = skipWithoutShared()
-
-describe('parsePrometheusText on the real proxy capture (sampleMetrics.txt)', {skip}, () => {
-  const text = (): string => readFileSync(sharedPath('conformance/proxy-metrics/sampleMetrics.txt'), 'utf8')
+describe('parsePrometheusText on the real proxy capture (sampleMetrics.txt)', () => {
+  const text = (): string => readFileSync(linkerd2Testdata('proxy-metrics/sampleMetrics.txt'), 'utf8')
 
   test('finds the 28 families with their declared types, ignoring the # POD header', () => {
     const parsed = parsePrometheusText(text())

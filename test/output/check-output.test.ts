@@ -6,7 +6,7 @@ import type {CheckReport} from '../../src/checks/types.js'
 import {renderCheckJson} from '../../src/output/check-json.js'
 import {renderCheckJUnit} from '../../src/output/check-junit.js'
 import {renderCheckTable} from '../../src/output/check-table.js'
-import {sharedPath, skipWithoutShared} from '../helpers/shared.js'
+import {linkerd2Testdata} from '../helpers/testdata.js'
 import {assertJUnitStructure} from './check-junit-structure.js'
 
 // The report Linkerd's own renderer golden was made from (cli/cmd/check_test.go): one category,
@@ -59,8 +59,8 @@ const mixed: CheckReport = {
 }
 
 describe('check renderers', () => {
-  test('table matches Linkerd check_output.golden, then the verdict', {skip: skipWithoutShared()}, () => {
-    const expected = readFileSync(sharedPath('conformance/linkerd2-output/check_output.golden'), 'utf8')
+  test('table matches Linkerd check_output.golden, then the verdict', () => {
+    const expected = readFileSync(linkerd2Testdata('output/check_output.golden'), 'utf8')
     assert.equal(renderCheckTable(golden, {color: false}), `${expected}Status check results are ×\n`)
   })
 

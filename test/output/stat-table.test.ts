@@ -8,9 +8,9 @@ import {kindInfo} from '../../src/resources/kinds.js'
 import {formatLatency, formatRps, formatSuccess, goFixed} from '../../src/output/stat-format.js'
 import {statJson} from '../../src/output/stat-json.js'
 import {renderStatTable} from '../../src/output/stat-table.js'
-import {sharedPath, skipWithoutShared} from '../helpers/shared.js'
+import {linkerd2Testdata} from '../helpers/testdata.js'
 
-const golden = (name: string): string => readFileSync(sharedPath(`conformance/linkerd2-output/${name}`), 'utf8')
+const golden = (name: string): string => readFileSync(linkerd2Testdata(`output/${name}`), 'utf8')
 
 // The numbers behind Linkerd's stat goldens: 100% success, 2.05 rps, 123 ms, 123 connections.
 function stats(overrides: Partial<RowStats> = {}): RowStats {
@@ -36,7 +36,7 @@ function row(kind: string, name: string, namespace = 'emojivoto1', extra: Partia
 }
 const plain = {allNamespaces: false, honestLatency: false, wide: false}
 
-describe('stat table matches Linkerd goldens', {skip: skipWithoutShared()}, () => {
+describe('stat table matches Linkerd goldens', () => {
   test('stat_one_output', () => {
     assert.equal(renderStatTable([row('Namespace', 'emoji')], plain), golden('stat_one_output.golden'))
   })

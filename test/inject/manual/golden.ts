@@ -3,7 +3,7 @@
 import {readFileSync} from 'node:fs'
 import {parseAllDocuments} from 'yaml'
 import {chartDefaults, loadValuesFile, mergeValues, setValue, type ChartValues} from '../../../src/mesh/values.js'
-import {repoRoot, sharedPath} from '../../helpers/shared.js'
+import {linkerd2Testdata, repoRoot} from '../../helpers/testdata.js'
 
 export interface ConformanceCase {
   id: string
@@ -19,7 +19,7 @@ export interface ConformanceCase {
   notes: string
 }
 
-export const conformanceDir = sharedPath('conformance/linkerd2-inject')
+export const conformanceDir = linkerd2Testdata('inject')
 
 export function loadCases(): ConformanceCase[] {
   return JSON.parse(readFileSync(`${conformanceDir}/cases.json`, 'utf8')) as ConformanceCase[]
