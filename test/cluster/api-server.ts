@@ -17,6 +17,7 @@ import {PORT_FORWARD_PROTOCOL, servePortForward} from './port-forward.js'
 import {accessReviewAttributes, isKubeProtobuf} from './protobuf.js'
 import type {PodServers} from './proxy/admin-server.js'
 import {groupVersion, type ResourceType} from './resources.js'
+import {isSpdyPortForward, SpdyPortForward} from './spdy/upgrade.js'
 import type {ObjectStore, Json} from './store.js'
 import {toTable, wantsTable} from './table.js'
 
@@ -72,6 +73,8 @@ export class ApiServer {
   private readonly server: Server
   private readonly wss: WebSocketServer
   private readonly sockets = new Set<Socket>()
+  /** kubectl's port-forwards (SPDY, in a WebSocket or plain); the v4 WebSocket stays in `wss`. */
+  readonly spdy: SpdyPortForward
   readonly injected: InjectedApiError[] = []
   /** The last 10,000 requests, as `METHOD path?query`, for tests that count API calls. */
   readonly requests: string[] = []
@@ -93,6 +96,7 @@ export class ApiServer {
       handleProtocols: (protocols) => (protocols.has(PORT_FORWARD_PROTOCOL) ? PORT_FORWARD_PROTOCOL : false),
       noServer: true,
     })
+    this.spdy = new SpdyPortForward(options.servers)
     this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.upgrade(req, socket, head))
   }
 
@@ -110,6 +114,7 @@ export class ApiServer {
   async close(): Promise<void> {
     for (const client of this.wss.clients) client.terminate()
     await new Promise<void>((resolve) => this.wss.close(() => resolve()))
+    this.spdy.close()
     for (const socket of this.sockets) socket.destroy()
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
   }
@@ -323,6 +328,7 @@ export class ApiServer {
     const pod = this.options.pods.get(`${namespace}/${name}`)
     if (!pod) return reject(404, `pods "${name}" not found`)
     if (!(pod.object.spec as Json).nodeName) return reject(400, `pod ${name} does not have a host assigned`)
+    if (isSpdyPortForward(req)) return this.spdy.upgrade(req, socket, head, pod)
     const ports = url.searchParams.getAll('ports').flatMap((p) => p.split(',')).map(Number)
     if (ports.length === 0 || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) return reject(400, 'query parameter "port" is required')
     const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim())
