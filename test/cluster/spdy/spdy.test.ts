@@ -70,27 +70,31 @@ describe('SPDY frames', () => {
 /** A kubectl-shaped client driving one server session in memory. */
 function client(pod: SimPod, servers: PodServers, pairTimeoutMs?: number) {
   const fromServer = new FrameReader()
-  const replies = new HeaderInflater()
+  const replyHeaders = new HeaderInflater()
   const deflater = new HeaderDeflater()
   const received: Frame[] = []
   const transport = {closed: false, close: () => (transport.closed = true), write: (b: Buffer) => received.push(...fromServer.push(b))}
   const streams = new PortForwardStreams(pod, servers, pairTimeoutMs)
   const session = new SpdySession(transport, streams.accept)
   session.onClose = () => streams.close()
-  const open = (id: number, headers: Record<string, string>): Buffer => synStreamFrame(id, deflater.deflate(encodeHeaderBlock(Object.entries(headers))))
+  const synStream = (id: number, headers: Record<string, string>): Buffer => synStreamFrame(id, deflater.deflate(encodeHeaderBlock(Object.entries(headers))))
+  const dataOn = (id: number) => received.filter((f) => !f.control && f.streamId === id) as Array<Extract<Frame, {control: false}>>
+  const control = (type: number) => received.filter((f) => f.control && f.type === type) as Array<Extract<Frame, {control: true}>>
   return {
-    data: (id: number) => Buffer.concat(received.flatMap((f) => (!f.control && f.streamId === id ? [f.data] : []))),
-    finished: (id: number) => received.some((f) => !f.control && f.streamId === id && f.flags & FLAG_FIN),
+    control,
+    data: (id: number) => Buffer.concat(dataOn(id).map((f) => f.data)),
+    finished: (id: number) => dataOn(id).some((f) => f.flags & FLAG_FIN),
+    open: (id: number, headers: Record<string, string>) => session.receive(synStream(id, headers)),
     /** Opens a pair's streams as kubectl does: the error stream (half-closed at once), then the data stream. */
     pair(requestId: string | undefined, port: number, errorId: number, request = ''): void {
       const headers = (type: string) => ({port: String(port), ...(requestId === undefined ? {} : {requestid: requestId}), streamtype: type})
-      session.receive(Buffer.concat([open(errorId, headers('error')), ...dataFrames(errorId, Buffer.alloc(0), true), open(errorId + 2, headers('data')), ...(request ? dataFrames(errorId + 2, Buffer.from(request), true) : [])]))
+      const dataId = errorId + 2
+      const fin = (id: number, body: string) => dataFrames(id, Buffer.from(body), true)
+      session.receive(Buffer.concat([synStream(errorId, headers('error')), ...fin(errorId, ''), synStream(dataId, headers('data')), ...(request ? fin(dataId, request) : [])]))
     },
-    open: (id: number, headers: Record<string, string>) => session.receive(open(id, headers)),
-    received,
-    /** SYN_REPLY headers per stream (inflated, so the reply stream stays in step). */
-    replies: () => received.filter((f) => f.control && f.type === FrameType.synReply).map((f) => [(f.control && f.payload.readUInt32BE(0)) as number, Object.fromEntries(decodeHeaderBlock(replies.inflate((f.control && f.payload.subarray(4)) as Buffer)))]),
-    resets: () => received.filter((f) => f.control && f.type === FrameType.rstStream).map((f) => (f.control ? parseWords(f.payload, 2) : [])),
+    /** Stream id and headers of each SYN_REPLY (inflated in order: the header stream is shared). */
+    replies: () => control(FrameType.synReply).map((f) => [f.payload.readUInt32BE(0), Object.fromEntries(decodeHeaderBlock(replyHeaders.inflate(f.payload.subarray(4))))]),
+    resets: () => control(FrameType.rstStream).map((f) => parseWords(f.payload, 2)),
     session,
     transport,
   }
@@ -172,7 +176,7 @@ describe('SPDY port-forward streams (the kubelet side)', () => {
     const c = client(pod, servers)
     c.session.receive(Buffer.concat([pingFrame(1), pingFrame(2)]))
     assert.deepEqual(
-      c.received.filter((f) => f.control && f.type === FrameType.ping).map((f) => f.control && f.payload.readUInt32BE(0)),
+      c.control(FrameType.ping).map((f) => f.payload.readUInt32BE(0)),
       [1],
     )
     // The proxy counts its open admin connections: one while the pair waits for a request.
@@ -189,9 +193,10 @@ describe('SPDY port-forward streams (the kubelet side)', () => {
   test('bytes that are not SPDY/3: GOAWAY with a protocol error, and the connection closes', () => {
     const c = client(pod, servers)
     c.session.receive(Buffer.from('8002000100000000', 'hex')) // a SPDY/2 SYN_STREAM
-    const goAway = c.received.find((f) => f.control && f.type === FrameType.goAway)
-    assert.ok(goAway?.control)
-    assert.deepEqual(parseWords(goAway.payload, 2), [0, GoAwayStatus.protocolError])
+    assert.deepEqual(
+      c.control(FrameType.goAway).map((f) => parseWords(f.payload, 2)),
+      [[0, GoAwayStatus.protocolError]],
+    )
     assert.equal(c.transport.closed, true)
   })
 })
