@@ -12,8 +12,6 @@ export const ISSUER_SECRET = 'linkerd-identity-issuer'
 export const HEARTBEAT_SA = 'linkerd-heartbeat'
 /** Components `linkerd check` requires a ready pod for. */
 export const CORE_COMPONENTS = ['destination', 'identity', 'proxy-injector'] as const
-export const COMPONENT_LABEL = 'linkerd.io/control-plane-component'
-export const CONTROL_PLANE_NS_LABEL = 'linkerd.io/control-plane-ns'
 export const MIN_KUBERNETES_VERSION = [1, 31, 0] as const
 
 export const webhookNames = {

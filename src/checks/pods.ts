@@ -1,8 +1,7 @@
 // Pod facts the control-plane and data-plane checks share: which pods are meshed, whether their
 // proxy is ready, what version it runs, how to name a pod in a message.
-import {ANNOTATIONS} from '../ports/index.js'
-import {PROXY_CONTAINER_NAME} from '../mesh/ports.js'
 import type {V1Pod} from '../kube/types.js'
+import {ANNOTATION, CONTAINER} from '../mesh/names.js'
 
 type V1Container = NonNullable<NonNullable<V1Pod['spec']>['containers']>[number]
 type V1ContainerStatus = NonNullable<NonNullable<V1Pod['status']>['containerStatuses']>[number]
@@ -13,14 +12,14 @@ export const podKey = (pod: V1Pod): string => `${pod.metadata?.namespace ?? ''}/
 
 /** The proxy container, a regular container or a native sidecar (init container). */
 export function proxyContainer(pod: V1Pod): V1Container | undefined {
-  return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find((c) => c.name === PROXY_CONTAINER_NAME)
+  return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find((c) => c.name === CONTAINER.proxy)
 }
 
 export function proxyStatus(pod: V1Pod): V1ContainerStatus | undefined {
-  return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].find((s) => s.name === PROXY_CONTAINER_NAME)
+  return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].find((s) => s.name === CONTAINER.proxy)
 }
 
-export const isMeshed = (pod: V1Pod): boolean => proxyContainer(pod) !== undefined
+export const hasProxyContainer = (pod: V1Pod): boolean => proxyContainer(pod) !== undefined
 
 /** Completed Job pods, evicted and failed pods: nothing to check (linkerd/linkerd2#6128). */
 export function isFinished(pod: V1Pod): boolean {
@@ -36,17 +35,17 @@ export function proxyNotReady(pod: V1Pod): string | undefined {
     return `${podName(pod)} is ${phase}${reason ? ` (${reason})` : ''}`
   }
   const status = proxyStatus(pod)
-  if (!status) return `${podName(pod)} reports no status for container ${PROXY_CONTAINER_NAME}`
+  if (!status) return `${podName(pod)} reports no status for container ${CONTAINER.proxy}`
   if (status.ready) return undefined
   const waiting = status.state?.waiting
   const terminated = status.state?.terminated
   const why = waiting ? `: ${waiting.reason ?? 'waiting'}${waiting.message ? ` (${waiting.message})` : ''}` : terminated ? `: terminated (${terminated.reason ?? `exit ${terminated.exitCode}`})` : ''
-  return `container ${PROXY_CONTAINER_NAME} in ${podName(pod)} is not ready${why}`
+  return `container ${CONTAINER.proxy} in ${podName(pod)} is not ready${why}`
 }
 
 /** The proxy version: the injector's annotation, else the image tag (unknown when pinned by digest). */
 export function proxyVersion(pod: V1Pod): string | undefined {
-  const annotated = pod.metadata?.annotations?.[ANNOTATIONS.proxyVersion]
+  const annotated = pod.metadata?.annotations?.[ANNOTATION.injectedProxyVersion]
   if (annotated) return annotated
   const image = proxyContainer(pod)?.image
   if (!image || image.includes('@')) return undefined

@@ -5,6 +5,7 @@
 import {KubeApiError, type MeshError} from '../errors.js'
 import type {HttpResult, KubeClient, V1MutatingWebhookConfiguration, V1Pod} from '../kube/types.js'
 import {adminPort} from '../mesh/admin-port.js'
+import {ANNOTATION, LABEL} from '../mesh/names.js'
 import {proxyContainer} from '../ports/index.js'
 import {meshDefaultsFromValuesYaml} from './cluster-defaults.js'
 import type {MeshDefaults} from '../ports/index.js'
@@ -69,14 +70,14 @@ export async function collectControlPlane(kube: KubeClient, linkerdNamespace: st
   const [config, webhooks, injectorPods, cpPods] = await Promise.all([
     soft(kube.getConfigMap(linkerdNamespace, 'linkerd-config')),
     soft(kube.listMutatingWebhookConfigurations()),
-    soft(kube.listPods({namespace: linkerdNamespace, labelSelector: 'linkerd.io/control-plane-component=proxy-injector'})),
-    soft(kube.listPods({namespace: linkerdNamespace, labelSelector: 'linkerd.io/control-plane-component'})),
+    soft(kube.listPods({namespace: linkerdNamespace, labelSelector: `${LABEL.controlPlaneComponent}=proxy-injector`})),
+    soft(kube.listPods({namespace: linkerdNamespace, labelSelector: LABEL.controlPlaneComponent})),
   ])
   const values = config?.data?.values
   let version: string | undefined
   const versionMatch = values ? /^linkerdVersion:\s*["']?([^"'\s]+)/m.exec(values) : null
   if (versionMatch?.[1]) version = versionMatch[1]
-  version ??= cpPods?.map((p) => p.metadata?.annotations?.['linkerd.io/proxy-version']).find((v) => v)
+  version ??= cpPods?.map((p) => p.metadata?.annotations?.[ANNOTATION.injectedProxyVersion]).find((v) => v)
   const defaults = values ? meshDefaultsFromValuesYaml(values) : undefined
   return {
     ...(version ? {version} : {}),

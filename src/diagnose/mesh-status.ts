@@ -2,7 +2,8 @@
 // Follows the injector's own decision: the pod's linkerd.io/inject annotation, else its
 // namespace's; hostNetwork pods are never injected; the webhook must exist, select the namespace
 // and the pod, and have a ready injector behind it when the pod is created.
-import {ANNOTATIONS, type Problem, proxyContainer, type ProblemSubject} from '../ports/index.js'
+import {ANNOTATION, LABEL} from '../mesh/names.js'
+import {type Problem, proxyContainer, type ProblemSubject} from '../ports/index.js'
 import {describeSelector, selectorMatches} from './label-selector.js'
 import type {PodSnapshot} from './pod-snapshot.js'
 
@@ -59,21 +60,21 @@ export function meshStatus(snapshot: PodSnapshot, subject: ProblemSubject): Mesh
   const nsName = pod.metadata?.namespace ?? ''
   const podAnn = pod.metadata?.annotations ?? {}
   const nsAnn = snapshot.namespace?.metadata?.annotations ?? {}
-  const inject = podAnn[ANNOTATIONS.inject] !== undefined ? {value: podAnn[ANNOTATIONS.inject] ?? '', from: 'pod' as const} : nsAnn[ANNOTATIONS.inject] !== undefined ? {value: nsAnn[ANNOTATIONS.inject] ?? '', from: 'namespace' as const} : undefined
+  const inject = podAnn[ANNOTATION.inject] !== undefined ? {value: podAnn[ANNOTATION.inject] ?? '', from: 'pod' as const} : nsAnn[ANNOTATION.inject] !== undefined ? {value: nsAnn[ANNOTATION.inject] ?? '', from: 'namespace' as const} : undefined
   const restart = `kubectl rollout restart ${ownerRef(snapshot)} -n ${nsName}`
 
   const proxy = proxyContainer(pod)
   if (proxy) {
     const native = (pod.spec?.initContainers ?? []).some((c) => c === proxy) && proxy.restartPolicy === 'Always'
     const sidecar: Sidecar = native ? 'native' : 'container'
-    const cpNs = pod.metadata?.labels?.['linkerd.io/control-plane-ns']
+    const cpNs = pod.metadata?.labels?.[LABEL.controlPlaneNamespace]
     if (cpNs !== undefined && cpNs !== snapshot.linkerdNamespace) {
       push(MESH_RULES.otherControlPlane, `the pod's proxy belongs to the control plane in namespace ${cpNs}, not ${snapshot.linkerdNamespace}`, `pass -L ${cpNs}, or restart the pod (${restart}) so the current injector re-injects it`)
     }
     const ownerKind = snapshot.owner?.kind
     const jobOwned = ownerKind === 'Job' || ownerKind === 'CronJob' || pod.metadata?.ownerReferences?.some((o) => o.kind === 'Job')
     if (!native && jobOwned) {
-      push(MESH_RULES.jobSidecar, 'the proxy runs as a regular container in a Job pod, so the pod keeps running after the job finishes', `set ${ANNOTATIONS.nativeSidecar}: "true" on the job template (Kubernetes 1.29+), or have the job call the proxy's /shutdown endpoint`)
+      push(MESH_RULES.jobSidecar, 'the proxy runs as a regular container in a Job pod, so the pod keeps running after the job finishes', `set ${ANNOTATION.nativeSidecar}: "true" on the job template (Kubernetes 1.29+), or have the job call the proxy's /shutdown endpoint`)
     }
     return {meshed: true, reason: `the pod has a linkerd-proxy container, injected as a ${native ? 'native sidecar (init container with restartPolicy Always)' : 'regular container'}`, sidecar, ...(inject ? {inject} : {}), problems}
   }
@@ -87,18 +88,18 @@ export function meshStatus(snapshot: PodSnapshot, subject: ProblemSubject): Mesh
     if (inject !== undefined) {
       push(
         MESH_RULES.injectDisabled,
-        `${inject.from === 'pod' ? 'the pod' : `namespace ${nsName}`} has ${ANNOTATIONS.inject}: ${inject.value}`,
-        inject.from === 'pod' ? `set ${ANNOTATIONS.inject}: enabled on the pod template if it should be meshed` : `annotate namespace ${nsName} with ${ANNOTATIONS.inject}=enabled (or the workload's pod template), then ${restart}`,
+        `${inject.from === 'pod' ? 'the pod' : `namespace ${nsName}`} has ${ANNOTATION.inject}: ${inject.value}`,
+        inject.from === 'pod' ? `set ${ANNOTATION.inject}: enabled on the pod template if it should be meshed` : `annotate namespace ${nsName} with ${ANNOTATION.inject}=enabled (or the workload's pod template), then ${restart}`,
       )
       return notMeshed(`injection is disabled by ${inject.from === 'pod' ? 'the pod' : 'its namespace'}`)
     }
-    const template = snapshot.owner?.templateAnnotations?.[ANNOTATIONS.inject]
+    const template = snapshot.owner?.templateAnnotations?.[ANNOTATION.inject]
     if (template !== undefined && ENABLED.has(template)) {
-      push(MESH_RULES.createdBeforeInjection, `${ownerRef(snapshot)} has ${ANNOTATIONS.inject}: ${template} on its pod template, but this pod was created from an older template without it`, restart)
+      push(MESH_RULES.createdBeforeInjection, `${ownerRef(snapshot)} has ${ANNOTATION.inject}: ${template} on its pod template, but this pod was created from an older template without it`, restart)
       return notMeshed('the pod predates the annotation on its workload')
     }
-    if (snapshot.namespace === undefined) return notMeshed(`the pod has no ${ANNOTATIONS.inject} annotation and its namespace could not be read`)
-    push(MESH_RULES.notAnnotated, `neither the pod nor namespace ${nsName} has ${ANNOTATIONS.inject}`, `kubectl annotate namespace ${nsName} ${ANNOTATIONS.inject}=enabled (or annotate the pod template), then ${restart}`)
+    if (snapshot.namespace === undefined) return notMeshed(`the pod has no ${ANNOTATION.inject} annotation and its namespace could not be read`)
+    push(MESH_RULES.notAnnotated, `neither the pod nor namespace ${nsName} has ${ANNOTATION.inject}`, `kubectl annotate namespace ${nsName} ${ANNOTATION.inject}=enabled (or annotate the pod template), then ${restart}`)
     return notMeshed('nothing asks for injection')
   }
 
@@ -129,6 +130,6 @@ export function meshStatus(snapshot: PodSnapshot, subject: ProblemSubject): Mesh
   }
   const created = timeOf(pod.metadata?.creationTimestamp)
   const why = created !== undefined && created < readySince ? 'the injector was not ready yet when the pod was created' : `the pod was probably created before ${inject.from === 'pod' ? 'its annotation' : `namespace ${nsName} was annotated`}`
-  push(MESH_RULES.createdBeforeInjection, `the pod should be meshed (${inject.from} has ${ANNOTATIONS.inject}: ${inject.value}) but has no proxy: ${why}`, restart)
+  push(MESH_RULES.createdBeforeInjection, `the pod should be meshed (${inject.from} has ${ANNOTATION.inject}: ${inject.value}) but has no proxy: ${why}`, restart)
   return notMeshed(why)
 }

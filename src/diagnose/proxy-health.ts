@@ -3,7 +3,7 @@
 // linkerd-init. /ready turns 200 only once the proxy holds its identity certificate, so
 // "not ready" usually means identity trouble (proxy-admin.md §1.2).
 import type {V1Pod} from '../kube/types.js'
-import {INIT_CONTAINER_NAME, PROXY_CONTAINER_NAME} from '../mesh/ports.js'
+import {ANNOTATION, CONTAINER} from '../mesh/names.js'
 import type {Problem, ProblemSubject} from '../ports/index.js'
 import type {PodSnapshot, ProbeResult} from './pod-snapshot.js'
 
@@ -78,7 +78,7 @@ export function proxyHealth(snapshot: PodSnapshot, subject: ProblemSubject): Pro
   }
 
   const health: ProxyHealth = {problems}
-  const initStatus = statusOf(pod, INIT_CONTAINER_NAME)
+  const initStatus = statusOf(pod, CONTAINER.init)
   if (initStatus) {
     health.init = containerState(initStatus)
     // Only a failure that is current: an init container that failed once and then succeeded is fine.
@@ -88,17 +88,17 @@ export function proxyHealth(snapshot: PodSnapshot, subject: ProblemSubject): Pro
     if ((term && term.exitCode !== 0) || (waiting && waiting !== 'PodInitializing')) {
       const failed = term ?? last
       const why = `${waiting ? `${waiting}, ` : ''}${failed ? `${failed.reason ?? 'Error'} (exit ${failed.exitCode})` : 'not started'}`
-      push(PROXY_RULES.initFailed, `linkerd-init failed: ${why}; without its iptables rules the pod cannot start meshed`, `${logs(INIT_CONTAINER_NAME)}; usually missing NET_ADMIN/NET_RAW (use the linkerd-cni plugin where that is not allowed)`)
+      push(PROXY_RULES.initFailed, `linkerd-init failed: ${why}; without its iptables rules the pod cannot start meshed`, `${logs(CONTAINER.init)}; usually missing NET_ADMIN/NET_RAW (use the linkerd-cni plugin where that is not allowed)`)
     }
   }
 
-  const proxyStatus = statusOf(pod, PROXY_CONTAINER_NAME)
+  const proxyStatus = statusOf(pod, CONTAINER.proxy)
   if (proxyStatus) {
     const state = containerState(proxyStatus)
     health.proxy = state
     const waiting = proxyStatus.state?.waiting?.reason
     if (waiting && waiting !== 'PodInitializing' && waiting !== 'ContainerCreating') {
-      push(PROXY_RULES.waiting, `the proxy container is waiting: ${waiting}${proxyStatus.state?.waiting?.message ? ` (${proxyStatus.state.waiting.message})` : ''}`, waiting.includes('Image') ? 'check the proxy image and the pull secret' : logs(PROXY_CONTAINER_NAME, true))
+      push(PROXY_RULES.waiting, `the proxy container is waiting: ${waiting}${proxyStatus.state?.waiting?.message ? ` (${proxyStatus.state.waiting.message})` : ''}`, waiting.includes('Image') ? 'check the proxy image and the pull secret' : logs(CONTAINER.proxy, true))
     }
     if (proxyStatus.restartCount > 0) {
       const last = state.lastTermination
@@ -106,12 +106,12 @@ export function proxyHealth(snapshot: PodSnapshot, subject: ProblemSubject): Pro
       if (last?.reason === 'OOMKilled') {
         push(PROXY_RULES.oomKilled, `the proxy was OOM-killed and restarted ${proxyStatus.restartCount} times${detail}`, 'raise config.linkerd.io/proxy-memory-limit (and -request) on the workload')
       } else {
-        push(PROXY_RULES.restarted, `the proxy restarted ${proxyStatus.restartCount} times${detail}`, logs(PROXY_CONTAINER_NAME, true))
+        push(PROXY_RULES.restarted, `the proxy restarted ${proxyStatus.restartCount} times${detail}`, logs(CONTAINER.proxy, true))
       }
     }
     if (!proxyStatus.ready && pod.status?.phase === 'Running') {
       const body = snapshot.admin?.ready?.body?.trim()
-      push(PROXY_RULES.notReady, `the proxy is not ready${body ? ` (/ready says "${body}")` : ''}; /ready turns 200 once the proxy has its identity certificate`, `${logs(PROXY_CONTAINER_NAME)} | grep -i identity; check linkerd-identity with meshport check`)
+      push(PROXY_RULES.notReady, `the proxy is not ready${body ? ` (/ready says "${body}")` : ''}; /ready turns 200 once the proxy has its identity certificate`, `${logs(CONTAINER.proxy)} | grep -i identity; check linkerd-identity with meshport check`)
     }
   }
 
@@ -121,13 +121,13 @@ export function proxyHealth(snapshot: PodSnapshot, subject: ProblemSubject): Pro
     if (admin.live) health.live = admin.live
     const reachErr = admin.ready?.error ?? admin.live?.error ?? admin.metrics?.error
     if (reachErr !== undefined) {
-      push(PROXY_RULES.adminUnreachable, `the proxy's admin port ${admin.port} could not be reached: ${reachErr}`, `check that the proxy container runs (${logs(PROXY_CONTAINER_NAME)}) and that the linkerd-admin port is declared`)
+      push(PROXY_RULES.adminUnreachable, `the proxy's admin port ${admin.port} could not be reached: ${reachErr}`, `check that the proxy container runs (${logs(CONTAINER.proxy)}) and that the linkerd-admin port is declared`)
     } else {
       if (admin.ready && !answered(admin.ready, 200) && !problems.some((p) => p.rule === PROXY_RULES.notReady.id)) {
-        push(PROXY_RULES.notReady, `the proxy's /ready answered ${admin.ready.status}${admin.ready.body ? ` "${admin.ready.body.trim()}"` : ''}; it turns 200 once the proxy has its identity certificate`, `${logs(PROXY_CONTAINER_NAME)} | grep -i identity`)
+        push(PROXY_RULES.notReady, `the proxy's /ready answered ${admin.ready.status}${admin.ready.body ? ` "${admin.ready.body.trim()}"` : ''}; it turns 200 once the proxy has its identity certificate`, `${logs(CONTAINER.proxy)} | grep -i identity`)
       }
       if (admin.live && !answered(admin.live, 200)) {
-        push(PROXY_RULES.notLive, `the proxy's /live answered ${admin.live.status}`, logs(PROXY_CONTAINER_NAME))
+        push(PROXY_RULES.notLive, `the proxy's /live answered ${admin.live.status}`, logs(CONTAINER.proxy))
       }
     }
   }
@@ -136,9 +136,9 @@ export function proxyHealth(snapshot: PodSnapshot, subject: ProblemSubject): Pro
 
 /** The pod's proxy version (linkerd.io/proxy-version, else the proxy image tag). */
 export function podProxyVersion(pod: V1Pod): string | undefined {
-  const annotated = pod.metadata?.annotations?.['linkerd.io/proxy-version']
+  const annotated = pod.metadata?.annotations?.[ANNOTATION.injectedProxyVersion]
   if (annotated) return annotated
-  const image = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find((c) => c.name === PROXY_CONTAINER_NAME)?.image
+  const image = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find((c) => c.name === CONTAINER.proxy)?.image
   const tag = image?.includes(':') ? image.slice(image.lastIndexOf(':') + 1) : undefined
   return tag && !tag.includes('/') ? tag : undefined
 }
@@ -166,7 +166,7 @@ export function appContainerProblems(pod: V1Pod, subject: ProblemSubject): Probl
   const ns = pod.metadata?.namespace ?? ''
   const name = pod.metadata?.name ?? ''
   for (const status of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
-    if (status.name === PROXY_CONTAINER_NAME || status.name === INIT_CONTAINER_NAME) continue
+    if (status.name === CONTAINER.proxy || status.name === CONTAINER.init) continue
     const waiting = status.state?.waiting?.reason
     if (!waiting || !BAD_WAITING.has(waiting)) continue
     const last = status.lastState?.terminated

@@ -1,5 +1,6 @@
 // The checks Linkerd's inject runs on a pod template before touching it (pkg/inject, CLI origin).
 // Pure functions over the plain JS of a pod template ({metadata, spec}).
+import {ANNOTATION, CONTAINER, LABEL} from '../mesh/names.js'
 
 export interface TemplateFindings {
   hostNetwork: boolean
@@ -15,9 +16,9 @@ export interface TemplateFindings {
 }
 
 const PROXY_IMAGE_PREFIXES = ['cr.l5d.io/linkerd/proxy:', 'gcr.io/istio-release/proxyv2:']
-const PROXY_NAMES = new Set(['linkerd-proxy', 'istio-proxy'])
+const PROXY_NAMES = new Set([CONTAINER.proxy, 'istio-proxy'])
 const INIT_IMAGE_PREFIXES = ['cr.l5d.io/linkerd/proxy-init:', 'gcr.io/istio-release/proxy_init:']
-const INIT_NAMES = new Set(['linkerd-init', 'istio-init'])
+const INIT_NAMES = new Set([CONTAINER.init, 'istio-init'])
 
 type Obj = Record<string, unknown>
 
@@ -48,10 +49,10 @@ export function inspectTemplate(template: unknown, tokenProjection: boolean): Te
   return {
     hostNetwork: spec.hostNetwork === true,
     sidecar: containers.some(isProxy) || inits.some((c) => isProxy(c) || isInit(c)),
-    injectDisabled: obj(meta.annotations)['linkerd.io/inject'] === 'disabled',
+    injectDisabled: obj(meta.annotations)[ANNOTATION.inject] === 'disabled',
     udp: [...inits, ...containers].some((c) => list(c.ports).some((p) => p.protocol === 'UDP')),
     automount: spec.automountServiceAccountToken === false && !tokenProjection,
-    controlPlane: Object.hasOwn(obj(meta.labels), 'linkerd.io/control-plane-component'),
+    controlPlane: Object.hasOwn(obj(meta.labels), LABEL.controlPlaneComponent),
   }
 }
 

@@ -2,6 +2,7 @@
 // pass, checks, mode handler), and report. Pure: text in, text and reports out. Documents the
 // transform leaves semantically unchanged are returned byte for byte.
 import {InputError} from '../errors.js'
+import {ANNOTATION} from '../mesh/names.js'
 import './annotate.js'
 import {injectAnnotations, writeAnnotations} from './annotate.js'
 import {fatalReasons, inspectTemplate, type TemplateFindings} from './checks.js'
@@ -252,7 +253,7 @@ function transformWithReport(state: DocState, base: Path, obj: Obj, kind: string
     return
   }
   if (isService) {
-    const opaque = options.overrides.find(([key]) => key === 'config.linkerd.io/opaque-ports')
+    const opaque = options.overrides.find(([key]) => key === ANNOTATION.opaquePorts)
     if (opaque === undefined) return
     if (suspicious) uninjectObject(edit, base, undefined)
     writeAnnotations(edit, [...base, 'metadata'], [opaque])

@@ -2,16 +2,15 @@
 // the proxy, init and debug containers and Linkerd's volumes by name, and every annotation or
 // label whose key starts with `linkerd.io` (except `linkerd.io/inject: disabled`). Objects of the
 // control plane keep their metadata. `config.linkerd.io/*` annotations stay, as in Linkerd.
+import {ANNOTATION, CONTAINER, LABEL, LINKERD_PREFIX, VOLUME} from '../mesh/names.js'
 import type {TreeEditor} from './edit.js'
 import type {Path} from './types.js'
 
 /** Init containers inject may add: proxy-init, the native-sidecar proxy, the CNI validator. */
-export const INJECTED_INIT_CONTAINERS = new Set(['linkerd-init', 'linkerd-proxy', 'linkerd-network-validator'])
+export const INJECTED_INIT_CONTAINERS = new Set<string>([CONTAINER.init, CONTAINER.proxy, CONTAINER.networkValidator])
 /** Containers inject may add: the (legacy layout) proxy and the debug sidecar. */
-export const INJECTED_CONTAINERS = new Set(['linkerd-proxy', 'linkerd-debug'])
-export const INJECTED_VOLUMES = new Set(['linkerd-identity-end-entity', 'linkerd-proxy-init-xtables-lock', 'linkerd-identity-token', 'linkerd-podinfo'])
-
-const CONTROL_PLANE_LABEL = 'linkerd.io/control-plane-component'
+export const INJECTED_CONTAINERS = new Set<string>([CONTAINER.proxy, CONTAINER.debug])
+export const INJECTED_VOLUMES = new Set<string>(Object.values(VOLUME))
 
 function removeNamed(edit: TreeEditor, path: Path, names: Set<string>, prune: number): boolean {
   const items = edit.get(path)
@@ -32,14 +31,14 @@ export function uninjectMetadata(edit: TreeEditor, metaPath: Path, prune: number
   const meta = edit.get(metaPath) as {annotations?: unknown; labels?: unknown} | null | undefined
   if (meta === null || meta === undefined || typeof meta !== 'object') return false
   const labels = meta.labels
-  if (labels !== null && typeof labels === 'object' && Object.hasOwn(labels, CONTROL_PLANE_LABEL)) return false
+  if (labels !== null && typeof labels === 'object' && Object.hasOwn(labels, LABEL.controlPlaneComponent)) return false
   let removed = false
   for (const field of ['annotations', 'labels'] as const) {
     const map = meta[field]
     if (map === null || typeof map !== 'object' || Array.isArray(map)) continue
     for (const [key, value] of Object.entries(map as Record<string, unknown>)) {
-      if (!key.startsWith('linkerd.io')) continue
-      if (field === 'annotations' && key === 'linkerd.io/inject' && value === 'disabled') continue
+      if (!key.startsWith(LINKERD_PREFIX)) continue
+      if (field === 'annotations' && key === ANNOTATION.inject && value === 'disabled') continue
       removed = edit.delete([...metaPath, field, key], prune) || removed
     }
   }

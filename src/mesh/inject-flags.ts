@@ -4,7 +4,7 @@
 // Shared by annotate and manual mode; the command builds its oclif flags from this table.
 import {UsageError} from '../errors.js'
 import {formatDuration, parseDuration} from '../util/duration.js'
-import {CONFIG_PREFIX, WAIT_BEFORE_EXIT_ANNOTATION} from './annotations.js'
+import {ANNOTATION} from './names.js'
 import {PROXY_PORTS, PROXY_UID} from './ports.js'
 
 export type ProxyFlagType =
@@ -38,52 +38,50 @@ export const DEFAULT_DEBUG_IMAGE = `${DEFAULT_REGISTRY}/debug`
 export const INBOUND_POLICIES = ['all-authenticated', 'all-unauthenticated', 'cluster-authenticated', 'cluster-unauthenticated', 'deny', 'audit'] as const
 export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const
 
-const c = (name: string): string => CONFIG_PREFIX + name
-
 export const PROXY_FLAGS: readonly ProxyFlag[] = [
-  {flag: 'proxy-image', annotation: c('proxy-image'), type: 'image', baseline: DEFAULT_PROXY_IMAGE, description: 'Linkerd proxy container image name', linkerdFlag: true},
-  {flag: 'proxy-version', char: 'v', annotation: c('proxy-version'), type: 'string', baseline: '', description: 'Tag of the proxy image (default: the control plane version)', hidden: true, linkerdFlag: true},
-  {flag: 'image-pull-policy', annotation: c('image-pull-policy'), type: 'enum', options: PULL_POLICIES, baseline: 'IfNotPresent', description: 'Image pull policy of the proxy container', linkerdFlag: true},
-  {flag: 'inbound-port', annotation: c('inbound-port'), type: 'port', baseline: String(PROXY_PORTS.inbound), description: 'Proxy port for inbound traffic', linkerdFlag: true},
-  {flag: 'outbound-port', annotation: c('outbound-port'), type: 'port', baseline: String(PROXY_PORTS.outbound), description: 'Proxy port for outbound traffic', linkerdFlag: true},
-  {flag: 'admin-port', annotation: c('admin-port'), type: 'port', baseline: String(PROXY_PORTS.admin), description: 'Proxy port serving metrics and health checks', linkerdFlag: true},
-  {flag: 'control-port', annotation: c('control-port'), type: 'port', baseline: String(PROXY_PORTS.control), description: 'Proxy port for control traffic (tap)', linkerdFlag: true},
-  {flag: 'skip-inbound-ports', annotation: c('skip-inbound-ports'), type: 'portList', baseline: DEFAULT_SKIP_PORTS, description: 'Inbound ports and port ranges (4000-5000) that bypass the proxy; replaces the default 4567,4568', linkerdFlag: true},
-  {flag: 'skip-outbound-ports', annotation: c('skip-outbound-ports'), type: 'portList', baseline: DEFAULT_SKIP_PORTS, description: 'Outbound ports and port ranges that bypass the proxy; replaces the default 4567,4568', linkerdFlag: true},
-  {flag: 'opaque-ports', annotation: c('opaque-ports'), type: 'opaquePorts', baseline: DEFAULT_OPAQUE_PORTS, description: `Ports, ranges or named ports where protocol detection is skipped; replaces the default ${DEFAULT_OPAQUE_PORTS}`, linkerdFlag: true},
-  {flag: 'require-identity-on-inbound-ports', annotation: c('proxy-require-identity-inbound-ports'), type: 'portList', baseline: '', description: 'Inbound ports and ranges on which the proxy requires mTLS identity', linkerdFlag: true},
-  {flag: 'proxy-uid', annotation: c('proxy-uid'), type: 'int', baseline: String(PROXY_UID), description: 'User id the proxy runs as', linkerdFlag: true},
-  {flag: 'proxy-gid', annotation: c('proxy-gid'), type: 'int', baseline: '-1', description: 'Group id the proxy runs as (-1: not set)', linkerdFlag: true},
-  {flag: 'proxy-log-level', annotation: c('proxy-log-level'), type: 'logLevel', baseline: DEFAULT_LOG_LEVEL, description: 'Proxy log level, in env_logger syntax (level or target=level, comma separated)', linkerdFlag: true},
-  {flag: 'proxy-cpu-request', annotation: c('proxy-cpu-request'), type: 'quantity', baseline: '', description: 'CPU request of the proxy container (e.g. 100m)', linkerdFlag: true},
-  {flag: 'proxy-cpu-limit', annotation: c('proxy-cpu-limit'), type: 'quantity', baseline: '', description: 'CPU limit of the proxy container', linkerdFlag: true},
-  {flag: 'proxy-memory-request', annotation: c('proxy-memory-request'), type: 'quantity', baseline: '', description: 'Memory request of the proxy container (e.g. 64Mi)', linkerdFlag: true},
-  {flag: 'proxy-memory-limit', annotation: c('proxy-memory-limit'), type: 'quantity', baseline: '', description: 'Memory limit of the proxy container', linkerdFlag: true},
-  {flag: 'proxy-cpu', annotation: c('proxy-cpu-request'), type: 'quantity', baseline: '', description: 'Deprecated: use --proxy-cpu-request', hidden: true, deprecatedFor: 'proxy-cpu-request', linkerdFlag: true},
-  {flag: 'proxy-memory', annotation: c('proxy-memory-request'), type: 'quantity', baseline: '', description: 'Deprecated: use --proxy-memory-request', hidden: true, deprecatedFor: 'proxy-memory-request', linkerdFlag: true},
-  {flag: 'enable-external-profiles', annotation: c('enable-external-profiles'), type: 'bool', baseline: 'false', description: 'Let the proxy use service profiles for non-Kubernetes services', linkerdFlag: true},
-  {flag: 'default-inbound-policy', annotation: c('default-inbound-policy'), type: 'enum', options: INBOUND_POLICIES, baseline: 'all-unauthenticated', description: 'Inbound policy when no Server/AuthorizationPolicy selects a port', linkerdFlag: true},
-  {flag: 'enable-debug-sidecar', annotation: c('enable-debug-sidecar'), type: 'bool', baseline: 'false', description: 'Add the linkerd-debug sidecar (tshark, tcpdump, ...)', linkerdFlag: true},
-  {flag: 'close-wait-timeout', annotation: c('close-wait-timeout'), type: 'goDuration', baseline: '0s', description: 'Kernel CLOSE_WAIT timeout set by proxy-init (e.g. 1m)', linkerdFlag: true},
-  {flag: 'native-sidecar', annotation: c('proxy-enable-native-sidecar'), type: 'bool', baseline: 'true', description: 'Run the proxy as a native sidecar (init container with restartPolicy Always); --no-native-sidecar for the legacy layout', linkerdFlag: true},
-  {flag: 'wait-before-exit-seconds', annotation: WAIT_BEFORE_EXIT_ANNOTATION, type: 'uint', baseline: '0', description: 'Seconds the proxy waits before exiting (legacy layout preStop hook)', linkerdFlag: true},
+  {flag: 'proxy-image', annotation: ANNOTATION.proxyImage, type: 'image', baseline: DEFAULT_PROXY_IMAGE, description: 'Linkerd proxy container image name', linkerdFlag: true},
+  {flag: 'proxy-version', char: 'v', annotation: ANNOTATION.proxyVersion, type: 'string', baseline: '', description: 'Tag of the proxy image (default: the control plane version)', hidden: true, linkerdFlag: true},
+  {flag: 'image-pull-policy', annotation: ANNOTATION.imagePullPolicy, type: 'enum', options: PULL_POLICIES, baseline: 'IfNotPresent', description: 'Image pull policy of the proxy container', linkerdFlag: true},
+  {flag: 'inbound-port', annotation: ANNOTATION.inboundPort, type: 'port', baseline: String(PROXY_PORTS.inbound), description: 'Proxy port for inbound traffic', linkerdFlag: true},
+  {flag: 'outbound-port', annotation: ANNOTATION.outboundPort, type: 'port', baseline: String(PROXY_PORTS.outbound), description: 'Proxy port for outbound traffic', linkerdFlag: true},
+  {flag: 'admin-port', annotation: ANNOTATION.adminPort, type: 'port', baseline: String(PROXY_PORTS.admin), description: 'Proxy port serving metrics and health checks', linkerdFlag: true},
+  {flag: 'control-port', annotation: ANNOTATION.controlPort, type: 'port', baseline: String(PROXY_PORTS.control), description: 'Proxy port for control traffic (tap)', linkerdFlag: true},
+  {flag: 'skip-inbound-ports', annotation: ANNOTATION.skipInboundPorts, type: 'portList', baseline: DEFAULT_SKIP_PORTS, description: 'Inbound ports and port ranges (4000-5000) that bypass the proxy; replaces the default 4567,4568', linkerdFlag: true},
+  {flag: 'skip-outbound-ports', annotation: ANNOTATION.skipOutboundPorts, type: 'portList', baseline: DEFAULT_SKIP_PORTS, description: 'Outbound ports and port ranges that bypass the proxy; replaces the default 4567,4568', linkerdFlag: true},
+  {flag: 'opaque-ports', annotation: ANNOTATION.opaquePorts, type: 'opaquePorts', baseline: DEFAULT_OPAQUE_PORTS, description: `Ports, ranges or named ports where protocol detection is skipped; replaces the default ${DEFAULT_OPAQUE_PORTS}`, linkerdFlag: true},
+  {flag: 'require-identity-on-inbound-ports', annotation: ANNOTATION.requireIdentityInboundPorts, type: 'portList', baseline: '', description: 'Inbound ports and ranges on which the proxy requires mTLS identity', linkerdFlag: true},
+  {flag: 'proxy-uid', annotation: ANNOTATION.uid, type: 'int', baseline: String(PROXY_UID), description: 'User id the proxy runs as', linkerdFlag: true},
+  {flag: 'proxy-gid', annotation: ANNOTATION.gid, type: 'int', baseline: '-1', description: 'Group id the proxy runs as (-1: not set)', linkerdFlag: true},
+  {flag: 'proxy-log-level', annotation: ANNOTATION.logLevel, type: 'logLevel', baseline: DEFAULT_LOG_LEVEL, description: 'Proxy log level, in env_logger syntax (level or target=level, comma separated)', linkerdFlag: true},
+  {flag: 'proxy-cpu-request', annotation: ANNOTATION.cpuRequest, type: 'quantity', baseline: '', description: 'CPU request of the proxy container (e.g. 100m)', linkerdFlag: true},
+  {flag: 'proxy-cpu-limit', annotation: ANNOTATION.cpuLimit, type: 'quantity', baseline: '', description: 'CPU limit of the proxy container', linkerdFlag: true},
+  {flag: 'proxy-memory-request', annotation: ANNOTATION.memoryRequest, type: 'quantity', baseline: '', description: 'Memory request of the proxy container (e.g. 64Mi)', linkerdFlag: true},
+  {flag: 'proxy-memory-limit', annotation: ANNOTATION.memoryLimit, type: 'quantity', baseline: '', description: 'Memory limit of the proxy container', linkerdFlag: true},
+  {flag: 'proxy-cpu', annotation: ANNOTATION.cpuRequest, type: 'quantity', baseline: '', description: 'Deprecated: use --proxy-cpu-request', hidden: true, deprecatedFor: 'proxy-cpu-request', linkerdFlag: true},
+  {flag: 'proxy-memory', annotation: ANNOTATION.memoryRequest, type: 'quantity', baseline: '', description: 'Deprecated: use --proxy-memory-request', hidden: true, deprecatedFor: 'proxy-memory-request', linkerdFlag: true},
+  {flag: 'enable-external-profiles', annotation: ANNOTATION.enableExternalProfiles, type: 'bool', baseline: 'false', description: 'Let the proxy use service profiles for non-Kubernetes services', linkerdFlag: true},
+  {flag: 'default-inbound-policy', annotation: ANNOTATION.defaultInboundPolicy, type: 'enum', options: INBOUND_POLICIES, baseline: 'all-unauthenticated', description: 'Inbound policy when no Server/AuthorizationPolicy selects a port', linkerdFlag: true},
+  {flag: 'enable-debug-sidecar', annotation: ANNOTATION.enableDebugSidecar, type: 'bool', baseline: 'false', description: 'Add the linkerd-debug sidecar (tshark, tcpdump, ...)', linkerdFlag: true},
+  {flag: 'close-wait-timeout', annotation: ANNOTATION.closeWaitTimeout, type: 'goDuration', baseline: '0s', description: 'Kernel CLOSE_WAIT timeout set by proxy-init (e.g. 1m)', linkerdFlag: true},
+  {flag: 'native-sidecar', annotation: ANNOTATION.nativeSidecar, type: 'bool', baseline: 'true', description: 'Run the proxy as a native sidecar (init container with restartPolicy Always); --no-native-sidecar for the legacy layout', linkerdFlag: true},
+  {flag: 'wait-before-exit-seconds', annotation: ANNOTATION.waitBeforeExitSeconds, type: 'uint', baseline: '0', description: 'Seconds the proxy waits before exiting (legacy layout preStop hook)', linkerdFlag: true},
   // Settings Linkerd honours as annotations but offers no inject flag for.
-  {flag: 'proxy-log-format', annotation: c('proxy-log-format'), type: 'enum', options: ['plain', 'json'], baseline: 'plain', description: 'Proxy log format', linkerdFlag: false},
-  {flag: 'proxy-log-http-headers', annotation: c('proxy-log-http-headers'), type: 'enum', options: ['off', 'insecure'], baseline: 'off', description: 'Whether the proxy may log HTTP headers', linkerdFlag: false},
-  {flag: 'access-log', annotation: c('access-log'), type: 'enum', options: ['apache', 'json'], baseline: '', description: 'HTTP access log format of the proxy', linkerdFlag: false},
-  {flag: 'proxy-await', annotation: c('proxy-await'), type: 'enum', options: ['enabled', 'disabled'], baseline: 'enabled', description: 'Hold application containers until the proxy is ready', linkerdFlag: false},
-  {flag: 'proxy-admin-shutdown', annotation: c('proxy-admin-shutdown'), type: 'enum', options: ['enabled', 'disabled'], baseline: 'disabled', description: 'Expose the proxy /shutdown endpoint (lets Jobs stop their proxy)', linkerdFlag: false},
-  {flag: 'skip-subnets', annotation: c('skip-subnets'), type: 'cidrs', baseline: '', description: 'Comma-separated CIDRs whose traffic bypasses the proxy', linkerdFlag: false},
-  {flag: 'proxy-ephemeral-storage-request', annotation: c('proxy-ephemeral-storage-request'), type: 'quantity', baseline: '', description: 'Ephemeral storage request of the proxy container', linkerdFlag: false},
-  {flag: 'proxy-ephemeral-storage-limit', annotation: c('proxy-ephemeral-storage-limit'), type: 'quantity', baseline: '', description: 'Ephemeral storage limit of the proxy container', linkerdFlag: false},
-  {flag: 'proxy-cpu-ratio-limit', annotation: c('proxy-cpu-ratio-limit'), type: 'ratio', baseline: '', description: 'Fraction of the node CPUs the proxy may use for worker threads (0 < r <= 1)', linkerdFlag: false},
-  {flag: 'proxy-outbound-connect-timeout', annotation: c('proxy-outbound-connect-timeout'), type: 'duration', baseline: '', description: 'Outbound connect timeout (e.g. 1000ms)', linkerdFlag: false},
-  {flag: 'proxy-inbound-connect-timeout', annotation: c('proxy-inbound-connect-timeout'), type: 'duration', baseline: '', description: 'Inbound connect timeout (e.g. 100ms)', linkerdFlag: false},
-  {flag: 'shutdown-grace-period', annotation: c('shutdown-grace-period'), type: 'duration', baseline: '', description: 'Grace period for the proxy to drain connections on shutdown', linkerdFlag: false},
-  {flag: 'proxy-metrics-hostname-labels', annotation: c('proxy-metrics-hostname-labels'), type: 'bool', baseline: 'false', description: 'Label outbound metrics with the target hostname', linkerdFlag: false},
-  {flag: 'debug-image', annotation: c('debug-image'), type: 'image', baseline: DEFAULT_DEBUG_IMAGE, description: 'Image name of the debug sidecar', linkerdFlag: false},
-  {flag: 'debug-image-version', annotation: c('debug-image-version'), type: 'string', baseline: '', description: 'Image tag of the debug sidecar', linkerdFlag: false},
-  {flag: 'debug-image-pull-policy', annotation: c('debug-image-pull-policy'), type: 'enum', options: PULL_POLICIES, baseline: 'IfNotPresent', description: 'Image pull policy of the debug sidecar', linkerdFlag: false},
+  {flag: 'proxy-log-format', annotation: ANNOTATION.logFormat, type: 'enum', options: ['plain', 'json'], baseline: 'plain', description: 'Proxy log format', linkerdFlag: false},
+  {flag: 'proxy-log-http-headers', annotation: ANNOTATION.logHTTPHeaders, type: 'enum', options: ['off', 'insecure'], baseline: 'off', description: 'Whether the proxy may log HTTP headers', linkerdFlag: false},
+  {flag: 'access-log', annotation: ANNOTATION.accessLog, type: 'enum', options: ['apache', 'json'], baseline: '', description: 'HTTP access log format of the proxy', linkerdFlag: false},
+  {flag: 'proxy-await', annotation: ANNOTATION.await, type: 'enum', options: ['enabled', 'disabled'], baseline: 'enabled', description: 'Hold application containers until the proxy is ready', linkerdFlag: false},
+  {flag: 'proxy-admin-shutdown', annotation: ANNOTATION.adminShutdown, type: 'enum', options: ['enabled', 'disabled'], baseline: 'disabled', description: 'Expose the proxy /shutdown endpoint (lets Jobs stop their proxy)', linkerdFlag: false},
+  {flag: 'skip-subnets', annotation: ANNOTATION.skipSubnets, type: 'cidrs', baseline: '', description: 'Comma-separated CIDRs whose traffic bypasses the proxy', linkerdFlag: false},
+  {flag: 'proxy-ephemeral-storage-request', annotation: ANNOTATION.ephemeralStorageRequest, type: 'quantity', baseline: '', description: 'Ephemeral storage request of the proxy container', linkerdFlag: false},
+  {flag: 'proxy-ephemeral-storage-limit', annotation: ANNOTATION.ephemeralStorageLimit, type: 'quantity', baseline: '', description: 'Ephemeral storage limit of the proxy container', linkerdFlag: false},
+  {flag: 'proxy-cpu-ratio-limit', annotation: ANNOTATION.cpuRatioLimit, type: 'ratio', baseline: '', description: 'Fraction of the node CPUs the proxy may use for worker threads (0 < r <= 1)', linkerdFlag: false},
+  {flag: 'proxy-outbound-connect-timeout', annotation: ANNOTATION.outboundConnectTimeout, type: 'duration', baseline: '', description: 'Outbound connect timeout (e.g. 1000ms)', linkerdFlag: false},
+  {flag: 'proxy-inbound-connect-timeout', annotation: ANNOTATION.inboundConnectTimeout, type: 'duration', baseline: '', description: 'Inbound connect timeout (e.g. 100ms)', linkerdFlag: false},
+  {flag: 'shutdown-grace-period', annotation: ANNOTATION.shutdownGracePeriod, type: 'duration', baseline: '', description: 'Grace period for the proxy to drain connections on shutdown', linkerdFlag: false},
+  {flag: 'proxy-metrics-hostname-labels', annotation: ANNOTATION.hostnameLabels, type: 'bool', baseline: 'false', description: 'Label outbound metrics with the target hostname', linkerdFlag: false},
+  {flag: 'debug-image', annotation: ANNOTATION.debugImage, type: 'image', baseline: DEFAULT_DEBUG_IMAGE, description: 'Image name of the debug sidecar', linkerdFlag: false},
+  {flag: 'debug-image-version', annotation: ANNOTATION.debugImageVersion, type: 'string', baseline: '', description: 'Image tag of the debug sidecar', linkerdFlag: false},
+  {flag: 'debug-image-pull-policy', annotation: ANNOTATION.debugImagePullPolicy, type: 'enum', options: PULL_POLICIES, baseline: 'IfNotPresent', description: 'Image pull policy of the debug sidecar', linkerdFlag: false},
 ]
 
 // ---- validation ---------------------------------------------------------------------------------

@@ -13,7 +13,3 @@ export const PROXY_PORT_NAMES = {
   admin: 'linkerd-admin',
   inbound: 'linkerd-proxy',
 } as const
-
-export const PROXY_CONTAINER_NAME = 'linkerd-proxy'
-export const INIT_CONTAINER_NAME = 'linkerd-init'
-export const DEBUG_CONTAINER_NAME = 'linkerd-debug'

@@ -1,62 +1,9 @@
 // How per-workload `config.linkerd.io/*` annotations change the values the proxy is rendered from
 // (Linkerd's ApplyAnnotationOverrides), and the reverse: which annotations describe the difference
 // between the values of this run and the baseline (Linkerd's getOverrideAnnotations).
+import {ANNOTATION} from './names.js'
 import {goParseBool, goParseDuration, parseQuantity, wholeCores} from './proxy-go.js'
 import type {EnvVar, InjectValues} from './proxy-values.js'
-
-const C = 'config.linkerd.io/'
-export const ANNOTATION = {
-  inject: 'linkerd.io/inject',
-  proxyImage: `${C}proxy-image`,
-  imagePullPolicy: `${C}image-pull-policy`,
-  debugImage: `${C}debug-image`,
-  debugImageVersion: `${C}debug-image-version`,
-  debugImagePullPolicy: `${C}debug-image-pull-policy`,
-  controlPort: `${C}control-port`,
-  skipInboundPorts: `${C}skip-inbound-ports`,
-  opaquePorts: `${C}opaque-ports`,
-  skipOutboundPorts: `${C}skip-outbound-ports`,
-  skipSubnets: `${C}skip-subnets`,
-  inboundPort: `${C}inbound-port`,
-  adminPort: `${C}admin-port`,
-  outboundPort: `${C}outbound-port`,
-  podInboundPorts: `${C}pod-inbound-ports`,
-  cpuRequest: `${C}proxy-cpu-request`,
-  memoryRequest: `${C}proxy-memory-request`,
-  ephemeralStorageRequest: `${C}proxy-ephemeral-storage-request`,
-  cpuLimit: `${C}proxy-cpu-limit`,
-  cpuRatioLimit: `${C}proxy-cpu-ratio-limit`,
-  memoryLimit: `${C}proxy-memory-limit`,
-  ephemeralStorageLimit: `${C}proxy-ephemeral-storage-limit`,
-  uid: `${C}proxy-uid`,
-  gid: `${C}proxy-gid`,
-  adminShutdown: `${C}proxy-admin-shutdown`,
-  logLevel: `${C}proxy-log-level`,
-  logHTTPHeaders: `${C}proxy-log-http-headers`,
-  logFormat: `${C}proxy-log-format`,
-  enableExternalProfiles: `${C}enable-external-profiles`,
-  proxyVersion: `${C}proxy-version`,
-  requireIdentityInboundPorts: `${C}proxy-require-identity-inbound-ports`,
-  hostnameLabels: `${C}proxy-metrics-hostname-labels`,
-  outboundConnectTimeout: `${C}proxy-outbound-connect-timeout`,
-  inboundConnectTimeout: `${C}proxy-inbound-connect-timeout`,
-  outboundDiscoveryCacheUnusedTimeout: `${C}proxy-outbound-discovery-cache-unused-timeout`,
-  inboundDiscoveryCacheUnusedTimeout: `${C}proxy-inbound-discovery-cache-unused-timeout`,
-  disableOutboundProtocolDetectTimeout: `${C}proxy-disable-outbound-protocol-detect-timeout`,
-  disableInboundProtocolDetectTimeout: `${C}proxy-disable-inbound-protocol-detect-timeout`,
-  enableGateway: `${C}enable-gateway`,
-  enableDebugSidecar: `${C}enable-debug-sidecar`,
-  closeWaitTimeout: `${C}close-wait-timeout`,
-  waitBeforeExitSeconds: 'config.alpha.linkerd.io/proxy-wait-before-exit-seconds',
-  nativeSidecarAlpha: 'config.alpha.linkerd.io/proxy-enable-native-sidecar',
-  nativeSidecarBeta: 'config.beta.linkerd.io/proxy-enable-native-sidecar',
-  nativeSidecar: `${C}proxy-enable-native-sidecar`,
-  await: `${C}proxy-await`,
-  defaultInboundPolicy: `${C}default-inbound-policy`,
-  accessLog: `${C}access-log`,
-  shutdownGracePeriod: `${C}shutdown-grace-period`,
-  additionalEnv: `${C}proxy-additional-env`,
-} as const
 
 export const INBOUND_POLICIES = ['all-unauthenticated', 'all-authenticated', 'cluster-unauthenticated', 'cluster-authenticated', 'deny', 'audit']
 

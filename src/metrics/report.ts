@@ -4,7 +4,7 @@
 import type {V1Pod} from '../kube/types.js'
 import type {KindInfo} from '../resources/kinds.js'
 import type {ResourceRow} from '../resources/group.js'
-import {isMeshed, isReady, isRunning, podStatusText} from '../resources/pods.js'
+import {isMeshedBy, isReady, isRunning, podStatusText} from '../resources/pods.js'
 import {aggregate, type RowStats} from './aggregate.js'
 import type {PodSignals} from './signals.js'
 
@@ -45,7 +45,7 @@ export function podKey(pod: V1Pod): string {
 
 /** Pods a stat run must scrape: meshed and running. */
 export function scrapeable(pod: V1Pod, controlPlaneNamespace: string): boolean {
-  return isMeshed(pod, controlPlaneNamespace) && isRunning(pod)
+  return isMeshedBy(pod, controlPlaneNamespace) && isRunning(pod)
 }
 
 export function buildReport(
@@ -73,7 +73,7 @@ export function buildReport(
       if (outcome.ok) signals.push(outcome.signals)
       else rowErrors.push(errors.get(podKey(pod)) as PodError)
     }
-    const meshedReady = row.pods.filter((p) => isMeshed(p, options.controlPlaneNamespace) && isReady(p)).length
+    const meshedReady = row.pods.filter((p) => isMeshedBy(p, options.controlPlaneNamespace) && isReady(p)).length
     const statRow: StatRow = {
       errors: rowErrors,
       kind: row.kind,

@@ -5,7 +5,7 @@ import type {KubeClient, V1Pod} from '../kube/types.js'
 import {adminPort} from '../mesh/admin-port.js'
 import {groupPods, type ResourceRow, type Selection} from '../resources/group.js'
 import {buildOwnerIndex, type OwnerIndex} from '../resources/owners.js'
-import {isMeshed} from '../resources/pods.js'
+import {isMeshedBy} from '../resources/pods.js'
 import type {Target} from '../resources/targets.js'
 import {matchesLabels, parseLabelSelector} from '../kube/selectors.js'
 import {buildReport, podKey, scrapeable, type PodOutcome, type StatReport} from './report.js'
@@ -149,7 +149,7 @@ export async function runStat(kube: KubeClient, request: StatRequest, previous?:
   const grouping = groupPods(own.pods, own.index, request.selection)
   const namedKinds = new Set(request.selection.targets.filter((t) => t.name !== undefined).map((t) => t.kind))
   let rows = grouping.rows.filter(
-    (row) => row.pods.some((p) => isMeshed(p, request.controlPlaneNamespace)) || namedKinds.has(row.kind.name),
+    (row) => row.pods.some((p) => isMeshedBy(p, request.controlPlaneNamespace)) || namedKinds.has(row.kind.name),
   )
   rows = await applyLabelSelector(kube, rows, request, own)
   const customTypes = request.selection.targets.filter((t) => t.custom).map((t) => t.kind)

@@ -1,7 +1,8 @@
 // The port analysis: a row for every declared port of every container saying what the mesh does
 // with it, and the problems (PORT_RULES) found in the pod's ports and port annotations.
+import {ANNOTATION} from '../mesh/names.js'
 import {PROXY_PORTS} from '../mesh/ports.js'
-import {ANNOTATIONS, LINKERD_DEFAULTS} from './annotations.js'
+import {LINKERD_DEFAULTS} from './chart-defaults.js'
 import {
   allContainers,
   isDefaultSource,
@@ -180,8 +181,8 @@ export function analyzePorts(pod: PodLike, options: AnalyzeOptions = {}): PortAn
         const inDefaults = rangesContain(listRanges(parsePortList(LINKERD_DEFAULTS.opaquePorts)), port.containerPort)
         const fix =
           remaining === '' && !inDefaults
-            ? `remove ${ANNOTATIONS.opaquePorts} ${whereSet(config.opaque.source)} (and from its Service); Linkerd's default list does not include ${port.containerPort}`
-            : `set ${ANNOTATIONS.opaquePorts}: "${remaining}" ${byDefault ? 'on the pod template' : whereSet(config.opaque.source)} (and on its Service)`
+            ? `remove ${ANNOTATION.opaquePorts} ${whereSet(config.opaque.source)} (and from its Service); Linkerd's default list does not include ${port.containerPort}`
+            : `set ${ANNOTATION.opaquePorts}: "${remaining}" ${byDefault ? 'on the pod template' : whereSet(config.opaque.source)} (and on its Service)`
         report(
           PORT_RULES.opaqueHttp,
           `${label} says HTTP (${port.appProtocol ? `appProtocol ${port.appProtocol}` : `name ${port.name}`}) but is opaque ${byDefault ? "through Linkerd's default opaque list" : whereSet(config.opaque.source)}: no per-request metrics, retries or HTTP policy, and HTTP routes return 404 (linkerd/linkerd2#9888)`,
@@ -190,7 +191,7 @@ export function analyzePorts(pod: PodLike, options: AnalyzeOptions = {}): PortAn
         )
       }
       if (row.mode === 'skipped' && rangesContain(opaqueRanges, port.containerPort) && !isDefaultSource(config.opaque.source)) {
-        report(PORT_RULES.skipAndOpaque, `${label} is both skipped and opaque; skipped wins, so the proxy never sees it and the opaque setting has no effect`, `drop ${port.containerPort} from ${ANNOTATIONS.opaquePorts} (or from ${ANNOTATIONS.skipInboundPorts} to mesh it as opaque TCP)`, where)
+        report(PORT_RULES.skipAndOpaque, `${label} is both skipped and opaque; skipped wins, so the proxy never sees it and the opaque setting has no effect`, `drop ${port.containerPort} from ${ANNOTATION.opaquePorts} (or from ${ANNOTATION.skipInboundPorts} to mesh it as opaque TCP)`, where)
       }
       const proto = opaqueProtocolOf(port)
       if (row.mode === 'proxied' && proto) {
@@ -201,7 +202,7 @@ export function analyzePorts(pod: PodLike, options: AnalyzeOptions = {}): PortAn
         report(
           PORT_RULES.serverSpeaksFirst,
           `${label} looks like ${proto.protocol}, which the proxy cannot detect, but it is neither opaque nor skipped: connections stall for the 10s detect timeout or fail${replaced}`,
-          `set ${ANNOTATIONS.opaquePorts}: "${withPort(opaqueRanges, port.containerPort)}" on the pod template and on its Service`,
+          `set ${ANNOTATION.opaquePorts}: "${withPort(opaqueRanges, port.containerPort)}" on the pod template and on its Service`,
           where,
         )
       }
@@ -245,9 +246,9 @@ function checkProxyPorts(config: MeshConfig, report: Report): void {
 function checkAnnotations(pod: PodLike, config: MeshConfig, tcpAppPorts: Array<{port: ContainerPortLike & {containerPort: number}}>, report: Report): void {
   const declared = tcpAppPorts.map((a) => a.port.containerPort)
   const lists: Array<{key: string; setting: ListSetting; names: boolean}> = [
-    {key: ANNOTATIONS.opaquePorts, setting: config.opaque, names: true},
-    {key: ANNOTATIONS.skipInboundPorts, setting: config.skipInbound, names: false},
-    {key: ANNOTATIONS.skipOutboundPorts, setting: config.skipOutbound, names: false},
+    {key: ANNOTATION.opaquePorts, setting: config.opaque, names: true},
+    {key: ANNOTATION.skipInboundPorts, setting: config.skipInbound, names: false},
+    {key: ANNOTATION.skipOutboundPorts, setting: config.skipOutbound, names: false},
   ]
   const podAnn = pod.metadata?.annotations ?? {}
   for (const {key, setting, names} of lists) {
@@ -264,15 +265,15 @@ function checkAnnotations(pod: PodLike, config: MeshConfig, tcpAppPorts: Array<{
       } else if (item.kind === 'name' && item.resolved === undefined && onPod) {
         // A namespace-wide list may name ports that only some of its pods declare.
         report(PORT_RULES.annotationNameUnresolved, `${key} names the port "${item.name}", but no container declares a port with that name, so Linkerd ignores it`, `use the port number, or name the containerPort "${item.name}"`)
-      } else if (item.kind === 'range' && onPod && key !== ANNOTATIONS.skipOutboundPorts) {
+      } else if (item.kind === 'range' && onPod && key !== ANNOTATION.skipOutboundPorts) {
         // Outbound skips name remote ports, and a namespace-wide list need not match every pod.
         if (declared.some((p) => p >= item.range.low && p <= item.range.high)) continue
         const single = item.range.low === item.range.high ? opaqueProtocolOf({containerPort: item.range.low}) : undefined
-        if (key === ANNOTATIONS.opaquePorts && single) {
+        if (key === ANNOTATION.opaquePorts && single) {
           report(
             PORT_RULES.opaqueOffCluster,
             `${key} lists ${item.text} (${single.protocol}), but no container of this workload serves it: opaque-ports only changes how this pod's proxy handles inbound traffic, so a client-side entry for a database or mail server outside the mesh does nothing (linkerd/linkerd2#7768)`,
-            `if ${item.text} is an off-cluster server this workload calls, use ${ANNOTATIONS.skipOutboundPorts}: "${item.text}" instead; if it is in-cluster, mark it opaque on that server's Service`,
+            `if ${item.text} is an off-cluster server this workload calls, use ${ANNOTATION.skipOutboundPorts}: "${item.text}" instead; if it is in-cluster, mark it opaque on that server's Service`,
             {port: item.range.low},
           )
         } else {

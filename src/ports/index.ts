@@ -13,7 +13,7 @@
 //     no selector): opaque-ports there does nothing, server-speaks-first ports need skipping.
 //   PORT_RULES / PORT_RULE_LIST: the rule catalogue (ids are stable, see docs/diagnose.md).
 export {analyzePorts, type AnalyzeOptions, type PortAnalysis, type PortMode, type PortRow, type ListSummary} from './analyze.js'
-export {ANNOTATIONS, LINKERD_DEFAULTS} from './annotations.js'
+export {LINKERD_DEFAULTS} from './chart-defaults.js'
 export {DEFAULT_MESH, proxyContainer, resolveMeshConfig, type MeshConfig, type MeshDefaults, type MeshState, type ProxyPortRole, type SettingSource} from './mesh-config.js'
 export type {ContainerLike, ContainerPortLike, PodLike} from './pod-like.js'
 export {formatRanges, listRanges, parsePortList, rangesContain, type PortList, type PortRange} from './port-list.js'

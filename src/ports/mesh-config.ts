@@ -3,8 +3,9 @@
 // injection the pod's config.linkerd.io annotations win over the namespace's, which win over the
 // cluster's chart values, which default to Linkerd's. Every setting remembers where it came from,
 // because "your override replaced the default list" is half of most fixes.
-import {INIT_CONTAINER_NAME, PROXY_CONTAINER_NAME, PROXY_PORT_NAMES, PROXY_PORTS} from '../mesh/ports.js'
-import {ANNOTATIONS, LINKERD_DEFAULTS} from './annotations.js'
+import {ANNOTATION, CONTAINER} from '../mesh/names.js'
+import {PROXY_PORT_NAMES, PROXY_PORTS} from '../mesh/ports.js'
+import {LINKERD_DEFAULTS} from './chart-defaults.js'
 import {parsePortList, type PortList, type PortRange} from './port-list.js'
 import type {ContainerLike, PodLike} from './pod-like.js'
 
@@ -16,10 +17,10 @@ export type MeshState = 'injected' | 'annotated' | 'disabled' | 'none' | 'unknow
 export type ProxyPortRole = 'inbound' | 'outbound' | 'admin' | 'control'
 
 export const PROXY_PORT_ANNOTATION: Record<ProxyPortRole, string> = {
-  inbound: ANNOTATIONS.inboundPort,
-  outbound: ANNOTATIONS.outboundPort,
-  admin: ANNOTATIONS.adminPort,
-  control: ANNOTATIONS.controlPort,
+  inbound: ANNOTATION.inboundPort,
+  outbound: ANNOTATION.outboundPort,
+  admin: ANNOTATION.adminPort,
+  control: ANNOTATION.controlPort,
 }
 
 /** Cluster-wide defaults (from linkerd-config's values when known, else Linkerd's chart defaults). */
@@ -77,7 +78,7 @@ export function allContainers(pod: PodLike): Array<{container: ContainerLike; in
 
 export function proxyContainer(pod: PodLike): ContainerLike | undefined {
   return allContainers(pod).find(
-    ({container}) => container.name === PROXY_CONTAINER_NAME || (container.ports ?? []).some((p) => p.name === PROXY_PORT_NAMES.admin),
+    ({container}) => container.name === CONTAINER.proxy || (container.ports ?? []).some((p) => p.name === PROXY_PORT_NAMES.admin),
   )?.container
 }
 
@@ -108,17 +109,17 @@ function injectState(value: string | undefined): 'enabled' | 'disabled' | undefi
 
 function meshStateOf(pod: PodLike, proxy: ContainerLike | undefined, nsAnnotations: Record<string, string> | undefined): {mesh: MeshState; reason: string} {
   if (proxy) return {mesh: 'injected', reason: 'the pod runs a linkerd-proxy container'}
-  const podValue = pod.metadata?.annotations?.[ANNOTATIONS.inject]
+  const podValue = pod.metadata?.annotations?.[ANNOTATION.inject]
   const pod_ = injectState(podValue)
-  if (pod_ === 'disabled') return {mesh: 'disabled', reason: `the pod has ${ANNOTATIONS.inject}: ${podValue}`}
+  if (pod_ === 'disabled') return {mesh: 'disabled', reason: `the pod has ${ANNOTATION.inject}: ${podValue}`}
   if (pod.spec?.hostNetwork) return {mesh: 'disabled', reason: 'the pod uses hostNetwork, which Linkerd does not inject'}
-  if (pod_ === 'enabled') return {mesh: 'annotated', reason: `the pod has ${ANNOTATIONS.inject}: ${podValue}`}
+  if (pod_ === 'enabled') return {mesh: 'annotated', reason: `the pod has ${ANNOTATION.inject}: ${podValue}`}
   if (nsAnnotations === undefined) return {mesh: 'unknown', reason: 'its namespace is not known, so whether it inherits linkerd.io/inject is unknown'}
-  const nsValue = nsAnnotations[ANNOTATIONS.inject]
+  const nsValue = nsAnnotations[ANNOTATION.inject]
   const ns = injectState(nsValue)
-  if (ns === 'enabled') return {mesh: 'annotated', reason: `its namespace has ${ANNOTATIONS.inject}: ${nsValue}`}
-  if (ns === 'disabled') return {mesh: 'disabled', reason: `its namespace has ${ANNOTATIONS.inject}: ${nsValue}`}
-  return {mesh: 'none', reason: `neither the pod nor its namespace has ${ANNOTATIONS.inject}`}
+  if (ns === 'enabled') return {mesh: 'annotated', reason: `its namespace has ${ANNOTATION.inject}: ${nsValue}`}
+  if (ns === 'disabled') return {mesh: 'disabled', reason: `its namespace has ${ANNOTATION.inject}: ${nsValue}`}
+  return {mesh: 'none', reason: `neither the pod nor its namespace has ${ANNOTATION.inject}`}
 }
 
 export function resolveMeshConfig(pod: PodLike, options: ResolveOptions = {}): MeshConfig {
@@ -126,7 +127,7 @@ export function resolveMeshConfig(pod: PodLike, options: ResolveOptions = {}): M
   const podAnn = pod.metadata?.annotations ?? {}
   const nsAnn = options.namespaceAnnotations ?? {}
   const proxy = proxyContainer(pod)
-  const init = allContainers(pod).find(({container}) => container.name === INIT_CONTAINER_NAME)?.container
+  const init = allContainers(pod).find(({container}) => container.name === CONTAINER.init)?.container
   // A real injected proxy always carries its inbound listen address; a bare container named
   // linkerd-proxy without it (a hand-written fixture) tells us nothing, so annotations apply.
   const proxyEnvKnown = envValue(proxy, 'LINKERD2_PROXY_INBOUND_LISTEN_ADDR') !== undefined
@@ -190,9 +191,9 @@ export function resolveMeshConfig(pod: PodLike, options: ResolveOptions = {}): M
     mesh,
     meshReason: reason,
     proxyPorts,
-    opaque: listSetting(ANNOTATIONS.opaquePorts, defaults.opaquePorts, true, opaqueRuntime),
-    skipInbound: listSetting(ANNOTATIONS.skipInboundPorts, defaults.skipInboundPorts, false, inboundFromInit === undefined ? undefined : {value: inboundFromInit, source: 'init-args'}),
-    skipOutbound: listSetting(ANNOTATIONS.skipOutboundPorts, defaults.skipOutboundPorts, false, initOutbound === undefined ? undefined : {value: initOutbound, source: 'init-args'}),
+    opaque: listSetting(ANNOTATION.opaquePorts, defaults.opaquePorts, true, opaqueRuntime),
+    skipInbound: listSetting(ANNOTATION.skipInboundPorts, defaults.skipInboundPorts, false, inboundFromInit === undefined ? undefined : {value: inboundFromInit, source: 'init-args'}),
+    skipOutbound: listSetting(ANNOTATION.skipOutboundPorts, defaults.skipOutboundPorts, false, initOutbound === undefined ? undefined : {value: initOutbound, source: 'init-args'}),
     namedPorts,
   }
 }

@@ -3,7 +3,7 @@
 // `opaque-ports` annotation there does nothing, and server-speaks-first protocols stall in the
 // client proxy's protocol detection: Linkerd's docs say to skip these ports on the clients
 // (`config.linkerd.io/skip-outbound-ports`) instead (linkerd/linkerd2#7768, linkerd/website#1848).
-import {ANNOTATIONS} from './annotations.js'
+import {ANNOTATION} from '../mesh/names.js'
 import {formatRange, listRanges, parsePortList} from './port-list.js'
 import type {Problem, ProblemSubject} from './problem.js'
 import {opaqueProtocolOf} from './protocols.js'
@@ -39,7 +39,7 @@ export function analyzeService(svc: ServiceLike, options: {subject?: ProblemSubj
   const problems: Problem[] = []
   if (!offCluster) return {subject, offCluster, problems}
   const target = svc.spec?.type === 'ExternalName' ? `ExternalName ${svc.spec.externalName ?? ''}`.trim() : 'a Service without a selector'
-  const opaque = svc.metadata?.annotations?.[ANNOTATIONS.opaquePorts]
+  const opaque = svc.metadata?.annotations?.[ANNOTATION.opaquePorts]
   const opaqueRanges = opaque === undefined ? [] : listRanges(parsePortList(opaque))
   const reported = new Set<number>()
   for (const range of opaqueRanges) {
@@ -48,8 +48,8 @@ export function analyzeService(svc: ServiceLike, options: {subject?: ProblemSubj
       rule: PORT_RULES.opaqueOffCluster.id,
       severity: PORT_RULES.opaqueOffCluster.severity,
       subject: {...subject, port},
-      message: `${target} is annotated ${ANNOTATIONS.opaquePorts}: "${opaque}" (${formatRange(range)}); meshed clients get no discovery for an off-cluster target, so the annotation has no effect`,
-      fix: `remove the annotation and set ${ANNOTATIONS.skipOutboundPorts}: "${formatRange(range)}" on the clients' pod templates`,
+      message: `${target} is annotated ${ANNOTATION.opaquePorts}: "${opaque}" (${formatRange(range)}); meshed clients get no discovery for an off-cluster target, so the annotation has no effect`,
+      fix: `remove the annotation and set ${ANNOTATION.skipOutboundPorts}: "${formatRange(range)}" on the clients' pod templates`,
     })
     for (let p = range.low; p <= range.high && p - range.low < 65536; p++) reported.add(p)
   }
@@ -62,7 +62,7 @@ export function analyzeService(svc: ServiceLike, options: {subject?: ProblemSubj
       severity: PORT_RULES.offClusterServerSpeaksFirst.severity,
       subject: {...subject, port: p.port},
       message: `${target} serves ${proto.protocol} on port ${p.port}, a protocol the client proxy cannot detect; meshed clients stall for the 10s detect timeout unless they skip it`,
-      fix: `set ${ANNOTATIONS.skipOutboundPorts}: "${p.port}" on the pod templates of the meshed clients of this Service`,
+      fix: `set ${ANNOTATION.skipOutboundPorts}: "${p.port}" on the pod templates of the meshed clients of this Service`,
     })
   }
   return {subject, offCluster, problems}

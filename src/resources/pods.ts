@@ -1,12 +1,11 @@
 // Facts about a pod that stat rows and diagnose need: is it meshed, ready, finished, and the
 // kubectl-style STATUS text.
 import type {V1Pod} from '../kube/types.js'
+import {LABEL} from '../mesh/names.js'
 
-/** The label Linkerd's injector puts on every meshed pod. */
-export const CONTROL_PLANE_NS_LABEL = 'linkerd.io/control-plane-ns'
-
-export function isMeshed(pod: V1Pod, controlPlaneNamespace: string): boolean {
-  return pod.metadata?.labels?.[CONTROL_PLANE_NS_LABEL] === controlPlaneNamespace
+/** Injected by the control plane in `controlPlaneNamespace`: the label its injector puts on every meshed pod. */
+export function isMeshedBy(pod: V1Pod, controlPlaneNamespace: string): boolean {
+  return pod.metadata?.labels?.[LABEL.controlPlaneNamespace] === controlPlaneNamespace
 }
 
 export function isReady(pod: V1Pod): boolean {

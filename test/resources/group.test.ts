@@ -4,7 +4,7 @@ import {describe, test} from 'node:test'
 import type {V1Pod} from '../../src/kube/types.js'
 import {groupPods} from '../../src/resources/group.js'
 import {buildOwnerIndex, ownerChain} from '../../src/resources/owners.js'
-import {isMeshed, podStatusText} from '../../src/resources/pods.js'
+import {isMeshedBy, podStatusText} from '../../src/resources/pods.js'
 import {parseTargets} from '../../src/resources/targets.js'
 
 function pod(name: string, owner?: {kind: string; name: string}, phase = 'Running', ns = 'shop'): V1Pod {
@@ -75,8 +75,8 @@ describe('owner chains and grouping', () => {
   })
 
   test('meshed label and kubectl-like status', () => {
-    assert.equal(isMeshed(pods[0] as V1Pod, 'linkerd'), true)
-    assert.equal(isMeshed(pods[0] as V1Pod, 'other'), false)
+    assert.equal(isMeshedBy(pods[0] as V1Pod, 'linkerd'), true)
+    assert.equal(isMeshedBy(pods[0] as V1Pod, 'other'), false)
     assert.equal(podStatusText(pods[0] as V1Pod), 'Running')
     const crash: V1Pod = {metadata: {name: 'x'}, status: {containerStatuses: [{image: 'i', imageID: '', name: 'app', ready: false, restartCount: 3, state: {waiting: {reason: 'CrashLoopBackOff'}}}], phase: 'Running'}}
     assert.equal(podStatusText(crash), 'CrashLoopBackOff')

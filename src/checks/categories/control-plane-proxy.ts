@@ -3,13 +3,13 @@
 import type {V1Pod} from '../../kube/types.js'
 import type {CheckContext} from '../context.js'
 import {expectedProxyVersion, linkerdValues, LINKERD_CONFIG} from '../linkerd.js'
-import {isFinished, isMeshed, listProblems, proxyNotReady, staleProxies} from '../pods.js'
+import {hasProxyContainer, isFinished, listProblems, proxyNotReady, staleProxies} from '../pods.js'
 import {fail, pass, skip, type Category, type CheckScope} from '../types.js'
 
 async function controlPlaneProxies(ctx: CheckContext, scope: CheckScope): Promise<V1Pod[]> {
   const ns = ctx.settings.controlPlaneNamespace
   const pods = await scope.waitFor(`pods in ${ns}`, ctx.snapshot.pods(ns))
-  return pods.filter((pod) => isMeshed(pod) && !isFinished(pod))
+  return pods.filter((pod) => hasProxyContainer(pod) && !isFinished(pod))
 }
 
 export const controlPlaneProxy: Category<CheckContext> = {

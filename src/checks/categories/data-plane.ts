@@ -5,7 +5,7 @@
 import type {V1Pod} from '../../kube/types.js'
 import type {CheckContext} from '../context.js'
 import {expectedProxyVersion, linkerdValues, LINKERD_CONFIG} from '../linkerd.js'
-import {isFinished, isMeshed, listProblems, podName, proxyNotReady, staleProxies} from '../pods.js'
+import {hasProxyContainer, isFinished, listProblems, podName, proxyNotReady, staleProxies} from '../pods.js'
 import {adminProbe, endpointProblem, type AdminProbe} from '../proxy-admin.js'
 import {leafCertFromMetrics, leafExpiryProblem} from '../proxy-cert.js'
 import {fail, pass, skip, type Category, type Check, type CheckScope, type Outcome} from '../types.js'
@@ -14,7 +14,7 @@ import {fail, pass, skip, type Category, type Check, type CheckScope, type Outco
 export async function dataPlanePods(ctx: CheckContext, scope: CheckScope): Promise<V1Pod[]> {
   const {dataPlaneNamespace: ns, controlPlaneNamespace: cp} = ctx.settings
   const pods = ns === undefined ? await scope.waitFor('pods in all namespaces', ctx.snapshot.allPods()) : await scope.waitFor(`pods in ${ns}`, ctx.snapshot.pods(ns))
-  return pods.filter((pod) => isMeshed(pod) && !isFinished(pod) && (ns !== undefined || pod.metadata?.namespace !== cp))
+  return pods.filter((pod) => hasProxyContainer(pod) && !isFinished(pod) && (ns !== undefined || pod.metadata?.namespace !== cp))
 }
 
 /**

@@ -1,7 +1,8 @@
 // linkerd-config: the objects an install creates exist: namespace, RBAC, service accounts, CRDs
 // and admission webhooks. Names and label selectors as in linkerd2's healthcheck.
+import {LABEL} from '../../mesh/names.js'
 import type {CheckContext} from '../context.js'
-import {clusterRbacNames, CONTROL_PLANE_NS_LABEL, crdProblems, serviceAccountNames, webhookNames} from '../linkerd.js'
+import {clusterRbacNames, crdProblems, serviceAccountNames, webhookNames} from '../linkerd.js'
 import {fail, pass, type Category} from '../types.js'
 
 const missingText = (kind: string, missing: readonly string[]) => `missing ${kind}: ${missing.join(', ')}`
@@ -34,7 +35,7 @@ export const linkerdConfig: Category<CheckContext> = {
       hint: 'l5d-existence-cr',
       async run(ctx, scope) {
         const ns = ctx.settings.controlPlaneNamespace
-        const roles = await scope.waitFor('clusterroles', ctx.snapshot.clusterRoles(`${CONTROL_PLANE_NS_LABEL}=${ns}`))
+        const roles = await scope.waitFor('clusterroles', ctx.snapshot.clusterRoles(`${LABEL.controlPlaneNamespace}=${ns}`))
         const missing = missingNames(roles, clusterRbacNames(ns))
         return missing.length === 0 ? pass() : fail(missingText('ClusterRoles', missing))
       },
@@ -46,7 +47,7 @@ export const linkerdConfig: Category<CheckContext> = {
       hint: 'l5d-existence-crb',
       async run(ctx, scope) {
         const ns = ctx.settings.controlPlaneNamespace
-        const bindings = await scope.waitFor('clusterrolebindings', ctx.snapshot.clusterRoleBindings(`${CONTROL_PLANE_NS_LABEL}=${ns}`))
+        const bindings = await scope.waitFor('clusterrolebindings', ctx.snapshot.clusterRoleBindings(`${LABEL.controlPlaneNamespace}=${ns}`))
         const missing = missingNames(bindings, clusterRbacNames(ns))
         return missing.length === 0 ? pass() : fail(missingText('ClusterRoleBindings', missing))
       },

@@ -1,13 +1,14 @@
 // linkerd-existence: the control plane is installed and its pods run. Unlike Linkerd, a control
 // plane pod that is not ready does not stop the run: identity and data-plane checks still report.
 import type {V1Pod} from '../../kube/types.js'
+import {LABEL} from '../../mesh/names.js'
 import type {CheckContext} from '../context.js'
-import {COMPONENT_LABEL, CORE_COMPONENTS, HEARTBEAT_SA, linkerdValues, LINKERD_CONFIG} from '../linkerd.js'
+import {CORE_COMPONENTS, HEARTBEAT_SA, linkerdValues, LINKERD_CONFIG} from '../linkerd.js'
 import {listProblems, podName} from '../pods.js'
 import {fail, pass, skip, type Category} from '../types.js'
 
 function componentOf(pod: V1Pod): string | undefined {
-  const label = pod.metadata?.labels?.[COMPONENT_LABEL]
+  const label = pod.metadata?.labels?.[LABEL.controlPlaneComponent]
   if (label) return label
   // Linkerd itself matches `linkerd-<component>-<hash>-<id>` names.
   const match = /^linkerd-(.+)-[a-z0-9]+-[a-z0-9]+$/.exec(pod.metadata?.name ?? '')

@@ -2,8 +2,9 @@
 // the per-pod values (run values + the pod's own config annotations), then the containers,
 // volumes, annotations and labels, with where each goes. Pure: no YAML nodes, no IO.
 import {createHash} from 'node:crypto'
+import {ANNOTATION, CONFIG_PREFIXES, LABEL, proxyOwnerLabel, VOLUME} from '../../mesh/names.js'
 import {goParseBool, goParseDuration} from '../../mesh/proxy-go.js'
-import {ANNOTATION, applyAnnotationOverrides, mergeAdditionalEnv, type Annotations, type Warn} from '../../mesh/proxy-overrides.js'
+import {applyAnnotationOverrides, mergeAdditionalEnv, type Annotations, type Warn} from '../../mesh/proxy-overrides.js'
 import type {InjectValues} from '../../mesh/proxy-values.js'
 import {RenderError, renderDebug, renderNetworkValidator, renderProxy, renderProxyInit, type Container} from './render.js'
 
@@ -110,7 +111,7 @@ function inheritedFromNamespace(pod: Annotations, namespace: Annotations): Annot
   const out: Annotations = {}
   for (const [k, v] of Object.entries(namespace)) {
     if (k in pod) continue
-    if (k.startsWith('config.linkerd.io/') || k.startsWith('config.alpha.linkerd.io/') || k.startsWith('config.beta.linkerd.io/')) out[k] = v
+    if (CONFIG_PREFIXES.some((prefix) => k.startsWith(prefix))) out[k] = v
     else if (k === ANNOTATION.inject && v === 'ingress') out[k] = v
   }
   return out
@@ -127,8 +128,8 @@ export function computePodPatch(pod: PodTemplate, config: ManualConfig, warn: Wa
   const ownAnnotations = {...inherited, ...podAnnotations}
   const labels = stringMap(pod.metadata?.labels)
   const kind = pod.kind.toLowerCase()
-  const addedLabels: Annotations = {'linkerd.io/control-plane-ns': config.controlPlaneNamespace, 'linkerd.io/workload-ns': pod.namespace}
-  if (OWNER_LABEL_KINDS.has(kind)) addedLabels[`linkerd.io/proxy-${kind}`] = pod.name
+  const addedLabels: Annotations = {[LABEL.controlPlaneNamespace]: config.controlPlaneNamespace, [LABEL.workloadNamespace]: pod.namespace}
+  if (OWNER_LABEL_KINDS.has(kind)) addedLabels[proxyOwnerLabel(kind)] = pod.name
   const podLabels = Object.entries(addedLabels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
 
   // Pods that agree on everything the sidecar depends on share one rendering (large manifests
@@ -191,12 +192,12 @@ function sharedPatch(pod: PodTemplate, annotations: {own: Annotations; inherited
 
   // Annotations the run adds (flags, created-by, debug, close-wait), then the proxy's own.
   // Inherited Namespace settings are written on the pod too, as the webhook writes them.
-  const added: Annotations = {...annotations.inherited, ...config.overrideAnnotations, 'linkerd.io/created-by': config.createdBy}
+  const added: Annotations = {...annotations.inherited, ...config.overrideAnnotations, [ANNOTATION.createdBy]: config.createdBy}
   if (config.enableDebugSidecar) added[ANNOTATION.enableDebugSidecar] = 'true'
   if (config.closeWaitTimeout) added[ANNOTATION.closeWaitTimeout] = config.closeWaitTimeout
   const effective = {...ownAnnotations, ...added}
-  added['linkerd.io/proxy-version'] = values.proxy.image.version || values.linkerdVersion
-  added['linkerd.io/trust-root-sha256'] = sha256(values.identityTrustAnchorsPEM)
+  added[ANNOTATION.injectedProxyVersion] = values.proxy.image.version || values.linkerdVersion
+  added[ANNOTATION.trustRootSha256] = sha256(values.identityTrustAnchorsPEM)
 
   // The first application container's capabilities and service-account mount are shared with
   // the proxy (so the pod passes the same admission policies).
@@ -246,7 +247,7 @@ function sharedPatch(pod: PodTemplate, annotations: {own: Annotations; inherited
     initTarget.push(renderNetworkValidator(values))
   }
   if (debug) patch.containersLast.push(renderDebug(values))
-  patch.volumes.push({emptyDir: {medium: 'Memory'}, name: 'linkerd-identity-end-entity'})
+  patch.volumes.push({emptyDir: {medium: 'Memory'}, name: VOLUME.identityEndEntity})
   if (values.proxy.tracing?.enabled) {
     patch.volumes.push({
       downwardAPI: {
@@ -255,12 +256,12 @@ function sharedPatch(pod: PodTemplate, annotations: {own: Annotations; inherited
           {fieldRef: {fieldPath: 'metadata.annotations'}, path: 'annotations'},
         ],
       },
-      name: 'linkerd-podinfo',
+      name: VOLUME.podInfo,
     })
   }
   if (values.identity.serviceAccountTokenProjection) {
     patch.volumes.push({
-      name: 'linkerd-identity-token',
+      name: VOLUME.identityToken,
       projected: {sources: [{serviceAccountToken: {audience: 'identity.l5d.io', expirationSeconds: 86400, path: 'linkerd-identity-token'}}]},
     })
   }

@@ -3,6 +3,8 @@
 // render them, then shaped as Kubernetes serialises a corev1.Container: zero numbers, empty
 // strings and `false` read-only flags dropped, quantities canonical, keys in alphabetical order.
 import {MeshError} from '../../errors.js'
+import {CONTAINER, VOLUME} from '../../mesh/names.js'
+import {PROXY_PORT_NAMES} from '../../mesh/ports.js'
 import {canonicalQuantity, goFormat, goFormatNumber, snakeCase} from '../../mesh/proxy-go.js'
 import type {Capabilities, EnvVar, InjectValues, Resources} from '../../mesh/proxy-values.js'
 
@@ -142,7 +144,7 @@ export function renderProxy(v: InjectValues, namespace: string): Container {
     fieldRef('_pod_uid', 'metadata.uid'),
     fieldRef('_pod_ip', 'status.podIP'),
     fieldRef('_pod_nodeName', 'spec.nodeName'),
-    env('_pod_containerName', 'linkerd-proxy'),
+    env('_pod_containerName', CONTAINER.proxy),
     ...coresEnv(v),
   ]
   if (p.requireIdentityOnInboundPorts) envs.push(env('LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY', p.requireIdentityOnInboundPorts))
@@ -215,10 +217,10 @@ export function renderProxy(v: InjectValues, namespace: string): Container {
     image: image(p.image.name, p.image.version, v.linkerdVersion),
     imagePullPolicy: p.image.pullPolicy || v.imagePullPolicy,
     livenessProbe: probe('/live', p.ports.admin, {initialDelaySeconds: p.livenessProbe.initialDelaySeconds, timeoutSeconds: p.livenessProbe.timeoutSeconds}),
-    name: 'linkerd-proxy',
+    name: CONTAINER.proxy,
     ports: [
-      {containerPort: p.ports.inbound, name: 'linkerd-proxy'},
-      {containerPort: p.ports.admin, name: 'linkerd-admin'},
+      {containerPort: p.ports.inbound, name: PROXY_PORT_NAMES.inbound},
+      {containerPort: p.ports.admin, name: PROXY_PORT_NAMES.admin},
     ],
     readinessProbe: probe('/ready', p.ports.admin, {initialDelaySeconds: p.readinessProbe.initialDelaySeconds, timeoutSeconds: p.readinessProbe.timeoutSeconds}),
   }
@@ -252,9 +254,9 @@ export function renderProxy(v: InjectValues, namespace: string): Container {
     if (p.waitBeforeExitSeconds) lifecycle.preStop = {exec: {command: ['/bin/sleep', goFormatNumber(p.waitBeforeExitSeconds)]}}
     container.lifecycle = lifecycle
   }
-  const mounts: Container[] = [{mountPath: '/var/run/linkerd/identity/end-entity', name: 'linkerd-identity-end-entity'}]
-  if (p.tracing?.enabled) mounts.push({mountPath: '/var/run/linkerd/podinfo', name: 'linkerd-podinfo'})
-  if (v.identity.serviceAccountTokenProjection) mounts.push({mountPath: '/var/run/secrets/tokens', name: 'linkerd-identity-token'})
+  const mounts: Container[] = [{mountPath: '/var/run/linkerd/identity/end-entity', name: VOLUME.identityEndEntity}]
+  if (p.tracing?.enabled) mounts.push({mountPath: '/var/run/linkerd/podinfo', name: VOLUME.podInfo})
+  if (v.identity.serviceAccountTokenProjection) mounts.push({mountPath: '/var/run/secrets/tokens', name: VOLUME.identityToken})
   if (p.saMountPath) mounts.push({mountPath: p.saMountPath.mountPath, name: p.saMountPath.name, ...(p.saMountPath.readOnly ? {readOnly: true} : {})})
   container.volumeMounts = mounts
   if (p.nativeSidecar) container.restartPolicy = 'Always'
@@ -290,7 +292,7 @@ export function renderProxyInit(v: InjectValues): Container {
     command: ['/usr/lib/linkerd/linkerd2-proxy-init'],
     image: image(p.image.name, p.image.version, v.linkerdVersion),
     imagePullPolicy: p.image.pullPolicy || v.imagePullPolicy,
-    name: 'linkerd-init',
+    name: CONTAINER.init,
     securityContext: {
       allowPrivilegeEscalation: privileged,
       capabilities,
@@ -332,7 +334,7 @@ export function renderNetworkValidator(v: InjectValues): Container {
     command: ['/usr/lib/linkerd/linkerd2-network-validator'],
     image: image(v.proxy.image.name, v.proxy.image.version, v.linkerdVersion),
     imagePullPolicy: v.proxy.image.pullPolicy || v.imagePullPolicy,
-    name: 'linkerd-network-validator',
+    name: CONTAINER.networkValidator,
     securityContext:
       Object.keys(nv.securityContext).length > 0
         ? withoutNulls(nv.securityContext)
@@ -359,7 +361,7 @@ export function renderDebug(v: InjectValues): Container {
     image: image(img.name, img.version, v.linkerdVersion),
     imagePullPolicy: img.pullPolicy || v.imagePullPolicy,
     livenessProbe: {exec: {command: ['true']}},
-    name: 'linkerd-debug',
+    name: CONTAINER.debug,
     readinessProbe: {exec: {command: ['true']}},
     terminationMessagePolicy: 'FallbackToLogsOnError',
   }

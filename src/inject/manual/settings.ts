@@ -2,8 +2,9 @@
 // (chart defaults ← --values files, or the cluster's linkerd-config), this run's flags and
 // --set values, and the CLI identity. Done once per run; every pod template reuses it.
 import {UsageError} from '../../errors.js'
+import {ANNOTATION} from '../../mesh/names.js'
 import {applyProxyFlags, type FlagValues} from '../../mesh/proxy-flags.js'
-import {ANNOTATION, applyAnnotationOverrides, overrideAnnotations, type Annotations} from '../../mesh/proxy-overrides.js'
+import {applyAnnotationOverrides, overrideAnnotations, type Annotations} from '../../mesh/proxy-overrides.js'
 import {toInjectValues, type InjectValues} from '../../mesh/proxy-values.js'
 import {parseSetArgument, setValue, type ChartValues} from '../../mesh/values.js'
 import type {ManualConfig} from './pod-patch.js'

@@ -3,6 +3,7 @@
 // settings the manual handler renders from. The command calls this once, after building options.
 import {UsageError} from '../../errors.js'
 import type {KubeClient} from '../../kube/types.js'
+import {ANNOTATION, CONFIG_PREFIXES} from '../../mesh/names.js'
 import type {Annotations} from '../../mesh/proxy-overrides.js'
 import {chartDefaults, loadValuesFile, mergeValues, type ChartValues} from '../../mesh/values.js'
 import type {InjectOptions} from '../types.js'
@@ -47,7 +48,7 @@ export async function loadBaseline(flags: ManualFlags, deps: ManualDeps): Promis
       const values = await clusterValues(kube, namespace)
       const namespaceAnnotations = new Map<string, Annotations>()
       for (const ns of await kube.listNamespaces()) {
-        const annotations = Object.entries(ns.metadata?.annotations ?? {}).filter(([k]) => k.startsWith('config.') || k === 'linkerd.io/inject')
+        const annotations = Object.entries(ns.metadata?.annotations ?? {}).filter(([k]) => CONFIG_PREFIXES.some((prefix) => k.startsWith(prefix)) || k === ANNOTATION.inject)
         if (ns.metadata?.name && annotations.length > 0) namespaceAnnotations.set(ns.metadata.name, Object.fromEntries(annotations))
       }
       return {values, source: `configmap/linkerd-config in ${namespace}`, namespaceAnnotations}
@@ -72,7 +73,7 @@ export async function applyManualFlags(given: ManualFlags, options: InjectOption
     // differ from it, as `linkerd inject` compares with the cluster's values.
     const run = runValues({baseline: baseline.values, baselineSource: baseline.source, flags, set: flags.set ?? [], flagAnnotations: options.overrides})
     const computed = new Map(Object.entries(run.overrideAnnotations))
-    computed.delete('linkerd.io/inject') // annotate mode writes it from --ingress itself
+    computed.delete(ANNOTATION.inject) // annotate mode writes it from --ingress itself
     const overrides: Array<readonly [string, string]> = []
     for (const [key] of options.overrides) {
       const value = computed.get(key)
