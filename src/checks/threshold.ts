@@ -4,6 +4,11 @@ import {formatDuration, parseDuration} from '../util/duration.js'
 
 const DAY_MS = 86_400_000
 
+/** `linkerd check` warns 60 days before a certificate expires: `--cert-expiry-threshold`'s default. */
+export const DEFAULT_CERT_EXPIRY_THRESHOLD_MS = 60 * DAY_MS
+/** The same, as the flag spells it. */
+export const DEFAULT_CERT_EXPIRY_THRESHOLD = `${DEFAULT_CERT_EXPIRY_THRESHOLD_MS / DAY_MS}d`
+
 /** `60d`, `1d12h`, or anything parseDuration takes (`12h`, `90m`). */
 export function parseLongDuration(text: string): number | undefined {
   const match = /^(\d+)d(.*)$/.exec(text.trim())

@@ -43,6 +43,11 @@ export interface Category<C> {
   /** Header printed above the category's checks. */
   readonly name: string
   readonly checks: ReadonlyArray<Check<C>>
+  /**
+   * Starts slow reads in the background before the first category runs, when a selected check of
+   * this category needs them (`selected(checkId)`); the checks find the results in their snapshot.
+   */
+  prefetch?(ctx: C, selected: (checkId: string) => boolean): void
 }
 
 export interface CheckEntry {

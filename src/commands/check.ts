@@ -1,22 +1,18 @@
 import {Flags} from '@oclif/core'
 
-import {prefetchAdminProbes} from '../checks/categories/data-plane.js'
-import {createContext, refreshContext, type CheckMode, type CheckSettings} from '../checks/context.js'
-import {countingKube} from '../checks/counting-kube.js'
-import {categoriesFor} from '../checks/registry.js'
-import {reportExitCode, runChecks, type RetryNotice} from '../checks/runner.js'
-import {isSelected, splitIds, unknownSelectors} from '../checks/select.js'
-import {parseLongDuration, wordDuration} from '../checks/threshold.js'
+import type {CheckMode, CheckSettings} from '../checks/context.js'
+import {reportExitCode, type RetryNotice} from '../checks/runner.js'
+import {splitIds, unknownSelectors} from '../checks/select.js'
+import {runCheckSuite, suiteCategories} from '../checks/suite.js'
+import {DEFAULT_CERT_EXPIRY_THRESHOLD, parseLongDuration} from '../checks/threshold.js'
 import type {CheckReport} from '../checks/types.js'
 import {ClusterCommand} from '../cluster-command.js'
-import {ClusterError, TimeoutError, UsageError} from '../errors.js'
+import {UsageError} from '../errors.js'
 import {renderCheckJson} from '../output/check-json.js'
 import {renderCheckJUnit} from '../output/check-junit.js'
 import {renderCheckTable} from '../output/check-table.js'
+import {startProgress} from '../output/progress.js'
 import {formatDuration, parseDuration} from '../util/duration.js'
-
-/** Data-plane checks that read the admin probes. */
-const PROBING_CHECKS = new Set(['admin-live', 'admin-ready', 'proxy-certs-not-expiring'])
 
 export default class Check extends ClusterCommand {
   static override summary = 'Check the cluster, the Linkerd control plane and (with --proxy) every proxy and its ports.'
@@ -45,7 +41,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
     'fail-on': Flags.option({default: 'error', description: 'Lowest result that fails the run (exit 1).', options: ['error', 'warning'] as const})(),
     wait: Flags.string({default: '0s', description: 'Retry failing checks that can become true (pods getting ready) until this deadline, e.g. 5m.'}),
     'check-timeout': Flags.string({default: '60s', description: 'Time one check may take before it is reported as timeout (each API call and port-forward also has --request-timeout).'}),
-    'cert-expiry-threshold': Flags.string({default: '60d', description: 'Warn when a certificate expires within this time (or within the last third of a shorter lifetime).'}),
+    'cert-expiry-threshold': Flags.string({default: DEFAULT_CERT_EXPIRY_THRESHOLD, description: 'Warn when a certificate expires within this time (or within the last third of a shorter lifetime).'}),
     offline: Flags.boolean({default: false, description: 'Skip every check that needs something outside the cluster (the latest-version lookup).'}),
     'expected-version': Flags.string({description: 'Version the control plane must run (e.g. edge-26.8.3).'}),
     concurrency: Flags.integer({default: 16, description: 'Port-forwards open at the same time.', min: 1}),
@@ -60,7 +56,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
     const waitMs = this.duration('--wait', flags.wait, parseDuration, 0)
     const checkTimeoutMs = this.duration('--check-timeout', flags['check-timeout'], parseDuration, 1)
     const thresholdMs = this.duration('--cert-expiry-threshold', flags['cert-expiry-threshold'], parseLongDuration, 1)
-    const categories = categoriesFor(mode, {validFor: wordDuration(thresholdMs)})
+    const categories = suiteCategories(mode, thresholdMs)
 
     if (flags['list-checks']) {
       for (const category of categories) for (const check of category.checks) this.out(`${category.id}.${check.id}\t${check.description}\n`)
@@ -76,7 +72,6 @@ Categories run in order; the checks of a category run in parallel on one shared 
 
     const options = this.kubeOptions(flags)
     const client = await this.kube(flags)
-    const {kube, stats} = countingKube(client)
     const settings: CheckSettings = {
       mode,
       controlPlaneNamespace: flags['linkerd-namespace'],
@@ -88,38 +83,23 @@ Categories run in order; the checks of a category run in parallel on one shared 
       versionCheckUrl: flags['version-check-url'],
       now: Date.now,
     }
-    const finished = new AbortController()
-    const ctx = createContext(kube, settings, {concurrency: flags.concurrency, signal: finished.signal})
-    const human = flags.output === 'table' || flags.output === 'short'
-    // ora needs a real terminal width: a pseudo-terminal without columns makes it redraw endlessly.
-    const spinner = human && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !process.env.CI ? await this.spinner(this.useColor(flags.color, process.stderr)) : undefined
+    const progress = await startProgress({enabled: flags.output === 'table' || flags.output === 'short', color: flags.color})
     try {
-      // No usable cluster is not a check result: one line, exit 3 (kube maps the cause).
-      spinner?.start('connecting to the Kubernetes API')
-      await ctx.snapshot.version().catch((error: unknown) => {
-        // An API server that never answers is as unusable as one that refuses: exit 3, not 4.
-        if (error instanceof TimeoutError) throw new ClusterError(error.message, {code: error.code, ...(error.hint ? {hint: error.hint} : {})})
-        throw error
-      })
-      // The port-forward fan-out is the slow part of --proxy: start it while the control plane is checked.
-      if (mode === 'proxy' && categories.some((c) => c.id === 'data-plane' && c.checks.some((k) => PROBING_CHECKS.has(k.id) && isSelected(c.id, k.id, selection)))) {
-        prefetchAdminProbes(ctx)
-      }
-      const report = await runChecks(categories, ctx, {
+      progress.show('connecting to the Kubernetes API')
+      const report = await runCheckSuite(client, settings, {
         selection,
         checkTimeoutMs,
         waitMs,
         failOn: flags['fail-on'],
-        refresh: refreshContext,
-        stats: () => stats,
-        onCategory: (category) => spinner?.start(`checking ${category.name}`),
+        concurrency: flags.concurrency,
+        onCategory: (category) => progress.show(`checking ${category.name}`),
         onRetry: (notice) => {
           // A countdown that ticks every second until the next retry round reports.
           const deadline = Date.now() + notice.remainingMs
-          spinner?.tick(() => retryText({...notice, remainingMs: Math.max(0, deadline - Date.now())}))
+          progress.tick(() => retryText({...notice, remainingMs: Math.max(0, deadline - Date.now())}))
         },
       })
-      spinner?.stop()
+      progress.stop()
       this.out(this.render(report, flags.output, flags.color))
       if (flags.verbose) {
         const cpu = process.cpuUsage()
@@ -127,8 +107,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
       }
       process.exitCode = reportExitCode(report)
     } finally {
-      finished.abort()
-      spinner?.stop()
+      progress.stop()
       await client.close()
     }
   }
@@ -144,39 +123,6 @@ Categories run in order; the checks of a category run in parallel on one shared 
     if (ms === undefined || ms < min) throw new UsageError(`invalid ${flag} "${text}"`, {hint: 'use a duration such as 30s, 5m or 60d'})
     return ms
   }
-
-  private async spinner(color: boolean): Promise<Spinner> {
-    const {default: ora} = await import('ora')
-    const instance = ora({color: color ? 'cyan' : false, discardStdin: false, stream: process.stderr})
-    let ticker: NodeJS.Timeout | undefined
-    const show = (text: string) => {
-      if (instance.isSpinning) instance.text = text
-      else instance.start(text)
-    }
-    return {
-      start(text) {
-        clearInterval(ticker)
-        show(text)
-      },
-      tick(text) {
-        clearInterval(ticker)
-        show(text())
-        ticker = setInterval(() => show(text()), 1000)
-        ticker.unref()
-      },
-      stop() {
-        clearInterval(ticker)
-        instance.stop()
-      },
-    }
-  }
-}
-
-interface Spinner {
-  start(text: string): void
-  /** Shows `text()` now and again every second (a countdown). */
-  tick(text: () => string): void
-  stop(): void
 }
 
 function retryText(notice: RetryNotice): string {

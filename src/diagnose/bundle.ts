@@ -1,14 +1,13 @@
 // `diagnose bundle`: everything diagnose knows about one namespace plus the control plane, as
 // files for a tar.gz to attach to a bug report. Collection fans out over pods with a limit;
-// every file passes through redact.ts; Secrets are never read.
+// every file passes through redact.ts; Secrets are never read. The text files are drawn by the
+// renderers the command hands in (domain code returns data; src/output draws).
 import type {KubeClient, V1Pod} from '../kube/types.js'
-import {renderPodReport} from '../output/diagnose-pod.js'
-import {renderPortsReport} from '../output/diagnose-ports.js'
 import {sortProblems, type Problem} from '../ports/index.js'
 import {mapLimit} from '../util/pool.js'
 import {collectControlPlane, collectPodSnapshot, ReadCache} from './collect-pod.js'
 import {buildPodReport, type PodReport, selectPodReport} from './pod-report.js'
-import {analyzeLivePods, countProblems, type ProblemCounts, selectPortsReport} from './ports-report.js'
+import {analyzeLivePods, countProblems, type PortsReport, type ProblemCounts, selectPortsReport} from './ports-report.js'
 import {obfuscateMetrics} from './obfuscate.js'
 import {namespaceAnnotationsOf} from './live-ports.js'
 import {redactedJson, redactText} from './redact.js'
@@ -29,6 +28,13 @@ export interface BundleOptions {
   /** --only/--skip rule selectors. */
   only?: readonly string[]
   skip?: readonly string[]
+  /** How the `.txt` files show a report: the command's text renderers, without colour. */
+  text: BundleText
+}
+
+export interface BundleText {
+  podReport(report: PodReport): string
+  portsReport(report: PortsReport): string
 }
 
 export interface BundleResult {
@@ -70,7 +76,7 @@ export async function collectBundle(kube: KubeClient, options: BundleOptions): P
   const skip = options.skip ?? []
   const ports = selectPortsReport(analyzeLivePods(pods.map((pod) => ({pod, namespaceAnnotations: nsAnnotations.get(options.namespace)})), cp.defaults, services), only, skip)
   add(`${options.namespace}/ports.json`, json(ports))
-  add(`${options.namespace}/ports.txt`, text(renderPortsReport(ports, false)))
+  add(`${options.namespace}/ports.txt`, text(options.text.portsReport(ports)))
 
   const cache = new ReadCache()
   const reports = await mapLimit(pods, options.concurrency, async (pod): Promise<PodReport> => {
@@ -78,7 +84,7 @@ export async function collectBundle(kube: KubeClient, options: BundleOptions): P
     const report = selectPodReport(buildPodReport(snapshot, {defaults: cp.defaults, nowSeconds: options.now.getTime() / 1000}), only, skip)
     const name = pod.metadata?.name ?? 'unnamed'
     add(`${options.namespace}/pods/${name}/report.json`, json(report))
-    add(`${options.namespace}/pods/${name}/report.txt`, text(renderPodReport(report, false)))
+    add(`${options.namespace}/pods/${name}/report.txt`, text(options.text.podReport(report)))
     add(`${options.namespace}/pods/${name}/pod.json`, json(pod))
     const metrics = snapshot.admin?.metrics
     if (metrics?.body !== undefined) add(`${options.namespace}/pods/${name}/proxy-metrics.txt`, text(options.obfuscate ? obfuscateMetrics(metrics.body) : metrics.body))

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
-import {prefetchAdminProbes} from '../../src/checks/categories/data-plane.js'
 import {createContext, refreshContext, type CheckMode, type CheckSettings} from '../../src/checks/context.js'
 import {countingKube} from '../../src/checks/counting-kube.js'
 import {categoriesFor} from '../../src/checks/registry.js'
@@ -48,8 +47,9 @@ async function run(scenario: Scenario = {}): Promise<{report: CheckReport; byId:
     ...scenario.settings,
   }
   const ctx = createContext(kube, settings, {concurrency: 4, fetchText: async () => JSON.stringify({edge: 'edge-26.8.3', stable: 'stable-2.14.10'})})
-  if (scenario.prefetch) prefetchAdminProbes(ctx)
-  const report = await runChecks(categoriesFor(mode), ctx, {checkTimeoutMs: 5000, refresh: refreshContext, stats: () => stats})
+  const categories = categoriesFor(mode)
+  if (scenario.prefetch) for (const category of categories) category.prefetch?.(ctx, () => true)
+  const report = await runChecks(categories, ctx, {checkTimeoutMs: 5000, refresh: refreshContext, stats: () => stats})
   assert.equal(fake.openForwards(), 0, 'every port-forward closed')
   const byId = new Map(report.categories.flatMap((c) => c.checks).map((c) => [c.id, c]))
   return {report, byId, calls: fake.calls}

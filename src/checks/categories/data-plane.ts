@@ -22,7 +22,7 @@ export async function dataPlanePods(ctx: CheckContext, scope: CheckScope): Promi
  * fan-out (the slow part of `check --proxy`) overlaps the control-plane categories. The results
  * land in the snapshot the data-plane checks read; failures are theirs to report.
  */
-export function prefetchAdminProbes(ctx: CheckContext): void {
+function prefetchAdminProbes(ctx: CheckContext): void {
   const scope: CheckScope = {signal: new AbortController().signal, waitFor: (_label, promise) => promise}
   dataPlanePods(ctx, scope).then(
     (pods) => {
@@ -135,4 +135,8 @@ export const dataPlane: Category<CheckContext> = {
       },
     },
   ],
+  // The port-forward fan-out is the slow part of --proxy: start it while the control plane is checked.
+  prefetch(ctx, selected) {
+    if (['admin-live', 'admin-ready', 'proxy-certs-not-expiring'].some((id) => selected(id))) prefetchAdminProbes(ctx)
+  },
 }

@@ -5,6 +5,7 @@ import type {X509Certificate} from 'node:crypto'
 
 import type {CheckContext} from '../context.js'
 import {issuerCertPem, trustAnchorsPem} from '../linkerd.js'
+import {DEFAULT_CERT_EXPIRY_THRESHOLD_MS, wordDuration} from '../threshold.js'
 import {fail, pass, type Category, type CheckScope} from '../types.js'
 import {certName, cryptoProblem, expiryProblem, isSignedBy, parsePemBundle, validityProblem} from '../x509.js'
 
@@ -32,7 +33,7 @@ async function issuer(ctx: CheckContext, scope: CheckScope): Promise<{cert: X509
 const problems = (list: Array<string | undefined>) => list.filter((p): p is string => p !== undefined)
 
 /** The identity checks; `validFor` words the expiry checks after --cert-expiry-threshold. */
-export const linkerdIdentity = (validFor = '60 days'): Category<CheckContext> => ({
+export const linkerdIdentity = (validFor = wordDuration(DEFAULT_CERT_EXPIRY_THRESHOLD_MS)): Category<CheckContext> => ({
   id: 'linkerd-identity',
   name: 'linkerd-identity',
   checks: [

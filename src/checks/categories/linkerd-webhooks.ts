@@ -5,6 +5,7 @@ import type {X509Certificate} from 'node:crypto'
 
 import type {CheckContext} from '../context.js'
 import {secretText, webhookNames} from '../linkerd.js'
+import {DEFAULT_CERT_EXPIRY_THRESHOLD_MS, wordDuration} from '../threshold.js'
 import {fail, pass, skip, type Category, type Check, type CheckScope} from '../types.js'
 import {certName, expiryProblem, isSignedBy, parsePemBundle, validityProblem} from '../x509.js'
 
@@ -100,7 +101,7 @@ function notExpiring(hook: Webhook, validFor: string): Check<CheckContext> {
   }
 }
 
-export const linkerdWebhooks = (validFor = '60 days'): Category<CheckContext> => ({
+export const linkerdWebhooks = (validFor = wordDuration(DEFAULT_CERT_EXPIRY_THRESHOLD_MS)): Category<CheckContext> => ({
   id: 'linkerd-webhooks-and-apisvc-tls',
   name: 'linkerd-webhooks-and-apisvc-tls',
   checks: WEBHOOKS.flatMap((hook) => [validCert(hook), notExpiring(hook, validFor)]),

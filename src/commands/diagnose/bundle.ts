@@ -2,9 +2,11 @@ import {renameSync, rmSync, writeFileSync} from 'node:fs'
 
 import {Flags} from '@oclif/core'
 
+import type {CheckSettings} from '../../checks/context.js'
 import {ClusterCommand} from '../../cluster-command.js'
 import {parseRuleSelection} from '../../diagnose/rules.js'
 import {InputError, UsageError} from '../../errors.js'
+import type {KubeClient} from '../../kube/types.js'
 import {countsLine} from '../../output/diagnose-problems.js'
 
 export default class DiagnoseBundle extends ClusterCommand {
@@ -32,11 +34,13 @@ It holds a diagnose pod report and the proxy's /metrics for every pod of the nam
     const timeoutMs = this.kubeOptions(flags).requestTimeoutMs
     const kube = await this.kube(flags)
     try {
-      const [{contextNamespace}, {collectBundle}, {tarGz}, {kubeconfigPaths, kubeconfigSecrets}] = await Promise.all([
+      const [{contextNamespace}, {collectBundle}, {tarGz}, {kubeconfigPaths, kubeconfigSecrets}, {renderPodReport}, {renderPortsReport}] = await Promise.all([
         import('../../diagnose/context-namespace.js'),
         import('../../diagnose/bundle.js'),
         import('../../diagnose/tar.js'),
         import('../../diagnose/kubeconfig-secrets.js'),
+        import('../../output/diagnose-pod.js'),
+        import('../../output/diagnose-ports.js'),
       ])
       const namespace = flags.namespace ?? contextNamespace(kube)
       if (!(await kube.getNamespace(namespace))) throw new InputError({source: `namespace ${namespace}`}, 'not found', {hint: 'pass an existing namespace with -n'})
@@ -54,6 +58,7 @@ It holds a diagnose pod report and the proxy's /metrics for every pod of the nam
         checkJson,
         only: selection.only,
         skip: selection.skip,
+        text: {podReport: (report) => renderPodReport(report, false), portsReport: (report) => renderPortsReport(report, false)},
       })
       // Write beside the target and rename, so a failure never leaves half a bundle behind.
       const tmp = `${flags.file}.tmp-${process.pid}`
@@ -75,21 +80,25 @@ It holds a diagnose pod report and the proxy's /metrics for every pod of the nam
   }
 
   /** `check --proxy -n NS` as JSON, or an error note: a failed check run must not lose the bundle. */
-  private async checkReport(kube: import('../../kube/types.js').KubeClient, namespace: string, linkerdNamespace: string, timeoutMs: number, concurrency: number): Promise<string> {
+  private async checkReport(kube: KubeClient, namespace: string, linkerdNamespace: string, timeoutMs: number, concurrency: number): Promise<string> {
+    const [{runCheckSuite}, {DEFAULT_CERT_EXPIRY_THRESHOLD_MS}, {renderCheckJson}] = await Promise.all([
+      import('../../checks/suite.js'),
+      import('../../checks/threshold.js'),
+      import('../../output/check-json.js'),
+    ])
+    const settings: CheckSettings = {
+      mode: 'proxy',
+      controlPlaneNamespace: linkerdNamespace,
+      dataPlaneNamespace: namespace,
+      certExpiryThresholdMs: DEFAULT_CERT_EXPIRY_THRESHOLD_MS,
+      offline: true,
+      requestTimeoutMs: timeoutMs,
+      expectedVersion: undefined,
+      versionCheckUrl: '',
+      now: Date.now,
+    }
     try {
-      const [{createContext}, {categoriesFor}, {runChecks}, {renderCheckJson}] = await Promise.all([
-        import('../../checks/context.js'),
-        import('../../checks/registry.js'),
-        import('../../checks/runner.js'),
-        import('../../output/check-json.js'),
-      ])
-      const ctx = createContext(
-        kube,
-        {mode: 'proxy', controlPlaneNamespace: linkerdNamespace, dataPlaneNamespace: namespace, certExpiryThresholdMs: 60 * 24 * 3600 * 1000, offline: true, requestTimeoutMs: timeoutMs, expectedVersion: undefined, versionCheckUrl: '', now: Date.now},
-        {concurrency},
-      )
-      const report = await runChecks(categoriesFor('proxy', {validFor: '60 days'}), ctx, {checkTimeoutMs: Math.max(timeoutMs, 10_000)})
-      return renderCheckJson(report)
+      return renderCheckJson(await runCheckSuite(kube, settings, {checkTimeoutMs: Math.max(timeoutMs, 10_000), concurrency}))
     } catch (err) {
       return `${JSON.stringify({error: `check did not run: ${(err as Error).message}`})}\n`
     }

@@ -5,6 +5,7 @@ import {InputError, UsageError} from '../../errors.js'
 import type {KubeClient} from '../../kube/types.js'
 import type {SignalSnapshot} from '../../metrics/signals.js'
 import {runStat, type PeerTarget, type StatRequest, type StatRun} from '../../metrics/stat-run.js'
+import {startProgress} from '../../output/progress.js'
 import {statJson} from '../../output/stat-json.js'
 import {renderStatTable} from '../../output/stat-table.js'
 import {kindByAlias} from '../../resources/kinds.js'
@@ -94,18 +95,14 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
         })
       }
 
-      // ora needs a real terminal width; never in JSON or watch mode (stdout is redrawn there).
-      const human = flags.output !== 'json' && !flags.watch
-      const spinner = human && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !process.env.CI ? (await import('ora')).default({color: this.useColor(flags.color, process.stderr) ? 'cyan' : false, discardStdin: false, stream: process.stderr}) : undefined
-      request.progress = (message) => {
-        if (spinner?.isSpinning) spinner.text = message
-        else spinner?.start(message)
-      }
+      // Never in JSON or watch mode (stdout is redrawn there).
+      const progress = await startProgress({enabled: flags.output !== 'json' && !flags.watch, color: flags.color})
+      request.progress = (message) => progress.show(message)
       let previous: ReadonlyMap<string, SignalSnapshot> | undefined
       let drawnLines = 0
       const redraw = flags.watch && flags.output !== 'json' && process.stdout.isTTY
       for (;;) {
-        const run = await runStat(kube, request, previous).finally(() => spinner?.stop())
+        const run = await runStat(kube, request, previous).finally(() => progress.stop())
         this.check(run, namespace)
         this.reportErrors(run)
         const text = render(run, flags.watch)

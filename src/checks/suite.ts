@@ -1,0 +1,65 @@
+// The one way to run the check suite, shared by `check` and `diagnose bundle`: count the API
+// calls, make sure the API server answers at all (no usable cluster is exit 3, not a check
+// result), let categories start their slow reads early, run the categories, and stop background
+// work when the run is over.
+import {ClusterError, TimeoutError} from '../errors.js'
+import type {KubeClient} from '../kube/types.js'
+import {createContext, refreshContext, type CheckContext, type CheckMode, type CheckSettings, type FetchText} from './context.js'
+import {countingKube} from './counting-kube.js'
+import {categoriesFor} from './registry.js'
+import {runChecks, type RetryNotice} from './runner.js'
+import {isSelected, type Selection} from './select.js'
+import {wordDuration} from './threshold.js'
+import type {Category, CheckReport, FailOn} from './types.js'
+
+export interface SuiteOptions {
+  selection?: Selection
+  checkTimeoutMs: number
+  /** `--wait`: retry window for checks that can become true. */
+  waitMs?: number
+  failOn?: FailOn
+  /** Port-forwards open at once. */
+  concurrency: number
+  fetchText?: FetchText
+  onCategory?: (category: Category<CheckContext>) => void
+  onRetry?: (notice: RetryNotice) => void
+}
+
+/** The categories of a mode, their expiry checks worded with the threshold ("valid for at least 60 days"). */
+export function suiteCategories(mode: CheckMode, certExpiryThresholdMs: number): Array<Category<CheckContext>> {
+  return categoriesFor(mode, {validFor: wordDuration(certExpiryThresholdMs)})
+}
+
+export async function runCheckSuite(client: KubeClient, settings: CheckSettings, options: SuiteOptions): Promise<CheckReport> {
+  const categories = suiteCategories(settings.mode, settings.certExpiryThresholdMs)
+  const selection = options.selection ?? {only: [], skip: []}
+  const {kube, stats} = countingKube(client)
+  const finished = new AbortController()
+  const ctx = createContext(kube, settings, {concurrency: options.concurrency, signal: finished.signal, ...(options.fetchText ? {fetchText: options.fetchText} : {})})
+  try {
+    await connect(ctx)
+    for (const category of categories) category.prefetch?.(ctx, (checkId) => isSelected(category.id, checkId, selection))
+    return await runChecks(categories, ctx, {
+      selection,
+      checkTimeoutMs: options.checkTimeoutMs,
+      waitMs: options.waitMs ?? 0,
+      failOn: options.failOn ?? 'error',
+      refresh: refreshContext,
+      stats: () => stats,
+      ...(options.onCategory ? {onCategory: options.onCategory} : {}),
+      ...(options.onRetry ? {onRetry: options.onRetry} : {}),
+    })
+  } finally {
+    finished.abort()
+  }
+}
+
+/** The API server must answer first; one that never answers is as unusable as one that refuses. */
+async function connect(ctx: CheckContext): Promise<void> {
+  try {
+    await ctx.snapshot.version()
+  } catch (error) {
+    if (error instanceof TimeoutError) throw new ClusterError(error.message, {code: error.code, ...(error.hint ? {hint: error.hint} : {})})
+    throw error
+  }
+}

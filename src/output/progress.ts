@@ -1,0 +1,56 @@
+// What a command is doing while the user waits: one spinner line on stderr, redrawn in place.
+// Only on a terminal that reports its width (ora redraws endlessly without one) and not under CI;
+// anywhere else progress is silent, so logs and pipes stay clean. stdout is never touched.
+import {colorEnabled, type ColorMode} from './color.js'
+
+export interface Progress {
+  /** Shows `text` now, in place of what was shown. */
+  show(text: string): void
+  /** Shows `text()` now and again every second (a countdown). */
+  tick(text: () => string): void
+  stop(): void
+}
+
+const silent: Progress = {show() {}, tick() {}, stop() {}}
+
+export interface ProgressOptions {
+  /** False where the output is for a program (JSON, JUnit) or is itself redrawn (--watch). */
+  enabled: boolean
+  color: ColorMode
+  stream?: NodeJS.WriteStream
+  env?: NodeJS.ProcessEnv
+}
+
+export function showsProgress(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): boolean {
+  return stream.isTTY === true && (stream.columns ?? 0) > 0 && !env.CI
+}
+
+/** A spinner when one can be drawn, else a Progress that does nothing. ora is loaded only then. */
+export async function startProgress(options: ProgressOptions): Promise<Progress> {
+  const stream = options.stream ?? process.stderr
+  const env = options.env ?? process.env
+  if (!options.enabled || !showsProgress(stream, env)) return silent
+  const {default: ora} = await import('ora')
+  const spinner = ora({color: colorEnabled(options.color, stream, env) ? 'cyan' : false, discardStdin: false, stream})
+  let ticker: NodeJS.Timeout | undefined
+  const draw = (text: string) => {
+    if (spinner.isSpinning) spinner.text = text
+    else spinner.start(text)
+  }
+  return {
+    show(text) {
+      clearInterval(ticker)
+      draw(text)
+    },
+    tick(text) {
+      clearInterval(ticker)
+      draw(text())
+      ticker = setInterval(() => draw(text()), 1000)
+      ticker.unref()
+    },
+    stop() {
+      clearInterval(ticker)
+      spinner.stop()
+    },
+  }
+}
