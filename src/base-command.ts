@@ -2,7 +2,7 @@
 // exit-code policy (docs/exit-codes.md), so commands only parse flags, call domain code and render.
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
-import {ExitCode, isMeshError} from './errors.js'
+import {errorInfo, type ErrorInfo, isMeshError} from './errors.js'
 import {colorEnabled, type ColorMode} from './output/color.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
@@ -36,27 +36,44 @@ export abstract class BaseCommand extends Command {
     return colorEnabled(mode, stream)
   }
 
-  // oclif's own catch ignores `oclif.exit` in --json mode and prints stacks for plain errors; this
-  // is the one place that maps any failure to a one-line message, a hint and the documented code.
-  protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
-    if (isMeshError(err)) {
-      // An expected failure (bad input, cluster trouble): message and hint only, --verbose or not;
-      // stacks are for unexpected errors, as --verbose's description says.
-      process.exitCode = err.exitCode
-      let text = `Error: ${err.message}\n`
-      if (err.hint) text += `Hint: ${err.hint}\n`
-      process.stderr.write(text)
-      return undefined
-    }
-    const oclifExit = err.oclif?.exit
-    if (oclifExit !== undefined) {
-      process.exitCode = oclifExit
-      return super.catch(err)
-    }
-    // An unexpected bug: still one line unless --verbose asks for the stack.
-    const verbose = this.argv.includes('--verbose')
-    process.exitCode = err.exitCode ?? ExitCode.failed
-    process.stderr.write(`Error: ${err.message}\n${verbose && err.stack ? `${err.stack}\n` : ''}`)
+  /**
+   * A failure as a document of the command's output format, for stdout; undefined writes none.
+   * Commands whose `-o json` is a report opt in (ClusterCommand); inject's `-o json` is a manifest
+   * format, where a document that is not a manifest would only confuse `kubectl apply`.
+   */
+  protected errorDocument(_info: ErrorInfo, _format: string): string | undefined {
     return undefined
   }
+
+  // oclif's own catch ignores `oclif.exit` in --json mode and prints stacks for plain errors; this
+  // is the one place that maps any failure to a one-line message, a hint and the documented code,
+  // plus, in a machine format, a document on stdout that says the same.
+  protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    const info = errorInfo(err)
+    const format = outputFlag(this.argv)
+    const document = info.exitCode === 0 || format === undefined ? undefined : this.errorDocument(info, format)
+    if (document !== undefined) process.stdout.write(document)
+    process.exitCode = info.exitCode
+    if (!isMeshError(err) && err.oclif?.exit !== undefined) return super.catch(err)
+    // Expected failures (bad input, cluster trouble) print message and hint only, --verbose or not;
+    // an unexpected bug is one line too unless --verbose asks for its stack.
+    let text = `Error: ${info.message}\n`
+    if (info.hint) text += `Hint: ${info.hint}\n`
+    if (!isMeshError(err) && this.argv.includes('--verbose') && err.stack) text += `${err.stack}\n`
+    process.stderr.write(text)
+    return undefined
+  }
+}
+
+/** The value of -o/--output as given, read from argv: parsing the flags may be what failed. */
+export function outputFlag(argv: readonly string[]): string | undefined {
+  let value: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string
+    if (arg === '--') break
+    if (arg === '-o' || arg === '--output') value = argv[++i]
+    else if (arg.startsWith('--output=')) value = arg.slice('--output='.length)
+    else if (/^-o./.test(arg)) value = arg.slice(2).replace(/^=/, '')
+  }
+  return value
 }

@@ -1,9 +1,11 @@
-// Commands that talk to a cluster (check, viz stat, diagnose) share kubectl's flags.
+// Commands that talk to a cluster (check, viz stat, diagnose) share kubectl's flags, and their `-o json`
+// is a report: a failure there is written as an error document too.
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from './base-command.js'
-import {UsageError} from './errors.js'
+import {type ErrorInfo, UsageError} from './errors.js'
 import type {KubeClient, KubeOptions} from './kube/types.js'
+import {renderErrorJson} from './output/json.js'
 import {parseDuration} from './util/duration.js'
 
 export interface ClusterFlagValues {
@@ -22,6 +24,14 @@ export abstract class ClusterCommand extends BaseCommand {
     kubeconfig: Flags.string({description: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).', helpGroup: 'GLOBAL'}),
     'linkerd-namespace': Flags.string({char: 'L', default: 'linkerd', description: 'Namespace in which Linkerd is installed.', helpGroup: 'GLOBAL'}),
     'request-timeout': Flags.string({default: '10s', description: 'Timeout for each API call and port-forward (e.g. 5s, 1m).', helpGroup: 'GLOBAL'}),
+  }
+
+  /** Set while one JSON document per line is written (--watch): an error document is one line too. */
+  protected jsonLines = false
+
+  /** `-o json` is a report here: a failure is written as the error document (docs/exit-codes.md). */
+  protected override errorDocument(info: ErrorInfo, format: string): string | undefined {
+    return format === 'json' ? renderErrorJson(info, {lines: this.jsonLines}) : undefined
   }
 
   protected kubeOptions(flags: ClusterFlagValues): KubeOptions {

@@ -93,3 +93,21 @@ export class TimeoutError extends MeshError {
 export function isMeshError(err: unknown): err is MeshError {
   return err instanceof MeshError
 }
+
+/** What a failure reports, as text on stderr and as the error document of JSON mode (docs/exit-codes.md). */
+export interface ErrorInfo {
+  code: string
+  message: string
+  hint?: string
+  exitCode: number
+}
+
+/** Any thrown value as ErrorInfo: MeshErrors as they are, oclif's parse errors as usage errors, the rest as bugs. */
+export function errorInfo(err: unknown): ErrorInfo {
+  if (isMeshError(err)) return err.hint === undefined ? {code: err.code, message: err.message, exitCode: err.exitCode} : {code: err.code, message: err.message, hint: err.hint, exitCode: err.exitCode}
+  const e = err as Error & {exitCode?: number; oclif?: {exit?: number}}
+  const message = e instanceof Error ? e.message : String(err)
+  const oclifExit = e?.oclif?.exit
+  if (oclifExit !== undefined) return {code: oclifExit === ExitCode.usage ? 'USAGE' : 'FAILED', message, exitCode: oclifExit}
+  return {code: 'INTERNAL', message, exitCode: e?.exitCode ?? ExitCode.failed}
+}

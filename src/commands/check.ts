@@ -1,13 +1,14 @@
 import {Flags} from '@oclif/core'
 
 import type {CheckMode, CheckSettings} from '../checks/context.js'
+import {failedRunReport} from '../checks/failed-run.js'
 import {reportExitCode, type RetryNotice} from '../checks/runner.js'
 import {splitIds, unknownSelectors} from '../checks/select.js'
 import {runCheckSuite, suiteCategories} from '../checks/suite.js'
 import {DEFAULT_CERT_EXPIRY_THRESHOLD, parseLongDuration} from '../checks/threshold.js'
 import type {CheckReport} from '../checks/types.js'
 import {ClusterCommand} from '../cluster-command.js'
-import {UsageError} from '../errors.js'
+import {type ErrorInfo, UsageError} from '../errors.js'
 import {renderCheckJson} from '../output/check-json.js'
 import {renderCheckJUnit} from '../output/check-junit.js'
 import {renderCheckTable} from '../output/check-table.js'
@@ -110,6 +111,13 @@ Categories run in order; the checks of a category run in parallel on one shared 
       progress.stop()
       await client.close()
     }
+  }
+
+  /** A run that could not start is still a document in JSON and JUnit, with the failure as a failed check. */
+  protected override errorDocument(info: ErrorInfo, format: string): string | undefined {
+    if (format === 'junit') return renderCheckJUnit(failedRunReport(info), new Date().toISOString())
+    if (format === 'json') return renderCheckJson(failedRunReport(info), info)
+    return undefined
   }
 
   private render(report: CheckReport, output: 'json' | 'junit' | 'short' | 'table', color: 'always' | 'auto' | 'never'): string {

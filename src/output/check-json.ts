@@ -1,6 +1,9 @@
 // `-o json`: ONE document (linkerd/linkerd2#7960 is about Linkerd printing several), with fixed key
-// order so diffs of two runs stay readable. Schema: docs/check.md#json-output.
+// order so diffs of two runs stay readable. Schema: docs/check.md#json-output. A run that could not
+// start also carries the `error` member of every error document (docs/exit-codes.md).
 import type {CheckEntry, CheckReport} from '../checks/types.js'
+import type {ErrorInfo} from '../errors.js'
+import {errorJson, jsonDocument} from './json.js'
 
 function entry(check: CheckEntry): Record<string, unknown> {
   const ordered: Record<string, unknown> = {id: check.id, description: check.description, result: check.result}
@@ -11,7 +14,7 @@ function entry(check: CheckEntry): Record<string, unknown> {
   return ordered
 }
 
-export function checkReportJson(report: CheckReport): Record<string, unknown> {
+export function checkReportJson(report: CheckReport, error?: ErrorInfo): Record<string, unknown> {
   const doc: Record<string, unknown> = {
     schemaVersion: report.schemaVersion,
     success: report.success,
@@ -21,9 +24,10 @@ export function checkReportJson(report: CheckReport): Record<string, unknown> {
   if (report.stoppedBy !== undefined) doc.stoppedBy = report.stoppedBy
   doc.categories = report.categories.map((category) => ({id: category.id, name: category.name, checks: category.checks.map(entry)}))
   doc.stats = report.stats
+  if (error !== undefined) doc.error = errorJson(error)
   return doc
 }
 
-export function renderCheckJson(report: CheckReport): string {
-  return `${JSON.stringify(checkReportJson(report), null, 2)}\n`
+export function renderCheckJson(report: CheckReport, error?: ErrorInfo): string {
+  return jsonDocument(checkReportJson(report, error))
 }

@@ -187,7 +187,7 @@ describe('meshport check (simulated cluster)', () => {
     }
   })
 
-  test('no cluster: exit 3 with a one-line cause, nothing on stdout, in every format', async () => {
+  test('no cluster: exit 3 with a one-line cause; JSON and JUnit still write their document, with the failure in it', async () => {
     // A kubeconfig whose API server has just gone away.
     const sim = await startSim({scenario: 'healthy'})
     const dir = mkdtempSync(join(tmpdir(), 'meshport-check-'))
@@ -198,14 +198,36 @@ describe('meshport check (simulated cluster)', () => {
       for (const output of ['table', 'json', 'junit']) {
         const r = await runCli(['check', '-o', output, '--kubeconfig', path, '--request-timeout', '3s'])
         assert.equal(r.code, 3, `${output}: ${r.stderr}`)
-        assert.equal(r.stdout, '')
         const lines = r.stderr.trim().split('\n')
         assert.match(lines[0] ?? '', /^Error: /)
         assert.ok(lines.length <= 2, r.stderr)
+        if (output === 'table') assert.equal(r.stdout, '')
+        if (output === 'json') {
+          const report = JSON.parse(r.stdout) as JsonReport & {error: {code: string; message: string; exitCode: number}}
+          assert.equal(report.success, false)
+          assert.deepEqual({code: report.error.code, exitCode: report.error.exitCode}, {code: 'KUBE_UNREACHABLE', exitCode: 3})
+          assert.equal(`Error: ${report.error.message}`, lines[0])
+          assert.deepEqual([...checksOf(report).keys()], ['kubernetes-api.can-query-api'])
+          assert.equal(checksOf(report).get('kubernetes-api.can-query-api')?.result, 'error')
+        }
+        if (output === 'junit') {
+          const {suites, totals} = assertJUnitStructure(r.stdout)
+          assert.deepEqual(totals, {tests: 1, failures: 1, errors: 0, skipped: 0})
+          assert.equal(suites[0]?.attrs.name, 'kubernetes-api')
+          const testcase = suites[0]?.children[0]
+          assert.equal(testcase?.attrs.name, 'kubernetes-api.can-query-api: can query the Kubernetes API')
+          assert.equal(`Error: ${testcase?.children[0]?.attrs.message}`, lines[0])
+        }
       }
       const missing = await runCli(['check', '--kubeconfig', join(dir, 'missing')])
       assert.equal(missing.code, 3)
       assert.equal(missing.stdout, '')
+      const missingJson = await runCli(['check', '-o', 'json', '--kubeconfig', join(dir, 'missing')])
+      assert.equal(missingJson.code, 3)
+      const report = JSON.parse(missingJson.stdout) as JsonReport & {error: {code: string; hint: string}}
+      assert.equal(report.error.code, 'KUBECONFIG_MISSING')
+      assert.match(report.error.hint, /--kubeconfig/)
+      assert.match(checksOf(report).get('kubernetes-api.can-initialize-client')?.error ?? '', /not found\n.*--kubeconfig/)
       // An API server that accepts connections but never answers: still "no usable cluster".
       const sockets = new Set<Socket>()
       const silent = createServer((socket) => sockets.add(socket))
@@ -216,8 +238,10 @@ describe('meshport check (simulated cluster)', () => {
         writeFileSync(stalled, readFileSync(path, 'utf8').replace(/server: https:\/\/127\.0\.0\.1:\d+/g, `server: https://127.0.0.1:${port}`))
         const r = await runCli(['check', '-o', 'json', '--kubeconfig', stalled, '--request-timeout', '1s'])
         assert.equal(r.code, 3, r.stderr)
-        assert.equal(r.stdout, '')
         assert.match(r.stderr, /^Error: /)
+        const stalledReport = JSON.parse(r.stdout) as JsonReport & {error: {exitCode: number}}
+        assert.equal(stalledReport.error.exitCode, 3)
+        assert.equal(checksOf(stalledReport).get('kubernetes-api.can-query-api')?.result, 'error')
       } finally {
         silent.close()
         for (const socket of sockets) socket.destroy()
@@ -227,10 +251,22 @@ describe('meshport check (simulated cluster)', () => {
     }
   })
 
-  test('usage errors exit 2', async () => {
+  test('usage errors exit 2; in JSON and JUnit the document says why', async () => {
     assert.equal((await runCli(['check', '--pre', '--proxy'])).code, 2)
     assert.equal((await runCli(['check', '-n', 'shop'])).code, 2)
     assert.equal((await runCli(['check', '-o', 'yaml'])).code, 2)
-    assert.equal((await runCli(['check', '--wait', 'soon'])).code, 2)
+    const wait = await runCli(['check', '--wait', 'soon'])
+    assert.equal(wait.code, 2)
+    assert.equal(wait.stdout, '')
+    const json = await runCli(['check', '-o', 'json', '--wait', 'soon'])
+    assert.equal(json.code, 2)
+    const report = JSON.parse(json.stdout) as JsonReport & {error: {code: string; message: string; exitCode: number}}
+    assert.deepEqual(report.error, {code: 'USAGE', message: 'invalid --wait "soon"', hint: 'use a duration such as 30s, 5m or 60d', exitCode: 2})
+    assert.equal(checksOf(report).get('meshport-check.run')?.result, 'error')
+    // A flag oclif itself rejects, with the format given as -ojunit.
+    const junit = await runCli(['check', '-ojunit', '--no-such-flag'])
+    assert.equal(junit.code, 2)
+    assert.equal(assertJUnitStructure(junit.stdout).totals.failures, 1)
+    assert.match(junit.stdout, /no-such-flag/)
   })
 })

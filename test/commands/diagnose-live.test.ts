@@ -84,6 +84,13 @@ describe('meshport diagnose (simulated broken cluster)', () => {
     const missing = await cli(['diagnose', 'ports', 'deploy/nope', '-n', 'ports'])
     assert.equal(missing.code, 1)
     assert.match(missing.stderr, /deployment\/nope not found/)
+    // -o json: the same failure as an error document on stdout.
+    const missingJson = await cli(['diagnose', 'ports', 'deploy/nope', '-n', 'ports', '-o', 'json'])
+    assert.equal(missingJson.code, 1)
+    const doc = json<{schemaVersion: number; error: {code: string; message: string; exitCode: number}}>(missingJson)
+    assert.equal(doc.schemaVersion, 1)
+    assert.deepEqual([doc.error.code, doc.error.exitCode], ['BAD_INPUT', 1])
+    assert.equal(`Error: ${doc.error.message}`, missingJson.stderr.split('\n')[0])
   })
 
   test('diagnose pod: each faulty pod gets the rule that explains it', async () => {

@@ -68,9 +68,12 @@ describe('diagnose ports -f', () => {
 
   test('a directory is read recursively', async () => {
     const {code, stdout} = await runCli(['diagnose', 'ports', '-f', new URL('../fixtures/diagnose/', import.meta.url).pathname, '-o', 'json'], {})
-    // bad.yaml is in the directory too, so the run fails on it with the location.
+    // bad.yaml is in the directory too, so the run fails on it with the location: no report, the
+    // error document instead (docs/exit-codes.md).
     assert.equal(code, 1)
-    assert.equal(stdout, '')
+    const {error} = JSON.parse(stdout) as {error: {code: string; message: string; exitCode: number}}
+    assert.deepEqual([error.code, error.exitCode], ['BAD_INPUT', 1])
+    assert.match(error.message, /bad\.yaml \(document 1\):\d+:\d+: /)
   })
 })
 
@@ -104,18 +107,20 @@ describe('diagnose ports -f on Services', () => {
 })
 
 describe('diagnose without a usable cluster', () => {
-  test('live subcommands exit 3 with a one-line cause and nothing on stdout', async () => {
+  test('live subcommands exit 3 with a one-line cause; stdout is empty, or the error document with -o json', async () => {
     const runs = await Promise.all([
       runCli(['diagnose', 'ports', 'deploy/web', '--kubeconfig', '/nonexistent/kubeconfig']),
       runCli(['diagnose', 'pod', 'web-1', '--kubeconfig', '/nonexistent/kubeconfig', '-o', 'json']),
       runCli(['diagnose', 'proxy-metrics', 'po/web-1', '--kubeconfig', '/nonexistent/kubeconfig']),
       runCli(['diagnose', 'bundle', '-f', '/nonexistent/out.tar.gz', '--kubeconfig', '/nonexistent/kubeconfig']),
     ])
-    for (const r of runs) {
+    for (const [i, r] of runs.entries()) {
       assert.equal(r.code, 3, r.stderr)
-      assert.equal(r.stdout, '')
       assert.match(r.stderr, /^Error: kubeconfig file \/nonexistent\/kubeconfig not found\nHint: /)
+      if (i !== 1) assert.equal(r.stdout, '')
     }
+    const json = JSON.parse(runs[1]?.stdout ?? '') as {schemaVersion: number; error: {code: string; exitCode: number}}
+    assert.deepEqual([json.schemaVersion, json.error.code, json.error.exitCode], [1, 'KUBECONFIG_MISSING', 3])
   })
 
   test('-f and TARGET together is a usage error', async () => {

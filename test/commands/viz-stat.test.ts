@@ -183,4 +183,21 @@ describe('meshport viz stat on the simulated cluster', () => {
     assert.equal(missing.code, 1)
     assert.match(missing.stderr, /nope/)
   })
+
+  test('-o json: a failure is an error document on stdout as well as one line on stderr', async () => {
+    const usage = await runCli(['viz', 'stat', 'deploy', '-t', '500ms', '-o', 'json', ...kube])
+    assert.equal(usage.code, 2)
+    assert.deepEqual(JSON.parse(usage.stdout), {schemaVersion: 1, error: {code: 'USAGE', message: 'invalid --window "500ms": it must be a duration of at least 1s', hint: 'e.g. -t 10s, -t 1m', exitCode: 2}})
+    assert.equal(usage.stderr, 'Error: invalid --window "500ms": it must be a duration of at least 1s\nHint: e.g. -t 10s, -t 1m\n')
+    // --watch writes one document per line, the error document too.
+    const watching = await runCli(['viz', 'stat', 'deploy/nope', '-n', 'shop', '-t', '1s', '-o', 'json', '--watch', ...kube])
+    assert.equal(watching.code, 1)
+    const lines = watching.stdout.trim().split('\n')
+    const last = JSON.parse(lines.at(-1) ?? '') as {error: {code: string; message: string; exitCode: number}}
+    assert.deepEqual([last.error.code, last.error.exitCode], ['BAD_INPUT', 1])
+    assert.equal(last.error.message, 'namespace shop: deployment/nope not found')
+    const noCluster = await runCli(['viz', 'stat', 'deploy', '-o', 'json', '--kubeconfig', '/nonexistent/kubeconfig'])
+    assert.equal(noCluster.code, 3)
+    assert.equal((JSON.parse(noCluster.stdout) as {error: {code: string}}).error.code, 'KUBECONFIG_MISSING')
+  })
 })

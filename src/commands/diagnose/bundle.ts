@@ -5,9 +5,10 @@ import {Flags} from '@oclif/core'
 import type {CheckSettings} from '../../checks/context.js'
 import {ClusterCommand} from '../../cluster-command.js'
 import {parseRuleSelection} from '../../diagnose/rules.js'
-import {InputError, UsageError} from '../../errors.js'
+import {errorInfo, InputError, UsageError} from '../../errors.js'
 import type {KubeClient} from '../../kube/types.js'
 import {countsLine} from '../../output/diagnose-problems.js'
+import {jsonDocument} from '../../output/json.js'
 
 export default class DiagnoseBundle extends ClusterCommand {
   static override description = `Write a support bundle (tar.gz) for a namespace, safe to attach to a bug report.
@@ -70,7 +71,7 @@ It holds a diagnose pod report and the proxy's /metrics for every pod of the nam
         throw new InputError({source: flags.file}, `cannot write the bundle: ${(err as Error).message}`)
       }
       const summary = {schemaVersion: 1, kind: 'DiagnoseBundleSummary', file: flags.file, namespace, pods: result.pods, files: result.entries.length, counts: result.counts}
-      if (flags.output === 'json') this.out(`${JSON.stringify(summary, null, 2)}\n`)
+      if (flags.output === 'json') this.out(jsonDocument(summary))
       else this.out(`wrote ${flags.file}: ${result.entries.length} files for ${result.pods} pods in ${namespace}\n`)
       this.err(`${countsLine(result.counts)}\n`)
       if (result.counts.error > 0) process.exitCode = 1
@@ -79,10 +80,11 @@ It holds a diagnose pod report and the proxy's /metrics for every pod of the nam
     }
   }
 
-  /** `check --proxy -n NS` as JSON, or an error note: a failed check run must not lose the bundle. */
+  /** `check --proxy -n NS` as JSON; a run that fails is reported in it and never loses the bundle. */
   private async checkReport(kube: KubeClient, namespace: string, linkerdNamespace: string, timeoutMs: number, concurrency: number): Promise<string> {
-    const [{runCheckSuite}, {DEFAULT_CERT_EXPIRY_THRESHOLD_MS}, {renderCheckJson}] = await Promise.all([
+    const [{runCheckSuite}, {failedRunReport}, {DEFAULT_CERT_EXPIRY_THRESHOLD_MS}, {renderCheckJson}] = await Promise.all([
       import('../../checks/suite.js'),
+      import('../../checks/failed-run.js'),
       import('../../checks/threshold.js'),
       import('../../output/check-json.js'),
     ])
@@ -100,7 +102,8 @@ It holds a diagnose pod report and the proxy's /metrics for every pod of the nam
     try {
       return renderCheckJson(await runCheckSuite(kube, settings, {checkTimeoutMs: Math.max(timeoutMs, 10_000), concurrency}))
     } catch (err) {
-      return `${JSON.stringify({error: `check did not run: ${(err as Error).message}`})}\n`
+      const info = errorInfo(err)
+      return renderCheckJson(failedRunReport(info), info)
     }
   }
 }

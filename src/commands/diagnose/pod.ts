@@ -4,6 +4,7 @@ import {ClusterCommand} from '../../cluster-command.js'
 import {parseRuleSelection} from '../../diagnose/rules.js'
 import {UsageError} from '../../errors.js'
 import {countsLine} from '../../output/diagnose-problems.js'
+import {jsonDocument} from '../../output/json.js'
 
 export default class DiagnosePod extends ClusterCommand {
   static override description = `Explain one pod: why it is or is not meshed, proxy health, version and mTLS status.
@@ -42,7 +43,7 @@ Reads the pod, its namespace and owner, the proxy injector's webhook and pods, a
       const [pod, cp] = await Promise.all([getPodOrFail(kube, namespace, name), collectControlPlane(kube, flags['linkerd-namespace'])])
       const snapshot = await collectPodSnapshot(kube, pod, cp, flags['linkerd-namespace'], timeoutMs)
       const report = selectPodReport(buildPodReport(snapshot, {defaults: cp.defaults, nowSeconds: Date.now() / 1000}), selection.only, selection.skip)
-      if (flags.output === 'json') this.out(`${JSON.stringify(report, null, 2)}\n`)
+      if (flags.output === 'json') this.out(jsonDocument(report))
       else {
         const {renderPodReport} = await import('../../output/diagnose-pod.js')
         this.out(renderPodReport(report, this.useColor(flags.color)))

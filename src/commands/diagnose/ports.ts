@@ -10,6 +10,7 @@ import type {Path} from '../../inject/types.js'
 import {parseTemplatePathFlag} from '../../inject/workloads.js'
 import {countsLine} from '../../output/diagnose-problems.js'
 import {renderPortsReport} from '../../output/diagnose-ports.js'
+import {jsonDocument} from '../../output/json.js'
 
 export default class DiagnosePorts extends ClusterCommand {
   static override description = `Show what the mesh does with every port of every container, and what is wrong with it.
@@ -75,7 +76,7 @@ Works on live pods (TARGET: po/NAME, deploy/NAME, any workload type, or a bare t
       }
     }
     report = selectPortsReport(report, selection.only, selection.skip)
-    if (flags.output === 'json') this.out(`${JSON.stringify(report, null, 2)}\n`)
+    if (flags.output === 'json') this.out(jsonDocument(report))
     else this.out(renderPortsReport(report, this.useColor(flags.color)))
     this.err(`${countsLine(report.counts)}\n`)
     if (report.counts.error > 0) process.exitCode = 1

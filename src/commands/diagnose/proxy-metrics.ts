@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {ClusterCommand} from '../../cluster-command.js'
 import {InputError, UsageError} from '../../errors.js'
+import {jsonDocument} from '../../output/json.js'
 
 export default class DiagnoseProxyMetrics extends ClusterCommand {
   static override description = `Print the raw /metrics of each pod's Linkerd proxy.
@@ -40,7 +41,7 @@ Each pod's proxy is reached through a port-forward to its linkerd-admin port (a 
       const {pods, missing} = await resolvePods(kube, {namespace, labelSelector: flags.selector, targets})
       if (missing.length > 0) throw new InputError({source: `namespace ${namespace}`}, `${missing.join(', ')} not found`, {hint: 'check the name and the namespace (-n)'})
       const report = await scrapeProxyMetrics(kube, pods, {obfuscate: flags.obfuscate, timeoutMs, concurrency: flags.concurrency})
-      this.out(flags.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderProxyMetrics(report))
+      this.out(flags.output === 'json' ? jsonDocument(report) : renderProxyMetrics(report))
       const failed = report.pods.filter((p) => p.error !== undefined)
       for (const p of failed) this.err(`Warning: pod/${p.pod} in ${p.namespace}: ${p.error}\n`)
       if (report.pods.length === 0) this.err(`No pods found for ${targets.join(' ')} in namespace ${namespace}.\n`)

@@ -5,6 +5,7 @@ import {InputError, UsageError} from '../../errors.js'
 import type {KubeClient} from '../../kube/types.js'
 import type {SignalSnapshot} from '../../metrics/signals.js'
 import {runStat, type PeerTarget, type StatRequest, type StatRun} from '../../metrics/stat-run.js'
+import {jsonDocument} from '../../output/json.js'
 import {startProgress} from '../../output/progress.js'
 import {statJson} from '../../output/stat-json.js'
 import {renderStatTable} from '../../output/stat-table.js'
@@ -50,6 +51,7 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(VizStat)
+    this.jsonLines = flags.watch
     const parsed = parseTargets(argv as string[])
     if (!parsed.ok) throw new UsageError(parsed.error, {hint: 'e.g. meshport viz stat deploy, deploy/web, deploy web vote, or all'})
     const windowMs = parseDuration(flags.window)
@@ -85,7 +87,7 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
           ...(flags.to ? {to: flags.to} : {}),
           ...(flags.from ? {from: flags.from} : {}),
         }
-        if (flags.output === 'json') return `${JSON.stringify(statJson(run.report, context), null, watching ? undefined : 2)}\n`
+        if (flags.output === 'json') return jsonDocument(statJson(run.report, context), {lines: watching})
         if (run.report.rows.length === 0) return ''
         return renderStatTable(run.report.rows, {
           allNamespaces: flags['all-namespaces'],
