@@ -338,23 +338,14 @@ describe('simulated cluster: lifecycle', () => {
     assert.ok(now.length <= baseline, `left open: ${now.join(', ')} (before: ${baseline})`)
   })
 
-  test('starts with 500 meshed pods in under 1 s, and serves them', async (t) => {
-    // The best of two starts: the machine is shared, and the first start also warms the JIT.
-    let best = Number.POSITIVE_INFINITY
-    for (let attempt = 0; attempt < 2 && best >= 1000; attempt++) {
-      const started = performance.now()
-      const sim = await startSim({pods: 500, scenario: 'scale'})
-      const ms = performance.now() - started
-      best = Math.min(best, ms)
-      t.diagnostic(`500-pod start: ${ms.toFixed(0)} ms`)
-      try {
-        const kube = client(sim)
-        assert.equal((await kube.listPods({namespace: 'scale'})).length, 500)
-        assert.equal((await kube.proxyGet(ref(sim, 'scale', 'app-49', 9), 4191, '/ready')).body, 'ready\n')
-      } finally {
-        await sim.stop()
-      }
+  test('starts with 500 meshed pods and serves them (start time: bench/sim-start.mjs)', async () => {
+    const sim = await startSim({pods: 500, scenario: 'scale'})
+    try {
+      const kube = client(sim)
+      assert.equal((await kube.listPods({namespace: 'scale'})).length, 500)
+      assert.equal((await kube.proxyGet(ref(sim, 'scale', 'app-49', 9), 4191, '/ready')).body, 'ready\n')
+    } finally {
+      await sim.stop()
     }
-    assert.ok(best < 1000, `start took ${best.toFixed(0)} ms`)
   })
 })
