@@ -1,5 +1,6 @@
 // A proxy's own (leaf) identity certificate, as its /metrics reports it: expiry and last refresh
-// (proxy-admin.md §2.5, both the ≥2.16 `control_`-prefixed names and the older ones). Only the
+// (linkerd/linkerd2-proxy linkerd/identity/src/metrics.rs; both the ≥2.16 `control_`-prefixed
+// names and the older ones). Only the
 // lines of those families are handed to the shared Prometheus parser; a full scrape can be large
 // and 500 proxies must be checked in seconds.
 import {parsePrometheusText} from '../metrics/parse.js'

@@ -1,5 +1,6 @@
-// Which categories run in which mode, in Linkerd's global order (linkerd2-cli.md §2.2). The order
-// matters: a fatal failure stops the categories after it.
+// Which categories run in which mode, in Linkerd's global order (linkerd/linkerd2
+// pkg/healthcheck/healthcheck.go allCategories, cli/cmd/check.go). The order matters: a fatal
+// failure stops the categories after it.
 import {controlPlaneProxy} from './categories/control-plane-proxy.js'
 import {dataPlanePorts} from './categories/data-plane-ports.js'
 import {dataPlane} from './categories/data-plane.js'

@@ -1,6 +1,7 @@
-// A pod's mTLS status read from its proxy's /metrics (proxy-admin.md §5): which share of inbound
-// connections arrived over mesh TLS and from which client identities, why the others did not
-// (`no_tls_reason`), and which server identities its outbound connections verified. Connections
+// A pod's mTLS status read from its proxy's /metrics (the TLS labels that linkerd/linkerd2-proxy
+// linkerd/tls/src/{server,client}.rs define): which share of inbound connections arrived over mesh
+// TLS and from which client identities, why the others did not (`no_tls_reason`), and which
+// server identities its outbound connections verified. Connections
 // are counted with tcp_open_total, so HTTP and opaque TCP traffic both count; the admin port
 // (kubelet probes, our own port-forward) is left out, as viz stat does.
 import type {ParsedMetrics, Sample} from '../metrics/types.js'

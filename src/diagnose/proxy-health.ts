@@ -1,7 +1,8 @@
 // Proxy readiness and liveness (the pod's container status and, when reachable, the admin
 // server's own /ready and /live), restarts with their last termination reason, and the state of
 // linkerd-init. /ready turns 200 only once the proxy holds its identity certificate, so
-// "not ready" usually means identity trouble (proxy-admin.md §1.2).
+// "not ready" usually means identity trouble (linkerd/linkerd2-proxy
+// linkerd/app/admin/src/server/readiness.rs: the one readiness latch is the first certificate).
 import type {V1Pod} from '../kube/types.js'
 import {ANNOTATION, CONTAINER} from '../mesh/names.js'
 import type {Problem, ProblemSubject} from '../ports/index.js'

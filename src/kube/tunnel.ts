@@ -7,9 +7,10 @@
 // behind a proxy-url does Node's http client (with client-node's proxy agent) do the upgrade.
 // The frames after it are ours (ws-frames.ts), lighter than a general WebSocket stack.
 //
-// Wire format (see /work/shared/reference/test-cluster.md §1): binary messages `[channel][payload]`;
-// with one port, channel 0 carries data and channel 1 errors; the server's first message on each
-// channel is the port as 2-byte little-endian; the client sends `[0][bytes]` and no prefix.
+// Wire format (the kubelet's: kubernetes/kubernetes staging/src/k8s.io/kubelet/pkg/cri/streaming/
+// portforward/websocket.go): binary messages `[channel][payload]`; with one port, channel 0
+// carries data and channel 1 errors; the server's first message on each channel is the port as
+// 2-byte little-endian; the client sends `[0][bytes]` and no prefix.
 import {createHash, randomBytes} from 'node:crypto'
 import {request as httpRequest, type Agent, type IncomingMessage, type OutgoingHttpHeaders} from 'node:http'
 import {request as httpsRequest, type RequestOptions} from 'node:https'

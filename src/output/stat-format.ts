@@ -1,4 +1,4 @@
-// Linkerd's number formats for viz stat cells (linkerd2-cli.md §3.4): `%.2f%%`, `%.1frps`,
+// Linkerd's number formats for viz stat cells (linkerd/linkerd2 viz/cmd/stat.go): `%.2f%%`, `%.1frps`,
 // `<int>ms`, `%.1fB/s`. Go's printf rounds the exact binary value with ties to even, where
 // JavaScript's toFixed rounds ties up (0.25 → "0.3" vs Go's "0.2"); goFixed reproduces Go.
 import type {QuantileResult} from '../metrics/quantile.js'

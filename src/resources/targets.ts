@@ -1,5 +1,6 @@
 // `TYPE`, `TYPE NAME...`, `TYPE/NAME...`, `TYPE/` and `all`, parsed with Linkerd's rules
-// (linkerd2-cli.md §3.1). Pure: errors are returned as messages for the command to raise.
+// (linkerd/linkerd2 viz/pkg/util/util.go BuildResource(s)). Pure: errors are returned as messages
+// for the command to raise.
 import {kindByAlias} from './kinds.js'
 
 export interface Target {

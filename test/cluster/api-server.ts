@@ -2,7 +2,7 @@
 // 127.0.0.1 with bearer-token or client-certificate auth (401 Status otherwise), legacy JSON
 // discovery, list/get with namespace, label and field selectors, Status errors (400, 401, 403,
 // 404, 405, 500), server-side Table printing, SelfSubjectAccessReview, and pods/portforward over
-// WebSocket. Wire details proven against client-node 1.4 and kubectl 1.32: reference/test-cluster.md.
+// WebSocket. Wire details proven against client-node 1.4 and kubectl 1.32: docs/simulated-cluster.md.
 import {createServer, type Server} from 'node:https'
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {AddressInfo, Socket} from 'node:net'

@@ -1,4 +1,4 @@
-// The simulated proxy's /metrics text follows linkerd2-proxy's format (reference/proxy-admin.md):
+// The simulated proxy's /metrics text follows linkerd2-proxy's format (linkerd/app/src/lib.rs):
 // families, label order, bucket bounds, counters as integers, the prometheus-client tail.
 import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'

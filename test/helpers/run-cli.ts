@@ -1,5 +1,5 @@
 // Spawns the built CLI (bin/run.js) the way a user does, and captures stdout, stderr and the exit
-// code. End-to-end tests use this instead of in-process runners (see DESIGN.md, Tests).
+// code. End-to-end tests use this instead of in-process runners (docs/architecture.md, Tests).
 import {spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 

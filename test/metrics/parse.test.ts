@@ -58,7 +58,7 @@ describe('parsePrometheusText on the real proxy capture (sampleMetrics.txt)', ()
   })
 })
 
-// The prometheus-client part of a current proxy (format per proxy-admin.md §1.3).
+// The prometheus-client part of a current proxy (HELP ending in '.', `# UNIT`, `# EOF`, float gauges).
 const OPEN_METRICS = `# HELP request_total Total count of HTTP requests.
 # TYPE request_total counter
 request_total{direction="inbound",target_addr="10.0.0.5:8080",target_ip="10.0.0.5",target_port="8080",tls="true",client_id="web.ns.serviceaccount.identity.linkerd.cluster.local"} 12

@@ -6,7 +6,7 @@ import {histogramQuantile} from '../../src/metrics/quantile.js'
 const INF = Number.POSITIVE_INFINITY
 
 describe('histogramQuantile (Prometheus BucketQuantile)', () => {
-  test('proxy-admin.md example: 29 observations all in le=1 give p50 = 0.5', () => {
+  test('29 observations all in le=1 give p50 = 0.5 (interpolation from 0 in the first bucket)', () => {
     const buckets = [1, 2, 5, 10, 50000, INF].map((le) => ({count: 29, le}))
     assert.deepEqual(histogramQuantile(0.5, buckets), {lower: 0, upper: 1, value: 0.5})
   })

@@ -1,8 +1,9 @@
-// Renders a proxy's /metrics body the way linkerd2-proxy v2.366 does (reference/proxy-admin.md
-// §1.3): the legacy hand-written section (inbound authz, request_total, response_latency_ms,
-// response_total, control_*, tcp_*) with integer values and raw label values in the proxy's label
-// order, then the prometheus-client section (HELP ending in '.', `# UNIT`, float gauges, `_total`
-// counter samples) closed by `# EOF`. Pure: the numbers come in, text goes out.
+// Renders a proxy's /metrics body the way linkerd2-proxy v2.366 does (linkerd/linkerd2-proxy
+// linkerd/app/src/lib.rs, linkerd/metrics/src/fmt.rs): the legacy hand-written section (inbound
+// authz, request_total, response_latency_ms, response_total, control_*, tcp_*) with integer values
+// and raw label values in the proxy's label order, then the prometheus-client section (HELP ending
+// in '.', `# UNIT`, float gauges, `_total` counter samples) closed by `# EOF`. Pure: the numbers
+// come in, text goes out.
 import {LATENCY_BOUNDS_MS} from './latency.js'
 
 export type Labels = Array<[string, string]>
