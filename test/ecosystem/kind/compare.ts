@@ -1,136 +1,150 @@
-// Compares meshport's JSON with Linkerd's own on a real cluster (.github/workflows/e2e-kind.yml):
-//   node --import tsx compare.ts check    meshport-check.json    linkerd-check.json
-//   node --import tsx compare.ts stat     meshport-stat.json     linkerd-stat.json
-//   node --import tsx compare.ts diagnose meshport-diagnose.json linkerd-check-proxy.json
-// Prints one line per comparison and exits 1 when they disagree. The functions are exported so
-// test/ecosystem/kind-compare.test.ts checks them on recorded shapes of both tools' output.
+// The comparisons of the real-cluster workflow (.github/workflows/e2e-kind.yml, docs/e2e-kind.md)
+// between meshport and Linkerd's own CLI on the same cluster. Each prints what it compared, every
+// disagreement and everything it could not compare, and exits 1 on a disagreement (2 on bad usage).
+// Exit codes of the tools are arguments: the workflow captures them instead of letting a failing
+// command stop the step before the disagreement is printed.
+//
+//   compare.ts check MESHPORT.json LINKERD.json --expect pass|fail --meshport-exit N --linkerd-exit N
+//   compare.ts junit MESHPORT.xml MESHPORT.json
+//   compare.ts stat MESHPORT.json LINKERD.json --window 60 --linkerd-at UNIX_SECONDS --meshport-exit N --linkerd-exit N
+//   compare.ts stat-table MESHPORT.txt LINKERD.txt --meshport-exit N --linkerd-exit N
+//   compare.ts stat-expect MESHPORT.json --exit N --traffic web,emoji,voting --no-traffic vote-bot --failures voting
+//   compare.ts objects MESHPORT.yml LINKERD.yml --meshport-exit N --linkerd-exit N [--ignore-annotation NAME]
+//   compare.ts sidecars PODS.json --expect native|none [--created-by PREFIX] [--min-pods N]
+//   compare.ts diagnose REPORT.json --exit N --expect meshed|not-meshed [--rule ID] [--pod POD.json]
+//                       [--control-plane-version V] [--linkerd-check LINKERD-CHECK.json]
+//   compare.ts proxy-metrics MESHPORT.txt LINKERD.txt --meshport-exit N --linkerd-exit N
 import {readFileSync} from 'node:fs'
 import {pathToFileURL} from 'node:url'
+import {parseArgs} from 'node:util'
 
-/** `linkerd check -o json` prints one object per runner (core, then each extension), concatenated. */
-export function parseConcatenatedJson(text: string): unknown[] {
-  const docs: unknown[] = []
-  let depth = 0
-  let start = -1
-  let inString = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!
-    if (inString) {
-      if (c === '\\') i++
-      else if (c === '"') inString = false
-      continue
-    }
-    if (c === '"') inString = true
-    else if (c === '{' || c === '[') {
-      if (depth === 0) start = i
-      depth++
-    } else if (c === '}' || c === ']') {
-      depth--
-      if (depth === 0) docs.push(JSON.parse(text.slice(start, i + 1)))
-    }
+import {judgeCheck, parseConcatenatedJson, type LinkerdCheckDoc, type MeshportCheckDoc} from './check.js'
+import {renderComparison, type Comparison} from './comparison.js'
+import {compareProxyMetrics, expectPodReport, type PodReport} from './diagnose.js'
+import {checkSidecars, compareObjects} from './inject.js'
+import {compareJUnit} from './junit.js'
+import {compareStat, compareStatTables, expectStat, type LinkerdStatRow, type MeshportStatDoc} from './stat.js'
+
+class UsageError extends Error {}
+
+type Values = Record<string, string | string[] | undefined>
+
+const OPTIONS = {
+  expect: {type: 'string'},
+  exit: {type: 'string'},
+  'meshport-exit': {type: 'string'},
+  'linkerd-exit': {type: 'string'},
+  window: {type: 'string'},
+  'linkerd-at': {type: 'string'},
+  traffic: {type: 'string'},
+  'no-traffic': {type: 'string'},
+  failures: {type: 'string'},
+  'ignore-annotation': {type: 'string', multiple: true},
+  'created-by': {type: 'string'},
+  'min-pods': {type: 'string'},
+  rule: {type: 'string'},
+  pod: {type: 'string'},
+  'control-plane-version': {type: 'string'},
+  'linkerd-check': {type: 'string'},
+} as const
+
+function read(path: string | undefined, what: string): string {
+  if (path === undefined) throw new UsageError(`missing ${what}`)
+  return readFileSync(path, 'utf8')
+}
+
+function readJson<T>(path: string | undefined, what: string): T {
+  const text = read(path, what)
+  try {
+    return JSON.parse(text) as T
+  } catch (error) {
+    throw new UsageError(`${path}: not JSON (${(error as Error).message})`)
   }
-  return docs
 }
 
-interface Comparison {
-  problems: string[]
-  summary: string
+function int(values: Values, name: string): number {
+  const text = values[name]
+  if (typeof text !== 'string' || !/^\d+$/.test(text)) throw new UsageError(`--${name} must be an exit code, got ${String(text)}`)
+  return Number(text)
 }
 
-interface LinkerdCheck {
-  success: boolean
-  categories?: Array<{categoryName: string; checks: Array<{result: string}>}>
+function oneOf<T extends string>(values: Values, name: string, allowed: readonly T[]): T {
+  const v = values[name]
+  if (typeof v !== 'string' || !allowed.includes(v as T)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}`)
+  return v as T
 }
 
-interface MeshportCheck {
-  success: boolean
-  categories?: Array<{id: string; checks: Array<{result: string}>}>
+const list = (v: string | string[] | undefined): string[] => (typeof v === 'string' ? v.split(',').filter((s) => s !== '') : [])
+
+const COMMANDS: Record<string, (files: string[], values: Values) => Comparison> = {
+  check: ([ours, theirs], v) =>
+    judgeCheck({
+      meshport: readJson<MeshportCheckDoc>(ours, 'MESHPORT.json'),
+      linkerdDocs: parseConcatenatedJson(read(theirs, 'LINKERD.json')) as LinkerdCheckDoc[],
+      expect: oneOf(v, 'expect', ['pass', 'fail'] as const),
+      meshportExit: int(v, 'meshport-exit'),
+      linkerdExit: int(v, 'linkerd-exit'),
+    }),
+  junit: ([xml, json]) => compareJUnit(read(xml, 'MESHPORT.xml'), readJson(json, 'MESHPORT.json')),
+  stat: ([ours, theirs], v) => {
+    const window = Number(v.window)
+    if (!(window > 0)) throw new UsageError('--window must be the seconds both tools measured')
+    const at = v['linkerd-at'] === undefined ? undefined : Number(v['linkerd-at'])
+    return compareStat({
+      meshport: readJson<MeshportStatDoc>(ours, 'MESHPORT.json'),
+      linkerd: readJson<LinkerdStatRow[]>(theirs, 'LINKERD.json'),
+      meshportExit: int(v, 'meshport-exit'),
+      linkerdExit: int(v, 'linkerd-exit'),
+      windowSeconds: window,
+      ...(at === undefined ? {} : {linkerdAt: at}),
+    })
+  },
+  'stat-table': ([ours, theirs], v) => compareStatTables(read(ours, 'MESHPORT.txt'), read(theirs, 'LINKERD.txt'), int(v, 'meshport-exit'), int(v, 'linkerd-exit')),
+  'stat-expect': ([ours], v) => expectStat(readJson<MeshportStatDoc>(ours, 'MESHPORT.json'), int(v, 'exit'), {traffic: list(v.traffic), noTraffic: list(v['no-traffic']), failures: list(v.failures)}),
+  objects: ([ours, theirs], v) =>
+    compareObjects({
+      meshport: read(ours, 'MESHPORT.yml'),
+      linkerd: read(theirs, 'LINKERD.yml'),
+      meshportExit: int(v, 'meshport-exit'),
+      linkerdExit: int(v, 'linkerd-exit'),
+      ignoreAnnotations: Array.isArray(v['ignore-annotation']) ? v['ignore-annotation'] : [],
+    }),
+  sidecars: ([pods], v) =>
+    checkSidecars(readJson(pods, 'PODS.json'), {
+      expect: oneOf(v, 'expect', ['native', 'none'] as const),
+      ...(typeof v['created-by'] === 'string' ? {createdBy: v['created-by']} : {}),
+      ...(v['min-pods'] === undefined ? {} : {minPods: int(v, 'min-pods')}),
+    }),
+  diagnose: ([report], v) =>
+    expectPodReport(readJson<PodReport>(report, 'REPORT.json'), {
+      exit: int(v, 'exit'),
+      expect: oneOf(v, 'expect', ['meshed', 'not-meshed'] as const),
+      ...(typeof v.rule === 'string' ? {rule: v.rule} : {}),
+      ...(typeof v.pod === 'string' ? {pod: readJson(v.pod, '--pod')} : {}),
+      ...(typeof v['control-plane-version'] === 'string' ? {controlPlaneVersion: v['control-plane-version']} : {}),
+      ...(typeof v['linkerd-check'] === 'string' ? {linkerdCheck: parseConcatenatedJson(read(v['linkerd-check'], '--linkerd-check')) as LinkerdCheckDoc[]} : {}),
+    }),
+  'proxy-metrics': ([ours, theirs], v) => compareProxyMetrics(read(ours, 'MESHPORT.txt'), read(theirs, 'LINKERD.txt'), int(v, 'meshport-exit'), int(v, 'linkerd-exit')),
 }
 
-interface StatRow {
-  namespace: string
-  kind: string
-  name: string
-  success: number | null
-  rps: number | null
-}
-
-interface PodReport {
-  kind: string
-  pod?: {name: string; namespace: string}
-  mesh?: {meshed: boolean; reason?: string}
-  counts?: {error: number}
-  problems?: Array<{rule: string}>
-}
-
-/** Both say the checks passed (or both that they did not), and agree per shared category. */
-export function compareCheck(meshport: MeshportCheck, linkerdDocs: LinkerdCheck[]): Comparison {
-  const problems: string[] = []
-  const linkerdSuccess = linkerdDocs.every((d) => d.success === true)
-  if (meshport.success !== linkerdSuccess) problems.push(`overall: meshport success=${meshport.success}, linkerd success=${linkerdSuccess}`)
-  const linkerdFailing = new Map<string, boolean>()
-  for (const doc of linkerdDocs) for (const cat of doc.categories ?? []) linkerdFailing.set(cat.categoryName, cat.checks.some((c) => c.result === 'error'))
-  let shared = 0
-  for (const cat of meshport.categories ?? []) {
-    if (!linkerdFailing.has(cat.id)) continue
-    shared++
-    const ours = cat.checks.some((c) => c.result === 'error' || c.result === 'timeout')
-    if (ours !== linkerdFailing.get(cat.id)) problems.push(`category ${cat.id}: meshport failing=${ours}, linkerd failing=${linkerdFailing.get(cat.id)}`)
+/** Runs one comparison; returns the exit code and what to print. */
+export function runCompare(argv: string[]): {code: number; stdout: string; stderr: string} {
+  try {
+    const {values, positionals} = parseArgs({args: argv, options: OPTIONS, allowPositionals: true, strict: true})
+    const [what, ...files] = positionals
+    const command = what === undefined ? undefined : COMMANDS[what]
+    if (command === undefined) throw new UsageError(`unknown comparison ${what ?? '(none)'}; one of ${Object.keys(COMMANDS).join(', ')}`)
+    const result = command(files, values)
+    return {code: result.problems.length === 0 ? 0 : 1, stdout: renderComparison(result), stderr: ''}
+  } catch (error) {
+    const usage = error instanceof UsageError || (error as {code?: string}).code?.startsWith('ERR_PARSE_ARGS') === true || (error as {code?: string}).code === 'ENOENT'
+    return {code: usage ? 2 : 1, stdout: '', stderr: `compare: ${(error as Error).message}\n`}
   }
-  if (shared === 0) problems.push('no category in common: the outputs are not comparable')
-  return {problems, summary: `check: ${shared} categories compared, meshport success=${meshport.success}, linkerd success=${linkerdSuccess}`}
 }
 
-/**
- * Same workloads; per workload both have traffic or neither; success within `successTolerance`
- * (absolute) and RPS within `rpsTolerance` (relative): the two measure different windows.
- */
-export function compareStat(meshport: {rows: StatRow[]}, linkerdRows: StatRow[], {successTolerance = 0.1, rpsTolerance = 0.5} = {}): Comparison {
-  const problems: string[] = []
-  const key = (r: StatRow): string => `${r.namespace}/${r.kind}/${r.name}`
-  const ours = new Map(meshport.rows.map((r) => [key(r), r]))
-  const theirs = new Map(linkerdRows.map((r) => [key(r), r]))
-  for (const k of theirs.keys()) if (!ours.has(k)) problems.push(`${k}: in linkerd viz stat, missing from meshport`)
-  for (const k of ours.keys()) if (!theirs.has(k)) problems.push(`${k}: in meshport, missing from linkerd viz stat`)
-  for (const [k, l] of theirs) {
-    const m = ours.get(k)
-    if (m === undefined) continue
-    if ((l.success === null) !== (m.success === null)) {
-      problems.push(`${k}: success meshport=${m.success} linkerd=${l.success} (one has no traffic)`)
-      continue
-    }
-    if (l.success !== null && m.success !== null && Math.abs(l.success - m.success) > successTolerance) problems.push(`${k}: success meshport=${m.success.toFixed(3)} linkerd=${l.success.toFixed(3)}`)
-    if (l.rps !== null && m.rps !== null && Math.abs(l.rps - m.rps) > rpsTolerance * Math.max(l.rps, m.rps, 0.1)) problems.push(`${k}: rps meshport=${m.rps.toFixed(2)} linkerd=${l.rps.toFixed(2)}`)
-  }
-  return {problems, summary: `stat: ${theirs.size} linkerd rows, ${ours.size} meshport rows`}
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const {code, stdout, stderr} = runCompare(process.argv.slice(2))
+  process.stdout.write(stdout)
+  process.stderr.write(stderr)
+  process.exitCode = code
 }
-
-/** diagnose pod finds a meshed, healthy pod exactly when linkerd check --proxy passes. */
-export function compareDiagnose(report: PodReport, linkerdDocs: LinkerdCheck[]): Comparison {
-  const problems: string[] = []
-  const linkerdHealthy = linkerdDocs.every((d) => d.success === true)
-  const ours = report.kind === 'PodReport' && report.mesh?.meshed === true && (report.counts?.error ?? 1) === 0
-  if (!report.mesh?.meshed) problems.push(`pod ${report.pod?.namespace}/${report.pod?.name}: meshport says not meshed (${report.mesh?.reason ?? 'no reason'})`)
-  if (ours !== linkerdHealthy) problems.push(`diagnose healthy=${ours}, linkerd check --proxy success=${linkerdHealthy}: ${(report.problems ?? []).map((p) => p.rule).join(', ')}`)
-  return {problems, summary: `diagnose: pod ${report.pod?.namespace}/${report.pod?.name} meshed=${report.mesh?.meshed} errors=${report.counts?.error}`}
-}
-
-function main(argv: string[]): number {
-  const [what, oursPath, theirsPath] = argv
-  const comparers: Record<string, (ours: string, theirs: string) => Comparison> = {
-    check: (o, t) => compareCheck(JSON.parse(o) as MeshportCheck, parseConcatenatedJson(t) as LinkerdCheck[]),
-    stat: (o, t) => compareStat(JSON.parse(o) as {rows: StatRow[]}, JSON.parse(t) as StatRow[]),
-    diagnose: (o, t) => compareDiagnose(JSON.parse(o) as PodReport, parseConcatenatedJson(t) as LinkerdCheck[]),
-  }
-  const compare = what === undefined ? undefined : comparers[what]
-  if (compare === undefined || oursPath === undefined || theirsPath === undefined) {
-    console.error('usage: compare.mjs check|stat|diagnose MESHPORT.json LINKERD.json')
-    return 2
-  }
-  const {problems, summary} = compare(readFileSync(oursPath, 'utf8'), readFileSync(theirsPath, 'utf8'))
-  console.log(summary)
-  for (const p of problems) console.log(`  DISAGREE ${p}`)
-  return problems.length === 0 ? 0 : 1
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) process.exit(main(process.argv.slice(2)))
