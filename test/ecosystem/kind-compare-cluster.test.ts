@@ -77,6 +77,12 @@ describe('e2e comparisons on what meshport prints', () => {
     assert.deepEqual(compareStat({...run, linkerdExit: 1}).problems, ['linkerd viz stat exited 1, expected 0'])
     assert.match(compareStat({...run, linkerdAt: end + 90}).problems[0]!, /ran 90\.0s after meshport's window ended: not the same minute/)
     assert.match(compareStat({...run, windowSeconds: 60}).problems[0]!, /meshport measured a 2s window, linkerd 60s/)
+    // Rows of a presence-only namespace must exist on both sides; their numbers are not compared.
+    const doubled = linkerd.map((r) => ({...r, rps: r.rps === null ? null : r.rps * 2}))
+    const viz = compareStat({...run, linkerd: doubled, presenceOnly: ['emojivoto']})
+    assert.deepEqual(viz.problems, [])
+    assert.ok(viz.notCompared.some((n) => n.startsWith('numbers of the rows in emojivoto')))
+    assert.deepEqual(compareStat({...run, linkerd: doubled.slice(1), presenceOnly: ['emojivoto']}).problems, [`emojivoto/deployment/${linkerd[0]!.name}: in meshport, missing from linkerd viz stat`])
   })
 
   test('stat expectations: emojivoto\'s rows, traffic, failures and MESHED, admin port excluded', () => {

@@ -192,6 +192,8 @@ describe('e2e check comparison: meshport check vs linkerd check', () => {
     assert.equal(problems.length, 3, problems.join('\n'))
     assert.match(problems[1]!, /^category linkerd-identity: junit tests=(\d+) failures=1 errors=0 skipped=0, json tests=\1 failures=0 errors=0 skipped=0$/)
     assert.match(problems[2]!, /^category [\w-]+: junit tests=(\d+) failures=0 errors=1 skipped=1, json tests=\1 failures=0 errors=0 skipped=1$/)
+    assert.deepEqual(compareJUnit(xml, json as never, {junit: 1, json: 1}).problems, [])
+    assert.deepEqual(compareJUnit(xml, json as never, {junit: 0, json: 1}).problems, ['meshport check -o junit exited 0, -o json 1'])
     assert.match(compareJUnit(xml.replace('<testsuites ', '<testsuites><bad '), json as never).problems[0]!, /^invalid JUnit XML/)
   })
 

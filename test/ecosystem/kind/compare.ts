@@ -5,8 +5,9 @@
 // command stop the step before the disagreement is printed.
 //
 //   compare.ts check MESHPORT.json LINKERD.json --expect pass|fail --meshport-exit N --linkerd-exit N
-//   compare.ts junit MESHPORT.xml MESHPORT.json
+//   compare.ts junit MESHPORT.xml MESHPORT.json --exit N --json-exit N
 //   compare.ts stat MESHPORT.json LINKERD.json --window 60 --linkerd-at UNIX_SECONDS --meshport-exit N --linkerd-exit N
+//                   [--presence-only NAMESPACE]
 //   compare.ts stat-table MESHPORT.txt LINKERD.txt --meshport-exit N --linkerd-exit N
 //   compare.ts stat-expect MESHPORT.json --exit N --traffic web,emoji,voting --no-traffic vote-bot --failures voting
 //   compare.ts objects MESHPORT.yml LINKERD.yml --meshport-exit N --linkerd-exit N [--ignore-annotation NAME]
@@ -32,6 +33,7 @@ type Values = Record<string, string | string[] | undefined>
 const OPTIONS = {
   expect: {type: 'string'},
   exit: {type: 'string'},
+  'json-exit': {type: 'string'},
   'meshport-exit': {type: 'string'},
   'linkerd-exit': {type: 'string'},
   window: {type: 'string'},
@@ -40,6 +42,7 @@ const OPTIONS = {
   'no-traffic': {type: 'string'},
   failures: {type: 'string'},
   'ignore-annotation': {type: 'string', multiple: true},
+  'presence-only': {type: 'string', multiple: true},
   'created-by': {type: 'string'},
   'min-pods': {type: 'string'},
   rule: {type: 'string'},
@@ -85,7 +88,7 @@ const COMMANDS: Record<string, (files: string[], values: Values) => Comparison> 
       meshportExit: int(v, 'meshport-exit'),
       linkerdExit: int(v, 'linkerd-exit'),
     }),
-  junit: ([xml, json]) => compareJUnit(read(xml, 'MESHPORT.xml'), readJson(json, 'MESHPORT.json')),
+  junit: ([xml, json], v) => compareJUnit(read(xml, 'MESHPORT.xml'), readJson(json, 'MESHPORT.json'), {junit: int(v, 'exit'), json: int(v, 'json-exit')}),
   stat: ([ours, theirs], v) => {
     const window = Number(v.window)
     if (!(window > 0)) throw new UsageError('--window must be the seconds both tools measured')
@@ -96,6 +99,7 @@ const COMMANDS: Record<string, (files: string[], values: Values) => Comparison> 
       meshportExit: int(v, 'meshport-exit'),
       linkerdExit: int(v, 'linkerd-exit'),
       windowSeconds: window,
+      presenceOnly: Array.isArray(v['presence-only']) ? v['presence-only'] : [],
       ...(at === undefined ? {} : {linkerdAt: at}),
     })
   },
@@ -127,17 +131,27 @@ const COMMANDS: Record<string, (files: string[], values: Values) => Comparison> 
   'proxy-metrics': ([ours, theirs], v) => compareProxyMetrics(read(ours, 'MESHPORT.txt'), read(theirs, 'LINKERD.txt'), int(v, 'meshport-exit'), int(v, 'linkerd-exit')),
 }
 
+/** The comparison and its arguments; a usage error for an unknown comparison or option. */
+export function parseInvocation(argv: string[]): {what: string; files: string[]; values: Values} {
+  let parsed: {values: Values; positionals: string[]}
+  try {
+    parsed = parseArgs({args: argv, options: OPTIONS, allowPositionals: true, strict: true})
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+  const [what, ...files] = parsed.positionals
+  if (what === undefined || COMMANDS[what] === undefined) throw new UsageError(`unknown comparison ${what ?? '(none)'}; one of ${Object.keys(COMMANDS).join(', ')}`)
+  return {what, files, values: parsed.values}
+}
+
 /** Runs one comparison; returns the exit code and what to print. */
 export function runCompare(argv: string[]): {code: number; stdout: string; stderr: string} {
   try {
-    const {values, positionals} = parseArgs({args: argv, options: OPTIONS, allowPositionals: true, strict: true})
-    const [what, ...files] = positionals
-    const command = what === undefined ? undefined : COMMANDS[what]
-    if (command === undefined) throw new UsageError(`unknown comparison ${what ?? '(none)'}; one of ${Object.keys(COMMANDS).join(', ')}`)
-    const result = command(files, values)
+    const {what, files, values} = parseInvocation(argv)
+    const result = COMMANDS[what]!(files, values)
     return {code: result.problems.length === 0 ? 0 : 1, stdout: renderComparison(result), stderr: ''}
   } catch (error) {
-    const usage = error instanceof UsageError || (error as {code?: string}).code?.startsWith('ERR_PARSE_ARGS') === true || (error as {code?: string}).code === 'ENOENT'
+    const usage = error instanceof UsageError || (error as {code?: string}).code === 'ENOENT'
     return {code: usage ? 2 : 1, stdout: '', stderr: `compare: ${(error as Error).message}\n`}
   }
 }

@@ -20,14 +20,16 @@ function expected(results: string[]): Counts {
 
 const show = (c: Counts): string => `tests=${c.tests} failures=${c.failures} errors=${c.errors} skipped=${c.skipped}`
 
-export function compareJUnit(xml: string, json: CheckJson): Comparison {
+/** `exits`: the exit codes of the two runs, which must be the same (one exit code in every format). */
+export function compareJUnit(xml: string, json: CheckJson, exits?: {junit: number; json: number}): Comparison {
+  const exitProblem = exits === undefined || exits.junit === exits.json ? [] : [`meshport check -o junit exited ${exits.junit}, -o json ${exits.json}`]
   let parsed: ReturnType<typeof assertJUnitStructure>
   try {
     parsed = assertJUnitStructure(xml)
   } catch (error) {
-    return comparison('junit: not a valid JUnit report', [`invalid JUnit XML: ${(error as Error).message}`])
+    return comparison('junit: not a valid JUnit report', [...exitProblem, `invalid JUnit XML: ${(error as Error).message}`])
   }
-  const problems: string[] = []
+  const problems: string[] = [...exitProblem]
   const c = json.counts
   const total: Counts = {tests: c.error + c.skipped + c.success + c.timeout + c.warning, failures: c.error + c.warning, errors: c.timeout, skipped: c.skipped}
   if (show(parsed.totals) !== show(total)) problems.push(`totals: junit ${show(parsed.totals)}, json ${show(total)}`)
