@@ -12,12 +12,12 @@ import {after, before, describe, test} from 'node:test'
 
 import {createKubeClient} from '../../src/kube/index.js'
 import {startSim, type Sim} from '../helpers/sim.js'
+import {skipWithout} from '../helpers/tools.js'
 import type {SimPod} from './build.js'
 
 const version = spawnSync('kubectl', ['version', '--client', '-o', 'json'], {encoding: 'utf8'})
 const minor = version.status === 0 ? Number((JSON.parse(version.stdout) as {clientVersion: {minor: string}}).clientVersion.minor.replace(/\D.*$/, '')) : undefined
-// A laptop without kubectl skips visibly; CI installs it, so there the suite runs (and fails without it).
-const skip = minor === undefined && process.env.CI !== 'true' ? 'kubectl is not installed; skipping kubectl port-forward' : false
+const skip = skipWithout('kubectl', 'skipping kubectl port-forward')
 
 interface Forward {
   child: ChildProcessWithoutNullStreams

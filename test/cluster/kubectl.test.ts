@@ -1,15 +1,15 @@
 // kubectl itself against the simulated API server: discovery fallback, Table printing, -A.
 import assert from 'node:assert/strict'
-import {spawn, spawnSync} from 'node:child_process'
+import {spawn} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 
 import {startSim, type Sim} from '../helpers/sim.js'
+import {skipWithout} from '../helpers/tools.js'
 
-const kubectl = spawnSync('kubectl', ['version', '--client'], {encoding: 'utf8'})
-const skip = kubectl.error || kubectl.status !== 0 ? 'kubectl is not installed; skipping the kubectl cross-check' : false
+const skip = skipWithout('kubectl', 'skipping the kubectl cross-check')
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<{code: number | null; stderr: string; stdout: string}> {
   // Asynchronous on purpose: the API server lives in this process's event loop.

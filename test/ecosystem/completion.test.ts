@@ -11,7 +11,7 @@ import {after, before, describe, test} from 'node:test'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {binPath, runCli} from '../helpers/run-cli.js'
-import {findTool} from './tools.js'
+import {findTool, skipWithout} from '../helpers/tools.js'
 
 const completeBin = fileURLToPath(new URL('../../bin/kubectl_complete-meshport.js', import.meta.url))
 
@@ -94,7 +94,7 @@ describe('shell completion', {timeout: 120_000}, () => {
   })
 
   const tmux = findTool('tmux')
-  test('bash: TAB in an interactive shell (tmux)', {skip: tmux ? false : 'tmux is not installed: skipped the interactive TAB test'}, async () => {
+  test('bash: TAB in an interactive shell (tmux)', {skip: skipWithout('tmux', 'skipped the interactive TAB test')}, async () => {
     const socket = `meshport-completion-${process.pid}`
     const t = (...args: string[]) => spawnSync(tmux!, ['-L', socket, ...args], {encoding: 'utf8', env})
     t('new-session', '-d', '-x', '160', '-y', '20', `env PS1='$ ' PATH=${JSON.stringify(env.PATH)} bash --norc --noprofile`)
@@ -121,7 +121,7 @@ describe('shell completion', {timeout: 120_000}, () => {
   })
 
   const zsh = findTool('zsh')
-  test('zsh: the completion function offers the same candidates', {skip: zsh ? false : 'zsh is not installed: skipped (the zsh script calls the same __complete as bash)'}, () => {
+  test('zsh: the completion function offers the same candidates', {skip: skipWithout('zsh', 'skipped (the zsh script calls the same __complete as bash)')}, () => {
     // Replace compadd to print what would be offered, then call the function as completion would.
     const script = `
       autoload -U compinit && compinit -u
@@ -135,7 +135,7 @@ describe('shell completion', {timeout: 120_000}, () => {
   })
 
   const kubectl = findTool('kubectl')
-  test('kubectl meshport <TAB>: kubectl runs kubectl_complete-meshport', {skip: kubectl ? false : 'kubectl is not installed'}, () => {
+  test('kubectl meshport <TAB>: kubectl runs kubectl_complete-meshport', {skip: skipWithout('kubectl')}, () => {
     const r = spawnSync(kubectl!, ['__complete', 'meshport', 'check', '--only', 'linkerd-ver'], {encoding: 'utf8', env})
     assert.equal(r.status, 0, r.stderr)
     const lines = r.stdout.split('\n').filter((l) => l !== '')

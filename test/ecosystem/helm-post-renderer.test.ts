@@ -13,7 +13,7 @@ import {after, describe, test} from 'node:test'
 import {parseAllDocuments} from 'yaml'
 
 import {binPath} from '../helpers/run-cli.js'
-import {findTool} from './tools.js'
+import {findTool} from '../helpers/tools.js'
 
 interface PostRendered {
   exitCode: number | null

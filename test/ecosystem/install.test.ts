@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {after, before, describe, test} from 'node:test'
 
-import {findTool} from './tools.js'
+import {findTool, skipWithout} from '../helpers/tools.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
@@ -87,7 +87,7 @@ describe('npm pack + npm install -g into a fresh prefix', {timeout: 300_000}, ()
   })
 
   const kubectl = findTool('kubectl')
-  const skip = kubectl ? false : 'kubectl is not installed: skipped the kubectl plugin test'
+  const skip = skipWithout('kubectl', 'skipped the kubectl plugin test')
   test('kubectl finds the plugin on PATH: kubectl meshport inject, kubectl plugin list', {skip}, () => {
     const env = {...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`}
     const r = spawnSync(kubectl!, ['meshport', 'inject', manifest], {encoding: 'utf8', env})

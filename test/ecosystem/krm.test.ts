@@ -11,7 +11,7 @@ import {parse, parseAllDocuments} from 'yaml'
 
 import {functionConfigArgs, functionConfigSettings, type FlagShape} from '../../src/inject/krm.js'
 import {binPath, runCli} from '../helpers/run-cli.js'
-import {findTool, kustomizeWithExec} from './tools.js'
+import {findTool, kustomizeWithExec} from '../helpers/tools.js'
 
 type Obj = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any -- YAML read back in tests
 

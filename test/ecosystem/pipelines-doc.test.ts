@@ -11,7 +11,7 @@ import {parse} from 'yaml'
 
 import {binPath, runCli} from '../helpers/run-cli.js'
 import {repoRoot} from '../helpers/testdata.js'
-import {findTool} from './tools.js'
+import {findTool} from '../helpers/tools.js'
 
 const page = readFileSync(join(repoRoot, 'docs', 'pipelines.md'), 'utf8')
 

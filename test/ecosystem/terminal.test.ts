@@ -8,7 +8,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import {binPath, runCli} from '../helpers/run-cli.js'
 import {startSim, type Sim} from '../helpers/sim.js'
-import {findTool} from './tools.js'
+import {findTool, skipWithout} from '../helpers/tools.js'
 
 const ESC = '\u001B'
 // SGR colour codes (foreground/background, normal and bright); bold alone is not colour.
@@ -62,7 +62,7 @@ async function onTerminal(args: string[], options: {columns?: number; env?: Node
   return {code, output: Buffer.concat(chunks).toString('utf8')}
 }
 
-describe('terminal manners', {skip: script ? false : 'util-linux script is not installed', timeout: 180_000}, () => {
+describe('terminal manners', {skip: skipWithout('script', 'util-linux script runs the CLI under a pseudo-terminal'), timeout: 180_000}, () => {
   let sim: Sim
   let env: NodeJS.ProcessEnv
   before(async () => {
@@ -137,7 +137,7 @@ describe('terminal manners', {skip: script ? false : 'util-linux script is not i
     assert.doesNotMatch(text, /Error|at .*\.js:\d+/)
   })
 
-  test('viz stat --watch in tmux: one table on screen, the prompt back after Ctrl-C', {skip: tmux ? false : 'tmux is not installed'}, async () => {
+  test('viz stat --watch in tmux: one table on screen, the prompt back after Ctrl-C', {skip: skipWithout('tmux')}, async () => {
     const socket = `meshport-terminal-${process.pid}`
     const t = (...args: string[]) => spawnSync(tmux!, ['-L', socket, ...args], {encoding: 'utf8'})
     const shellEnv = `env -u NO_COLOR -u CI PS1='$ ' KUBECONFIG=${quote(sim.kubeconfigPath)} bash --norc --noprofile`

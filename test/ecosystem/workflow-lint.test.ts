@@ -14,7 +14,7 @@ import {parse} from 'yaml'
 
 import {repoRoot} from '../helpers/testdata.js'
 import {parseInvocation} from './kind/compare.js'
-import {findTool} from './tools.js'
+import {requireTool, skipWithout} from '../helpers/tools.js'
 
 interface LintResult {
   message: string
@@ -83,8 +83,9 @@ describe('GitHub workflows', () => {
   })
 
   test('every run step passes shellcheck', (t) => {
-    const shellcheck = findTool('shellcheck')
-    if (shellcheck === undefined) return t.skip('shellcheck is not installed (GitHub\'s ubuntu runners have it)')
+    const skip = skipWithout('shellcheck', 'GitHub\'s ubuntu runners and .ci/run have it')
+    if (skip) return t.skip(skip)
+    const shellcheck = requireTool('shellcheck')
     const dir = mkdtempSync(join(tmpdir(), 'meshport-shellcheck-'))
     const problems: string[] = []
     for (const file of files) {
