@@ -15,6 +15,8 @@ export interface ResourceReport {
   injectDisabled?: boolean
   udp?: boolean
   automount?: boolean
+  /** Set by --in-place: the document came out as it went in ("already injected"). */
+  unchanged?: boolean
 }
 
 const OK = '√'
@@ -22,7 +24,8 @@ const WARN = '‼'
 
 function summaryLine(r: ResourceReport): string {
   if (r.status === 'missing-kind') return 'document missing "kind" field, skipped'
-  return `${r.kind} "${r.name}" ${r.status}`
+  const already = r.unchanged && (r.status === 'injected' || r.status === 'annotated') ? 'already ' : ''
+  return `${r.kind} "${r.name}" ${already}${r.status}`
 }
 
 /**
@@ -44,7 +47,12 @@ export class ReportAccumulator {
     if (r.udp) this.hits.udp.push(name)
     if (r.automount) this.hits.automount.push(name)
     if (r.supported) this.anySupported = true
-    this.lines.push(summaryLine(r))
+    this.line(summaryLine(r))
+  }
+
+  /** A summary line of another kind (`file "k8s/web.yml" rewritten`). */
+  line(text: string): void {
+    this.lines.push(text)
     if (this.lines.length >= 1000) {
       this.blocks.push(this.lines.join('\n'))
       this.lines = []

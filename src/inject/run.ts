@@ -1,12 +1,10 @@
 // The inject/uninject service behind both commands: read inputs, transform each, then produce
 // stdout, stderr and the exit code for the chosen action (print, --diff, --check, --in-place).
 // Nothing is written anywhere until every input has been read and transformed without error.
-import {rename, writeFile, stat, unlink} from 'node:fs/promises'
-import {dirname, basename, join} from 'node:path'
-
 import {ExitCode, InputError} from '../errors.js'
 import {unifiedDiff} from './diff.js'
 import type {Operation, Progress} from './engine.js'
+import {writeFilesInPlace} from './in-place.js'
 import {renderInput, streamPieces, type OutputFormat} from './output.js'
 import {transformErrors} from './report.js'
 import {readInputs, type Input, type SourceOptions} from './source.js'
@@ -43,8 +41,10 @@ export async function runManifests(settings: RunSettings): Promise<RunOutcome> {
   const results: StreamResult[] = []
   for (const input of inputs) {
     // Per-document texts are kept only when -o may convert the format.
-    results.push(transformToStream(input.source, input.text, settings.op, settings.options, {documents: settings.output !== undefined, changes: settings.action === 'diff'}, settings.progress?.(input.text.length)))
-    // The input text lives on only through the pieces that slice it.
+    results.push(transformToStream(input.source, input.text, settings.op, settings.options, {documents: settings.output !== undefined, changes: settings.action === 'diff', unchanged: settings.action === 'in-place'}, settings.progress?.(input.text.length)))
+    // The input text lives on only through the pieces that slice it (and, for -o with
+    // --in-place, to tell a conversion that changes nothing).
+    if (settings.action === 'in-place' && settings.output !== undefined) input.original = input.text
     input.text = ''
   }
   const errors = results.flatMap((r) => r.errors)
@@ -66,19 +66,15 @@ export async function runManifests(settings: RunSettings): Promise<RunOutcome> {
   }
 }
 
-/** Each changed file is written to a temporary sibling, then renamed over the original (atomic). */
+/**
+ * Rewrites each input whose bytes change (-o may convert a file that inject leaves alone), and
+ * names every file in its report block: `file "k8s/web.yml" rewritten` or `... unchanged`.
+ */
 async function writeInPlace(inputs: Input[], results: StreamResult[], output: OutputFormat | undefined): Promise<void> {
-  const writes = results.map((result, i) => ({result, file: inputs[i]!.file!})).filter(({result}) => result.changed || output !== undefined)
-  for (const {result, file} of writes) {
-    const text = renderInput(result, output)
-    const tmp = join(dirname(file), `.${basename(file)}.meshport-${process.pid}.tmp`)
-    const mode = (await stat(file)).mode
-    try {
-      await writeFile(tmp, text, {mode})
-      await rename(tmp, file)
-    } catch (error) {
-      await unlink(tmp).catch(() => {})
-      throw new InputError({source: file}, `cannot write: ${(error as Error).message}`)
-    }
-  }
+  const files = results.map((result, i) => {
+    const text = result.changed || output !== undefined ? renderInput(result, output) : undefined
+    return {result, file: inputs[i]!.file!, text: text !== undefined && (result.changed || text !== inputs[i]!.original) ? text : undefined}
+  })
+  const written = new Set(await writeFilesInPlace(files.flatMap(({file, text}) => (text === undefined ? [] : [{file, text}]))))
+  for (const {result, file, text} of files) result.report.line(`file "${file}" ${text !== undefined && written.has(file) ? 'rewritten' : 'unchanged'}`)
 }

@@ -1,6 +1,8 @@
 // Reads the inputs of inject/uninject: files, directories (recursive, .yml/.yaml/.json, lexical
 // order), http(s) URLs (time and size limited) and `-` for stdin. Each file is one input.
-import {readdir, readFile, stat} from 'node:fs/promises'
+// Symbolic links to files are read through (in directories too, as Linkerd's walk opens them);
+// links to directories inside a directory are not followed (no loops), as filepath.Walk.
+import {lstat, readdir, readFile, readlink, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {InputError} from '../errors.js'
@@ -11,6 +13,8 @@ export interface Input {
   text: string
   /** Set for regular files: where `--in-place` writes. */
   file?: string
+  /** The text as read, kept only where a caller needs it after `text` is dropped. */
+  original?: string
 }
 
 export interface SourceOptions {
@@ -42,7 +46,7 @@ async function readPath(path: string): Promise<Input[]> {
   try {
     info = await stat(path)
   } catch (error) {
-    throw new InputError({source: path}, describeFsError(error), {hint: 'check the path; pass - to read from stdin'})
+    throw await statError(path, error, 'check the path; pass - to read from stdin')
   }
   if (!info.isDirectory()) return [{source: path, text: await readText(path), file: path}]
   const files: string[] = []
@@ -57,7 +61,30 @@ async function walk(dir: string, found: string[]): Promise<void> {
     const path = join(dir, entry.name)
     if (entry.isDirectory()) await walk(path, found)
     else if (entry.isFile() && MANIFEST_EXT.test(entry.name)) found.push(path)
+    else if (entry.isSymbolicLink() && MANIFEST_EXT.test(entry.name)) {
+      let target
+      try {
+        target = await stat(path)
+      } catch (error) {
+        throw await statError(path, error, 'fix or remove the link')
+      }
+      if (target.isFile()) found.push(path)
+    }
   }
+}
+
+/** The error for a path that cannot be stat'ed; a dangling symbolic link says where it points. */
+async function statError(path: string, error: unknown, hint: string): Promise<InputError> {
+  const code = (error as {code?: string}).code
+  if (code === 'ENOENT' || code === 'ELOOP') {
+    const link = await lstat(path).then((l) => l.isSymbolicLink(), () => false)
+    if (link) {
+      const to = await readlink(path).catch(() => '?')
+      const why = code === 'ELOOP' ? 'a loop of symbolic links' : `a dangling symbolic link (to ${to}, which does not exist)`
+      return new InputError({source: path}, why, {hint: 'fix or remove the link'})
+    }
+  }
+  return new InputError({source: path}, describeFsError(error), {hint})
 }
 
 async function readText(path: string): Promise<string> {

@@ -2,7 +2,7 @@
 // stay one slice of the input), the changed documents (for --diff), and the report as it prints.
 // Nothing per unchanged document survives, so 50,000-document streams stay small in memory.
 import {transformStream, type Operation, type Progress, type TransformSink} from './engine.js'
-import {ReportAccumulator} from './report.js'
+import {ReportAccumulator, type ResourceReport} from './report.js'
 import type {InjectOptions} from './types.js'
 
 const JOIN_AT = 256 * 1024
@@ -33,6 +33,8 @@ export interface StreamNeeds {
   documents?: boolean
   /** Keep the changed documents with their lines (for --diff). */
   changes?: boolean
+  /** Mark the reports of documents that come out unchanged (--in-place says "already injected"). */
+  unchanged?: boolean
 }
 
 export function transformToStream(source: string, text: string, op: Operation, options: InjectOptions, needs: StreamNeeds = {}, progress?: Progress): StreamResult {
@@ -64,8 +66,12 @@ export function transformToStream(source: string, text: string, op: Operation, o
     if (runStart >= 0 && runEnd > runStart) add(text.slice(runStart, runEnd), 0)
     runStart = -1
   }
+  // A document's reports arrive before its chunk: held until it is known whether it changed.
+  const held: ResourceReport[] = []
   const sink: TransformSink = {
     chunk(chunk, out, changed) {
+      for (const r of held) result.report.add(needs.unchanged && !changed ? {...r, unchanged: true} : r)
+      held.length = 0
       if (chunk.isDoc) result.documents?.push(out)
       if (!changed) {
         // Consecutive unchanged chunks are consecutive in the input: one slice covers the run.
@@ -81,7 +87,7 @@ export function transformToStream(source: string, text: string, op: Operation, o
       if (needs.changes) result.changes.push({line: chunk.line, original: chunk.text, text: out})
       result.changed = true
     },
-    report: (r) => result.report.add(r),
+    report: (r) => held.push(r),
     error: (e) => result.errors.push(e),
   }
   result.json = transformStream(source, text, op, options, sink, progress).json
