@@ -1,15 +1,18 @@
 // Edits one YAML document in place. Every operation becomes a text splice at node offsets, so
 // comments, quoting, key order, flow style and block scalars outside the edited spot survive
 // byte for byte. After each splice the document is re-read (fast scanner, else yaml), so
-// operations always see the current structure. Documents whose structure cannot be edited as
-// text (aliases, merge keys, complex keys) get the DocumentEditor, which edits the yaml Document.
+// operations always see the current structure. Anchors, aliases and merge keys are edited as text
+// too (unshare.ts writes out an alias only where an edit would go through it or change what it
+// reads). Documents with non-scalar keys get the DocumentEditor, which edits the yaml Document.
 import {isCollection, isMap, isSeq, parseDocument, type Document} from 'yaml'
 
 import {treeFromYaml} from './from-yaml.js'
-import {isInlineValue, renderBlock, renderEntry, renderInline, renderItem, renderKey, type Style} from './render.js'
+import {lineEndAfter, lineEndInserted, lineStartOf} from './lines.js'
+import {isInlineValue, renderBlock, renderEntry, renderInlineAny, renderItem, renderKey, type Style} from './render.js'
 import {scanDocument} from './scan.js'
-import {nodeAt, toJS, type TMap, type TNode, type TSeq} from './tree.js'
+import {nodeAt, toJS, type TMap, type TNode, type TScalar, type TSeq} from './tree.js'
 import type {Path} from './types.js'
+import {planUnshare, type EditKind} from './unshare.js'
 
 export interface TreeEditor {
   /** The document text as edited so far. */
@@ -51,26 +54,40 @@ interface Splice {
 
 export class EditError extends Error {}
 
-interface Parsed {
+export interface Parsed {
   root: TNode | null
-  aliased: boolean
+  /** Every alias (merge keys' included), in document order. */
+  aliases: readonly TScalar[]
+  /** Aliases or merge keys: edits are planned with unshare.ts first. */
+  shared: boolean
+  /** Non-scalar keys: the text cannot be edited by splices. */
+  opaque: boolean
   doc?: Document
 }
+
+/** As kubectl (YAML 1.1 through Go) reads manifests: merge keys are merged. */
+const PARSE_OPTIONS = {keepSourceTokens: false, uniqueKeys: true, merge: true} as const
 
 /** Reads a document's text into the light tree; throws the yaml library's first error. */
 export function readTree(text: string): Parsed {
   const fast = scanDocument(text)
-  if (fast) return {root: fast.root, aliased: false}
-  const doc = parseDocument(text, {keepSourceTokens: false, uniqueKeys: true})
+  if (fast) return {root: fast.root, aliases: [], shared: false, opaque: false}
+  const doc = parseDocument(text, PARSE_OPTIONS)
   if (doc.errors.length > 0) throw doc.errors[0]!
-  const {root, aliased} = treeFromYaml(doc, text)
-  return {root, aliased, doc}
+  const tree = treeFromYaml(doc, text)
+  return {root: tree.root, aliases: tree.aliases, shared: tree.aliases.length > 0 || tree.merges, opaque: tree.opaque, doc}
+}
+
+/** The plain JS value of a parsed document. */
+export function valueOf(parsed: Parsed): unknown {
+  return parsed.opaque && parsed.doc ? parsed.doc.toJS({maxAliasCount: -1}) : toJS(parsed.root)
 }
 
 /** The editor for a document: text splices when possible, the yaml Document otherwise. */
 export function editorFor(text: string, parsed: Parsed = readTree(text)): TreeEditor {
-  if (parsed.aliased) return new DocumentEditor(parsed.doc ?? parseDocument(text))
-  return new TextEditor(text, parsed.root)
+  // A Document of its own: edits must not change the one the caller may still read.
+  if (parsed.opaque) return new DocumentEditor(parseDocument(text, PARSE_OPTIONS))
+  return new TextEditor(text, parsed)
 }
 
 function detectStyle(text: string, root: TNode | null): Style {
@@ -117,23 +134,50 @@ class TextEditor implements TreeEditor {
   private recording: Splice[] | undefined
   /** An edit re-running on its own after NEEDS_REREAD: every splice applies at once. */
   private alone = false
+  private current: TNode | null
+  private aliases: readonly TScalar[]
+  /** The document has aliases or merge keys (it may have none left after edits). */
+  private readonly shared: boolean
+  /** A document without a final newline gets none from an edit at its end. */
+  private readonly finalNewline: boolean
 
   constructor(
     public text: string,
-    private current: TNode | null,
+    parsed: Parsed,
   ) {
+    this.current = parsed.root
+    this.aliases = parsed.aliases
+    this.shared = parsed.shared
     this.crlf = text.includes('\r\n')
+    this.finalNewline = text === '' || text.endsWith('\n')
   }
 
   /** The tree of the current text; re-read lazily after splices. */
   private get root(): TNode | null {
     if (this.stale) {
       const parsed = readTree(this.text)
-      if (parsed.aliased) throw new EditError('edit produced an aliased document')
+      if (parsed.opaque) throw new EditError('edit produced a document with non-scalar keys')
       this.current = parsed.root
+      this.aliases = parsed.aliases
       this.stale = false
     }
     return this.current
+  }
+
+  /** Writes out the aliases an edit at `path` must not go through or change (see unshare.ts). */
+  private unshare(path: Path, kind: EditKind): void {
+    for (let step = 0; ; step++) {
+      const plan = planUnshare({text: this.text, root: this.root, aliases: this.aliases, style: this.style}, path, kind)
+      if (plan === undefined) return
+      if (step > 10_000) throw new EditError('aliases could not be written out')
+      this.splice(plan.start, plan.end, plan.text)
+    }
+  }
+
+  /** The new text, without a final newline when the document had none and the edit reached its end. */
+  private ending(text: string, touchedEnd: boolean): string {
+    if (this.finalNewline || !touchedEnd || !text.endsWith('\n')) return text
+    return text.slice(0, text.endsWith('\r\n') ? -2 : -1)
   }
 
   /** The document's own indentation and sequence style, read on first edit. */
@@ -149,7 +193,8 @@ class TextEditor implements TreeEditor {
   }
 
   batch(edits: () => void): void {
-    if (this.pending !== undefined) return edits()
+    // With aliases every edit may first write one out: each re-reads the document anyway.
+    if (this.pending !== undefined || this.shared) return edits()
     this.pending = []
     try {
       edits()
@@ -205,7 +250,9 @@ class TextEditor implements TreeEditor {
       text += this.text.slice(at, p.start) + p.text
       at = p.end
     }
+    const touchedEnd = at === this.text.length
     text += this.text.slice(at)
+    text = this.ending(text, touchedEnd)
     if (text.length > 0) text.charCodeAt(0)
     this.text = text
     this.changed = true
@@ -219,6 +266,11 @@ class TextEditor implements TreeEditor {
 
   private setNow(path: Path, value: unknown): void {
     if (path.length === 0) throw new EditError('cannot replace the document root')
+    if (this.shared) {
+      const current = nodeAt(this.root, path)
+      if (current !== undefined && deepEqual(toJS(current), value)) return
+      this.unshare(path, 'set')
+    }
     const parentPath = path.slice(0, -1)
     const last = path[path.length - 1]!
     const parent = nodeAt(this.root, parentPath)
@@ -251,6 +303,10 @@ class TextEditor implements TreeEditor {
 
   private deleteNow(path: Path, prune: number): boolean {
     if (path.length === 0) throw new EditError('cannot delete the document root')
+    if (this.shared) {
+      if (nodeAt(this.root, path) === undefined) return false
+      this.unshare(path, 'delete')
+    }
     const parentPath = path.slice(0, -1)
     const last = path[path.length - 1]!
     const parent = nodeAt(this.root, parentPath)
@@ -258,10 +314,13 @@ class TextEditor implements TreeEditor {
     const size = parent.type === 'map' ? parent.pairs.length : parent.items.length
     const index = parent.type === 'map' ? parent.pairs.findIndex((p) => p.key === last) : typeof last === 'number' && last < size ? last : -1
     if (index === -1 || (parent.type === 'map') !== (typeof last === 'string')) return false
-    if (size === 1 && prune > 0 && parentPath.length > 0 && typeof parentPath[parentPath.length - 1] === 'string') {
+    const grand = parentPath.length > 0 ? nodeAt(this.root, parentPath.slice(0, -1)) : undefined
+    // An emptied collection goes too, unless its author wrote it empty: a flow `{}` or `[]` in a
+    // block document (inject writes blocks there) stays as it was.
+    const authorsFlow = parent.flow && !this.style.json && grand !== undefined && grand !== null && grand.type !== 'scalar' && !grand.flow
+    if (size === 1 && prune > 0 && parentPath.length > 0 && typeof parentPath[parentPath.length - 1] === 'string' && !authorsFlow) {
       return this.delete(parentPath, prune - 1)
     }
-    const grand = parentPath.length > 0 ? nodeAt(this.root, parentPath.slice(0, -1)) : undefined
     const parentKey = parentPath[parentPath.length - 1]
     const keyStart = grand?.type === 'map' && typeof parentKey === 'string' ? grand.pairs.find((p) => p.key === parentKey)?.keyStart : undefined
     this.removeEntry(parent, index, keyStart)
@@ -274,6 +333,7 @@ class TextEditor implements TreeEditor {
 
   private insertNow(path: Path, index: number, values: unknown[]): void {
     if (values.length === 0) return
+    if (this.shared) this.unshare(path, 'insert')
     const seq = nodeAt(this.root, path)
     if (seq === undefined || seq === null) {
       this.set(path, values)
@@ -327,7 +387,7 @@ class TextEditor implements TreeEditor {
       return
     }
     this.flush()
-    this.text = this.text.slice(0, start) + insert + this.text.slice(end)
+    this.text = this.ending(this.text.slice(0, start) + insert + this.text.slice(end), end === this.text.length)
     this.changed = true
     this.stale = true
   }
@@ -413,34 +473,6 @@ class TextEditor implements TreeEditor {
     }
     throw new EditError('cannot remove this entry as text')
   }
-}
-
-function renderInlineAny(value: unknown, style: Style): string {
-  if (style.json) return style.compact ? JSON.stringify(value) : spacedJson(value)
-  return renderInline(value, style)
-}
-
-/** One-line JSON with a space after `:` and `,`, like the document around it. */
-function spacedJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(spacedJson).join(', ')}]`
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${spacedJson(v)}`).join(', ')}}`
-  }
-  return JSON.stringify(value) ?? 'null'
-}
-
-function lineStartOf(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1
-}
-
-function lineEndAfter(text: string, offset: number): number {
-  const nl = text.indexOf('\n', offset)
-  return nl === -1 ? text.length : nl
-}
-
-function lineEndInserted(text: string, keyStart: number): number {
-  const end = lineEndAfter(text, keyStart)
-  return end < text.length ? end + 1 : end
 }
 
 /** Start of a trailing comment on the line [from, lineEnd), or lineEnd. */

@@ -6,13 +6,13 @@ import {ANNOTATION} from '../mesh/names.js'
 import './annotate.js'
 import {injectAnnotations, writeAnnotations} from './annotate.js'
 import {fatalReasons, inspectTemplate, type TemplateFindings} from './checks.js'
-import {deepEqual, editorFor, readTree, type TreeEditor} from './edit.js'
+import {deepEqual, editorFor, readTree, valueOf, type TreeEditor} from './edit.js'
 import type {ResourceReport} from './report.js'
-import {isJsonText, splitJson, yamlChunks, type Chunk} from './split.js'
+import {chunksOf, isJsonText, type Chunk} from './split.js'
 import {getHandler, type InjectOptions, type Path, type WorkloadContext} from './types.js'
 import {uninjectObject} from './uninject.js'
-import {templatePathFor} from './workloads.js'
-import {toJS, type TNode} from './tree.js'
+import {referencedWorkload, templatePathFor, templateReferencePath} from './workloads.js'
+import {lookup, nodeAt, toJS, type TNode} from './tree.js'
 
 export type Operation = 'inject' | 'uninject'
 
@@ -45,8 +45,9 @@ function asObj(value: unknown): Obj | undefined {
 function identity(node: TNode | null | undefined): Obj {
   const out: Obj = {}
   if (node === null || node === undefined || node.type !== 'map') return out
-  for (const pair of node.pairs) {
-    if (pair.key === 'name' || pair.key === 'generateName' || pair.key === 'namespace') out[pair.key] = toJS(pair.value)
+  for (const key of ['name', 'generateName', 'namespace']) {
+    const value = lookup(node, key)
+    if (value !== undefined) out[key] = toJS(value)
   }
   return out
 }
@@ -73,7 +74,7 @@ export function transformStream(source: string, text: string, op: Operation, opt
   const json = isJsonText(text)
   let docNumber = 0
   let processed = 0
-  for (const chunk of json ? splitJson(text) : yamlChunks(text)) {
+  for (const chunk of chunksOf(text, json)) {
     if (!chunk.isDoc) {
       sink.chunk(chunk, chunk.text, false)
       continue
@@ -121,7 +122,7 @@ function transformDocument(source: string, docNumber: number, chunk: Chunk, op: 
     throw parseError(source, docNumber, chunk, error)
   }
   const original = parsed.root
-  const originalValue = (): unknown => (parsed.aliased && parsed.doc ? parsed.doc.toJS({maxAliasCount: -1}) : toJS(original))
+  const originalValue = (): unknown => valueOf(parsed)
   // Results keep only text: no parsed tree outlives its document (memory stays flat on huge streams).
   const unchanged = {text: chunk.text, changed: false}
   // Read only the top-level fields first: most documents need nothing more.
@@ -130,15 +131,15 @@ function transformDocument(source: string, docNumber: number, chunk: Chunk, op: 
     result.report({kind: '', name: '', status: 'missing-kind', supported: false})
     return unchanged
   }
-  const kindPair = top.pairs.find((p) => p.key === 'kind')
-  const kind = kindPair ? toJS(kindPair.value) : undefined
+  const kindNode = lookup(top, 'kind')
+  const kind = kindNode === undefined ? undefined : toJS(kindNode)
   if (typeof kind !== 'string' || kind === '') {
     result.report({kind: '', name: '', status: 'missing-kind', supported: false})
     return unchanged
   }
   const lower = kind.toLowerCase()
-  const apiVersion = toJS(top.pairs.find((p) => p.key === 'apiVersion')?.value)
-  const metadata = identity(top.pairs.find((p) => p.key === 'metadata')?.value)
+  const apiVersion = toJS(lookup(top, 'apiVersion'))
+  const metadata = identity(nodeAt(top, ['metadata']))
   if (lower !== 'list' && lower !== 'namespace' && lower !== 'service' && templatePathFor(kind, apiVersion, options.podTemplatePaths) === undefined) {
     // Not a kind inject or uninject touches: report it from the tree, copy it verbatim.
     result.report({kind: lower, name: nameOf({metadata}), status: 'skipped', supported: false})
@@ -224,6 +225,15 @@ function transformObject(state: DocState, base: Path, obj: Obj, kind: string): v
   const relTemplate = templatePathFor(kind, obj.apiVersion, options.podTemplatePaths)
   const templatePath = relTemplate === undefined ? undefined : [...base, ...relTemplate]
   const report: ResourceReport = {kind: reportKind, name, status: 'skipped', supported: false}
+  // A Rollout with spec.workloadRef has no pod template of its own: one created here would make
+  // Argo reject it. The referenced Deployment is the one to inject; the report says so.
+  const refPath = relTemplate === undefined ? undefined : templateReferencePath(kind, obj.apiVersion)
+  const ref = refPath === undefined ? undefined : referencedWorkload(state.edit.get([...base, ...refPath]))
+  if (ref !== undefined) {
+    report.templateFrom = ref
+    result.report(report)
+    return
+  }
   // The report is complete only when the object is done: sinks read it once.
   try {
     transformWithReport(state, base, obj, kind, report, templatePath)

@@ -8,7 +8,7 @@ export type OutputFormat = 'yaml' | 'json'
 
 /** Plain JS of a document as the yaml library reads it (exact, for format conversion). */
 function valueOf(text: string): unknown {
-  return parseDocument(text).toJS({maxAliasCount: -1})
+  return parseDocument(text, {merge: true}).toJS({maxAliasCount: -1})
 }
 
 export function renderInput(result: StreamResult, format: OutputFormat | undefined): string {
@@ -38,7 +38,8 @@ export function streamPieces(results: StreamResult[], format: OutputFormat | und
   const out: string[] = []
   let last = ''
   for (const result of results) {
-    const pieces = inputPieces(result, format).filter((p) => p !== '')
+    // A byte order mark belongs at the start of the stream only.
+    const pieces = inputPieces(result, format).map((p, i) => (i === 0 && out.length > 0 && p.charCodeAt(0) === 0xfeff ? p.slice(1) : p)).filter((p) => p !== '')
     if (pieces.length === 0) continue
     if (out.length > 0) {
       if (!last.endsWith('\n')) out.push('\n')

@@ -30,7 +30,19 @@ export function renderInline(value: unknown, style: Style): string {
   // Double quotes otherwise, as kubectl and Linkerd write them (`"8080"`, `"true"`).
   if (typeof value === 'string') return plainSafe(value) ? value : JSON.stringify(value)
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return JSON.stringify(value)
-  return stringify(value, {collectionStyle: 'flow', flowCollectionPadding: false, lineWidth: 0}).trimEnd()
+  return flowValue(value)
+}
+
+/**
+ * A collection in flow style on one line (`{a: 1, b: [x, y]}`). Strings that are not plain-safe,
+ * or hold a comma (a flow indicator), are written as JSON strings: valid YAML double-quoted
+ * scalars that never break the line, whatever they contain.
+ */
+function flowValue(value: unknown): string {
+  if (typeof value === 'string') return plainSafe(value) && !value.includes(',') ? value : JSON.stringify(value)
+  if (Array.isArray(value)) return `[${value.map(flowValue).join(', ')}]`
+  if (value !== null && typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${flowValue(k)}: ${flowValue(v)}`).join(', ')}}`
+  return JSON.stringify(value) ?? 'null'
 }
 
 export function isInlineValue(value: unknown): boolean {
@@ -152,4 +164,19 @@ export function renderEntry(key: string, value: unknown, indent: number, style: 
 /** `- value` as lines with the dash at `indent`, ending with a newline. */
 export function renderItem(value: unknown, indent: number, style: Style): string {
   return cached(value, 'i', indent, style, () => renderBlockUncached([value], indent, style))
+}
+
+/** A value on one line: JSON in JSON documents (spaced like them), else YAML flow style. */
+export function renderInlineAny(value: unknown, style: Style): string {
+  if (style.json) return style.compact ? JSON.stringify(value) : spacedJson(value)
+  return renderInline(value, style)
+}
+
+/** One-line JSON with a space after `:` and `,`, like the document around it. */
+function spacedJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(spacedJson).join(', ')}]`
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${spacedJson(v)}`).join(', ')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
 }

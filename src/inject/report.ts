@@ -15,6 +15,8 @@ export interface ResourceReport {
   injectDisabled?: boolean
   udp?: boolean
   automount?: boolean
+  /** `kind/name` of the workload that holds this object's pod template (Argo's workloadRef). */
+  templateFrom?: string
   /** Set by --in-place: the document came out as it went in ("already injected"). */
   unchanged?: boolean
 }
@@ -36,7 +38,7 @@ function summaryLine(r: ResourceReport): string {
 export class ReportAccumulator {
   private blocks: string[] = []
   private lines: string[] = []
-  private readonly hits = {hostNetwork: [] as string[], sidecar: [] as string[], injectDisabled: [] as string[], udp: [] as string[], automount: [] as string[]}
+  private readonly hits = {hostNetwork: [] as string[], sidecar: [] as string[], injectDisabled: [] as string[], udp: [] as string[], automount: [] as string[], templateFrom: [] as string[]}
   private anySupported = false
 
   add(r: ResourceReport): void {
@@ -46,6 +48,7 @@ export class ReportAccumulator {
     if (r.injectDisabled) this.hits.injectDisabled.push(name)
     if (r.udp) this.hits.udp.push(name)
     if (r.automount) this.hits.automount.push(name)
+    if (r.templateFrom !== undefined) this.hits.templateFrom.push(`${name} takes its pod template from ${r.templateFrom} (spec.workloadRef): inject ${r.templateFrom} instead`)
     if (r.supported) this.anySupported = true
     this.line(summaryLine(r))
   }
@@ -79,6 +82,10 @@ export class ReportAccumulator {
     section(hostNetwork, `"hostNetwork: true" detected in ${hostNetwork.join(', ')}`, 'pods do not use host networking')
     section(sidecar, `known 3rd party sidecar detected in ${sidecar.join(', ')}`, 'pods do not have a 3rd party proxy or initContainer already injected')
     section(injectDisabled, `"linkerd.io/inject: disabled" annotation set on ${injectDisabled.join(', ')}`, 'pods are not annotated to disable injection')
+    for (const line of this.hits.templateFrom) {
+      out.push(`${WARN} ${line}`)
+      warned = true
+    }
     section(this.anySupported ? [] : ['-'], 'no supported objects found', 'at least one resource can be injected or annotated')
     section(udp, `${udp.join(', ')} ${udp.length > 1 ? 'use' : 'uses'} "protocol: UDP"`, 'pod specs do not include UDP ports')
     if (automount.length > 0) {

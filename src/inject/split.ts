@@ -1,6 +1,7 @@
 // Splits an input into its documents without parsing them, keeping every byte: the output of an
 // unchanged input is the concatenation of its chunks. YAML streams split at `---` lines (the
 // marker belongs to the document it opens); JSON streams at the end of each top-level value.
+// A byte order mark is a chunk of its own (not a document): kept in the output, never parsed.
 
 export interface Chunk {
   text: string
@@ -14,9 +15,22 @@ export interface Chunk {
 
 const MARKER = /^---(?:[ \t\r\n]|$)/
 
+const BOM = 0xfeff
+
+/** The input's chunks, whatever its format. */
+export function chunksOf(text: string, json: boolean): Iterable<Chunk> {
+  const bom = text.charCodeAt(0) === BOM ? 1 : 0
+  const chunks = json ? splitJson(text, bom) : yamlChunks(text, bom)
+  if (bom === 0) return chunks
+  return (function* () {
+    yield {text: text.slice(0, 1), offset: 0, line: 0, isDoc: false}
+    yield* chunks
+  })()
+}
+
 export function isJsonText(text: string): boolean {
   // A loop, not a RegExp: V8 copies a 20 MB input before running a regexp over it.
-  for (let i = 0; i < text.length; i++) {
+  for (let i = text.charCodeAt(0) === BOM ? 1 : 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (c === 32 || c === 9 || c === 10 || c === 13) continue
     return c === 123 || c === 91
@@ -28,12 +42,12 @@ export function splitYaml(text: string): Chunk[] {
   return [...yamlChunks(text)]
 }
 
-/** The chunks of a YAML stream, one at a time (nothing is held for the whole stream). */
-export function* yamlChunks(text: string): Generator<Chunk> {
+/** The chunks of a YAML stream from offset `from`, one at a time (nothing is held for the whole stream). */
+export function* yamlChunks(text: string, from = 0): Generator<Chunk> {
   let pending: Chunk | undefined
-  let start = 0
+  let start = from
   let startLine = 0
-  let pos = 0
+  let pos = from
   let line = 0
   const take = (end: number): Chunk | undefined => {
     const body = text.slice(start, end)
@@ -55,7 +69,7 @@ export function* yamlChunks(text: string): Generator<Chunk> {
         continue
       }
       if (pending !== undefined) {
-        yield {text: pending.text + chunk.text, offset: 0, line: 0, isDoc: chunk.isDoc}
+        yield {text: pending.text + chunk.text, offset: pending.offset, line: 0, isDoc: chunk.isDoc}
         pending = undefined
       } else {
         yield chunk
@@ -63,7 +77,7 @@ export function* yamlChunks(text: string): Generator<Chunk> {
     }
   }
   const last = take(text.length)
-  if (pending !== undefined) yield last ? {text: pending.text + last.text, offset: 0, line: 0, isDoc: last.isDoc} : pending
+  if (pending !== undefined) yield last ? {text: pending.text + last.text, offset: pending.offset, line: 0, isDoc: last.isDoc} : pending
   else if (last !== undefined) yield last
 }
 
@@ -81,15 +95,15 @@ function isDocument(body: string): boolean {
   return nl !== -1 && nl + 1 < body.length
 }
 
-/** Splits a stream of JSON values; whitespace between values goes with the value before it. */
-export function splitJson(text: string): Chunk[] {
+/** Splits a stream of JSON values from offset `from`; whitespace between values goes with the value before it. */
+export function splitJson(text: string, from = 0): Chunk[] {
   const chunks: Chunk[] = []
   let depth = 0
   let inString = false
-  let start = 0
+  let start = from
   let startLine = 0
   let line = 0
-  for (let i = 0; i < text.length; i++) {
+  for (let i = from; i < text.length; i++) {
     const c = text[i]
     if (c === '\n') line++
     if (inString) {

@@ -11,8 +11,10 @@ export interface TScalar {
   /** The value; for plain scalars of the fast scanner it is resolved on first read from `src`. */
   value: unknown
   src?: string
-  /** 'alias' marks a node the editor must not touch (its value lives elsewhere). */
+  /** 'alias' marks a reference (`*name`): its value is `target`'s, which lives elsewhere in the text. */
   style: 'plain' | 'single' | 'double' | 'block' | 'alias'
+  /** For aliases: the anchored node referred to. */
+  target?: TNode
 }
 
 export interface TPair {
@@ -23,6 +25,8 @@ export interface TPair {
   /** Block: just past the newline of the entry's last content line. Flow: end of the value. */
   end: number
   value: TNode | null
+  /** A merge key (`<<: *base`): its value's entries are the map's where it has no key of its own. */
+  merge?: true
 }
 
 export interface TMap {
@@ -33,6 +37,8 @@ export interface TMap {
   /** Column of the keys (block maps). */
   indent: number
   pairs: TPair[]
+  /** Some pair is a merge key. */
+  merges?: true
 }
 
 export interface TItem {
@@ -53,26 +59,56 @@ export interface TSeq {
   items: TItem[]
 }
 
+/** The map's own pair for `key` (not one a merge key brings in). */
 export function getPair(map: TMap, key: string): TPair | undefined {
-  for (const pair of map.pairs) if (pair.key === key) return pair
+  for (const pair of map.pairs) if (pair.key === key && pair.merge !== true) return pair
   return undefined
 }
 
-/** The node at `path` (string keys in maps, numeric indexes in sequences), or undefined. */
+/** An alias stands for the node it refers to. */
+function deref(node: TNode | null): TNode | null {
+  return node !== null && node.type === 'scalar' && node.style === 'alias' ? (node.target ?? null) : node
+}
+
+/** The maps a merge key brings in, in precedence order (`<<: [*a, *b]`: a's keys win). */
+export function mergeSources(map: TMap): TMap[] {
+  const out: TMap[] = []
+  for (const pair of map.pairs) {
+    if (pair.merge !== true) continue
+    const value = deref(pair.value)
+    const sources = value !== null && value.type === 'seq' ? value.items.map((i) => deref(i.value)) : [value]
+    for (const source of sources) if (source !== null && source.type === 'map') out.push(source)
+  }
+  return out
+}
+
+/** The value node for `key`, through merge keys as YAML 1.1 (and so kubectl) reads them. */
+export function lookup(map: TMap, key: string): TNode | null | undefined {
+  const own = getPair(map, key)
+  if (own !== undefined) return own.value
+  if (map.merges !== true) return undefined
+  for (const source of mergeSources(map)) {
+    const found = lookup(source, key)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
+/** The node at `path` (string keys in maps, numeric indexes in sequences), through aliases and merges, or undefined. */
 export function nodeAt(root: TNode | null, path: ReadonlyArray<string | number>): TNode | null | undefined {
-  let node: TNode | null = root
+  let node: TNode | null = deref(root)
   for (const step of path) {
     if (node === null) return undefined
     if (typeof step === 'number') {
       if (node.type !== 'seq') return undefined
       const item = node.items[step]
       if (item === undefined) return undefined
-      node = item.value
+      node = deref(item.value)
     } else {
       if (node.type !== 'map') return undefined
-      const pair = getPair(node, step)
-      if (pair === undefined) return undefined
-      node = pair.value
+      const found = lookup(node, step)
+      if (found === undefined) return undefined
+      node = deref(found)
     }
   }
   return node
@@ -109,9 +145,23 @@ export function resolvePlain(raw: string): unknown {
 /** Plain JS value of a node (maps become objects, duplicate keys cannot occur: both parsers reject them). */
 export function toJS(node: TNode | null | undefined): unknown {
   if (node === null || node === undefined) return null
-  if (node.type === 'scalar') return scalarValue(node)
+  if (node.type === 'scalar') return node.style === 'alias' ? toJS(node.target) : scalarValue(node)
   if (node.type === 'seq') return node.items.map((item) => toJS(item.value))
   const out: Record<string, unknown> = {}
+  if (node.merges === true) {
+    // Merged keys where the merge key stands, unless the map has a key of its own by that name.
+    const own = new Set(node.pairs.filter((p) => p.merge !== true).map((p) => p.key))
+    for (const pair of node.pairs) {
+      if (pair.merge !== true) {
+        out[pair.key] = toJS(pair.value)
+        continue
+      }
+      for (const source of mergeSources({...node, pairs: [pair]})) {
+        for (const [key, value] of Object.entries(toJS(source) as Record<string, unknown>)) if (!own.has(key) && !Object.hasOwn(out, key)) out[key] = value
+      }
+    }
+    return out
+  }
   for (const pair of node.pairs) out[pair.key] = toJS(pair.value)
   return out
 }

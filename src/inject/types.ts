@@ -26,8 +26,8 @@
 //       ctx.edit                // TreeEditor (edit.ts) over the whole document; paths from its root:
 //                               //   get(path)  set(path, value)  delete(path, prune)
 //                               //   insert(seqPath, index | -1, values)
-//                               // edits are text splices (comments, quoting, order kept); documents
-//                               // with aliases get an editor over the yaml Document instead
+//                               // edits are text splices (comments, quoting, order kept), also in
+//                               // documents with aliases (written out only where an edit needs it)
 //       ctx.options             // InjectOptions below (overrides, ingress, flags, values, ...)
 //       return {kind: 'injected'}  // or {kind: 'error', reasons: ['...']} -> "failed to inject k/n: ..."
 //     },

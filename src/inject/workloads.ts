@@ -18,6 +18,24 @@ export const PRESET_TEMPLATE_PATHS: ReadonlyMap<string, Path> = new Map<string, 
   ['argoproj.io/rollout', ['spec', 'template']],
 ])
 
+/**
+ * Kinds that may take their pod template from another workload instead of holding one: Argo
+ * Rollouts with `spec.workloadRef` (Argo rejects a Rollout that has both).
+ */
+const TEMPLATE_REFERENCES: ReadonlyMap<string, Path> = new Map<string, Path>([['argoproj.io/rollout', ['spec', 'workloadRef']]])
+
+/** Where this kind may name the workload that holds its pod template, if it may. */
+export function templateReferencePath(kind: string, apiVersion: unknown): Path | undefined {
+  return TEMPLATE_REFERENCES.get(`${apiGroup(apiVersion).toLowerCase()}/${kind.toLowerCase()}`)
+}
+
+/** `kind/name` of a workload reference (`{apiVersion, kind: Deployment, name: web}`), or undefined. */
+export function referencedWorkload(ref: unknown): string | undefined {
+  if (ref === null || typeof ref !== 'object' || Array.isArray(ref)) return undefined
+  const {kind, name} = ref as {kind?: unknown; name?: unknown}
+  return `${typeof kind === 'string' && kind !== '' ? kind.toLowerCase() : 'deployment'}/${typeof name === 'string' ? name : ''}`
+}
+
 /** `apps/v1` -> `apps`, `v1` -> `` (the core group). */
 export function apiGroup(apiVersion: unknown): string {
   if (typeof apiVersion !== 'string') return ''

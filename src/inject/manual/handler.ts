@@ -16,10 +16,13 @@ function isManualConfig(value: unknown): value is ManualConfig {
   return v !== undefined && record(v.values) !== undefined && typeof v.createdBy === 'string'
 }
 
-/** Sets map entries: the whole map in one splice when it is new, else key by key. */
+/**
+ * Sets map entries: the whole map in one splice when it is new, else key by key (into an empty
+ * `{}` too, which then keeps its style and comes back as it was from uninject).
+ */
 function setEntries(ctx: WorkloadContext, path: Path, entries: [string, string][], existing: unknown): void {
   const current = record(existing)
-  if (!current || Object.keys(current).length === 0) {
+  if (!current) {
     ctx.edit.set(path, Object.fromEntries(entries))
     return
   }
@@ -34,7 +37,7 @@ function applyToDocument(ctx: WorkloadContext, patch: PodPatch): void {
 function applyEdits(ctx: WorkloadContext, patch: PodPatch): void {
   const t = ctx.templatePath
   const metadata = record(ctx.template.metadata)
-  if (!metadata || Object.keys(metadata).length === 0) {
+  if (!metadata) {
     ctx.edit.set([...t, 'metadata'], {annotations: Object.fromEntries(patch.annotations), labels: Object.fromEntries(patch.labels)})
   } else {
     setEntries(ctx, [...t, 'metadata', 'annotations'], patch.annotations, metadata.annotations)
