@@ -74,7 +74,7 @@ function outsideTemplates(doc: unknown): unknown {
       delete obj.spec
       delete (obj.metadata as Obj | undefined)?.annotations
       delete (obj.metadata as Obj | undefined)?.labels
-      if (obj.metadata !== undefined && Object.keys(obj.metadata).length === 0) delete obj.metadata
+      if (obj.metadata && Object.keys(obj.metadata).length === 0) delete obj.metadata
     } else if (podTemplate(obj) !== undefined) {
       const spec = child(obj, 'spec')
       if (kind === 'cronjob') delete child(child(spec, 'jobTemplate'), 'spec').template
