@@ -40,7 +40,8 @@ function flagLine(flag) {
 
 function example(raw, name) {
   const e = typeof raw === 'string' ? {command: raw} : raw
-  const command = e.command.replaceAll('<%= config.bin %>', name).replaceAll('<%= command.id %>', '')
+  // A `$ ` prompt (oclif adds one to examples that start with the bin; others write it) is help's, not the command's.
+  const command = e.command.replaceAll('<%= config.bin %>', name).replaceAll('<%= command.id %>', '').replace(/^\$ /gm, '')
   return e.description ? `# ${e.description}\n${command}` : command
 }
 

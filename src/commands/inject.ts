@@ -8,6 +8,7 @@ import {compactingProgress, writeProgress} from '../inject/memory.js'
 import {buildInjectOptions} from '../inject/options.js'
 import {runManifests, type Action} from '../inject/run.js'
 import {PROXY_FLAGS} from '../mesh/inject-flags.js'
+import {colorDiff} from '../output/diff.js'
 import {parseDuration} from '../util/duration.js'
 
 type FlagDefs = Record<string, Interfaces.OptionFlag<string | undefined> | Interfaces.BooleanFlag<boolean | string | undefined>>
@@ -84,12 +85,12 @@ Documents inject does not change are copied byte for byte; changed documents kee
 
   static override examples = [
     '<%= config.bin %> inject app.yml | kubectl apply -f -',
-    'kubectl get deploy -n emojivoto -o yaml | <%= config.bin %> inject - | kubectl apply -f -',
+    '$ kubectl get deploy -n emojivoto -o yaml | <%= config.bin %> inject - | kubectl apply -f -',
     '<%= config.bin %> inject --proxy-cpu-request 100m --skip-outbound-ports 5432 k8s/',
     '<%= config.bin %> inject --diff k8s/',
     '<%= config.bin %> inject --check k8s/ || echo "manifests are not meshed"',
     '<%= config.bin %> inject --in-place k8s/deploy.yml',
-    'kpt fn eval k8s/ --exec "<%= config.bin %> inject --krm" -- proxy-cpu-request=100m',
+    '$ kpt fn eval k8s/ --exec "<%= config.bin %> inject --krm" -- proxy-cpu-request=100m',
     '<%= config.bin %> inject --manual --values linkerd-values.yaml k8s/ > k8s-meshed.yaml',
     '<%= config.bin %> inject --manual --from-cluster deploy.yml | kubectl apply -f -',
   ]
@@ -117,7 +118,9 @@ Documents inject does not change are copied byte for byte; changed documents kee
     'request-timeout': Flags.string({default: '10s', description: 'Timeout of the --from-cluster API call (e.g. 5s).', helpGroup: 'MANUAL'}),
     ...proxyFlagDefs(),
     // --krm: be a KRM function (kustomize exec transformer, kpt fn eval); see src/inject/krm.ts.
-    krm: Flags.boolean({default: false, description: 'Run as a KRM function: read a config.kubernetes.io/v1 ResourceList on stdin and write one on stdout; inject flags come from its functionConfig (see docs/pipelines.md).', exclusive: ['diff', 'check', 'in-place', 'output']}),
+    // A relationship, not `exclusive`: oclif's usage line folds --diff/--check/--in-place (exclusive
+    // among themselves) into --krm's group and leaves empty alternatives (`|  |`) behind.
+    krm: Flags.boolean({default: false, description: 'Run as a KRM function: read a config.kubernetes.io/v1 ResourceList on stdin and write one on stdout; inject flags come from its functionConfig (see docs/pipelines.md).', relationships: [{type: 'none', flags: ['diff', 'check', 'in-place', 'output']}]}),
   }
 
   async run(): Promise<void> {
@@ -133,7 +136,9 @@ Documents inject does not change are copied byte for byte; changed documents kee
       // The periodic full collections are sized for annotate mode's output (about the input's size);
       // --manual writes ~15x more, and collecting that live output every few MB costs more than it saves.
       const outcome = krm ? transformResourceList(krm, 'inject', options) : await runManifests({op: 'inject', options, args, action, output: flags.output, verbose: flags.verbose, progress: options.mode === 'manual' ? undefined : compactingProgress})
-      writePieces((text) => this.out(text), typeof outcome.stdout === 'string' ? [outcome.stdout] : outcome.stdout)
+      const pieces = typeof outcome.stdout === 'string' ? [outcome.stdout] : outcome.stdout
+      // --diff in colour on a terminal, as git diff (--color decides; never in a pipe).
+      writePieces((text) => this.out(text), action === 'diff' && this.useColor(flags.color) ? pieces.map(colorDiff) : pieces)
       if (outcome.stderr) this.err(outcome.stderr)
       process.exitCode = outcome.exitCode
     } catch (error) {

@@ -5,6 +5,7 @@ import {UsageError} from '../errors.js'
 import {compactingProgress} from '../inject/memory.js'
 import {buildInjectOptions} from '../inject/options.js'
 import {runManifests} from '../inject/run.js'
+import {colorDiff} from '../output/diff.js'
 import {actionOf, diffExit, manifestFlags, writePieces} from './inject.js'
 
 export default class Uninject extends BaseCommand {
@@ -34,7 +35,9 @@ export default class Uninject extends BaseCommand {
       if (args.length === 0) throw new UsageError('please specify a kubernetes resource file', {hint: 'pass a file, a directory, a URL, or - to read stdin'})
       const options = buildInjectOptions({'pod-template-path': flags['pod-template-path']})
       const outcome = await runManifests({op: 'uninject', options, args, action, output: flags.output, verbose: flags.verbose, progress: compactingProgress})
-      writePieces((text) => this.out(text), outcome.stdout)
+      const pieces = outcome.stdout
+      // --diff in colour on a terminal, as git diff (--color decides; never in a pipe).
+      writePieces((text) => this.out(text), action === 'diff' && this.useColor(flags.color) ? pieces.map(colorDiff) : pieces)
       if (outcome.stderr) this.err(outcome.stderr)
       process.exitCode = outcome.exitCode
     } catch (error) {

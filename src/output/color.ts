@@ -13,6 +13,7 @@ const wrap = (open: number, close: number) => (enabled: boolean, text: string) =
 
 export const paint = {
   bold: wrap(1, 22),
+  cyan: wrap(36, 39),
   dim: wrap(2, 22),
   green: wrap(32, 39),
   red: wrap(31, 39),

@@ -3,6 +3,9 @@
 // that fit the terminal, `viz stat --watch` redrawing in place and stopping cleanly on Ctrl-C.
 import assert from 'node:assert/strict'
 import {spawn, spawnSync} from 'node:child_process'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {setTimeout as sleep} from 'node:timers/promises'
 
@@ -167,5 +170,36 @@ describe('terminal manners', {skip: skipWithout('script', 'util-linux script run
     } finally {
       t('kill-server')
     }
+  })
+})
+
+describe('inject --diff on a terminal', {skip: script ? false : 'util-linux script is not installed', timeout: 60_000}, () => {
+  let dir: string
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'meshport-diff-'))
+    writeFileSync(join(dir, 'web.yml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers: []\n')
+  })
+  after(() => rmSync(dir, {recursive: true, force: true}))
+
+  test('in colour as git diff: file headers bold, hunk header cyan, added lines green', async () => {
+    const r = await onTerminal(['inject', '--diff', join(dir, 'web.yml')])
+    assert.equal(r.code, 1, r.output)
+    assert.ok(r.output.includes(`${ESC}[1m--- ${join(dir, 'web.yml')}${ESC}[22m`), JSON.stringify(r.output))
+    assert.ok(r.output.includes(`${ESC}[36m@@ -7,5 +7,7 @@${ESC}[39m`), JSON.stringify(r.output))
+    assert.ok(r.output.includes(`${ESC}[32m+      annotations:${ESC}[39m`), JSON.stringify(r.output))
+  })
+
+  test('no colour with --color never or NO_COLOR on a terminal, none in a pipe; --color always forces it', async () => {
+    for (const args of [['--color', 'never'], []]) {
+      const r = await onTerminal(['inject', '--diff', ...args, join(dir, 'web.yml')], args.length === 0 ? {env: {NO_COLOR: '1'}} : {})
+      assert.equal(r.code, 1, r.output)
+      assert.match(r.output, /\+ {6}annotations:/)
+      assert.doesNotMatch(r.output, COLOUR, JSON.stringify(r.output))
+    }
+    const piped = await runCli(['inject', '--diff', join(dir, 'web.yml')], {env: {NO_COLOR: ''}})
+    assert.equal(piped.code, 1)
+    assert.ok(!piped.stdout.includes(ESC), JSON.stringify(piped.stdout))
+    const forced = await runCli(['inject', '--diff', '--color', 'always', join(dir, 'web.yml')])
+    assert.match(forced.stdout, COLOUR)
   })
 })
