@@ -7,6 +7,7 @@ import './annotate.js'
 import {injectAnnotations, writeAnnotations} from './annotate.js'
 import {fatalReasons, inspectTemplate, type TemplateFindings} from './checks.js'
 import {deepEqual, editorFor, readTree, valueOf, type TreeEditor} from './edit.js'
+import {mayConflict, proxyPortConflicts} from './port-conflicts.js'
 import type {ResourceReport} from './report.js'
 import {chunksOf, isJsonText, type Chunk} from './split.js'
 import {getHandler, type InjectOptions, type Path, type WorkloadContext} from './types.js'
@@ -149,7 +150,7 @@ function transformDocument(source: string, docNumber: number, chunk: Chunk, op: 
   // Text without these words cannot hold anything the uninject pass removes or the checks flag:
   // such documents (the common case) skip both, and need no idempotence comparison.
   const suspicious = SUSPICIOUS.test(chunk.text)
-  const state: DocState = {edit, options, op, result, suspicious}
+  const state: DocState = {edit, options, op, result, suspicious, text: chunk.text}
   if (lower === 'list') {
     const items = edit.get(['items'])
     if (Array.isArray(items)) {
@@ -182,6 +183,8 @@ const SUSPICIOUS = /linkerd|istio|hostNetwork|UDP|automountServiceAccountToken|\
 interface DocState {
   /** The text may hold Linkerd content or something the checks look for. */
   suspicious: boolean
+  /** The document as it came in. */
+  text: string
   edit: TreeEditor
   options: InjectOptions
   op: Operation
@@ -300,4 +303,9 @@ function transformWithReport(state: DocState, base: Path, obj: Obj, kind: string
     return
   }
   report.status = 'injected'
+  // Warned about, as `diagnose ports` does: the proxy would share a port with the application.
+  if (mayConflict(state.text, options)) {
+    const conflicts = proxyPortConflicts(edit.get(templatePath), options)
+    if (conflicts.length > 0) report.portConflicts = conflicts
+  }
 }

@@ -15,6 +15,8 @@ export interface ResourceReport {
   injectDisabled?: boolean
   udp?: boolean
   automount?: boolean
+  /** Application ports the proxy also listens on (the rule of `diagnose ports`). */
+  portConflicts?: ReadonlyArray<{message: string; fix: string}>
   /** `kind/name` of the workload that holds this object's pod template (Argo's workloadRef). */
   templateFrom?: string
   /** Set by --in-place: the document came out as it went in ("already injected"). */
@@ -38,7 +40,7 @@ function summaryLine(r: ResourceReport): string {
 export class ReportAccumulator {
   private blocks: string[] = []
   private lines: string[] = []
-  private readonly hits = {hostNetwork: [] as string[], sidecar: [] as string[], injectDisabled: [] as string[], udp: [] as string[], automount: [] as string[], templateFrom: [] as string[]}
+  private readonly hits = {hostNetwork: [] as string[], sidecar: [] as string[], injectDisabled: [] as string[], udp: [] as string[], automount: [] as string[], templateFrom: [] as string[], ports: [] as string[]}
   private anySupported = false
 
   add(r: ResourceReport): void {
@@ -48,6 +50,7 @@ export class ReportAccumulator {
     if (r.injectDisabled) this.hits.injectDisabled.push(name)
     if (r.udp) this.hits.udp.push(name)
     if (r.automount) this.hits.automount.push(name)
+    for (const c of r.portConflicts ?? []) this.hits.ports.push(`${name}: ${c.message}\n    fix: ${c.fix}`)
     if (r.templateFrom !== undefined) this.hits.templateFrom.push(`${name} takes its pod template from ${r.templateFrom} (spec.workloadRef): inject ${r.templateFrom} instead`)
     if (r.supported) this.anySupported = true
     this.line(summaryLine(r))
@@ -93,6 +96,10 @@ export class ReportAccumulator {
       warned = true
     } else if (verbose) {
       out.push(`${OK} pods do not have automountServiceAccountToken set to "false" or service account token projection is enabled`)
+    }
+    for (const line of this.hits.ports) {
+      out.push(`${WARN} ${line}`)
+      warned = true
     }
     if (warned || verbose) out.push('')
     out.push(...this.summary(), '', '')

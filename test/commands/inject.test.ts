@@ -159,6 +159,43 @@ describe('meshport inject / uninject (end to end)', () => {
     assert.match(result.stderr, /^\nnamespace "emojivoto" uninjected\nserviceaccount "emoji" skipped\n/)
   })
 
+  test('--help: a usage line without empty alternatives, every example with the $ prompt', async () => {
+    for (const command of ['inject', 'uninject']) {
+      const help = await runCli([command, '--help'])
+      assert.equal(help.code, 0, help.stderr)
+      const usage = help.stdout.slice(help.stdout.indexOf('USAGE\n'), help.stdout.indexOf('\n\n', help.stdout.indexOf('USAGE\n')))
+      assert.doesNotMatch(usage, /\|\s*\||\[\s*\||\|\s*\]/, usage)
+      assert.match(usage, /\[--diff \| --check \| --in-place\]/)
+      const examples = help.stdout.slice(help.stdout.indexOf('EXAMPLES\n') + 'EXAMPLES\n'.length).split('\n').filter((l) => l.trim() !== '')
+      assert.ok(examples.length >= 3, command)
+      for (const line of examples) assert.match(line, /^ {2}\$ /, `${command}: ${line}`)
+    }
+    // --krm still refuses the other actions (a relationship now, not `exclusive`).
+    const krm = await runCli(['inject', '--krm', '--diff'], {stdin: 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n'})
+    assert.equal(krm.code, 2)
+    assert.match(krm.stderr, /--diff=true cannot also be provided when using --krm/)
+  })
+
+  test('warns about an application port the proxy also listens on, as diagnose ports does; the output is unchanged', async () => {
+    const port = DEPLOY.replace('        image: web:1\n', '        image: web:1\n        ports:\n        - containerPort: 4191\n          name: metrics\n')
+    const result = await runCli(['inject', '-'], {stdin: port})
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout, port.replace('        app: web\n', '        app: web\n      annotations:\n        linkerd.io/inject: enabled\n'))
+    assert.equal(
+      result.stderr,
+      "\n‼ deployment/web: port 4191 (metrics) of container web is also the proxy's admin port (Linkerd default); the proxy and the application cannot both listen on it\n    fix: move the application off 4191, or set config.linkerd.io/admin-port to a free port\n\ndeployment \"web\" injected\n\n",
+    )
+    // Moved out of the way by a flag: no warning. Moved onto the port by a flag: a warning.
+    assert.equal((await runCli(['inject', '--admin-port', '9991', '-'], {stdin: port})).stderr, '\ndeployment "web" injected\n\n')
+    // --manual: the proxy's own 4191 is no conflict, the application's is.
+    const manual = await runCli(['inject', '--manual', '--values', 'test/fixtures/inject/values-inject-only.yaml', '-'], {stdin: port})
+    assert.equal(manual.code, 0, manual.stderr)
+    assert.equal((manual.stderr.match(/‼/g) ?? []).length, 1, manual.stderr)
+    assert.match(manual.stderr, /‼ deployment\/web: port 4191 \(metrics\) of container web is also the proxy's admin port/)
+    const moved = await runCli(['inject', '--inbound-port', '8080', '-'], {stdin: port.replace('4191', '8080')})
+    assert.match(moved.stderr, /^\n‼ deployment\/web: port 8080 \(metrics\) of container web is also the proxy's inbound port \(set on the pod template\)/)
+  })
+
   test('no input is a usage error', async () => {
     const result = await runCli(['inject'])
     assert.equal(result.code, 2)
