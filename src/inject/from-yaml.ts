@@ -19,7 +19,18 @@ export interface FromYaml {
 }
 
 /** An alias refers to a node that contains it, or a document expands to far more than its text. */
-export class AliasError extends Error {}
+export class AliasError extends Error {
+  /** Where, as the yaml library reports its errors (1-based, in the document's text). */
+  linePos?: Array<{line: number; col: number}>
+
+  constructor(message: string, src?: string, offset?: number) {
+    super(message)
+    if (src !== undefined && offset !== undefined) {
+      const before = src.slice(0, offset)
+      this.linePos = [{line: before.split('\n').length, col: offset - before.lastIndexOf('\n')}]
+    }
+  }
+}
 
 interface State {
   doc: Document
@@ -98,8 +109,9 @@ function convertNode(node: YNode | null | undefined, state: State): TNode | null
   const range = node.range ?? [0, 0, 0]
   if (isAlias(node)) {
     const resolved = node.resolve(state.doc)
-    const target = resolved === undefined ? undefined : state.converted.get(resolved)
-    if (target === undefined) throw new AliasError(`alias *${node.source} refers to a node that contains it`)
+    if (resolved === undefined) throw new AliasError(`alias *${node.source} has no anchor &${node.source} before it in its document`, src, range[0])
+    const target = state.converted.get(resolved)
+    if (target === undefined) throw new AliasError(`alias *${node.source} refers to a node that contains it`, src, range[0])
     const alias: TScalar = {type: 'scalar', start: range[0], end: range[1], value: undefined, style: 'alias', target}
     state.aliases.push(alias)
     return checkWeight(state, alias, weightOf(state, target))

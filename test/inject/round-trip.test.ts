@@ -200,6 +200,11 @@ describe('anchors and aliases anywhere: edits spliced, aliases written out only 
     })
   }
 
+  test('an alias to its own ancestor, or to no anchor, is an input error naming the place', () => {
+    assert.throws(() => inject('kind: Pod\nmetadata:\n  name: p\n  labels: &l\n    a: *l\n'), /^InputError: test\.yml \(document 1\):5:8: alias \*l refers to a node that contains it$/)
+    assert.throws(() => inject('kind: Pod\nmetadata: &m {name: p}\n---\nkind: Pod\nmetadata: *m\n'), /^InputError: test\.yml \(document 2\):5:11: alias \*m has no anchor &m before it in its document$/)
+  })
+
   test('aliases that expand to far more than the text are refused, naming the document', () => {
     const laughs = ['a: &a [x, x, x, x, x, x, x, x, x, x]']
     for (let i = 1; i < 8; i++) laughs.push(`${'abcdefgh'[i]}: &${'abcdefgh'[i]} [${Array(10).fill(`*${'abcdefgh'[i - 1]}`).join(', ')}]`)
