@@ -2,18 +2,11 @@
 // and env vars whose names say token/password/secret/key, PEM private keys, bearer tokens and
 // JWTs (service-account tokens) wherever they appear, plus any exact values the caller knows are
 // secret. Secrets objects are never collected in the first place.
-export const REDACTED = '[REDACTED]'
+import {REDACTED, redactText} from '../util/redact-text.js'
+
+export {REDACTED, redactText}
 
 const SECRET_NAME = /(token|passw(or)?d|secret|api[-_]?key|private[-_]?key|credential|client[-_]?key)/i
-const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g
-const JWT = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g
-const BEARER = /(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi
-
-export function redactText(text: string, exact: readonly string[] = []): string {
-  let out = text.replace(PRIVATE_KEY, REDACTED).replace(JWT, REDACTED).replace(BEARER, `$1${REDACTED}`)
-  for (const value of exact) if (value.length >= 6) out = out.split(value).join(REDACTED)
-  return out
-}
 
 /** JSON held in a string (kubectl's last-applied-configuration annotation) is redacted inside. */
 function redactString(value: string, exact: readonly string[]): string {

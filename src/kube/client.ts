@@ -1,6 +1,8 @@
 // The KubeClient on top of @kubernetes/client-node 1.x. Every request carries an AbortSignal
 // timeout (KubeOptions.requestTimeoutMs), every failure becomes a MeshError through
-// toKubeError, and `get*` turn 404 into undefined. Only src/kube/ imports client-node.
+// toKubeError, and `get*` turn 404 into undefined. Credentials, TLS and the proxy come from the
+// context's transport (transport.ts), not from client-node's KubeConfig. Only src/kube/ imports
+// client-node.
 import {
   AdmissionregistrationV1Api,
   ApiextensionsV1Api,
@@ -16,20 +18,23 @@ import {
   VersionApi,
   createConfiguration,
 } from './client-node.js'
-import type {KubeConfig, RequestContext, ResponseContext, V1Pod} from '@kubernetes/client-node'
+import type {RequestContext, ResponseContext, V1Pod} from '@kubernetes/client-node'
 
+import {ClusterError} from '../errors.js'
 import {isNotFound, toKubeError} from './errors.js'
 import {PortForwarder} from './port-forward.js'
-import type {
-  AccessAttributes,
-  AccessReviewResult,
-  ClusterListOptions,
-  CustomObject,
-  HttpResult,
-  KubeClient,
-  ListOptions,
-  ObjectRef,
-  ServerVersion,
+import type {ClusterTransport} from './transport.js'
+import {
+  KubeErrorCode,
+  type AccessAttributes,
+  type AccessReviewResult,
+  type ClusterListOptions,
+  type CustomObject,
+  type HttpResult,
+  type KubeClient,
+  type ListOptions,
+  type ObjectRef,
+  type ServerVersion,
 } from './types.js'
 
 type ApiClass<T> = new (config: ReturnType<typeof createConfiguration>) => T
@@ -69,15 +74,18 @@ export class ClientNodeKube implements KubeClient {
   private readonly forwarder: PortForwarder
   private readonly config: ReturnType<typeof createConfiguration>
 
+  readonly server: string
+
   constructor(
-    private readonly kc: KubeConfig,
+    private readonly transport: ClusterTransport,
     readonly contextName: string,
-    readonly server: string,
+    readonly namespace: string,
     private readonly timeoutMs: number,
   ) {
+    this.server = transport.server
     const config = (this.config = createConfiguration({
-      authMethods: {default: kc},
-      baseServer: new ServerConfiguration(server, {}),
+      authMethods: {default: transport},
+      baseServer: new ServerConfiguration(transport.server, {}),
       promiseMiddleware: [
         {
           post: async (response: ResponseContext) => response,
@@ -96,14 +104,27 @@ export class ClientNodeKube implements KubeClient {
     this.authz = make(AuthorizationV1Api)
     this.custom = make(CustomObjectsApi)
     this.versionApi = make(VersionApi)
-    this.forwarder = new PortForwarder(kc, server, timeoutMs)
+    this.forwarder = new PortForwarder(transport, timeoutMs)
   }
 
   private async call<T>(action: string, fn: () => Promise<T>): Promise<T> {
+    const context = {action, anonymous: false, server: this.server, timeoutMs: this.timeoutMs}
+    let generation = -1
+    try {
+      const material = await this.transport.current()
+      generation = material.generation
+      context.anonymous = material.anonymous
+      return await fn()
+    } catch (err) {
+      const mapped = toKubeError(err, context)
+      // Expired exec-plugin or token-file credentials: fetch them again and retry once.
+      const unauthorized = mapped instanceof ClusterError && mapped.code === KubeErrorCode.unauthorized
+      if (!unauthorized || generation < 0 || !(await this.transport.renew(generation))) throw mapped
+    }
     try {
       return await fn()
     } catch (err) {
-      throw toKubeError(err, {action, server: this.server, timeoutMs: this.timeoutMs})
+      throw toKubeError(err, context)
     }
   }
 
@@ -132,7 +153,7 @@ export class ClientNodeKube implements KubeClient {
       context.setHeaderParam('Accept', 'application/json')
       if (s.labelSelector) context.setQueryParam('labelSelector', s.labelSelector)
       if (s.fieldSelector) context.setQueryParam('fieldSelector', s.fieldSelector)
-      await this.kc.applySecurityAuthentication(context)
+      await this.transport.applySecurityAuthentication(context)
       const response = await this.config.httpApi.send(withTimeout(context, this.timeoutMs)).toPromise()
       const text = await response.body.text()
       // The shape toKubeError reads from client-node's ApiException: the status and its body.
@@ -309,6 +330,6 @@ export class ClientNodeKube implements KubeClient {
   }
 
   async close(): Promise<void> {
-    // Each request gets its own non-keep-alive agent from client-node; nothing to free.
+    this.transport.close()
   }
 }

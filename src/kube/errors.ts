@@ -2,6 +2,7 @@
 // commands never print "HTTP-Code: 401 Message: Unknown API Status Code!" or a stack trace.
 // No client-node import here: ApiException is recognised by shape (numeric `code`, `body`).
 import {ClusterError, KubeApiError, MeshError, TimeoutError} from '../errors.js'
+import {PROXY_ERROR_CODE} from './dial.js'
 import {KubeErrorCode} from './types.js'
 
 /** The kubelet refused a port-forward, e.g. nothing listens on that port of the pod. */
@@ -80,6 +81,24 @@ export interface MapContext {
   /** The API server, for "cannot reach https://…". */
   server: string
   timeoutMs: number
+  /** The request carried no credentials (a context without a user, or a plain-http server). */
+  anonymous?: boolean
+}
+
+/** A 401: rejected credentials, or none where the server wants some. */
+export function unauthorizedError(server: string, anonymous: boolean, detail: string | undefined, cause?: unknown): ClusterError {
+  const why = detail ? ` (${detail})` : ''
+  return anonymous
+    ? new ClusterError(`unauthorized: the API server at ${server} wants credentials, and this context sends none${why}`, {
+        cause,
+        code: KubeErrorCode.unauthorized,
+        hint: 'give the context a user with a token, client certificate or exec plugin (kubectl config set-context --current --user=…)',
+      })
+    : new ClusterError(`unauthorized: the API server at ${server} rejected the credentials${why}`, {
+        cause,
+        code: KubeErrorCode.unauthorized,
+        hint: 'refresh the credentials of this kubeconfig context (token, client certificate or exec plugin login)',
+      })
 }
 
 /** Turns any failure of an API call into a MeshError with a one-line cause and a hint. */
@@ -96,6 +115,14 @@ export function toKubeError(err: unknown, ctx: MapContext): MeshError {
     })
   }
   const code = systemCode(err)
+  if (code === PROXY_ERROR_CODE) {
+    // node-fetch keeps only the code of a connection error; its message ends with ours.
+    const message = err instanceof Error ? err.message : String(err)
+    return new ClusterError(`${ctx.action}: ${message.slice(Math.max(0, message.indexOf('cannot reach ')))}`, {
+      code: KubeErrorCode.proxy,
+      hint: 'check the proxy (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, or the cluster\'s proxy-url in the kubeconfig)',
+    })
+  }
   if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') {
     return new TimeoutError(`${ctx.action}: connection to ${ctx.server} timed out`, {
       cause: err,
@@ -128,13 +155,7 @@ export function toKubeError(err: unknown, ctx: MapContext): MeshError {
 function fromStatus(status: number, body: unknown, ctx: MapContext, cause: unknown): MeshError {
   const parsed = parseStatusBody(body)
   const detail = parsed?.message ? firstLine(parsed.message) : `HTTP ${status}`
-  if (status === 401) {
-    return new ClusterError(`unauthorized: the API server at ${ctx.server} rejected the credentials (${detail})`, {
-      cause,
-      code: KubeErrorCode.unauthorized,
-      hint: 'refresh the credentials of this kubeconfig context (token or client certificate)',
-    })
-  }
+  if (status === 401) return unauthorizedError(ctx.server, ctx.anonymous === true, detail, cause)
   if (status === 403) {
     return new ClusterError(`forbidden: ${ctx.action}: ${detail}`, {
       cause,

@@ -1,10 +1,21 @@
 // Entry point of the kube layer, loaded with a lazy import() by ClusterCommand.kube() so that
 // commands without a cluster (inject, uninject, --version) never load @kubernetes/client-node.
+// Everything that leaves it, errors included, has passed the redaction boundary (guard.ts).
 import {ClientNodeKube} from './client.js'
+import {defaultExecIO} from './exec-credential.js'
+import {guarded} from './guard.js'
 import {loadKubeConfig} from './kubeconfig.js'
+import {redactError} from './redact.js'
+import {ClusterTransport} from './transport.js'
 import type {KubeClient, KubeOptions} from './types.js'
 
 export function createKubeClient(options: KubeOptions, env: NodeJS.ProcessEnv = process.env): KubeClient {
-  const {contextName, kc, server} = loadKubeConfig(options, env)
-  return new ClientNodeKube(kc, contextName, server, options.requestTimeoutMs)
+  try {
+    const config = loadKubeConfig(options, env)
+    const exec = {...defaultExecIO(env), onRun: options.onExecPlugin}
+    const transport = new ClusterTransport(config, {env, exec})
+    return guarded(new ClientNodeKube(transport, config.contextName, config.namespace, options.requestTimeoutMs))
+  } catch (err) {
+    throw redactError(err)
+  }
 }

@@ -7,11 +7,10 @@ import {request} from 'node:http'
 import {createServer, type AddressInfo, type Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
 
-import type {KubeConfig} from '@kubernetes/client-node'
-
 import {TimeoutError} from '../errors.js'
 import {PortForwardError} from './errors.js'
 import {HttpResponseError, HttpResponseReader} from './http-response.js'
+import type {ClusterTransport} from './transport.js'
 import {TunnelDialer, type PortTunnel} from './tunnel.js'
 import {KubeErrorCode, type HttpResult, type ObjectRef} from './types.js'
 
@@ -26,12 +25,10 @@ export class PortForwarder {
   readonly dialer: TunnelDialer
 
   constructor(
-    kc: KubeConfig,
-    server: string,
+    transport: ClusterTransport,
     private readonly timeoutMs: number,
-    refreshCredentialsEveryMs?: number,
   ) {
-    this.dialer = new TunnelDialer(kc, server, refreshCredentialsEveryMs)
+    this.dialer = new TunnelDialer(transport)
   }
 
   async withPortForward<T>(pod: ObjectRef, port: number, fn: (localPort: number) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {

@@ -1,29 +1,26 @@
 // Our own client for `pods/{name}/portforward` over WebSocket v4.channel.k8s.io. client-node's
 // PortForward builds fresh TLS options for every WebSocket, so every tunnel paid a new secure
-// context and a full handshake (~80% of `check --proxy` CPU). Here the kubeconfig's TLS material
-// and auth headers are resolved ONCE per client: one tls.SecureContext shared by every tunnel and
-// the last TLS session offered for resumption, so later tunnels skip the full handshake. The
-// upgrade request is written on that connection and its answer read by HttpResponseReader; only
-// behind a proxy-url does Node's http client (with client-node's proxy agent) do the upgrade.
-// The frames after it are ours (ws-frames.ts), lighter than a general WebSocket stack.
+// context and a full handshake (~80% of `check --proxy` CPU). Here the context's TLS material and
+// auth headers come from its transport (transport.ts), resolved ONCE per client: one
+// tls.SecureContext shared by every tunnel and the last TLS session offered for resumption, so
+// later tunnels skip the full handshake. Behind a proxy the connection is dialled through it
+// first. The upgrade request is written on that connection and its answer read by
+// HttpResponseReader; the frames after it are ours (ws-frames.ts), lighter than a WebSocket stack.
 //
 // Wire format (the kubelet's: kubernetes/kubernetes staging/src/k8s.io/kubelet/pkg/cri/streaming/
 // portforward/websocket.go): binary messages `[channel][payload]`; with one port, channel 0
 // carries data and channel 1 errors; the server's first message on each channel is the port as
 // 2-byte little-endian; the client sends `[0][bytes]` and no prefix.
 import {createHash, randomBytes} from 'node:crypto'
-import {request as httpRequest, type Agent, type IncomingMessage, type OutgoingHttpHeaders} from 'node:http'
-import {request as httpsRequest, type RequestOptions} from 'node:https'
-import {connect as netConnect, isIP, type Socket} from 'node:net'
+import type {Socket} from 'node:net'
 import {Duplex} from 'node:stream'
-import {connect, createSecureContext, TLSSocket, type ConnectionOptions, type SecureContext} from 'node:tls'
-
-import type {KubeConfig} from '@kubernetes/client-node'
+import {connect, TLSSocket, type ConnectionOptions} from 'node:tls'
 
 import {ClusterError, TimeoutError} from '../errors.js'
-import {PortForwardError, parseStatusBody, toKubeError} from './errors.js'
+import {PortForwardError, parseStatusBody, toKubeError, unauthorizedError} from './errors.js'
 import {KubeErrorCode, type HttpResult, type ObjectRef} from './types.js'
 import {HttpResponseReader} from './http-response.js'
+import type {ClusterTransport, Material} from './transport.js'
 import {encodeFrame, FrameDecoder, Opcode} from './ws-frames.js'
 
 export const PORT_FORWARD_PROTOCOL = 'v4.channel.k8s.io'
@@ -36,84 +33,42 @@ const MAX_REFUSAL_BYTES = 1024 * 1024
 
 const setSession = (TLSSocket.prototype as {setSession?: (this: TLSSocket, session: Buffer) => void}).setSession
 
-interface Prepared {
-  headers: Record<string, string>
-  /** How the upgrade request reaches the server: our TLS connect, or client-node's proxy agent. */
-  transport: {agent?: Agent; createConnection?: () => Socket}
-}
-
-/** The TLS/auth material of one kubeconfig context, resolved once and shared by every tunnel. */
+/** Opens tunnels to pods through one context's transport (TLS material, credentials, proxy). */
 export class TunnelDialer {
-  private prepared: Promise<Prepared> | undefined
-  private preparedAt = 0
   private session: Buffer | undefined
+  /** The material generation the session belongs to: new credentials (a client cert) start over. */
+  private sessionGeneration = 0
   private wantSession = true
   /** The first full handshake of this context, while it is under way (see dial). */
   private firstHandshake: Promise<void> | undefined
   private firstHandshakeDone = false
-  private secureContext: SecureContext | undefined
 
-  constructor(
-    private readonly kc: KubeConfig,
-    private readonly server: string,
-    /** How soon credentials may be resolved again after a 401 (see dial). */
-    private readonly refreshEveryMs = 30_000,
-  ) {}
+  constructor(private readonly transport: ClusterTransport) {}
 
   /** How many tunnels resumed a cached TLS session (for tests and --verbose). */
   resumed = 0
 
-  private prepare(): Promise<Prepared> {
-    if (this.prepared) return this.prepared
-    this.preparedAt = Date.now()
-    this.prepared = (async () => {
-      const https: RequestOptions & {servername?: string} = {}
-      // The same material client-node would use: CA, client cert/key, bearer token (including exec
-      // and auth-provider plugins, resolved now), basic auth, skip-verify, tls-server-name.
-      await this.kc.applyToHTTPSOptions(https)
-      const headers: Record<string, string> = {}
-      for (const [name, value] of Object.entries((https.headers ?? {}) as OutgoingHttpHeaders)) {
-        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value)
-      }
-      if (typeof https.auth === 'string') headers.authorization = `Basic ${Buffer.from(https.auth).toString('base64')}`
-      const transport: Prepared['transport'] = {}
-      if (this.kc.getCurrentCluster()?.proxyUrl) {
-        // Behind an HTTP/SOCKS proxy client-node's agent knows the way; keep it (slower, correct).
-        transport.agent = https.agent as Agent
-      } else {
-        const {host, port, protocol} = new URL(this.server)
-        const hostname = host.startsWith('[') ? host.slice(1, host.lastIndexOf(']')) : host.replace(/:\d+$/, '')
-        if (protocol === 'https:') {
-          const tlsOptions: ConnectionOptions = {}
-          for (const key of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'ciphers', 'crl', 'secureProtocol', 'secureOptions'] as const) {
-            if (https[key] !== undefined) (tlsOptions as Record<string, unknown>)[key] = https[key]
-          }
-          this.secureContext = createSecureContext(tlsOptions)
-          const connection = {host: hostname, port: Number(port || 443)}
-          transport.createConnection = () => this.connectTls(connection, https.rejectUnauthorized, https.servername)
-        } else {
-          // A plain-http server (kubectl proxy, a local test server).
-          transport.createConnection = () => netConnect({host: hostname, port: Number(port || 80)})
-        }
-      }
-      return {headers, transport}
-    })()
-    return this.prepared
-  }
-
-  private connectTls(opts: {host: string; port: number}, rejectUnauthorized: boolean | undefined, servername: string | undefined): TLSSocket {
-    const tlsOptions: ConnectionOptions = {
-      ...opts,
-      secureContext: this.secureContext,
-      servername: servername ?? (isIP(opts.host) ? '' : opts.host),
+  /** A connection to the API server, TLS when it is https; the TLS session is offered for resumption. */
+  private async connect(material: Material, timeoutMs: number): Promise<Socket> {
+    const {tls} = material
+    const proxied = this.transport.proxy !== undefined
+    if (!tls) return this.transport.dial(timeoutMs)
+    const {host, port} = this.transport.target
+    const options: ConnectionOptions = {host, port, rejectUnauthorized: tls.rejectUnauthorized, secureContext: tls.secureContext, servername: this.transport.servername(tls)}
+    if (proxied) options.socket = await this.transport.dial(timeoutMs)
+    if (this.sessionGeneration !== material.generation) {
+      this.session = undefined
+      this.wantSession = true
+      this.sessionGeneration = material.generation
     }
-    if (rejectUnauthorized !== undefined) tlsOptions.rejectUnauthorized = rejectUnauthorized
     // tls.connect deserialises a `session` option twice (in the socket's setup and again after
     // it); the socket's own setSession, called before the TCP connect completes and the handshake
-    // starts, does it once. It is undocumented, so where it is missing the option is used.
-    if (this.session && !setSession) tlsOptions.session = this.session
-    const socket = connect(tlsOptions)
-    if (this.session && setSession) setSession.call(socket, this.session)
+    // starts, does it once. It is undocumented, so where it is missing the option is used; on an
+    // already connected (proxied) socket the handshake starts at once, so the option is used too.
+    const early = setSession !== undefined && !proxied
+    if (this.session && !early) options.session = this.session
+    const socket = connect(options)
+    if (this.session && early) setSession.call(socket, this.session)
     if (!this.session && !this.firstHandshakeDone) {
       this.firstHandshakeDone = true
       this.firstHandshake = new Promise<void>((resolve) => {
@@ -142,34 +97,28 @@ export class TunnelDialer {
 
   /** Opens one tunnel to pod:port; resolves once the server accepted the WebSocket upgrade. */
   async dial(pod: ObjectRef, port: number, timeoutMs: number): Promise<PortTunnel> {
-    const prepared = this.prepare()
+    const material = await this.transport.current()
     try {
-      const ready = await prepared
       // Tunnels dialled while the context's first full handshake is under way wait for its
       // session and resume it, instead of each paying a full handshake (16 at once, both sides).
       if (this.firstHandshake) await this.firstHandshake
-      return await this.open(ready, pod, port, timeoutMs)
+      return await this.open(material, pod, port, timeoutMs)
     } catch (err) {
-      // Exec-plugin and auth-provider credentials expire (an EKS token lasts 15 minutes) and a
-      // long --watch outlives them: on a 401, resolve the credentials again and retry once. At
-      // most once per refreshEveryMs, so a plainly wrong token does not double every request.
+      // Exec-plugin and token-file credentials expire (an EKS token lasts 15 minutes) and a long
+      // --watch outlives them: on a 401, fetch them again and retry once (transport.renew decides).
       if (!(err instanceof ClusterError && err.code === KubeErrorCode.unauthorized)) throw err
-      if (this.prepared === prepared) {
-        if (Date.now() - this.preparedAt < this.refreshEveryMs) throw err
-        this.prepared = undefined
-        this.session = undefined
-        this.wantSession = true
-      }
-      return this.open(await this.prepare(), pod, port, timeoutMs)
+      if (!(await this.transport.renew(material.generation))) throw err
+      return this.open(await this.transport.current(), pod, port, timeoutMs)
     }
   }
 
-  private open({headers, transport}: Prepared, pod: ObjectRef, port: number, timeoutMs: number): Promise<PortTunnel> {
-    const url = new URL(`${this.server.replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}/portforward?ports=${port}`)
+  private open(material: Material, pod: ObjectRef, port: number, timeoutMs: number): Promise<PortTunnel> {
+    const server = this.transport.server
+    const url = new URL(`${server}/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}/portforward?ports=${port}`)
     const key = randomBytes(16).toString('base64')
     const accept = createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64')
     const upgradeHeaders = {
-      ...headers,
+      ...material.headers,
       connection: 'Upgrade',
       'sec-websocket-key': key,
       'sec-websocket-protocol': PORT_FORWARD_PROTOCOL,
@@ -209,10 +158,16 @@ export class TunnelDialer {
           socket.setTimeout(0)
           resolve(new PortTunnel(socket, head, pod, port))
         },
-        broken: (err) => fail(toKubeError(err, {action: `port-forward to pod/${pod.name} in ${pod.namespace}`, server: this.server, timeoutMs})),
-        refused: (status, body) => fail(upgradeRefused(status, body, pod, port, this.server)),
+        broken: (err) => fail(toKubeError(err, {action: `port-forward to pod/${pod.name} in ${pod.namespace}`, anonymous: material.anonymous, server, timeoutMs})),
+        refused: (status, body) => fail(upgradeRefused(status, body, pod, port, server, material.anonymous)),
       }
-      abort = transport.createConnection ? upgradeOnSocket(transport.createConnection(), url, upgradeHeaders, answer) : upgradeWithHttp(url, transport, upgradeHeaders, answer)
+      this.connect(material, timeoutMs).then(
+        (socket) => {
+          if (settled) socket.destroy()
+          else abort = upgradeOnSocket(socket, url, upgradeHeaders, answer)
+        },
+        (err: Error) => answer.broken(err),
+      )
     })
   }
 }
@@ -294,28 +249,9 @@ function upgradeOnSocket(socket: Socket, url: URL, headers: Record<string, strin
   }
 }
 
-/** The upgrade through Node's http client: for client-node's proxy agent (the cluster's proxy-url). */
-function upgradeWithHttp(url: URL, transport: Prepared['transport'], headers: Record<string, string>, answer: UpgradeAnswer): () => void {
-  const request = url.protocol === 'https:' ? httpsRequest : httpRequest
-  const req = request(url, {...transport, headers})
-  req.once('upgrade', (res: IncomingMessage, socket: Socket, head: Buffer) => answer.accepted(res.headers, socket, head))
-  req.once('response', (res: IncomingMessage) => {
-    const chunks: Buffer[] = []
-    res.on('data', (c: Buffer) => chunks.length < 64 && chunks.push(c))
-    const done = (): void => answer.refused(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))
-    res.once('end', done)
-    res.once('error', done)
-  })
-  req.once('error', (err) => answer.broken(err))
-  req.end()
-  return () => req.destroy()
-}
-
-function upgradeRefused(status: number, body: string, pod: ObjectRef, port: number, server: string): Error {
+function upgradeRefused(status: number, body: string, pod: ObjectRef, port: number, server: string, anonymous: boolean): Error {
   const detail = parseStatusBody(body)?.message
-  if (status === 401) {
-    return new ClusterError(`unauthorized: the API server at ${server} rejected the credentials`, {code: KubeErrorCode.unauthorized, hint: 'refresh the credentials of this kubeconfig context'})
-  }
+  if (status === 401) return unauthorizedError(server, anonymous, undefined)
   if (status === 403) {
     return new ClusterError(`forbidden: port-forward to pod/${pod.name} in ${pod.namespace}`, {code: KubeErrorCode.forbidden, hint: 'the user needs "create" on pods/portforward'})
   }

@@ -1,6 +1,6 @@
 // The narrow Kubernetes client that everything above src/kube/ uses (check, viz stat, diagnose).
-// Only src/kube/ talks to @kubernetes/client-node (client.ts for API calls, kubeconfig.ts and
-// tunnel.ts for its KubeConfig); tests hand commands' domain code an
+// Only src/kube/ talks to @kubernetes/client-node (client.ts for API calls, credentials.ts for
+// auth-providers); tests hand commands' domain code an
 // in-memory implementation (test/helpers/fake-kube.ts) or point the CLI at the simulated cluster.
 //
 // Contract for every implementation:
@@ -13,6 +13,7 @@
 //     KubeApiError (exit 1)  any other API status (its `status` field holds the HTTP code,
 //                            e.g. 404 from listCustom when the CRD is not installed)
 //     PortForwardError       the kubelet refused the forward (nothing listens on that port)
+//   and never hold a credential (src/kube/redact.ts, applied at the boundary in guard.ts).
 // - Every call has a timeout; nothing keeps the process alive after `close()`.
 import type {
   V1APIService,
@@ -69,6 +70,11 @@ export interface KubeOptions {
   context: string | undefined
   kubeconfig: string | undefined
   requestTimeoutMs: number
+  /**
+   * Told when an exec credential plugin starts (true) and ends (false): it may write to the
+   * terminal or prompt there, so a spinner should stop drawing meanwhile.
+   */
+  onExecPlugin?: ((running: boolean) => void) | undefined
 }
 
 /** A namespaced object by name, e.g. the pod to port-forward to. */
@@ -130,6 +136,11 @@ export type CustomObject = KubernetesObject & {[key: string]: unknown}
 export interface KubeClient {
   /** The kubeconfig context in use (for messages such as "connected to meshport-sim"). */
   readonly contextName: string
+  /**
+   * The namespace of commands run without -n, as kubectl picks it: the context's namespace, else
+   * (in a pod) $POD_NAMESPACE or the service account's namespace file, else `default`.
+   */
+  readonly namespace: string
   /** The API server URL of that context. */
   readonly server: string
 
@@ -214,9 +225,11 @@ export interface KubeClient {
 export const KubeErrorCode = {
   apiError: 'KUBE_API',
   badKubeconfig: 'KUBECONFIG_INVALID',
+  execPlugin: 'KUBE_EXEC_PLUGIN',
   forbidden: 'KUBE_FORBIDDEN',
   noKubeconfig: 'KUBECONFIG_MISSING',
   portForward: 'PORT_FORWARD',
+  proxy: 'KUBE_PROXY',
   timeout: 'KUBE_TIMEOUT',
   tls: 'KUBE_TLS',
   unauthorized: 'KUBE_UNAUTHORIZED',

@@ -42,6 +42,8 @@ export type ProxyHandler = (path: string) => string | Partial<HttpResult> | Prom
 export interface FakeKubeOptions {
   access?: (attributes: AccessAttributes) => boolean | AccessReviewResult
   contextName?: string
+  /** The context's namespace (default: `default`). */
+  namespace?: string
   /** Rejects the named method with this error (or the error returned by the function). */
   failures?: Partial<Record<keyof KubeClient, Error | ((...args: unknown[]) => Error | undefined)>>
   objects?: PlainObject[]
@@ -167,6 +169,7 @@ export function fakeKube(options: FakeKubeOptions = {}): FakeKube {
     add,
     calls,
     contextName: options.contextName ?? 'fake',
+    namespace: options.namespace ?? 'default',
     server: 'https://fake.invalid',
     openForwards: () => forwards,
 

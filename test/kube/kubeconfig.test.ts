@@ -43,14 +43,14 @@ describe('loadKubeConfig', () => {
   test('--kubeconfig with its current context', () => {
     const loaded = loadKubeConfig({context: undefined, kubeconfig: a}, env())
     assert.equal(loaded.contextName, 'alpha')
-    assert.equal(loaded.server, 'https://alpha.example:6443')
+    assert.equal(loaded.cluster.server, 'https://alpha.example:6443')
   })
 
   test('$KUBECONFIG merges files; the first current-context wins; --context picks another', () => {
     const merged = {KUBECONFIG: [join(dir, 'missing'), a, b].join(delimiter)}
     assert.equal(loadKubeConfig({context: undefined, kubeconfig: undefined}, env(merged)).contextName, 'alpha')
     const beta = loadKubeConfig({context: 'beta', kubeconfig: undefined}, env(merged))
-    assert.equal(beta.server, 'https://beta.example:6443')
+    assert.equal(beta.cluster.server, 'https://beta.example:6443')
   })
 
   test('unknown context: exit 3 with the known contexts in the hint', () => {

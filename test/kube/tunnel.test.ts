@@ -3,22 +3,30 @@
 // big bodies, silence, refusals).
 import assert from 'node:assert/strict'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {createServer, type IncomingMessage, type Server} from 'node:http'
-import {connect as netConnect, createServer as createNetServer, type AddressInfo, type Socket} from 'node:net'
+import {createServer, type IncomingMessage} from 'node:http'
+import {createServer as createHttpsServer, type Server} from 'node:https'
+import {connect as netConnect, type AddressInfo, type Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 
-import {KubeConfig} from '@kubernetes/client-node'
+import {createServer as createTlsServer} from 'node:tls'
+
 import {WebSocketServer, type WebSocket} from 'ws'
 
 import {ClusterError, TimeoutError} from '../../src/errors.js'
 import {PortForwardError} from '../../src/kube/errors.js'
-import {loadKubeConfig} from '../../src/kube/kubeconfig.js'
+import type {ClusterTransport} from '../../src/kube/transport.js'
 import {PortForwarder} from '../../src/kube/port-forward.js'
 import {PORT_FORWARD_PROTOCOL} from '../../src/kube/tunnel.js'
 import {KubeErrorCode} from '../../src/kube/types.js'
+import {makeApiPki} from '../cluster/pki.js'
 import {startSim, type Sim} from '../helpers/sim.js'
+import {transportFor, transportTo} from '../helpers/transport.js'
+
+// The fake API servers below speak TLS: credentials never go to a plain-http server (as in kubectl).
+const pki = makeApiPki()
+const ca = Buffer.from(pki.ca.certPem)
 
 describe('tunnel against the simulated cluster', () => {
   let sim: Sim
@@ -29,8 +37,7 @@ describe('tunnel against the simulated cluster', () => {
 
   for (const which of ['token', 'client-certificate'] as const) {
     test(`one TLS context for every tunnel, later tunnels resume the session (${which})`, async () => {
-      const {kc, server} = loadKubeConfig({context: which === 'token' ? undefined : sim.certContextName, kubeconfig: sim.kubeconfigPath})
-      const forwarder = new PortForwarder(kc, server, 5000)
+      const forwarder = new PortForwarder(transportFor(sim.kubeconfigPath, which === 'token' ? undefined : sim.certContextName), 5000)
       const pods = sim.cluster.podsOf('emojivoto', 'web')
       const [pod] = pods
       assert.ok(pod)
@@ -43,8 +50,7 @@ describe('tunnel against the simulated cluster', () => {
   }
 
   test('tunnels dialled together wait for the first full handshake and resume its session', async () => {
-    const {kc, server} = loadKubeConfig({context: undefined, kubeconfig: sim.kubeconfigPath})
-    const forwarder = new PortForwarder(kc, server, 5000)
+    const forwarder = new PortForwarder(transportFor(sim.kubeconfigPath), 5000)
     const pods = sim.cluster.podsOf('emojivoto', 'web')
     const refs = Array.from({length: 8}, (_, i) => pods[i % pods.length]).map((p) => ({name: p?.name ?? '', namespace: p?.namespace ?? ''}))
     const answers = await Promise.all(refs.map((ref) => forwarder.get(ref, 4191, '/ready')))
@@ -74,11 +80,11 @@ describe('tunnel against the simulated cluster', () => {
       const path = join(dir, 'kubeconfig')
       const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
       writeFileSync(path, readFileSync(sim.kubeconfigPath, 'utf8').replace(/^(\s+)server: (.*)$/m, `$1server: $2\n$1proxy-url: ${proxyUrl}`))
-      const {kc, server} = loadKubeConfig({context: undefined, kubeconfig: path})
-      assert.equal(kc.getCurrentCluster()?.proxyUrl, proxyUrl)
+      const transport = transportFor(path)
+      assert.equal(transport.proxy?.href, `${proxyUrl}/`)
       const [pod] = sim.cluster.podsOf('emojivoto', 'web')
       assert.ok(pod)
-      const answers = await new PortForwarder(kc, server, 5000).getMany({name: pod.name, namespace: pod.namespace}, 4191, ['/ready', '/metrics'])
+      const answers = await new PortForwarder(transport, 5000).getMany({name: pod.name, namespace: pod.namespace}, 4191, ['/ready', '/metrics'])
       assert.deepEqual(answers.map((a) => (a instanceof Error ? a.message : a.status)), [200, 200])
       assert.equal(connects.length, 1)
     } finally {
@@ -89,8 +95,7 @@ describe('tunnel against the simulated cluster', () => {
   })
 
   test('a refused port names the pod and port; a missing pod too', async () => {
-    const {kc, server} = loadKubeConfig({context: undefined, kubeconfig: sim.kubeconfigPath})
-    const forwarder = new PortForwarder(kc, server, 5000)
+    const forwarder = new PortForwarder(transportFor(sim.kubeconfigPath), 5000)
     const [pod] = sim.cluster.podsOf('emojivoto', 'web')
     assert.ok(pod)
     await assert.rejects(forwarder.get({name: pod.name, namespace: pod.namespace}, 9999, '/'), (err: unknown) => {
@@ -104,12 +109,12 @@ describe('tunnel against the simulated cluster', () => {
 
 type Behaviour = (ws: WebSocket, req: IncomingMessage) => void
 
-/** A plain-HTTP API server whose portforward endpoint runs `behave` for each tunnel. */
-async function fakeApi(behave: Behaviour, statusOf: number | ((req: IncomingMessage) => number) = 101): Promise<{close: () => Promise<void>; kc: KubeConfig; server: string; seen: IncomingMessage[]}> {
+/** A TLS API server whose portforward endpoint runs `behave` for each tunnel. */
+async function fakeApi(behave: Behaviour, statusOf: number | ((req: IncomingMessage) => number) = 101): Promise<{close: () => Promise<void>; transport: ClusterTransport; server: string; seen: IncomingMessage[]}> {
   const seen: IncomingMessage[] = []
   const sockets = new Set<Socket>()
   const wss = new WebSocketServer({handleProtocols: (p) => (p.has(PORT_FORWARD_PROTOCOL) ? PORT_FORWARD_PROTOCOL : false), noServer: true})
-  const http: Server = createServer((_req, res) => res.writeHead(404).end())
+  const http: Server = createHttpsServer({cert: pki.server.certPem, key: pki.server.keyPem}, (_req, res) => res.writeHead(404).end())
   http.on('connection', (s: Socket) => {
     sockets.add(s)
     s.on('close', () => sockets.delete(s))
@@ -125,15 +130,13 @@ async function fakeApi(behave: Behaviour, statusOf: number | ((req: IncomingMess
     wss.handleUpgrade(req, socket, head, (ws) => behave(ws, req))
   })
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
-  const server = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
-  const kc = new KubeConfig()
-  kc.loadFromOptions({clusters: [{name: 'c', server, skipTLSVerify: true}], contexts: [{cluster: 'c', name: 'x', user: 'u'}], currentContext: 'x', users: [{name: 'u', token: 'sekret'}]})
+  const server = `https://127.0.0.1:${(http.address() as AddressInfo).port}`
   const close = async (): Promise<void> => {
     for (const ws of wss.clients) ws.terminate()
     for (const s of sockets) s.destroy()
     await new Promise<void>((resolve) => http.close(() => resolve()))
   }
-  return {close, kc, server, seen}
+  return {close, server, seen, transport: transportTo(server, {cluster: {ca}})}
 }
 
 const prefix = (channel: number, port: number): Buffer => Buffer.from([channel, port & 0xff, port >> 8])
@@ -170,7 +173,7 @@ describe('tunnel framing and parsing', () => {
       }),
     )
     try {
-      const result = await new PortForwarder(api.kc, api.server, 5000).get(ref, 4191, '/metrics')
+      const result = await new PortForwarder(api.transport, 5000).get(ref, 4191, '/metrics')
       assert.equal(result.status, 200)
       assert.equal(result.body.length, big.length)
       assert.equal(result.headers['content-type'], 'text/plain')
@@ -185,7 +188,7 @@ describe('tunnel framing and parsing', () => {
   test('a chunked response (no content-length) is decoded', async () => {
     const api = await fakeApi(answering(() => Buffer.from('HTTP/1.1 503 Service Unavailable\r\ntransfer-encoding: chunked\r\n\r\n5\r\nnot r\r\n5\r\neady\n\r\n0\r\n\r\n')))
     try {
-      const result = await new PortForwarder(api.kc, api.server, 5000).get(ref, 4191, '/ready')
+      const result = await new PortForwarder(api.transport, 5000).get(ref, 4191, '/ready')
       assert.deepEqual([result.status, result.body], [503, 'not ready\n'])
     } finally {
       await api.close()
@@ -213,7 +216,7 @@ describe('tunnel framing and parsing', () => {
       })
     })
     try {
-      const forwarder = new PortForwarder(api.kc, api.server, 5000)
+      const forwarder = new PortForwarder(api.transport, 5000)
       const answers = await forwarder.getMany(ref, 4191, ['/live', '/ready', '/metrics'])
       assert.equal(api.seen.length, 1, 'one tunnel')
       assert.deepEqual(
@@ -236,7 +239,7 @@ describe('tunnel framing and parsing', () => {
       ws.close(1000)
     })
     try {
-      await assert.rejects(new PortForwarder(api.kc, api.server, 5000).get(ref, 4191, '/ready'), (err: unknown) => {
+      await assert.rejects(new PortForwarder(api.transport, 5000).get(ref, 4191, '/ready'), (err: unknown) => {
         assert.ok(err instanceof PortForwardError, String(err))
         assert.equal(err.message, 'port-forward to pod/web-1 in shop port 4191 failed: dial tcp 10.0.0.1:4191: connect: connection refused')
         return true
@@ -250,7 +253,7 @@ describe('tunnel framing and parsing', () => {
     for (const send of [(ws: WebSocket) => ws.send('hello'), (ws: WebSocket) => ws.send(data('HTTP/1.1 200 OK\r\n\r\n')), (ws: WebSocket) => ws.send(Buffer.from([7, 1, 2]))]) {
       const api = await fakeApi((ws) => send(ws))
       try {
-        await assert.rejects(new PortForwarder(api.kc, api.server, 5000).get(ref, 4191, '/'), /port-forward to pod\/web-1 in shop port 4191 failed: the API server sent .*v4\.channel\.k8s\.io framing/)
+        await assert.rejects(new PortForwarder(api.transport, 5000).get(ref, 4191, '/'), /port-forward to pod\/web-1 in shop port 4191 failed: the API server sent .*v4\.channel\.k8s\.io framing/)
       } finally {
         await api.close()
       }
@@ -265,7 +268,7 @@ describe('tunnel framing and parsing', () => {
       ws.send(prefix(1, 4191))
     })
     try {
-      const forwarder = new PortForwarder(api.kc, api.server, 300)
+      const forwarder = new PortForwarder(api.transport, 300)
       await assert.rejects(forwarder.get(ref, 4191, '/'), (err: unknown) => err instanceof TimeoutError && /no answer within 300ms/.test(err.message))
       const {httpGet} = await import('../../src/kube/port-forward.js')
       await assert.rejects(forwarder.withPortForward(ref, 4191, (port) => httpGet(port, '/')), TimeoutError)
@@ -277,26 +280,25 @@ describe('tunnel framing and parsing', () => {
   test('a 401 resolves exec-plugin credentials again and retries once; not again within the refresh interval', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshport-exec-'))
     const plugin = join(dir, 'token.mjs')
-    // An exec credential plugin whose token changes on every call (no expiry: never cached).
+    // An exec credential plugin whose token changes on every run (no expiry: cached for the run).
     writeFileSync(
       plugin,
       `import {existsSync, readFileSync, writeFileSync} from 'node:fs'\n` +
         `const f = ${JSON.stringify(join(dir, 'n'))}; const n = existsSync(f) ? Number(readFileSync(f, 'utf8')) + 1 : 1; writeFileSync(f, String(n))\n` +
         `console.log(JSON.stringify({apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: {token: 't' + n}}))\n`,
     )
-    const api = await fakeApi(answering(() => Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok')), (req) => (req.headers.authorization === 'Bearer t2' ? 101 : 401))
+    let accepted = 'Bearer t2'
+    const api = await fakeApi(answering(() => Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok')), (req) => (req.headers.authorization === accepted ? 101 : 401))
     try {
-      const kc = new KubeConfig()
-      kc.loadFromOptions({
-        clusters: [{name: 'c', server: api.server, skipTLSVerify: true}],
-        contexts: [{cluster: 'c', name: 'x', user: 'u'}],
-        currentContext: 'x',
-        users: [{exec: {apiVersion: 'client.authentication.k8s.io/v1', args: [plugin], command: process.execPath}, name: 'u'}],
-      })
-      const fresh = new PortForwarder(kc, api.server, 5000, 0)
+      const exec = {apiVersion: 'client.authentication.k8s.io/v1', args: [plugin], command: process.execPath, env: [], installHint: undefined, interactiveMode: 'Never' as const, provideClusterInfo: false}
+      const withRefresh = (refreshEveryMs: number): ClusterTransport => transportTo(api.server, {cluster: {ca}, refreshEveryMs, user: {exec, token: undefined}})
+      const fresh = new PortForwarder(withRefresh(0), 5000)
       assert.equal((await fresh.get(ref, 4191, '/')).body, 'ok')
       assert.deepEqual(api.seen.map((r) => r.headers.authorization), ['Bearer t1', 'Bearer t2'])
-      const patient = new PortForwarder(kc, api.server, 5000, 60_000)
+      // Another client of the same run shares the plugin's credential (t2); now rejected, it is not
+      // fetched again so soon after the last fetch.
+      accepted = 'Bearer t3'
+      const patient = new PortForwarder(withRefresh(60_000), 5000)
       await assert.rejects(patient.get(ref, 4191, '/'), (err: unknown) => err instanceof ClusterError && err.code === KubeErrorCode.unauthorized)
       assert.equal(api.seen.length, 3, 'no retry within the refresh interval')
     } finally {
@@ -312,7 +314,7 @@ describe('tunnel framing and parsing', () => {
     ] as const) {
       const api = await fakeApi(() => {}, status)
       try {
-        await assert.rejects(new PortForwarder(api.kc, api.server, 5000).get(ref, 4191, '/'), (err: unknown) => err instanceof ClusterError && err.code === code)
+        await assert.rejects(new PortForwarder(api.transport, 5000).get(ref, 4191, '/'), (err: unknown) => err instanceof ClusterError && err.code === code)
       } finally {
         await api.close()
       }
@@ -324,9 +326,9 @@ describe('the upgrade request itself', () => {
   const ref = {name: 'web-1', namespace: 'shop'}
 
   /** A TCP server that reads the upgrade request and answers with `reply` (undefined: hangs up). */
-  async function rawApi(reply: string | undefined): Promise<{close: () => Promise<void>; kc: KubeConfig; server: string; requests: string[]}> {
+  async function rawApi(reply: string | undefined): Promise<{close: () => Promise<void>; transport: ClusterTransport; server: string; requests: string[]}> {
     const requests: string[] = []
-    const server = createNetServer((socket) => {
+    const server = createTlsServer({cert: pki.server.certPem, key: pki.server.keyPem}, (socket) => {
       let text = ''
       socket.on('data', (chunk: Buffer) => {
         text += chunk.toString('latin1')
@@ -338,16 +340,14 @@ describe('the upgrade request itself', () => {
       socket.on('error', () => {})
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    const kc = new KubeConfig()
-    kc.loadFromOptions({clusters: [{name: 'c', server: url, skipTLSVerify: true}], contexts: [{cluster: 'c', name: 'x', user: 'u'}], currentContext: 'x', users: [{name: 'u', token: 'sekret'}]})
-    return {close: () => new Promise<void>((resolve) => server.close(() => resolve())), kc, requests, server: url}
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
+    return {close: () => new Promise<void>((resolve) => server.close(() => resolve())), requests, server: url, transport: transportTo(url, {cluster: {ca}})}
   }
 
   test('is one HTTP/1.1 GET with the WebSocket headers and the credentials', async () => {
     const api = await rawApi(undefined)
     try {
-      await assert.rejects(new PortForwarder(api.kc, api.server, 5000).get(ref, 4191, '/'))
+      await assert.rejects(new PortForwarder(api.transport, 5000).get(ref, 4191, '/'))
       const [request = ''] = api.requests
       assert.match(request, /^GET \/api\/v1\/namespaces\/shop\/pods\/web-1\/portforward\?ports=4191 HTTP\/1\.1\r\n/)
       for (const header of [/\r\nHost: 127\.0\.0\.1:\d+\r\n/i, /\r\nauthorization: Bearer sekret\r\n/i, /\r\nupgrade: websocket\r\n/i, /\r\nconnection: Upgrade\r\n/i, /\r\nsec-websocket-protocol: v4\.channel\.k8s\.io\r\n/i, /\r\nsec-websocket-version: 13\r\n/i, /\r\nsec-websocket-key: [A-Za-z0-9+/]{22}==\r\n/i]) {
@@ -366,7 +366,7 @@ describe('the upgrade request itself', () => {
     ] as const) {
       const api = await rawApi(reply)
       try {
-        await assert.rejects(new PortForwarder(api.kc, api.server, 5000).get(ref, 4191, '/'), (err: unknown) => {
+        await assert.rejects(new PortForwarder(api.transport, 5000).get(ref, 4191, '/'), (err: unknown) => {
           assert.ok(err instanceof Error)
           assert.match(err.message, pattern)
           return true
@@ -380,9 +380,8 @@ describe('the upgrade request itself', () => {
   test('a credential with a line break is refused, not sent as extra headers', async () => {
     const api = await rawApi('HTTP/1.1 500 X\r\ncontent-length: 0\r\n\r\n')
     try {
-      const kc = new KubeConfig()
-      kc.loadFromOptions({clusters: [{name: 'c', server: api.server, skipTLSVerify: true}], contexts: [{cluster: 'c', name: 'x', user: 'u'}], currentContext: 'x', users: [{name: 'u', token: 'a\r\nx-injected: 1'}]})
-      await assert.rejects(new PortForwarder(kc, api.server, 5000).get(ref, 4191, '/'), /invalid character in header "authorization"/i)
+      const transport = transportTo(api.server, {cluster: {ca}, user: {token: 'a\r\nx-injected: 1'}})
+      await assert.rejects(new PortForwarder(transport, 5000).get(ref, 4191, '/'), /the token of user "u" contains a line break/)
       assert.equal(api.requests.length, 0)
     } finally {
       await api.close()

@@ -35,15 +35,14 @@ It holds a diagnose pod report and the proxy's /metrics for every pod of the nam
     const timeoutMs = this.kubeOptions(flags).requestTimeoutMs
     const kube = await this.kube(flags)
     try {
-      const [{contextNamespace}, {collectBundle}, {tarGz}, {kubeconfigPaths, kubeconfigSecrets}, {renderPodReport}, {renderPortsReport}] = await Promise.all([
-        import('../../diagnose/context-namespace.js'),
+      const [{collectBundle}, {tarGz}, {kubeconfigPaths, kubeconfigSecrets}, {renderPodReport}, {renderPortsReport}] = await Promise.all([
         import('../../diagnose/bundle.js'),
         import('../../diagnose/tar.js'),
         import('../../diagnose/kubeconfig-secrets.js'),
         import('../../output/diagnose-pod.js'),
         import('../../output/diagnose-ports.js'),
       ])
-      const namespace = flags.namespace ?? contextNamespace(kube)
+      const namespace = flags.namespace ?? kube.namespace
       if (!(await kube.getNamespace(namespace))) throw new InputError({source: `namespace ${namespace}`}, 'not found', {hint: 'pass an existing namespace with -n'})
       const checkJson = flags['skip-check'] ? undefined : await this.checkReport(kube, namespace, flags['linkerd-namespace'], timeoutMs, flags.concurrency)
       const now = new Date()

@@ -33,12 +33,11 @@ Reads the pod, its namespace and owner, the proxy injector's webhook and pods, a
     if ('error' in selection) throw new UsageError(selection.error, {hint: 'rule ids are listed in docs/diagnose.md'})
     const kube = await this.kube(flags)
     try {
-      const [{contextNamespace}, {collectControlPlane, collectPodSnapshot, getPodOrFail}, {buildPodReport, selectPodReport}] = await Promise.all([
-        import('../../diagnose/context-namespace.js'),
+      const [{collectControlPlane, collectPodSnapshot, getPodOrFail}, {buildPodReport, selectPodReport}] = await Promise.all([
         import('../../diagnose/collect-pod.js'),
         import('../../diagnose/pod-report.js'),
       ])
-      const namespace = flags.namespace ?? contextNamespace(kube)
+      const namespace = flags.namespace ?? kube.namespace
       const timeoutMs = this.kubeOptions(flags).requestTimeoutMs
       const [pod, cp] = await Promise.all([getPodOrFail(kube, namespace, name), collectControlPlane(kube, flags['linkerd-namespace'])])
       const snapshot = await collectPodSnapshot(kube, pod, cp, flags['linkerd-namespace'], timeoutMs)

@@ -62,9 +62,8 @@ Works on live pods (TARGET: po/NAME, deploy/NAME, any workload type, or a bare t
       if (flags['all-namespaces'] && flags.namespace) throw new UsageError('--all-namespaces and --namespace flags are mutually exclusive')
       const kube = await this.kube(flags)
       try {
-        const {contextNamespace} = await import('../../diagnose/context-namespace.js')
         const {livePorts} = await import('../../diagnose/live-ports.js')
-        const namespace = flags['all-namespaces'] ? undefined : (flags.namespace ?? contextNamespace(kube))
+        const namespace = flags['all-namespaces'] ? undefined : (flags.namespace ?? kube.namespace)
         const result = await livePorts(kube, {namespace, labelSelector: flags.selector, targets}, flags['linkerd-namespace'])
         if (result.missing.length > 0) {
           throw new InputError({source: `namespace ${namespace ?? '(all)'}`}, `${result.missing.join(', ')} not found`, {hint: 'check the name and the namespace (-n), e.g. with kubectl get pods'})

@@ -32,12 +32,11 @@ Each pod's proxy is reached through a port-forward to its linkerd-admin port (a 
     const timeoutMs = this.kubeOptions(flags).requestTimeoutMs
     const kube = await this.kube(flags)
     try {
-      const [{contextNamespace}, {resolvePods}, {renderProxyMetrics, scrapeProxyMetrics}] = await Promise.all([
-        import('../../diagnose/context-namespace.js'),
+      const [{resolvePods}, {renderProxyMetrics, scrapeProxyMetrics}] = await Promise.all([
         import('../../diagnose/resolve-pods.js'),
         import('../../diagnose/proxy-metrics.js'),
       ])
-      const namespace = flags.namespace ?? contextNamespace(kube)
+      const namespace = flags.namespace ?? kube.namespace
       const {pods, missing} = await resolvePods(kube, {namespace, labelSelector: flags.selector, targets})
       if (missing.length > 0) throw new InputError({source: `namespace ${namespace}`}, `${missing.join(', ')} not found`, {hint: 'check the name and the namespace (-n)'})
       const report = await scrapeProxyMetrics(kube, pods, {obfuscate: flags.obfuscate, timeoutMs, concurrency: flags.concurrency})

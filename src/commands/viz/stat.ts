@@ -2,7 +2,6 @@ import {Flags} from '@oclif/core'
 
 import {ClusterCommand} from '../../cluster-command.js'
 import {InputError, UsageError} from '../../errors.js'
-import type {KubeClient} from '../../kube/types.js'
 import type {SignalSnapshot} from '../../metrics/signals.js'
 import {runStat, type PeerTarget, type StatRequest, type StatRun} from '../../metrics/stat-run.js'
 import {jsonDocument} from '../../output/json.js'
@@ -65,8 +64,8 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
     const options = this.kubeOptions(flags)
     const kube = await this.kube(flags)
     try {
-      const namespace = flags['all-namespaces'] ? undefined : (flags.namespace ?? this.defaultNamespace(kube))
-      const peerNs = namespace ?? 'default'
+      const namespace = flags['all-namespaces'] ? undefined : (flags.namespace ?? kube.namespace)
+      const peerNs = namespace ?? kube.namespace
       const request: StatRequest = {
         concurrency: flags.concurrency,
         controlPlaneNamespace: flags['linkerd-namespace'],
@@ -145,11 +144,6 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
     for (const error of run.report.errors) this.err(`Warning: pod/${error.pod} in ${error.namespace} could not be scraped: ${error.error}\n`)
     const {podsScraped, podsTargeted} = run.report
     if (podsTargeted > 0 && podsScraped < podsTargeted) this.err(`Scraped ${podsScraped} of ${podsTargeted} meshed pods.\n`)
-  }
-
-  private defaultNamespace(kube: KubeClient): string {
-    const withNamespace = kube as KubeClient & {namespace?: string}
-    return withNamespace.namespace ?? 'default'
   }
 }
 
