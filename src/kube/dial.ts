@@ -78,6 +78,8 @@ function readUntil(socket: Socket, done: (buffer: Buffer) => number | undefined)
     socket.on('data', onData)
     socket.once('error', onError)
     socket.once('end', onEnd)
+    // The previous read paused the socket (to hand leftovers back); a data listener alone does not resume it.
+    socket.resume()
   })
 }
 

@@ -21,17 +21,9 @@ function env(vars: NodeJS.ProcessEnv, name: string): string | undefined {
 function parseProxy(value: string, from: string): URL {
   let url: URL | undefined
   try {
-    url = new URL(value)
-    if (!SCHEMES.has(url.protocol) || url.hostname === '') url = undefined
+    url = new URL(value.includes('://') ? value : `http://${value}`)
   } catch {
     url = undefined
-  }
-  if (!url) {
-    try {
-      url = new URL(`http://${value}`)
-    } catch {
-      url = undefined
-    }
   }
   if (!url || !SCHEMES.has(url.protocol) || url.hostname === '') {
     throw new ClusterError(`${from} is not a proxy URL`, {code: KubeErrorCode.badKubeconfig, hint: 'use http://host:port, https://host:port or socks5://host:port'})

@@ -3,9 +3,9 @@
 // big bodies, silence, refusals).
 import assert from 'node:assert/strict'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {createServer, type IncomingMessage} from 'node:http'
+import type {IncomingMessage} from 'node:http'
 import {createServer as createHttpsServer, type Server} from 'node:https'
-import {connect as netConnect, type AddressInfo, type Socket} from 'node:net'
+import type {AddressInfo, Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
@@ -21,6 +21,7 @@ import {PortForwarder} from '../../src/kube/port-forward.js'
 import {PORT_FORWARD_PROTOCOL} from '../../src/kube/tunnel.js'
 import {KubeErrorCode} from '../../src/kube/types.js'
 import {makeApiPki} from '../cluster/pki.js'
+import {connectProxy, socksProxy} from '../helpers/proxies.js'
 import {startSim, type Sim} from '../helpers/sim.js'
 import {transportFor, transportTo} from '../helpers/transport.js'
 
@@ -59,40 +60,28 @@ describe('tunnel against the simulated cluster', () => {
     assert.equal(forwarder.dialer.resumed, 7)
   })
 
-  test('through an HTTP CONNECT proxy (the cluster\'s proxy-url), tunnels still open and answer', async () => {
-    const connects: string[] = []
-    const proxy = createServer((_req, res) => res.writeHead(405).end())
-    proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
-      connects.push(req.url ?? '')
-      const [host, port] = (req.url ?? '').split(':')
-      const upstream = netConnect(Number(port), host ?? '127.0.0.1', () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
-        upstream.write(head)
-        upstream.pipe(client)
-        client.pipe(upstream)
-      })
-      upstream.on('error', () => client.destroy())
-      client.on('error', () => upstream.destroy())
+  for (const kind of ['HTTP CONNECT', 'SOCKS5 with a password'] as const) {
+    test(`through an ${kind} proxy (the cluster's proxy-url), tunnels still open and answer`, async () => {
+      const proxy = kind === 'HTTP CONNECT' ? await connectProxy() : await socksProxy({password: 'pr0xy-pass', user: 'alice'})
+      const dir = mkdtempSync(join(tmpdir(), 'meshport-proxy-'))
+      try {
+        const path = join(dir, 'kubeconfig')
+        const proxyUrl = kind === 'HTTP CONNECT' ? proxy.url : proxy.url.replace('//', '//alice:pr0xy-pass@')
+        writeFileSync(path, readFileSync(sim.kubeconfigPath, 'utf8').replace(/^(\s+)server: (.*)$/m, `$1server: $2\n$1proxy-url: ${proxyUrl}`))
+        const transport = transportFor(path)
+        assert.equal(transport.proxy?.href.replace(/\/$/, ''), proxyUrl)
+        const [pod] = sim.cluster.podsOf('emojivoto', 'web')
+        assert.ok(pod)
+        const answers = await new PortForwarder(transport, 5000).getMany({name: pod.name, namespace: pod.namespace}, 4191, ['/ready', '/metrics'])
+        assert.deepEqual(answers.map((a) => (a instanceof Error ? a.message : a.status)), [200, 200])
+        assert.deepEqual(proxy.tunnels.map((t) => t.target), [new URL(sim.cluster.server).host])
+        if (kind !== 'HTTP CONNECT') assert.equal(proxy.tunnels[0]?.authorization, 'alice:pr0xy-pass')
+      } finally {
+        await proxy.close()
+        rmSync(dir, {force: true, recursive: true})
+      }
     })
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
-    const dir = mkdtempSync(join(tmpdir(), 'meshport-proxy-'))
-    try {
-      const path = join(dir, 'kubeconfig')
-      const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
-      writeFileSync(path, readFileSync(sim.kubeconfigPath, 'utf8').replace(/^(\s+)server: (.*)$/m, `$1server: $2\n$1proxy-url: ${proxyUrl}`))
-      const transport = transportFor(path)
-      assert.equal(transport.proxy?.href, `${proxyUrl}/`)
-      const [pod] = sim.cluster.podsOf('emojivoto', 'web')
-      assert.ok(pod)
-      const answers = await new PortForwarder(transport, 5000).getMany({name: pod.name, namespace: pod.namespace}, 4191, ['/ready', '/metrics'])
-      assert.deepEqual(answers.map((a) => (a instanceof Error ? a.message : a.status)), [200, 200])
-      assert.equal(connects.length, 1)
-    } finally {
-      proxy.close()
-      proxy.closeAllConnections()
-      rmSync(dir, {force: true, recursive: true})
-    }
-  })
+  }
 
   test('a refused port names the pod and port; a missing pod too', async () => {
     const forwarder = new PortForwarder(transportFor(sim.kubeconfigPath), 5000)
