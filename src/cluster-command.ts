@@ -34,12 +34,18 @@ export abstract class ClusterCommand extends BaseCommand {
     return format === 'json' ? renderErrorJson(info, {lines: this.jsonLines}) : undefined
   }
 
+  /**
+   * Set by a command while it draws a spinner: an exec credential plugin may write to the terminal
+   * or prompt there, so the spinner pauses while it runs (true) and resumes after (false).
+   */
+  protected pauseSpinner: ((paused: boolean) => void) | undefined
+
   protected kubeOptions(flags: ClusterFlagValues): KubeOptions {
     const requestTimeoutMs = parseDuration(flags['request-timeout'])
     if (requestTimeoutMs === undefined || requestTimeoutMs <= 0) {
       throw new UsageError(`invalid --request-timeout "${flags['request-timeout']}"`, {hint: 'use a duration such as 10s, 500ms or 1m'})
     }
-    return {context: flags.context, kubeconfig: flags.kubeconfig, requestTimeoutMs}
+    return {context: flags.context, kubeconfig: flags.kubeconfig, onExecPlugin: (running) => this.pauseSpinner?.(running), requestTimeoutMs}
   }
 
   /**

@@ -85,6 +85,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
       now: Date.now,
     }
     const progress = await startProgress({enabled: flags.output === 'table' || flags.output === 'short', color: flags.color})
+    this.pauseSpinner = (paused) => progress.pause(paused)
     try {
       progress.show('connecting to the Kubernetes API')
       const report = await runCheckSuite(client, settings, {

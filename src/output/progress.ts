@@ -9,9 +9,11 @@ export interface Progress {
   /** Shows `text()` now and again every second (a countdown). */
   tick(text: () => string): void
   stop(): void
+  /** Steps aside (true) while something else writes to the terminal, e.g. an exec plugin's prompt, then comes back (false). */
+  pause(paused: boolean): void
 }
 
-const silent: Progress = {show() {}, tick() {}, stop() {}}
+const silent: Progress = {pause() {}, show() {}, tick() {}, stop() {}}
 
 export interface ProgressOptions {
   /** False where the output is for a program (JSON, JUnit) or is itself redrawn (--watch). */
@@ -33,11 +35,26 @@ export async function startProgress(options: ProgressOptions): Promise<Progress>
   const {default: ora} = await import('ora')
   const spinner = ora({color: colorEnabled(options.color, stream, env) ? 'cyan' : false, discardStdin: false, stream})
   let ticker: NodeJS.Timeout | undefined
+  let paused = false
+  let resume = false
+  let last = ''
   const draw = (text: string) => {
+    last = text
+    if (paused) return
     if (spinner.isSpinning) spinner.text = text
     else spinner.start(text)
   }
   return {
+    pause(on) {
+      if (on === paused) return
+      paused = on
+      if (on) {
+        resume = spinner.isSpinning
+        spinner.stop()
+      } else if (resume) {
+        spinner.start(last)
+      }
+    },
     show(text) {
       clearInterval(ticker)
       draw(text)
@@ -50,6 +67,7 @@ export async function startProgress(options: ProgressOptions): Promise<Progress>
     },
     stop() {
       clearInterval(ticker)
+      resume = false
       spinner.stop()
     },
   }

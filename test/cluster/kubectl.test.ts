@@ -1,31 +1,16 @@
 // kubectl itself against the simulated API server: discovery fallback, Table printing, -A.
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 
+import {runKubectl} from '../helpers/kubectl.js'
 import {startSim, type Sim} from '../helpers/sim.js'
 import {skipWithout} from '../helpers/tools.js'
 
 const skip = skipWithout('kubectl', 'skipping the kubectl cross-check')
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{code: number | null; stderr: string; stdout: string}> {
-  // Asynchronous on purpose: the API server lives in this process's event loop.
-  const child = spawn('kubectl', args, {env: {...process.env, ...env}})
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-  return new Promise((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({code, stderr, stdout})
-    }),
-  )
-}
+const run = runKubectl
 
 describe('kubectl against the simulated cluster', {skip}, () => {
   let sim: Sim

@@ -99,6 +99,7 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
       // Never in JSON or watch mode (stdout is redrawn there).
       const progress = await startProgress({enabled: flags.output !== 'json' && !flags.watch, color: flags.color})
       request.progress = (message) => progress.show(message)
+      this.pauseSpinner = (paused) => progress.pause(paused)
       let previous: ReadonlyMap<string, SignalSnapshot> | undefined
       let drawnLines = 0
       const redraw = flags.watch && flags.output !== 'json' && process.stdout.isTTY
