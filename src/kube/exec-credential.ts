@@ -64,6 +64,17 @@ export function cleanControl(text: string): string {
   return text.replace(/[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/g, (c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`)
 }
 
+/** Registers a plugin's stdout as secret: all of it, and the credential fields when it is JSON. */
+function registerOutput(text: string): void {
+  registerSecret(text)
+  try {
+    const status = (JSON.parse(text) as {status?: Record<string, unknown>} | null)?.status
+    for (const key of ['token', 'clientKeyData']) if (typeof status?.[key] === 'string') registerSecret(status[key])
+  } catch {
+    // not JSON: the text itself is registered
+  }
+}
+
 // One plugin at a time in the whole process: two prompts on one terminal cannot both be answered.
 let queue: Promise<unknown> = Promise.resolve()
 function serially<T>(run: () => Promise<T>): Promise<T> {
@@ -194,6 +205,8 @@ export class ExecCredentialPlugin {
             if (outBytes > MAX_STDOUT_BYTES) reject(this.badOutput(`wrote more than ${MAX_STDOUT_BYTES} bytes on stdout`))
             else resolve(Buffer.concat(out))
           } else {
+            // What a failing plugin printed may still be (part of) a credential its stderr repeats.
+            registerOutput(Buffer.concat(out).toString('utf8'))
             reject(this.failed(code, signal, errTail, interactive))
           }
         })
@@ -237,7 +250,7 @@ export class ExecCredentialPlugin {
   /** The ExecCredential on stdout. Messages never quote it: it holds the credential. */
   private decode(stdout: Buffer): ExecCredential {
     const text = stdout.toString('utf8')
-    registerSecret(text)
+    registerOutput(text)
     let doc: {apiVersion?: unknown; kind?: unknown; status?: Record<string, unknown> | null}
     try {
       doc = JSON.parse(text) as typeof doc

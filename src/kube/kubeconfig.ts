@@ -132,7 +132,10 @@ function serverUrl(what: string, raw: string, tls: boolean): string {
     throw invalid(`${what}: server "${raw}" is not a URL`)
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalid(`${what}: server "${raw}" is not an http or https URL`)
+  // A user and password in the URL are not kubeconfig credentials (kubectl ignores them too): dropped.
   if (url.password) registerSecret(decodeURIComponent(url.password))
+  url.username = ''
+  url.password = ''
   url.search = ''
   url.hash = ''
   return url.toString().replace(/\/+$/, '')

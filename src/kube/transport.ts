@@ -11,12 +11,14 @@ import {connect as tlsConnect, createSecureContext, type SecureContext} from 'no
 
 import type {RequestContext} from '@kubernetes/client-node'
 
+import {ClusterError} from '../errors.js'
 import {CredentialSource, type Credentials} from './credentials.js'
 import {dial} from './dial.js'
 import {defaultExecIO, type ExecIO} from './exec-credential.js'
 import type {LoadedKubeConfig} from './kubeconfig.js'
 import {proxyFor} from './proxy-env.js'
 import {systemTrustContext} from './trust.js'
+import {KubeErrorCode} from './types.js'
 
 export interface TlsMaterial {
   secureContext: SecureContext
@@ -151,8 +153,17 @@ export class ClusterTransport {
     if (this.url.protocol === 'https:') {
       const {cluster} = this.config
       const options = {...(credentials.cert ? {cert: credentials.cert} : {}), ...(credentials.key ? {key: credentials.key} : {})}
-      // The kubeconfig's CA alone, as in kubectl; without one, the system's trust store too.
-      const secureContext = cluster.ca ? createSecureContext({...options, ca: cluster.ca}) : cluster.insecureSkipTlsVerify ? createSecureContext(options) : systemTrustContext(options)
+      let secureContext: SecureContext
+      try {
+        // The kubeconfig's CA alone, as in kubectl; without one, the system's trust store too.
+        secureContext = cluster.ca ? createSecureContext({...options, ca: cluster.ca}) : cluster.insecureSkipTlsVerify ? createSecureContext(options) : systemTrustContext(options)
+      } catch (err) {
+        const what = this.config.user?.exec && credentials.exec?.cert ? `the client certificate or key the exec plugin of user "${this.config.user.name}" returned` : `the CA, client certificate or key of context "${this.config.contextName}"`
+        throw new ClusterError(`${what} cannot be used (${(err as Error).message.split('\n', 1)[0] ?? ''})`, {
+          code: KubeErrorCode.badKubeconfig,
+          hint: 'check that they are PEM and that the key matches the certificate (kubectl config view --raw)',
+        })
+      }
       tls = {rejectUnauthorized: !cluster.insecureSkipTlsVerify, secureContext, servername: cluster.tlsServerName}
       const agentOptions: AgentOptions = {keepAlive: false, rejectUnauthorized: tls.rejectUnauthorized, secureContext}
       if (tls.servername !== undefined) agentOptions.servername = tls.servername

@@ -322,6 +322,8 @@ export class ApiServer {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1')
     this.record(`UPGRADE ${url.pathname}${url.search}`)
     if (!this.user(req)) return reject(401, 'Unauthorized')
+    const injected = this.injectedError(req, url.pathname)
+    if (injected) return reject(injected.status, injected.message ?? 'Internal error occurred: simulated failure')
     const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(url.pathname)
     if (!match) return reject(404, 'the server could not find the requested resource')
     const [, namespace, name] = match as unknown as [string, string, string]
