@@ -3,7 +3,7 @@
 // result), let categories start their slow reads early, run the categories, and stop background
 // work when the run is over.
 import {ClusterError, TimeoutError} from '../errors.js'
-import type {KubeClient} from '../kube/types.js'
+import {KubeErrorCode, type KubeClient} from '../kube/types.js'
 import {createContext, refreshContext, type CheckContext, type CheckMode, type CheckSettings, type FetchText} from './context.js'
 import {countingKube} from './counting-kube.js'
 import {categoriesFor} from './registry.js'
@@ -54,12 +54,15 @@ export async function runCheckSuite(client: KubeClient, settings: CheckSettings,
   }
 }
 
-/** The API server must answer first; one that never answers is as unusable as one that refuses. */
+/**
+ * The API server must answer first; one that never answers is as unusable as one that refuses.
+ * An exec credential plugin that ran out of time stays a timeout (exit 4): the server was not asked.
+ */
 async function connect(ctx: CheckContext): Promise<void> {
   try {
     await ctx.snapshot.version()
   } catch (error) {
-    if (error instanceof TimeoutError) throw new ClusterError(error.message, {code: error.code, ...(error.hint ? {hint: error.hint} : {})})
+    if (error instanceof TimeoutError && error.code !== KubeErrorCode.execPlugin) throw new ClusterError(error.message, {code: error.code, ...(error.hint ? {hint: error.hint} : {})})
     throw error
   }
 }

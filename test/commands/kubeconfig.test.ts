@@ -198,6 +198,18 @@ const CASES: Case[] = [
     }),
   },
   {
+    name: 'check with an exec plugin that waits, no terminal: a timeout, not an unreachable cluster',
+    files: () => ({'devicecode.sh': '#!/bin/sh\necho "To sign in, open https://microsoft.com/devicelogin and enter the code F4K3C0D3." >&2\nsleep 30\n'}),
+    kubeconfig: (kc) => execUser(kc, {command: './devicecode.sh', interactiveMode: 'IfAvailable'}),
+    env: () => ({MESHPORT_EXEC_TIMEOUT: '1s'}),
+    args: ['check', '-o', 'json'],
+    expect: (ctx) => ({
+      code: 4,
+      stdout: /"code": "KUBE_EXEC_PLUGIN"/,
+      error: `exec plugin "${ctx.dir}/devicecode.sh" of user "meshport-sim-token" returned no credential within 1s (no terminal is attached, so it cannot prompt)`,
+    }),
+  },
+  {
     name: 'exec plugin that prompts, without a terminal: stdin is empty, as under kubectl',
     files: (ctx) => ({'mfa.sh': `#!/bin/sh\nprintf 'MFA code: ' >&2\nread code || { echo "no MFA code entered" >&2; exit 4; }\nprintf '%s' '${credential(ctx.token)}'\n`}),
     kubeconfig: (kc) => execUser(kc, {command: './mfa.sh', interactiveMode: 'IfAvailable'}),

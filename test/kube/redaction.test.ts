@@ -183,6 +183,7 @@ describe('no credential in any output', {concurrency: 4, timeout: 300_000}, () =
     sim.cluster.injectApiError({message: `upstream rejected credential ${token}`, path: '/configmaps', status: 500})
     sim.cluster.injectApiError({message: `tunnel refused for ${token}`, path: '/portforward', status: 500})
     assert.match(await run('api-echo', kc, [token], {args: ['check']}), /upstream rejected credential \[REDACTED\]/)
+    assert.match(await run('api-echo-json', kc, [token], {args: ['check', '-o', 'json']}), /upstream rejected credential \[REDACTED\]/)
     assert.match(await run('portforward-echo', kc, [token], {args: ['diagnose', 'proxy-metrics', 'deploy/web', '-n', 'emojivoto']}), /tunnel refused for \[REDACTED\]/)
     // The bundle's exit code says whether problems were found; what matters here is what it holds.
     const bundle = join(dir, 'bundle.tar.gz')
