@@ -96,33 +96,39 @@ describe('no credential in any output', {concurrency: 4, timeout: 300_000}, () =
   }
 
   test('the kubeconfig: a YAML error on the token line, two auth methods, a token with a newline, bad base64', async () => {
-    await run('yaml-error', stringify(base()).replace(/token: \S+/, `token: ${SECRET.token}: oops`), [SECRET.token])
     const both = base()
     Object.assign(user(both), {password: SECRET.password, token: SECRET.token, username: 'admin'})
-    await run('two-methods', both, [SECRET.token, SECRET.password])
     const newline = base()
     user(newline).token = `${SECRET.token}\n`
-    await run('newline', newline, [SECRET.token])
     const badKey = base()
     user(badKey)['client-key-data'] = `${SECRET.keyMarker}!!not-base64!!`
-    await run('bad-base64', badKey, [SECRET.keyMarker])
+    await Promise.all([
+      run('yaml-error', stringify(base()).replace(/token: \S+/, `token: ${SECRET.token}: oops`), [SECRET.token]),
+      run('two-methods', both, [SECRET.token, SECRET.password]),
+      run('newline', newline, [SECRET.token]),
+      run('bad-base64', badKey, [SECRET.keyMarker]),
+    ])
   })
 
   test('the API server: a rejected token, a rejected password, an unreachable or silent server', async () => {
     const wrong = base()
     user(wrong).token = SECRET.token
-    assert.match(await run('401', wrong, [SECRET.token]), /rejected the credentials/)
     const basic = base()
     basic.users[0] = {name: 'meshport-sim-token', user: {password: SECRET.password, username: 'admin'}}
-    await run('401-basic', basic, [SECRET.password])
     const dead = base()
     cluster(dead).server = `https://admin:${SECRET.password}@127.0.0.1:${deadPort}`
     user(dead).token = SECRET.token
-    assert.match(await run('unreachable', dead, [SECRET.token, SECRET.password]), /ECONNREFUSED/)
     const quiet = base()
     cluster(quiet).server = `https://127.0.0.1:${silentPort}`
     user(quiet).token = SECRET.token
-    await run('timeout', quiet, [SECRET.token], {code: 4})
+    const [rejected, , unreachable] = await Promise.all([
+      run('401', wrong, [SECRET.token]),
+      run('401-basic', basic, [SECRET.password]),
+      run('unreachable', dead, [SECRET.token, SECRET.password]),
+      run('timeout', quiet, [SECRET.token], {code: 4}),
+    ])
+    assert.match(rejected, /rejected the credentials/)
+    assert.match(unreachable, /ECONNREFUSED/)
   })
 
   test('TLS: a server from another CA with a client key in the kubeconfig; a key that is not one', async () => {
@@ -152,12 +158,14 @@ describe('no credential in any output', {concurrency: 4, timeout: 300_000}, () =
       ['bearer', `echo "request failed: Authorization: Bearer ${SECRET.token}" >&2\nexit 2`, [`request failed: Authorization: Bearer ${SECRET.token}`]],
       ['newline', `printf '{"apiVersion":"${V1}","kind":"ExecCredential","status":{"token":"${SECRET.token}\\\\n"}}'`, []],
     ]
-    for (const [name, body, pluginStderr] of cases) {
-      const kc = base()
-      execUser(kc, script(`${name}.sh`, body))
-      const out = await run(`exec-${name}`, kc, [SECRET.token], {pluginStderr})
-      if (pluginStderr.length > 0) assert.match(out, /\[REDACTED\]/, 'the message repeats the last stderr line, redacted')
-    }
+    await Promise.all(
+      cases.map(async ([name, body, pluginStderr]) => {
+        const kc = base()
+        execUser(kc, script(`${name}.sh`, body))
+        const out = await run(`exec-${name}`, kc, [SECRET.token], {pluginStderr})
+        if (pluginStderr.length > 0) assert.match(out, /\[REDACTED\]/, 'the message repeats the last stderr line, redacted')
+      }),
+    )
   })
 
   test('an oidc auth-provider whose refresh fails', async () => {
