@@ -1,10 +1,12 @@
 // A Kubernetes API server as far as check, viz stat, diagnose and `kubectl get` use one: HTTPS on
 // 127.0.0.1 with bearer-token or client-certificate auth (401 Status otherwise), legacy JSON
 // discovery, list/get with namespace, label and field selectors, Status errors (400, 401, 403,
-// 404, 405, 500), server-side Table printing, SelfSubjectAccessReview, and pods/portforward over
-// WebSocket. Wire details proven against client-node 1.4 and kubectl 1.32: docs/simulated-cluster.md.
-import {createServer, type Server} from 'node:https'
-import type {IncomingMessage, ServerResponse} from 'node:http'
+// 404, 405, 500), server-side Table printing, SelfSubjectAccessReview, the pods and services proxy
+// subresources, and pods/portforward over WebSocket. HTTP/2 (ALPN h2) and HTTP/1.1 share the TLS
+// port like a real API server; upgrades stay HTTP/1.1 as in Kubernetes. Wire details proven
+// against client-node 1.4 and kubectl 1.32: docs/simulated-cluster.md.
+import type {IncomingMessage} from 'node:http'
+import {createSecureServer, type Http2SecureServer} from 'node:http2'
 import type {AddressInfo, Socket} from 'node:net'
 import type {TLSSocket} from 'node:tls'
 
@@ -16,6 +18,7 @@ import type {ApiPki} from './pki.js'
 import {PORT_FORWARD_PROTOCOL, servePortForward} from './port-forward.js'
 import {accessReviewAttributes, isKubeProtobuf} from './protobuf.js'
 import type {PodServers} from './proxy/admin-server.js'
+import {parseProxyPath, PROXY_VERBS, ProxySubresource, type AnyRequest, type AnyResponse} from './proxy-subresource.js'
 import {groupVersion, type ResourceType} from './resources.js'
 import {isSpdyPortForward, SpdyPortForward} from './spdy/upgrade.js'
 import type {ObjectStore, Json} from './store.js'
@@ -48,7 +51,7 @@ export interface ApiServerOptions {
   token: string
 }
 
-const REASONS: Record<number, string> = {400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 406: 'NotAcceptable', 409: 'AlreadyExists', 500: 'InternalError', 503: 'ServiceUnavailable'}
+const REASONS: Record<number, string> = {301: 'MovedPermanently', 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 406: 'NotAcceptable', 409: 'AlreadyExists', 500: 'InternalError', 503: 'ServiceUnavailable'}
 
 export function statusBody(code: number, message: string, details?: Json): Json {
   return {apiVersion: 'v1', code, ...(details ? {details} : {}), kind: 'Status', message, metadata: {}, reason: REASONS[code] ?? 'Unknown', status: 'Failure'}
@@ -70,7 +73,8 @@ function stripTypeMeta(o: Json): Json {
 }
 
 export class ApiServer {
-  private readonly server: Server
+  private readonly server: Http2SecureServer
+  private readonly proxy: ProxySubresource
   private readonly wss: WebSocketServer
   private readonly sockets = new Set<Socket>()
   /** kubectl's port-forwards (SPDY, in a WebSocket or plain); the v4 WebSocket stays in `wss`. */
@@ -80,10 +84,12 @@ export class ApiServer {
   readonly requests: string[] = []
 
   constructor(private readonly options: ApiServerOptions) {
-    this.server = createServer(
-      {ca: options.pki.ca.certPem, cert: options.pki.server.certPem, key: options.pki.server.keyPem, rejectUnauthorized: false, requestCert: true},
-      (req, res) => this.handle(req, res),
+    // ALPN offers h2 then http/1.1; clients without ALPN (client-node, WebSockets) get HTTP/1.1.
+    this.server = createSecureServer(
+      {allowHTTP1: true, ca: options.pki.ca.certPem, cert: options.pki.server.certPem, key: options.pki.server.keyPem, rejectUnauthorized: false, requestCert: true},
+      (req: AnyRequest, res: AnyResponse) => this.handle(req, res),
     )
+    this.proxy = new ProxySubresource(options.pods, options.servers, options.store)
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket)
       socket.on('close', () => this.sockets.delete(socket))
@@ -112,6 +118,7 @@ export class ApiServer {
   }
 
   async close(): Promise<void> {
+    this.proxy.close()
     for (const client of this.wss.clients) client.terminate()
     await new Promise<void>((resolve) => this.wss.close(() => resolve()))
     this.spdy.close()
@@ -119,7 +126,7 @@ export class ApiServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
   }
 
-  private user(req: IncomingMessage): string | undefined {
+  private user(req: AnyRequest): string | undefined {
     const auth = req.headers.authorization
     if (auth !== undefined) return auth === `Bearer ${this.options.token}` ? 'admin' : undefined
     const tls = req.socket as TLSSocket
@@ -130,13 +137,13 @@ export class ApiServer {
     return undefined
   }
 
-  private injectedError(req: IncomingMessage, path: string): InjectedApiError | undefined {
+  private injectedError(req: AnyRequest, path: string): InjectedApiError | undefined {
     const rule = this.injected.find((e) => path.includes(e.path) && (e.method === undefined || e.method === req.method) && (e.times === undefined || e.times > 0))
     if (rule && rule.times !== undefined) rule.times--
     return rule
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  private handle(req: AnyRequest, res: AnyResponse): void {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1')
     this.record(`${req.method ?? 'GET'} ${url.pathname}${url.search}`)
     const send = (code: number, body: unknown): void => {
@@ -147,6 +154,24 @@ export class ApiServer {
     const user = this.user(req)
     if (!user) {
       send(401, statusBody(401, 'Unauthorized'))
+      return
+    }
+    const proxied = parseProxyPath(url.pathname)
+    if (proxied) {
+      // Streams both ways, so it is answered before the body is read.
+      const fail = (err: {code: number; details?: Json | undefined; message: string}): void => send(err.code, statusBody(err.code, err.message, err.details))
+      const injected = this.injectedError(req, url.pathname)
+      if (injected) return fail({code: injected.status, message: injected.message ?? 'Internal error occurred: simulated failure'})
+      const verb = PROXY_VERBS[req.method ?? 'GET']
+      if (!verb) return fail({code: 405, message: `the server does not allow this method on the requested resource`})
+      try {
+        this.authorize(user, verb, {group: '', plural: proxied.resource}, proxied.namespace, proxied.id, 'proxy')
+      } catch (err) {
+        if (err instanceof HttpError) return fail(err)
+        throw err
+      }
+      const prefix = url.pathname.slice(0, url.pathname.length - proxied.path.length)
+      this.proxy.serve(req, res, proxied, prefix, url.search, fail)
       return
     }
     const chunks: Buffer[] = []
@@ -164,12 +189,12 @@ export class ApiServer {
     })
   }
 
-  private route(req: IncomingMessage, url: URL, user: string, body: Buffer): {body: unknown; code?: number} {
+  private route(req: AnyRequest, url: URL, user: string, body: Buffer): {body: unknown; code?: number} {
     const path = url.pathname.replace(/\/+$/, '') || '/'
     const {store} = this.options
     if (path === '/version') return {body: this.version()}
     if (path === '/healthz' || path === '/livez' || path === '/readyz') return {body: 'ok'}
-    if (path === '/api') return {body: {kind: 'APIVersions', serverAddressByClientCIDRs: [{clientCIDR: '0.0.0.0/0', serverAddress: req.headers.host ?? '127.0.0.1'}], versions: ['v1']}}
+    if (path === '/api') return {body: {kind: 'APIVersions', serverAddressByClientCIDRs: [{clientCIDR: '0.0.0.0/0', serverAddress: req.headers.host ?? req.headers[':authority'] ?? '127.0.0.1'}], versions: ['v1']}}
     if (path === '/apis') {
       const groups = [...store.registry.groups()].map(([name, versions]) => ({name, preferredVersion: {groupVersion: `${name}/${versions[versions.length - 1]}`, version: versions[versions.length - 1]}, versions: versions.map((v) => ({groupVersion: `${name}/${v}`, version: v}))}))
       return {body: {apiVersion: 'v1', groups, kind: 'APIGroupList'}}
@@ -286,10 +311,11 @@ export class ApiServer {
     return this.options.forbidden.some((f) => f.resource === resource && (f.verbs.length === 0 || f.verbs.includes(verb) || f.verbs.includes('*')) && (f.namespace === undefined || f.namespace === namespace))
   }
 
-  private authorize(user: string, verb: string, type: ResourceType, namespace: string | undefined, name: string | undefined): void {
-    if (!this.denied(user, verb, type.plural, namespace)) return
+  private authorize(user: string, verb: string, type: Pick<ResourceType, 'group' | 'plural'>, namespace: string | undefined, name: string | undefined, subresource?: string): void {
+    const resource = subresource ? `${type.plural}/${subresource}` : type.plural
+    if (!this.denied(user, verb, resource, namespace)) return
     const where = namespace ? ` in the namespace "${namespace}"` : ' at the cluster scope'
-    throw new HttpError(403, `${type.plural}${name ? ` "${name}"` : ''} is forbidden: User "${user}" cannot ${verb} resource "${type.plural}" in API group "${type.group}"${where}`, {kind: type.plural, ...(name ? {name} : {})})
+    throw new HttpError(403, `${type.plural}${name ? ` "${name}"` : ''} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group "${type.group}"${where}`, {kind: type.plural, ...(name ? {name} : {})})
   }
 
   private accessReview(body: Buffer, user: string): Json {
@@ -300,7 +326,7 @@ export class ApiServer {
       throw new HttpError(400, 'the request body is not a SelfSubjectAccessReview')
     }
     const attrs = ((review.spec as Json | undefined)?.resourceAttributes ?? {}) as Json
-    const resource = typeof attrs.resource === 'string' ? attrs.resource : ''
+    const resource = `${typeof attrs.resource === 'string' ? attrs.resource : ''}${typeof attrs.subresource === 'string' && attrs.subresource !== '' ? `/${attrs.subresource}` : ''}`
     const verb = typeof attrs.verb === 'string' ? attrs.verb : ''
     const namespace = typeof attrs.namespace === 'string' && attrs.namespace !== '' ? attrs.namespace : undefined
     const allowed = !this.denied(user, verb, resource, namespace)

@@ -11,7 +11,7 @@ import {stringify} from 'yaml'
 import {ApiServer, type InjectedApiError} from './api-server.js'
 import {buildCluster, type SimCluster, type SimPod} from './build.js'
 import {makeApiPki, type ApiPki} from './pki.js'
-import {PodServers} from './proxy/admin-server.js'
+import {PodServers, type ExternalBackend} from './proxy/admin-server.js'
 import {loadScenario, type Scenario} from './scenario.js'
 import {ObjectStore, type Json} from './store.js'
 
@@ -105,6 +105,40 @@ export class SimulatedCluster {
     this.api.injected.push(error)
   }
 
+  /**
+   * Makes a real server (a Prometheus process, say) answer for a pod's port: port-forwards and the
+   * pods/services proxy subresources then reach it over loopback TCP. `target` is a URL such as
+   * `http://127.0.0.1:9090` or a host and port; `undefined` gives the port back to the simulation.
+   */
+  routePort(namespace: string, pod: string, port: number, target: string | ExternalBackend | undefined): void {
+    const sim = this.pod(namespace, pod)
+    if (!sim) throw new Error(`no pod ${namespace}/${pod} in the simulated cluster`)
+    this.servers.route(sim, port, typeof target === 'string' ? backendOf(target) : target)
+  }
+
+  /**
+   * routePort for every pod behind a Service port (its Endpoints' target port), so
+   * `services/NAME:PORT/proxy/...` and `kubectl port-forward svc/NAME` reach `target`.
+   */
+  routeService(namespace: string, service: string, port: number, target: string | ExternalBackend | undefined): void {
+    const svc = this.store.get('', 'Service', namespace, service)
+    const declared = ((svc?.spec as Json | undefined)?.ports as Json[] | undefined)?.find((p) => p.port === port)
+    if (!declared) throw new Error(`no service ${namespace}/${service} with port ${port} in the simulated cluster`)
+    const endpoints = this.store.get('', 'Endpoints', namespace, service)
+    let routed = 0
+    for (const subset of (endpoints?.subsets as Json[] | undefined) ?? []) {
+      const targetPort = ((subset.ports as Json[] | undefined) ?? []).find((p) => (p.name ?? '') === (declared.name ?? ''))?.port
+      if (typeof targetPort !== 'number') continue
+      for (const address of [...((subset.addresses as Json[] | undefined) ?? []), ...((subset.notReadyAddresses as Json[] | undefined) ?? [])]) {
+        const name = (address.targetRef as Json | undefined)?.name
+        if (typeof name !== 'string') continue
+        this.routePort(namespace, name, targetPort, target)
+        routed++
+      }
+    }
+    if (routed === 0) throw new Error(`service ${namespace}/${service} has no endpoints to route`)
+  }
+
   /** Adds or replaces an object while the cluster runs. */
   addObject(object: Json): void {
     this.store.add(object)
@@ -117,4 +151,9 @@ export class SimulatedCluster {
     await this.servers.close()
     if (this.tempDir) rmSync(this.tempDir, {force: true, recursive: true})
   }
+}
+
+function backendOf(url: string): ExternalBackend {
+  const parsed = new URL(url)
+  return {host: parsed.hostname.replace(/^\[|\]$/g, ''), port: Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80))}
 }

@@ -28,10 +28,11 @@ export const BUILTIN_RESOURCES: ResourceType[] = [
     categories: ['all'],
     subresources: [
       {kind: 'PodPortForwardOptions', name: 'portforward', verbs: ['create', 'get']},
+      {kind: 'PodProxyOptions', name: 'proxy', verbs: ['create', 'delete', 'get', 'patch', 'update']},
       {kind: 'Pod', name: 'status', verbs: ['get', 'patch', 'update']},
     ],
   }),
-  r('', 'v1', 'services', 'Service', true, ['svc'], {categories: ['all']}),
+  r('', 'v1', 'services', 'Service', true, ['svc'], {categories: ['all'], subresources: [{kind: 'ServiceProxyOptions', name: 'proxy', verbs: ['create', 'delete', 'get', 'patch', 'update']}]}),
   r('', 'v1', 'endpoints', 'Endpoints', true, ['ep']),
   r('', 'v1', 'configmaps', 'ConfigMap', true, ['cm']),
   r('', 'v1', 'secrets', 'Secret', true),

@@ -5,6 +5,7 @@
 // the server, not loopback TCP: the kubelet's hop into the pod is not on the CLI's wire, and
 // two more sockets per tunnel only took CPU from the CLI the simulator shares a machine with.
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {connect as netConnect} from 'node:net'
 import {Duplex} from 'node:stream'
 import {gzipSync} from 'node:zlib'
 
@@ -30,10 +31,17 @@ export interface AdminAnswer {
   status: number
 }
 
+/** A real server standing in for what listens on a pod's port (e.g. a Prometheus process). */
+export interface ExternalBackend {
+  host: string
+  port: number
+}
+
 export class PodServers {
   private readonly servers = new Map<string, Server>()
   private readonly sockets = new Set<Duplex>()
   private readonly runtimes = new Map<string, ProxyRuntime>()
+  private readonly backends = new Map<string, ExternalBackend>()
   private closed = false
 
   constructor(
@@ -58,15 +66,40 @@ export class PodServers {
     return renderProxyMetrics(proxyMetrics(pod.proxy, this.runtime(pod), now))
   }
 
+  /**
+   * Makes a real server answer for `pod:port` (port-forwards and the proxy subresources reach it
+   * over loopback TCP); `undefined` gives the port back to the simulation.
+   */
+  route(pod: SimPod, port: number, backend: ExternalBackend | undefined): void {
+    if (backend) this.backends.set(`${pod.key}:${port}`, backend)
+    else this.backends.delete(`${pod.key}:${port}`)
+  }
+
   /** Opens a TCP connection to what listens on `port` inside the pod, like the kubelet does. */
   async dial(pod: SimPod, port: number): Promise<Duplex> {
-    if (this.closed) throw new DialRefused('simulator is stopping')
+    const socket = this.connect(pod, port, (p) => new DialRefused(kubeletRefusal(pod, p)))
+    if (!this.backends.has(`${pod.key}:${port}`)) return socket
+    // A real backend: wait for its TCP handshake, so a stopped one is refused like an empty port.
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve)
+      socket.once('error', () => reject(new DialRefused(kubeletRefusal(pod, port))))
+    })
+    return socket
+  }
+
+  /**
+   * The connection itself, synchronously (an HTTP agent's createConnection needs that); `refused`
+   * makes the error thrown when nothing listens. A real backend's failures arrive as `error`.
+   */
+  connect(pod: SimPod, port: number, refused: (port: number) => Error): Duplex {
+    if (this.closed) throw refused(port)
     const kind = this.reachable(pod, port)
-    if (!kind) {
-      throw new DialRefused(
-        `error forwarding port ${port} to pod ${(pod.object.metadata as {uid: string}).uid}, uid : failed to execute portforward in network namespace "/var/run/netns/cni-${pod.name}": ` +
-          `failed to connect to localhost:${port} inside namespace "${pod.name}", IPv4: dial tcp4 127.0.0.1:${port}: connect: connection refused IPv6 dial tcp6 [::1]:${port}: connect: connection refused `,
-      )
+    if (!kind) throw refused(port)
+    if (kind === 'external') {
+      const backend = this.backends.get(`${pod.key}:${port}`) as ExternalBackend
+      const socket = netConnect(backend.port, backend.host)
+      this.track(socket)
+      return socket
     }
     const server = this.serverFor(pod, port, kind)
     const [socket, serverSide] = memoryConnection()
@@ -103,8 +136,9 @@ export class PodServers {
   }
 
   /** Whether a port-forward to this pod and port would connect (else the kubelet refuses it). */
-  reachable(pod: SimPod, port: number): 'admin' | 'app' | undefined {
+  reachable(pod: SimPod, port: number): 'admin' | 'app' | 'external' | undefined {
     if (!pod.ip) return undefined
+    if (this.backends.has(`${pod.key}:${port}`)) return 'external'
     if (pod.proxy && port === pod.adminPort && !pod.faults.has('adminUnreachable')) return 'admin'
     return pod.servedPorts.has(port) ? 'app' : undefined
   }
@@ -194,6 +228,14 @@ export class PodServers {
   }
 }
 
+/** What containerd reports on the port-forward error channel when nothing listens on the port. */
+function kubeletRefusal(pod: SimPod, port: number): string {
+  return (
+    `error forwarding port ${port} to pod ${(pod.object.metadata as {uid: string}).uid}, uid : failed to execute portforward in network namespace "/var/run/netns/cni-${pod.name}": ` +
+    `failed to connect to localhost:${port} inside namespace "${pod.name}", IPv4: dial tcp4 127.0.0.1:${port}: connect: connection refused IPv6 dial tcp6 [::1]:${port}: connect: connection refused `
+  )
+}
+
 function appHandler(pod: SimPod): (req: IncomingMessage, res: ServerResponse) => void {
   return (_req, res) => {
     res.writeHead(200, {'content-type': 'text/plain'})
@@ -243,6 +285,15 @@ class MemorySocket extends Duplex {
   }
 
   setKeepAlive(): this {
+    return this
+  }
+
+  // A keep-alive http.Agent (the proxy subresources' client side) refs and unrefs its sockets.
+  ref(): this {
+    return this
+  }
+
+  unref(): this {
     return this
   }
 }
