@@ -23,6 +23,7 @@ import {groupVersion, type ResourceType} from './resources.js'
 import {isSpdyPortForward, SpdyPortForward} from './spdy/upgrade.js'
 import type {ObjectStore, Json} from './store.js'
 import {toTable, wantsTable} from './table.js'
+import {Watches, WatchError} from './watch.js'
 
 export interface Forbidden {
   namespace?: string
@@ -45,11 +46,20 @@ export interface ApiServerOptions {
   forbidden: Forbidden[]
   kubernetesVersion: string
   pki: ApiPki
+  /** How often watches that allow bookmarks get one (default a minute, as kube-apiserver). */
+  bookmarkIntervalMs?: number
   pods: Map<string, SimPod>
   servers: PodServers
   store: ObjectStore
   token: string
 }
+
+/**
+ * SETTINGS_MAX_CONCURRENT_STREAMS, kube-apiserver's default (--http2-max-streams-per-connection 0
+ * means 100 since the HTTP/2 rapid-reset fixes): a client multiplexing more requests on one session
+ * must queue them, as Go's and Node's clients do.
+ */
+export const HTTP2_MAX_STREAMS = 100
 
 const REASONS: Record<number, string> = {301: 'MovedPermanently', 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 406: 'NotAcceptable', 409: 'AlreadyExists', 500: 'InternalError', 503: 'ServiceUnavailable'}
 
@@ -75,6 +85,7 @@ function stripTypeMeta(o: Json): Json {
 export class ApiServer {
   private readonly server: Http2SecureServer
   private readonly proxy: ProxySubresource
+  private readonly watches: Watches
   private readonly wss: WebSocketServer
   private readonly sockets = new Set<Socket>()
   /** kubectl's port-forwards (SPDY, in a WebSocket or plain); the v4 WebSocket stays in `wss`. */
@@ -85,11 +96,23 @@ export class ApiServer {
 
   constructor(private readonly options: ApiServerOptions) {
     // ALPN offers h2 then http/1.1; clients without ALPN (client-node, WebSockets) get HTTP/1.1.
+    // Node refuses new streams (ENHANCE_YOUR_CALM) once a session buffers maxSessionMemory MB,
+    // which 100 answers of 100 KB to a slow reader reach; a Go server has no such limit.
     this.server = createSecureServer(
-      {allowHTTP1: true, ca: options.pki.ca.certPem, cert: options.pki.server.certPem, key: options.pki.server.keyPem, rejectUnauthorized: false, requestCert: true},
+      {
+        allowHTTP1: true,
+        ca: options.pki.ca.certPem,
+        cert: options.pki.server.certPem,
+        key: options.pki.server.keyPem,
+        maxSessionMemory: 512,
+        rejectUnauthorized: false,
+        requestCert: true,
+        settings: {maxConcurrentStreams: HTTP2_MAX_STREAMS},
+      },
       (req: AnyRequest, res: AnyResponse) => this.handle(req, res),
     )
     this.proxy = new ProxySubresource(options.pods, options.servers, options.store)
+    this.watches = new Watches(options.store, options.bookmarkIntervalMs)
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket)
       socket.on('close', () => this.sockets.delete(socket))
@@ -119,6 +142,7 @@ export class ApiServer {
 
   async close(): Promise<void> {
     this.proxy.close()
+    this.watches.closeAll()
     for (const client of this.wss.clients) client.terminate()
     await new Promise<void>((resolve) => this.wss.close(() => resolve()))
     this.spdy.close()
@@ -181,15 +205,16 @@ export class ApiServer {
         const injected = this.injectedError(req, url.pathname)
         if (injected) throw new HttpError(injected.status, injected.message ?? 'Internal error occurred: simulated failure')
         const body = this.route(req, url, user, Buffer.concat(chunks))
-        send(body.code ?? 200, body.body)
+        if ('stream' in body) body.stream(res)
+        else send(body.code ?? 200, body.body)
       } catch (err) {
-        if (err instanceof HttpError) send(err.code, statusBody(err.code, err.message, err.details))
+        if (err instanceof HttpError || err instanceof WatchError) send(err.code, statusBody(err.code, err.message, err instanceof HttpError ? err.details : undefined))
         else send(500, statusBody(500, `Internal error occurred: ${(err as Error).message}`))
       }
     })
   }
 
-  private route(req: AnyRequest, url: URL, user: string, body: Buffer): {body: unknown; code?: number} {
+  private route(req: AnyRequest, url: URL, user: string, body: Buffer): {body: unknown; code?: number} | {stream: (res: AnyResponse) => void} {
     const path = url.pathname.replace(/\/+$/, '') || '/'
     const {store} = this.options
     if (path === '/version') return {body: this.version()}
@@ -223,9 +248,10 @@ export class ApiServer {
     const types = store.registry.all.filter((t) => t.group === group && t.version === version)
     if (types.length === 0) throw new HttpError(404, 'the server could not find the requested resource')
     if (rest.length === 0) return {body: this.resourceList(group, version, types)}
-    if (rest[0] === 'watch' || url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') {
-      throw new HttpError(405, 'the simulated API server does not support watch')
-    }
+    // `/watch/...` is the deprecated spelling of `?watch=true`, still served.
+    const legacyWatch = rest[0] === 'watch'
+    if (legacyWatch) rest = rest.slice(1)
+    const watch = legacyWatch || url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1'
 
     let namespace: string | undefined
     let plural: string
@@ -243,7 +269,7 @@ export class ApiServer {
     }
     const type = store.registry.find(group, version, plural)
     if (!type) throw new HttpError(404, 'the server could not find the requested resource')
-    const verb = req.method === 'POST' ? 'create' : name === undefined ? 'list' : 'get'
+    const verb = req.method === 'POST' ? 'create' : watch ? 'watch' : name === undefined ? 'list' : 'get'
 
     if (type.plural === 'selfsubjectaccessreviews') {
       if (req.method !== 'POST') throw new HttpError(405, `the server does not allow this method on the requested resource`)
@@ -252,6 +278,26 @@ export class ApiServer {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `the simulated API server is read-only (${req.method ?? ''} ${type.plural})`)
     if (namespace !== undefined && !type.namespaced) throw new HttpError(404, 'the server could not find the requested resource')
     this.authorize(user, verb, type, namespace, name)
+
+    if (watch) {
+      if (!type.verbs.includes('watch') || sub !== undefined) throw new HttpError(405, `the server does not allow this method on the requested resource`)
+      if (type.namespaced === false && namespace !== undefined) throw new HttpError(404, 'the server could not find the requested resource')
+      const params = url.searchParams
+      const timeout = params.get('timeoutSeconds')
+      const options = {
+        allowBookmarks: params.get('allowWatchBookmarks') === 'true',
+        fields: this.selectors(url, name).fields,
+        includeObject: params.get('includeObject') ?? undefined,
+        labels: this.selectors(url, name).labels,
+        namespace,
+        resourceVersion: params.get('resourceVersion') ?? undefined,
+        sendInitialEvents: params.get('sendInitialEvents') === 'true',
+        table: wantsTable(req.headers.accept)?.version,
+        timeoutSeconds: timeout !== null && /^\d+$/.test(timeout) ? Number(timeout) : undefined,
+        type,
+      }
+      return {stream: (res) => this.watches.serve(res, options)}
+    }
 
     if (name !== undefined) {
       if (sub !== undefined && sub !== 'status') {
@@ -266,20 +312,24 @@ export class ApiServer {
       return {body: table ? toTable(type.kind, [withType], table.version, store.resourceVersion, url.searchParams.get('includeObject') ?? undefined) : withType}
     }
 
-    let labels
-    let fields
-    try {
-      labels = parseLabelSelector(url.searchParams.get('labelSelector') ?? '')
-      fields = parseFieldSelector(url.searchParams.get('fieldSelector') ?? '')
-    } catch (err) {
-      throw new HttpError(400, `unable to parse requirement: ${(err as Error).message}`)
-    }
+    const {fields, labels} = this.selectors(url)
     const items = store
       .list(group, type.kind, type.namespaced ? namespace : undefined)
       .filter((o) => matchesLabels(labels, (o.metadata as Json).labels as Record<string, string> | undefined) && matchesFields(fields, o))
     const table = wantsTable(req.headers.accept)
     if (table) return {body: toTable(type.kind, items, table.version, store.resourceVersion, url.searchParams.get('includeObject') ?? undefined)}
     return {body: {apiVersion: groupVersion(type), items: items.map(stripTypeMeta), kind: `${type.kind}List`, metadata: {resourceVersion: store.resourceVersion}}}
+  }
+
+  /** The request's label and field selectors; a name in a legacy watch path is a field selector. */
+  private selectors(url: URL, name?: string): {fields: ReturnType<typeof parseFieldSelector>; labels: ReturnType<typeof parseLabelSelector>} {
+    try {
+      const fields = parseFieldSelector(url.searchParams.get('fieldSelector') ?? '')
+      if (name !== undefined) fields.push(...parseFieldSelector(`metadata.name=${name}`))
+      return {fields, labels: parseLabelSelector(url.searchParams.get('labelSelector') ?? '')}
+    } catch (err) {
+      throw new HttpError(400, `unable to parse requirement: ${(err as Error).message}`)
+    }
   }
 
   private version(): Json {

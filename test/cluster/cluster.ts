@@ -13,12 +13,14 @@ import {buildCluster, type SimCluster, type SimPod} from './build.js'
 import {makeApiPki, type ApiPki} from './pki.js'
 import {PodServers, type ExternalBackend} from './proxy/admin-server.js'
 import {loadScenario, type Scenario} from './scenario.js'
-import {ObjectStore, type Json} from './store.js'
+import {groupOf, ObjectStore, type Json} from './store.js'
 
 export const TOKEN_CONTEXT = 'meshport-sim'
 export const CERT_CONTEXT = 'meshport-sim-cert'
 
 export interface StartOptions {
+  /** How often watches that allow bookmarks get one (default a minute, as kube-apiserver). */
+  bookmarkIntervalMs?: number
   /** Where to write the kubeconfig; a fresh temp dir (removed on stop) when absent. */
   kubeconfigPath?: string
   /** `healthy`, `broken`, a path to a YAML file, or a scenario object. */
@@ -48,7 +50,7 @@ export class SimulatedCluster {
     const pki = makeApiPki(now)
     const token = randomBytes(24).toString('hex')
     const servers = new PodServers(model.pods, Date.now, now - 2 * 3_600_000)
-    const api = new ApiServer({forbidden: scenario.forbidden, kubernetesVersion: scenario.kubernetesVersion, pki, pods: model.pods, servers, store, token})
+    const api = new ApiServer({...(options.bookmarkIntervalMs ? {bookmarkIntervalMs: options.bookmarkIntervalMs} : {}), forbidden: scenario.forbidden, kubernetesVersion: scenario.kubernetesVersion, pki, pods: model.pods, servers, store, token})
     const port = await api.listen()
     const server = `https://127.0.0.1:${port}`
     let tempDir: string | undefined
@@ -139,9 +141,29 @@ export class SimulatedCluster {
     if (routed === 0) throw new Error(`service ${namespace}/${service} has no endpoints to route`)
   }
 
-  /** Adds or replaces an object while the cluster runs. */
+  /** Adds or replaces an object while the cluster runs; watches see ADDED or MODIFIED. */
   addObject(object: Json): void {
     this.store.add(object)
+  }
+
+  /**
+   * Changes a stored object: `change` gets a copy to edit; watches see MODIFIED (or ADDED/DELETED
+   * where a selector starts or stops matching). A Pod's simulation (IP, proxy) follows its object.
+   */
+  updateObject(apiVersion: string, kind: string, namespace: string | undefined, name: string, change: (object: Json) => void): Json {
+    const group = groupOf(apiVersion)
+    const current = this.store.get(group, kind, namespace, name)
+    if (!current) throw new Error(`no ${kind} ${namespace ? `${namespace}/` : ''}${name} in the simulated cluster`)
+    const next = structuredClone(current)
+    change(next)
+    const pod = kind === 'Pod' && group === '' ? this.pod(namespace ?? '', name) : undefined
+    if (pod) pod.object = next
+    return this.store.add(next)
+  }
+
+  /** Deletes a stored object; watches see DELETED. Returns whether it existed. */
+  deleteObject(apiVersion: string, kind: string, namespace: string | undefined, name: string): boolean {
+    return this.store.remove(groupOf(apiVersion), kind, namespace, name) !== undefined
   }
 
   async stop(): Promise<void> {

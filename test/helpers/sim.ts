@@ -26,6 +26,8 @@ export interface StartSimOptions {
   /** With scenario `scale`: how many meshed pods (default 500). */
   pods?: number
   kubeconfigPath?: string
+  /** How often watches that allow bookmarks get one (default a minute). */
+  bookmarkIntervalMs?: number
 }
 
 export interface Sim {
@@ -42,7 +44,7 @@ export interface Sim {
 
 export async function startSim(options: StartSimOptions): Promise<Sim> {
   const scenario: string | object | Scenario = options.scenario === 'scale' ? scaleScenario(options.pods ?? 500) : options.scenario
-  const cluster = await SimulatedCluster.start({scenario, ...(options.kubeconfigPath ? {kubeconfigPath: options.kubeconfigPath} : {})})
+  const cluster = await SimulatedCluster.start({scenario, ...(options.kubeconfigPath ? {kubeconfigPath: options.kubeconfigPath} : {}), ...(options.bookmarkIntervalMs ? {bookmarkIntervalMs: options.bookmarkIntervalMs} : {})})
   return {
     badTokenKubeconfig() {
       const path = join(dirname(cluster.kubeconfigPath), 'kubeconfig-bad-token')
