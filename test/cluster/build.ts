@@ -8,6 +8,7 @@ import {IpAllocator, safeSuffix, timestamp, uid} from './names.js'
 import {createCertificate, makeLinkerdPki, type LinkerdPki} from './pki.js'
 import {flowShape, identityOf, type Endpoint, type ProxyModel} from './proxy/traffic.js'
 import type {Fault, LinkerdSpec, Scenario, Traffic, WorkloadKind} from './scenario.js'
+import {VIZ_NAMESPACE_LABELS, vizObjects, vizWorkloads} from './viz.js'
 
 export type Json = Record<string, unknown>
 
@@ -480,6 +481,18 @@ export function buildCluster(scenario: Scenario, now = Date.now()): SimCluster {
         objects.push(...endpointObjects(linkerd.namespace, extra.name, ports, entry.pods, meta))
       }
     }
+  }
+
+  // The viz extension, as `linkerd viz install` leaves it.
+  const viz = scenario.extensions.viz
+  if (viz && linkerd) {
+    namespace(viz.namespace, VIZ_NAMESPACE_LABELS)
+    for (const w of vizWorkloads(viz, linkerd)) {
+      const containers = w.containers.map((c) => ({...c, imagePullPolicy: 'IfNotPresent', resources: {}, terminationMessagePolicy: 'FallbackToLogsOnError'}))
+      const input: WorkloadInput = {annotations: w.annotations, componentReady: w.ready, containers, faults: [], kind: 'Deployment', labels: {}, meshed: true, name: w.name, namespace: viz.namespace, namespaceAnnotations: {}, replicas: 1, selector: w.selector, serviceAccount: w.serviceAccount, traffic: undefined, workloadLabels: w.workloadLabels}
+      addWorkload(input, {name: w.name, ports: w.servicePorts})
+    }
+    objects.push(...vizObjects(viz, linkerd, created))
   }
 
   // The scenario's namespaces and workloads.

@@ -5,10 +5,15 @@ import {spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {describe, test} from 'node:test'
+import {readFileSync} from 'node:fs'
+import {after, before, describe, test} from 'node:test'
 
-import {prometheusSkip, proxyTargets, startPrometheus, vizProxyLabels} from '../helpers/prometheus.js'
-import {startSim} from '../helpers/sim.js'
+import {parse} from 'yaml'
+
+import {prometheusSkip, proxyTargets, startPrometheus, vizProxyLabels, type RunningPrometheus} from '../helpers/prometheus.js'
+import {startSim, type Sim} from '../helpers/sim.js'
+import {SCENARIO_DIR} from './scenario.js'
+import {openH2} from './support/h2-client.js'
 
 const skip = prometheusSkip()
 
@@ -49,42 +54,66 @@ describe('viz labels and targets, without Prometheus', () => {
 })
 
 describe('a real Prometheus', {skip}, () => {
-  test('scrapes every meshed pod of the healthy scenario; rates match the declared traffic', async () => {
-    const sim = await startSim({scenario: 'healthy'})
-    const prom = await startPrometheus({cluster: sim.cluster, scrapeInterval: 1}).catch(async (err: unknown) => {
+  // The healthy scenario with the viz extension installed, whose `prometheus` Service then leads
+  // to the real Prometheus.
+  let sim: Sim
+  let prom: RunningPrometheus
+  before(async () => {
+    const healthy = parse(readFileSync(join(SCENARIO_DIR, 'healthy.yaml'), 'utf8')) as object
+    sim = await startSim({scenario: {...healthy, extensions: {viz: {namespace: 'linkerd-viz'}}}})
+    prom = await startPrometheus({cluster: sim.cluster, scrapeInterval: 1}).catch(async (err: unknown) => {
       await sim.stop()
       throw err
     })
-    try {
-      const meshed = [...sim.cluster.model.pods.values()].filter((p) => p.meshed && p.ip)
-      const health = await prom.targetHealth()
-      assert.equal(health.length, meshed.length)
-      assert.ok(health.every((t) => t.health === 'up'))
-      assert.deepEqual(health.map((t) => t.labels.pod).sort(), meshed.map((p) => p.name).sort())
-      // A full 10 s window of samples before rate() over it is exact.
-      const deadline = Date.now() + 30_000
-      while (((await prom.query('min(count_over_time(up[10s]))'))[0]?.value ?? 0) < 10) {
-        assert.ok(Date.now() < deadline, 'ten scrapes within 30 s')
-        await new Promise((resolve) => setTimeout(resolve, 500))
-      }
-      const web = sim.cluster.podsOf('emojivoto', 'web')
-      const declared = web.length * (sim.cluster.scenario.namespaces[0]?.workloads.find((w) => w.name === 'web')?.traffic?.rps ?? 0)
-      assert.equal(declared, 20)
-      const app = (await prom.query('sum(rate(response_total{direction="inbound",deployment="web",target_port!="4191"}[10s]))'))[0]?.value ?? 0
-      assert.ok(Math.abs(app - declared) / declared < 0.05, `app traffic ${app} rps, declared ${declared}`)
-      // Viz's own query also counts the admin port: Prometheus' scrapes (1/s here) and the
-      // kubelet's two probes every 10 s, on each pod.
-      const all = (await prom.query('sum(rate(response_total{direction="inbound",deployment="web"}[10s]))'))[0]?.value ?? 0
-      const withAdmin = declared + web.length * (1 + 0.2)
-      assert.ok(Math.abs(all - withAdmin) / withAdmin < 0.05, `all inbound ${all} rps, expected ${withAdmin}`)
-      const byWorkload = await prom.query('sum by (namespace, deployment) (rate(request_total{direction="inbound",target_port!="4191"}[10s]))')
-      assert.ok(byWorkload.some((s) => s.metric.namespace === 'emojivoto' && s.metric.deployment === 'emoji' && Math.abs(s.value - 20) < 1))
-    } finally {
-      await prom.stop()
-      await sim.stop()
-    }
+  })
+  after(async () => {
+    await prom?.stop()
+    await sim?.stop()
   })
 
+  test('scrapes every meshed pod through the API server; rates match the declared traffic', async () => {
+    const meshed = [...sim.cluster.model.pods.values()].filter((p) => p.meshed && p.ip)
+    const health = await prom.targetHealth()
+    assert.equal(health.length, meshed.length)
+    assert.ok(health.every((t) => t.health === 'up'))
+    assert.deepEqual(health.map((t) => t.labels.pod).sort(), meshed.map((p) => p.name).sort())
+    // A full 10 s window of samples before rate() over it is exact.
+    const deadline = Date.now() + 30_000
+    while (((await prom.query('min(count_over_time(up[10s]))'))[0]?.value ?? 0) < 10) {
+      assert.ok(Date.now() < deadline, 'ten scrapes within 30 s')
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+    const web = sim.cluster.podsOf('emojivoto', 'web')
+    const declared = web.length * (sim.cluster.scenario.namespaces[0]?.workloads.find((w) => w.name === 'web')?.traffic?.rps ?? 0)
+    assert.equal(declared, 20)
+    // viz has a `web` Deployment too: the namespace tells them apart, as in viz's own queries.
+    const app = (await prom.query('sum(rate(response_total{direction="inbound",namespace="emojivoto",deployment="web",target_port!="4191"}[10s]))'))[0]?.value ?? 0
+    assert.ok(Math.abs(app - declared) / declared < 0.05, `app traffic ${app} rps, declared ${declared}`)
+    // Viz's own query also counts the admin port: Prometheus' scrapes (1/s here) and the
+    // kubelet's two probes every 10 s, on each pod.
+    const all = (await prom.query('sum(rate(response_total{direction="inbound",namespace="emojivoto",deployment="web"}[10s]))'))[0]?.value ?? 0
+    const withAdmin = declared + web.length * (1 + 0.2)
+    assert.ok(Math.abs(all - withAdmin) / withAdmin < 0.05, `all inbound ${all} rps, expected ${withAdmin}`)
+    const byWorkload = await prom.query('sum by (namespace, deployment) (rate(request_total{direction="inbound",target_port!="4191"}[10s]))')
+    assert.ok(byWorkload.some((s) => s.metric.namespace === 'emojivoto' && s.metric.deployment === 'emoji' && Math.abs(s.value - 20) < 1))
+  })
+
+  test("viz's prometheus Service, routed to the real one, answers PromQL through the API server", async () => {
+    sim.cluster.routeService('linkerd-viz', 'prometheus', 9090, prom.url)
+    const h2 = openH2(sim.cluster.server, sim.cluster.pki.ca.certPem, sim.cluster.token)
+    try {
+      const answer = await h2.get(`/api/v1/namespaces/linkerd-viz/services/prometheus:9090/proxy/api/v1/query?query=${encodeURIComponent('count(up{namespace="linkerd-viz"} == 1)')}`)
+      assert.equal(answer.status, 200)
+      const body = JSON.parse(answer.text) as {data: {result: Array<{value: [number, string]}>}; status: string}
+      assert.equal(body.status, 'success')
+      assert.equal(body.data.result[0]?.value[1], '5')
+    } finally {
+      await h2.close()
+    }
+  })
+})
+
+describe('Prometheus on a prebuilt TSDB', {skip}, () => {
   test('starts on a TSDB backfilled with promtool (what the next benches build)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshport-tsdb-'))
     try {

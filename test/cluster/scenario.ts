@@ -71,7 +71,17 @@ export interface ForbiddenRule {
   verbs: string[]
 }
 
+/** `extensions.viz`: the viz extension as `linkerd viz install` leaves it (test/cluster/viz.ts). */
+export interface VizSpec {
+  components: Record<string, ComponentState>
+  namespace: string
+}
+
+export const VIZ_COMPONENTS = ['metrics-api', 'prometheus', 'tap', 'tap-injector', 'web'] as const
+
 export interface Scenario {
+  /** Linkerd extensions installed on top of the control plane. */
+  extensions: {viz?: VizSpec}
   forbidden: ForbiddenRule[]
   kubernetesVersion: string
   linkerd: LinkerdSpec | undefined
@@ -251,6 +261,7 @@ export function normalizeScenario(doc: unknown, name = 'scenario'): Scenario {
     return object
   })
   const scenario: Scenario = {
+    extensions: parseExtensions(raw.extensions, linkerd, namespaces),
     forbidden,
     kubernetesVersion: str(raw.kubernetesVersion, 'kubernetesVersion', 'v1.32.4'),
     linkerd,
@@ -261,6 +272,29 @@ export function normalizeScenario(doc: unknown, name = 'scenario'): Scenario {
   }
   normalized.add(scenario)
   return scenario
+}
+
+function componentStates(value: unknown, where: string, names: readonly string[]): Record<string, ComponentState> {
+  const declared = obj(value, where)
+  const out: Record<string, ComponentState> = {}
+  for (const component of names) {
+    const state = str(declared[component], `${where}.${component}`, 'ready')
+    if (state !== 'ready' && state !== 'notReady') throw new ScenarioError(`${where}.${component}: expected ready or notReady`)
+    out[component] = state
+  }
+  for (const key of Object.keys(declared)) if (!names.includes(key)) throw new ScenarioError(`${where}.${key}: unknown component`)
+  return out
+}
+
+function parseExtensions(value: unknown, linkerd: LinkerdSpec | undefined, namespaces: NamespaceSpec[]): Scenario['extensions'] {
+  const raw = obj(value, 'extensions')
+  for (const key of Object.keys(raw)) if (key !== 'viz') throw new ScenarioError(`extensions.${key}: unknown extension (only viz)`)
+  if (raw.viz === undefined || raw.viz === null || raw.viz === false) return {}
+  if (!linkerd) throw new ScenarioError('extensions.viz: needs linkerd')
+  const viz = raw.viz === true ? {} : obj(raw.viz, 'extensions.viz')
+  const namespace = dnsName(viz.namespace ?? 'linkerd-viz', 'extensions.viz.namespace')
+  if (namespace === linkerd.namespace || namespaces.some((n) => n.name === namespace)) throw new ScenarioError(`extensions.viz.namespace: ${namespace} is already used`)
+  return {viz: {components: componentStates(viz.components, 'extensions.viz.components', VIZ_COMPONENTS), namespace}}
 }
 
 export const SCENARIO_DIR = fileURLToPath(new URL('./scenarios/', import.meta.url))
