@@ -12,6 +12,7 @@ import {parse} from 'yaml'
 
 import {prometheusSkip, proxyTargets, startPrometheus, vizProxyLabels, type RunningPrometheus} from '../helpers/prometheus.js'
 import {startSim, type Sim} from '../helpers/sim.js'
+import {requireTool} from '../helpers/tools.js'
 import {SCENARIO_DIR} from './scenario.js'
 import {openH2} from './support/h2-client.js'
 
@@ -121,7 +122,7 @@ describe('Prometheus on a prebuilt TSDB', {skip}, () => {
       const t0 = Math.floor(Date.now() / 1000) - 2 * 86_400
       const text = ['# TYPE response_total counter', `response_total{deployment="web",namespace="emojivoto"} 100 ${t0}`, `response_total{deployment="web",namespace="emojivoto"} 700 ${t0 + 60}`, '# EOF', ''].join('\n')
       writeFileSync(join(dir, 'input.om'), text)
-      const created = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'input.om'), join(dir, 'data')], {encoding: 'utf8'})
+      const created = spawnSync(requireTool('promtool'), ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'input.om'), join(dir, 'data')], {encoding: 'utf8'})
       assert.equal(created.status, 0, created.stderr)
       const prom = await startPrometheus({extraArgs: ['--storage.tsdb.retention.time=100y'], storagePath: join(dir, 'data'), targets: []})
       try {

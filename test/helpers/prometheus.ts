@@ -13,7 +13,7 @@
 //
 // Or on a TSDB built beforehand (`promtool tsdb create-blocks-from openmetrics FILE DIR`):
 //   startPrometheus({storagePath: DIR, targets: [], extraArgs: ['--storage.tsdb.retention.time=100y']})
-import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {spawn, type ChildProcess} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {get as httpGet} from 'node:http'
 import {request as httpsRequest} from 'node:https'
@@ -22,6 +22,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {stringify} from 'yaml'
+
+import {requireTool, skipWithout} from './tools.js'
 
 /** What a target group of a file_sd file holds. */
 export interface TargetGroup {
@@ -82,21 +84,13 @@ export interface RunningPrometheus {
   stop(): Promise<void>
 }
 
-/** Where the binary is, or undefined when it is not installed. */
-export function prometheusBinary(): string | undefined {
-  const found = spawnSync('prometheus', ['--version'], {encoding: 'utf8'})
-  return found.error || found.status !== 0 ? undefined : 'prometheus'
-}
-
 /**
  * A `skip` reason for node:test when Prometheus is missing, else false. Locally the skip is said
  * in one line on stderr; under CI=true nothing is skipped, so the tests fail (.ci/run installs it).
  */
 export function prometheusSkip(): string | false {
-  if (prometheusBinary()) return false
-  if (process.env.CI === 'true') return false
-  const reason = 'prometheus is not installed (apt-get install prometheus); skipping the real-Prometheus tests'
-  process.stderr.write(`${reason}\n`)
+  const reason = skipWithout('prometheus', 'apt-get install prometheus; skipping the real-Prometheus tests')
+  if (reason) process.stderr.write(`${reason}\n`)
   return reason
 }
 
@@ -228,8 +222,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /** Starts Prometheus on a free loopback port; resolves once it is ready (and its targets up). */
 export async function startPrometheus(options: StartPrometheusOptions): Promise<RunningPrometheus> {
-  const binary = prometheusBinary()
-  if (!binary) throw new Error('prometheus is not installed (apt-get install prometheus; .ci/run installs it under CI)')
+  const binary = requireTool('prometheus')
   const interval = options.scrapeInterval ?? 1
   const timeoutMs = options.timeoutMs ?? 30_000
   const dir = mkdtempSync(join(tmpdir(), 'meshport-prometheus-'))

@@ -1,15 +1,15 @@
 // Runs the machine's kubectl against a simulated cluster for cross-checks: asynchronously (the
 // API server lives in the test's own event loop) and with a private discovery cache (kubectl
 // caches discovery per host:port for hours).
-import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {spawn, type ChildProcess} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-const version = spawnSync('kubectl', ['version', '--client'], {encoding: 'utf8'})
+import {skipWithout} from '../../helpers/tools.js'
 
-/** A `skip` reason for node:test when kubectl is missing, else false. */
-export const kubectlMissing: string | false = version.error || version.status !== 0 ? 'kubectl is not installed; skipping the kubectl cross-check' : false
+/** A `skip` reason for node:test when kubectl is missing (never under CI=true), else false. */
+export const kubectlMissing: string | false = skipWithout('kubectl', 'skipping the kubectl cross-check')
 
 export interface KubectlRun {
   child: ChildProcess
