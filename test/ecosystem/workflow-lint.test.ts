@@ -254,11 +254,13 @@ describe('GitHub workflows', () => {
     }
   })
 
-  test('ci.yml: npm ci and npm test on Node 20, 22 and 24; e2e-kind on one of them', () => {
+  test('ci.yml: the commands of .ci/run (tools, npm ci, npm test) on Node 20, 22 and 24; e2e-kind on one of them', () => {
     const ci = workflow('ci.yml').jobs.test!
     assert.deepEqual(ci.strategy?.matrix?.node, [20, 22, 24])
     assert.equal(ci.strategy?.['fail-fast'], false)
-    assert.deepEqual(ci.steps.filter((s) => s.run).map((s) => s.run), ['npm ci', 'npm test'])
+    const dotCi = readFileSync(join(repoRoot, '.ci', 'run'), 'utf8').split('\n').filter((l) => /^(npm|\.ci\/)/.test(l))
+    assert.deepEqual(dotCi, ['.ci/install-tools', 'npm ci', 'npm test'])
+    assert.deepEqual(ci.steps.filter((s) => s.run).map((s) => s.run), dotCi)
     assert.equal(ci.steps.find((s) => s.uses?.startsWith('actions/setup-node@'))?.with?.['node-version'], '${{ matrix.node }}')
     const node = e2e.steps.find((s) => s.uses?.startsWith('actions/setup-node@'))?.with?.['node-version']
     assert.ok([20, 22, 24].includes(node as number), `e2e-kind on Node ${String(node)}`)

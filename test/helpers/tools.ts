@@ -1,6 +1,6 @@
 // Finds the neighbouring tools the tests drive for real (kubectl, kpt, kustomize, helm, script,
 // tmux, ...), so each test runs where its tool is installed and skips with a reason elsewhere. The
-// tools .ci/run installs from Debian never let a test skip under CI=true: there it runs, and fails.
+// tools .ci/install-tools installs never let a test skip under CI=true: there it runs, and fails.
 import {spawnSync} from 'node:child_process'
 import {accessSync, constants, realpathSync} from 'node:fs'
 import {delimiter, dirname, join} from 'node:path'
@@ -25,12 +25,12 @@ export function findTool(name: string): string | undefined {
   return executable(beside) ? beside : undefined
 }
 
-/** Tools that .ci/run installs when missing (Debian packages); keep the two lists in step. */
+/** Tools that .ci/install-tools installs when missing (Debian/Ubuntu packages); keep the two lists in step. */
 export const CI_INSTALLS = new Set(['kubectl', 'prometheus', 'promtool', 'script', 'shellcheck', 'tmux', 'xmllint', 'zsh'])
 
 /**
  * The `skip` option of a test that needs `name`: false when it is installed, else the reason
- * (`why` says what the test covers). Under CI=true a tool .ci/run installs is never skipped.
+ * (`why` says what the test covers). Under CI=true a tool .ci/install-tools installs is never skipped.
  */
 export function skipWithout(name: string, why?: string): string | false {
   if (findTool(name) !== undefined) return false
@@ -41,7 +41,7 @@ export function skipWithout(name: string, why?: string): string | false {
 /** The tool's path, or an error that says CI should have installed it. */
 export function requireTool(name: string): string {
   const path = findTool(name)
-  if (path === undefined) throw new Error(`${name} is not installed, and under CI=true tests that need it do not skip: .ci/run installs it`)
+  if (path === undefined) throw new Error(`${name} is not installed, and under CI=true tests that need it do not skip: .ci/install-tools installs it`)
   return path
 }
 
