@@ -1,16 +1,19 @@
 import {Flags} from '@oclif/core'
+import {readFileSync} from 'node:fs'
 
 import type {CheckMode, CheckSettings} from '../checks/context.js'
 import {failedRunReport} from '../checks/failed-run.js'
+import {savedReportFromJson, ReportShapeError, type SavedReport} from '../checks/report-json.js'
 import {reportExitCode, type RetryNotice} from '../checks/runner.js'
 import {splitIds, unknownSelectors} from '../checks/select.js'
 import {runCheckSuite, suiteCategories} from '../checks/suite.js'
 import {DEFAULT_CERT_EXPIRY_THRESHOLD, parseLongDuration} from '../checks/threshold.js'
 import type {CheckReport} from '../checks/types.js'
 import {ClusterCommand} from '../cluster-command.js'
-import {type ErrorInfo, UsageError} from '../errors.js'
+import {type ErrorInfo, InputError, UsageError} from '../errors.js'
 import {renderCheckJson} from '../output/check-json.js'
 import {renderCheckJUnit} from '../output/check-junit.js'
+import {renderCheckMarkdown} from '../output/check-markdown.js'
 import {renderCheckTable} from '../output/check-table.js'
 import {startProgress} from '../output/progress.js'
 import {formatDuration, parseDuration} from '../util/duration.js'
@@ -30,13 +33,14 @@ Categories run in order; the checks of a category run in parallel on one shared 
     '<%= config.bin %> check -o json --fail-on warning --cert-expiry-threshold 30d',
     '<%= config.bin %> check --only linkerd-identity --skip linkerd-identity.trust-anchors-not-expiring',
     '<%= config.bin %> check --wait 5m',
+    '<%= config.bin %> check --proxy -o json > check.json; <%= config.bin %> check --from-json check.json -o markdown',
   ]
 
   static override flags = {
     pre: Flags.boolean({default: false, description: 'Checks before installing Linkerd.', exclusive: ['proxy']}),
     proxy: Flags.boolean({default: false, description: 'Also check the data plane: proxies, admin ports, certificates and ports.', exclusive: ['pre']}),
     namespace: Flags.string({char: 'n', description: 'Data plane namespace for --proxy (default: every namespace).'}),
-    output: Flags.option({char: 'o', default: 'table', description: 'Output format.', options: ['table', 'short', 'json', 'junit'] as const})(),
+    output: Flags.option({char: 'o', default: 'table', description: 'Output format.', options: ['table', 'short', 'json', 'junit', 'markdown'] as const})(),
     only: Flags.string({description: 'Run only these check or category ids (comma-separated or repeated).', multiple: true}),
     skip: Flags.string({description: 'Do not run these check or category ids (comma-separated or repeated).', multiple: true}),
     'fail-on': Flags.option({default: 'error', description: 'Lowest result that fails the run (exit 1).', options: ['error', 'warning'] as const})(),
@@ -47,6 +51,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
     'expected-version': Flags.string({description: 'Version the control plane must run (e.g. edge-26.8.3).'}),
     concurrency: Flags.integer({default: 16, description: 'Port-forwards open at the same time.', min: 1}),
     'list-checks': Flags.boolean({default: false, description: 'Print the ids and descriptions of the checks of this mode and exit.'}),
+    'from-json': Flags.string({description: 'Render a report saved with -o json (- reads stdin) instead of checking the cluster; exits as that run did.', exclusive: ['list-checks', 'wait']}),
     'version-check-url': Flags.string({default: 'https://versioncheck.linkerd.io/version.json', description: 'Where to look up the latest Linkerd versions.', hidden: true}),
   }
 
@@ -61,6 +66,13 @@ Categories run in order; the checks of a category run in parallel on one shared 
 
     if (flags['list-checks']) {
       for (const category of categories) for (const check of category.checks) this.out(`${category.id}.${check.id}\t${check.description}\n`)
+      return
+    }
+    if (flags['from-json'] !== undefined) {
+      const saved = readSavedReport(flags['from-json'])
+      this.out(this.render(saved.report, flags.output, flags.color, saved.error))
+      // A run that could not start exits as it did (2, 3); a report, by its checks.
+      process.exitCode = saved.error?.exitCode ?? reportExitCode(saved.report)
       return
     }
     const selection = {only: splitIds(flags.only), skip: splitIds(flags.skip)}
@@ -121,9 +133,10 @@ Categories run in order; the checks of a category run in parallel on one shared 
     return undefined
   }
 
-  private render(report: CheckReport, output: 'json' | 'junit' | 'short' | 'table', color: 'always' | 'auto' | 'never'): string {
-    if (output === 'json') return renderCheckJson(report)
+  private render(report: CheckReport, output: 'json' | 'junit' | 'markdown' | 'short' | 'table', color: 'always' | 'auto' | 'never', error?: ErrorInfo): string {
+    if (output === 'json') return renderCheckJson(report, error)
     if (output === 'junit') return renderCheckJUnit(report, new Date().toISOString())
+    if (output === 'markdown') return renderCheckMarkdown(report, error)
     return renderCheckTable(report, {color: this.useColor(color), short: output === 'short'})
   }
 
@@ -131,6 +144,33 @@ Categories run in order; the checks of a category run in parallel on one shared 
     const ms = parse(text)
     if (ms === undefined || ms < min) throw new UsageError(`invalid ${flag} "${text}"`, {hint: 'use a duration such as 30s, 5m or 60d'})
     return ms
+  }
+}
+
+/** The report in a file written by `check -o json` (bad input: exit 1, naming the file and where). */
+function readSavedReport(path: string): SavedReport {
+  const source = path === '-' ? '(stdin)' : path
+  const hint = 'save a report with: meshport check -o json > check.json'
+  let text: string
+  try {
+    text = readFileSync(path === '-' ? 0 : path, 'utf8')
+  } catch (error) {
+    throw new InputError({source}, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `cannot read: ${(error as Error).message}`)
+  }
+  let doc: unknown
+  try {
+    doc = JSON.parse(text)
+  } catch (error) {
+    const at = /position (\d+)/.exec((error as Error).message)
+    const before = at ? text.slice(0, Number(at[1])).split('\n') : undefined
+    const location = before ? {source, line: before.length, column: before.at(-1)!.length + 1} : {source}
+    throw new InputError(location, `not JSON: ${(error as Error).message}`, {hint})
+  }
+  try {
+    return savedReportFromJson(doc)
+  } catch (error) {
+    if (error instanceof ReportShapeError) throw new InputError({source}, `not a meshport check report: ${error.message}`, {hint})
+    throw error
   }
 }
 
