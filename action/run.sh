@@ -63,6 +63,9 @@ if [[ ${words[0]} == check ]]; then
   code=$?
   cat "$stderr_log" >&2
   printf 'exit-code=%s\n' "$code" >> "$outputs"
+  # A run that could not start (usage 2, no usable cluster 3) is a report too, with the failure
+  # as a failed check; it is also an annotation, where people look first.
+  [[ $code -ne 2 && $code -ne 3 ]] || annotate "meshport check (exit $code)" "$(first_error)"
   if [[ -s $report ]]; then
     # Each rendering exits as the run did; $code already says that.
     "$bin" check --from-json "$report"
@@ -74,9 +77,8 @@ if [[ ${words[0]} == check ]]; then
       printf 'junit-path=%s\n' "$junit" >> "$outputs"
     fi
   else
-    # No report: usage error (2) or no usable cluster (3). Say why where people look first.
+    # No report at all (meshport did not get as far as writing one): its error line.
     printf '### meshport %s: could not run (exit %s)\n\n~~~~~~~~\n%s\n~~~~~~~~\n' "${words[*]}" "$code" "$(first_error)" >> "$summary"
-    annotate "meshport check (exit $code)" "$(first_error)"
   fi
 else
   stdout_log="$work/meshport-output.txt"

@@ -129,6 +129,15 @@ describe('GitHub Action: action.yml', () => {
     }
   })
 
+  test('the real-cluster workflow runs the Action as a user would, with the meshport it installed', () => {
+    const e2e = parse(readFileSync(join(repoRoot, '.github', 'workflows', 'e2e-kind.yml'), 'utf8')) as {jobs: Record<string, {steps: Array<{uses?: string; with?: Record<string, string>}>}>}
+    const step = Object.values(e2e.jobs).flatMap((job) => job.steps).find((s) => s.uses === './')
+    assert.ok(step, 'no step uses ./')
+    for (const input of Object.keys(step.with ?? {})) assert.ok(input in action.inputs, `unknown input ${input}`)
+    assert.equal(step.with?.install, 'path')
+    assert.ok(step.with?.['junit-path'])
+  })
+
   test('the scripts pass shellcheck', {skip: skipWithout('shellcheck', 'it lints the Action\'s scripts')}, () => {
     const r = spawnSync(requireTool('shellcheck'), ['--severity=style', installScript, runScript], {encoding: 'utf8'})
     assert.equal(r.status, 0, r.stdout + r.stderr)
@@ -317,16 +326,24 @@ describe('GitHub Action: run.sh against the simulated cluster', {timeout: 240_00
     assert.equal(assertJUnitStructure(readFileSync(join(r.runDir, 'meshport-junit.xml'), 'utf8')).totals.failures, 0)
   })
 
-  test('no usable cluster: exit 3, no report, the cause in the summary and as an annotation', async () => {
+  test('no usable cluster: exit 3, the failure as a failed check in the report, JUnit and summary, and an annotation', async () => {
     const kubeconfig = join(dir, 'empty.kubeconfig')
     writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n')
     const r = await run({MESHPORT_KUBECONFIG: kubeconfig, MESHPORT_JUNIT: 'meshport-junit.xml'})
     assert.equal(r.code, 3)
     assert.equal(r.outputs['exit-code'], '3')
-    assert.equal(r.outputs.report, undefined)
-    assert.equal(existsSync(join(r.runDir, 'meshport-junit.xml')), false)
-    assert.match(r.summary, /^### meshport check --proxy: could not run \(exit 3\)\n\n~{8}\n.*has no current context\n~{8}\n$/)
     assert.match(r.stdout, /^::error title=meshport check \(exit 3\)::.*has no current context$/m)
+    assert.match(r.summary, /^### meshport check: × could not run \(exit 3\)\n\n\| result \| check \| error \| hint \|\n/)
+    assert.match(r.summary, /\n\| × error \| `kubernetes-api\.can-initialize-client`<br>[^|]+\| [^|]*has no current context/)
+    assert.equal(assertJUnitStructure(readFileSync(join(r.runDir, 'meshport-junit.xml'), 'utf8')).totals.failures, 1)
+  })
+
+  test('a meshport that writes no report: its error line in the summary', async () => {
+    const silent = executable(join(dir, 'meshport-silent'), '#!/bin/sh\necho "Error: something broke before any report" >&2\nexit 3\n')
+    const r = await run({MESHPORT_BIN: silent})
+    assert.equal(r.code, 3)
+    assert.equal(r.outputs.report, undefined)
+    assert.match(r.summary, /^### meshport check --proxy: could not run \(exit 3\)\n\n~{8}\nsomething broke before any report\n~{8}\n$/)
   })
 
   test('the job\'s own kubeconfig when the input is empty; -o in args is refused', async () => {
