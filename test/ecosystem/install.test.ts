@@ -14,6 +14,14 @@ import {findTool, skipWithout} from '../helpers/tools.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+interface PackageJson {
+  bin: Record<string, string>
+  bugs?: {url?: string}
+  engines?: {node?: string}
+  homepage?: string
+  repository?: {url?: string}
+}
+
 const MANIFEST = `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -38,7 +46,7 @@ describe('npm pack + npm install -g into a fresh prefix', {timeout: 300_000}, ()
 
   before(() => {
     const stage = join(dir, 'stage')
-    for (const entry of ['package.json', 'package-lock.json', 'README.md', 'tsconfig.json', 'bin', 'src', 'scripts', 'examples', 'docs']) {
+    for (const entry of ['package.json', 'package-lock.json', 'README.md', 'LICENSE', 'tsconfig.json', 'bin', 'src', 'scripts', 'examples', 'docs']) {
       if (existsSync(join(root, entry))) cpSync(join(root, entry), join(stage, entry), {recursive: true})
     }
     // The build tools (typescript, @oclif/core) come from the checkout, as after `npm ci`.
@@ -52,14 +60,20 @@ describe('npm pack + npm install -g into a fresh prefix', {timeout: 300_000}, ()
   })
   after(() => rmSync(dir, {force: true, recursive: true}))
 
-  test('the tarball holds the built CLI and its manifest, not sources or tests', () => {
-    assert.ok(packed.includes('bin/run.js'))
-    assert.ok(packed.includes('dist/commands/inject.js'))
-    assert.ok(packed.includes('oclif.manifest.json'))
-    assert.equal(packed.filter((p) => p.startsWith('src/') || p.startsWith('test/')).length, 0)
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {engines?: {node?: string}; bin: Record<string, string>}
+  test('the tarball holds the built CLI, its manifest, the docs and the licence, not sources or tests', () => {
+    for (const file of ['bin/run.js', 'bin/kubectl_complete-meshport.js', 'dist/commands/inject.js', 'oclif.manifest.json', 'LICENSE', 'README.md', 'docs/commands.md', 'docs/install.md', 'examples/emojivoto.yml']) {
+      assert.ok(packed.includes(file), `${file} is not in the tarball`)
+    }
+    // Only what runs or is read: no sources, tests, build scripts, dev entry point or release files.
+    const stray = packed.filter((p) => /^(src|test|scripts|bench|action|plugins|dist-bin|\.github|\.ci)\//.test(p) || p === 'bin/dev.js' || p === 'action.yml' || p.endsWith('.ts') || p.endsWith('.map'))
+    assert.deepEqual(stray, [])
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as PackageJson
     assert.match(pkg.engines?.node ?? '', /^>=20/)
     assert.deepEqual(Object.keys(pkg.bin).sort(), ['kubectl-meshport', 'kubectl_complete-meshport', 'meshport'])
+    // npm's page links to the repository, its issues and the docs from these.
+    assert.match(pkg.homepage ?? '', /^https:\/\/github\.com\/[\w-]+\/meshport#readme$/)
+    assert.match(pkg.repository?.url ?? '', /^git\+https:\/\/github\.com\/[\w-]+\/meshport\.git$/)
+    assert.match(pkg.bugs?.url ?? '', /^https:\/\/github\.com\/[\w-]+\/meshport\/issues$/)
   })
 
   test('only runtime dependencies are installed', () => {
