@@ -4,7 +4,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  {ignores: ['dist/**', 'dist.*/**', 'node_modules/**', 'coverage/**']},
+  {ignores: ['dist/**', 'dist.*/**', 'dist-bin/**', 'dist-release/**', 'node_modules/**', 'coverage/**']},
   js.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -7,7 +7,7 @@
 // - run.sh runs the real CLI against the simulated cluster and writes the JUnit file, the job
 //   summary, the step outputs and the exit code, as it would on a runner.
 import assert from 'node:assert/strict'
-import {execFileSync, spawn, spawnSync} from 'node:child_process'
+import {execFileSync, spawnSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:http'
@@ -18,7 +18,7 @@ import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {parse, stringify} from 'yaml'
 
-import {binPath} from '../helpers/run-cli.js'
+import {binPath, runProgram} from '../helpers/run-cli.js'
 import {startSim, type Sim} from '../helpers/sim.js'
 import {repoRoot} from '../helpers/testdata.js'
 import {requireTool, skipWithout} from '../helpers/tools.js'
@@ -47,27 +47,8 @@ interface ActionDoc {
 }
 const action = parse(actionText) as ActionDoc
 
-interface ScriptResult {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
 /** Runs a script without blocking this process (it serves the release the script downloads). */
-function bash(script: string, env: NodeJS.ProcessEnv, cwd: string): Promise<ScriptResult> {
-  return new Promise((resolve) => {
-    const child = spawn('bash', [script], {cwd, env, stdio: ['ignore', 'pipe', 'pipe']})
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    child.stdout.on('data', (c: Buffer) => out.push(c))
-    child.stderr.on('data', (c: Buffer) => err.push(c))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8')})
-    })
-  })
-}
+const bash = (script: string, env: NodeJS.ProcessEnv, cwd: string) => runProgram('bash', [script], {cwd, env, timeoutMs: 120_000})
 
 /** Key/value lines the script appended to a GITHUB_OUTPUT-style file. */
 function keyValues(path: string): Record<string, string> {

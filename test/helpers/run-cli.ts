@@ -19,7 +19,12 @@ export interface CliOptions {
 }
 
 export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [binPath, ...args], {
+  return runProgram(process.execPath, [binPath, ...args], options)
+}
+
+/** Any executable run the same way (the single executable, kubectl's completion helper). */
+export async function runProgram(command: string, args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const child = spawn(command, args, {
     cwd: options.cwd,
     env: {...process.env, NO_COLOR: '1', ...options.env},
     stdio: ['pipe', 'pipe', 'pipe'],
