@@ -23,6 +23,7 @@ import {startSim, type Sim} from '../helpers/sim.js'
 import {repoRoot} from '../helpers/testdata.js'
 import {requireTool, skipWithout} from '../helpers/tools.js'
 import {assertJUnitStructure} from '../output/check-junit-structure.js'
+import {parseEnvFile} from './kind/env-file.js'
 
 const require = createRequire(import.meta.url)
 const {validateAction} = require('@action-validator/core') as {validateAction: (src: string) => {errors: Array<{code: string; path?: string; title: string; detail?: string}>}}
@@ -51,15 +52,7 @@ const action = parse(actionText) as ActionDoc
 const bash = (script: string, env: NodeJS.ProcessEnv, cwd: string) => runProgram('bash', [script], {cwd, env, timeoutMs: 120_000})
 
 /** Key/value lines the script appended to a GITHUB_OUTPUT-style file. */
-function keyValues(path: string): Record<string, string> {
-  if (!existsSync(path)) return {}
-  return Object.fromEntries(
-    readFileSync(path, 'utf8')
-      .split('\n')
-      .filter((l) => l.includes('='))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  )
-}
+const keyValues = (path: string) => (existsSync(path) ? parseEnvFile(readFileSync(path, 'utf8')) : {})
 
 function executable(path: string, body: string): string {
   writeFileSync(path, body)

@@ -1,7 +1,7 @@
 // test/ecosystem/kind/run-local.ts runs the real-cluster workflow's steps on a developer's machine
 // as GitHub would. Checked here on a small workflow (bash only, no cluster) and on the real one's plan.
 import assert from 'node:assert/strict'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
@@ -97,11 +97,44 @@ describe('run-local: the workflow\'s steps on this machine', () => {
     assert.deepEqual(parseEnvFile('A=1=2\nB<<X\nline\nX\n'), {A: '1=2', B: 'line'})
   })
 
+  test('uses: ./ runs the repository\'s composite action: inputs, step outputs, the summary; a failing step fails it', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'meshport-run-local-action-'))
+    mkdirSync(join(workspace, 'out'))
+    writeFileSync(
+      join(workspace, 'action.yml'),
+      `name: a
+description: d
+inputs:
+  who: {description: w, default: nobody}
+  code: {description: c, default: '0'}
+runs:
+  using: composite
+  steps:
+    - id: first
+      shell: bash
+      env: {WHO: '\${{ inputs.who }}', REPO: '\${{ github.action_repository }}'}
+      run: echo "name=$WHO" >> "$GITHUB_OUTPUT"; echo "repo=[$REPO] at $GITHUB_ACTION_PATH" > out/first
+    - shell: bash
+      env: {NAME: '\${{ steps.first.outputs.name }}', CODE: '\${{ inputs.code }}'}
+      run: echo "hello $NAME" | tee out/second >> "$GITHUB_STEP_SUMMARY"; exit "$CODE"
+`,
+    )
+    const workflow = (inputs: string) => `jobs:\n  e2e-kind:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: ./\n        with: {${inputs}}\n`
+    const run = (inputs: string) => runWorkflow({workflowText: workflow(inputs), job: 'e2e-kind', workspace, stateDir: join(workspace, '.state'), environment: {PATH: process.env.PATH}, log: () => {}, quiet: true})
+    assert.equal(await run('who: you'), 0)
+    assert.equal(readFileSync(join(workspace, 'out/first'), 'utf8'), `repo=[] at ${workspace}\n`)
+    assert.equal(readFileSync(join(workspace, 'out/second'), 'utf8'), 'hello you\n')
+    assert.equal(readFileSync(join(workspace, '.state/step-summary-1.md'), 'utf8'), 'hello you\n')
+    assert.equal(await run('code: 3'), 1)
+    assert.equal(readFileSync(join(workspace, 'out/second'), 'utf8'), 'hello nobody\n')
+    await assert.rejects(run('colour: red'), /with colour, which action\.yml does not declare/)
+  })
+
   test('the real workflow can be planned: every step is either run or an action stood in for', () => {
     const plan = planWorkflow(readFileSync(join(repoRoot, '.github/workflows/e2e-kind.yml'), 'utf8'), 'e2e-kind', {})
     assert.equal(plan.env.LINKERD2_VERSION, 'edge-26.8.3')
     const actions = plan.steps.filter((s) => s.uses !== undefined).map((s) => s.uses!.split('@')[0])
-    assert.deepEqual(actions, ['actions/checkout', 'actions/setup-node', 'actions/upload-artifact'])
+    assert.deepEqual(actions, ['actions/checkout', 'actions/setup-node', './', 'actions/upload-artifact'])
     assert.ok(plan.steps.some((s) => s.when === 'failure'))
   })
 })

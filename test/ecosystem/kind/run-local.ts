@@ -7,7 +7,8 @@
 // - `if: failure()` steps only after a failed step, `if: always()` always, the rest only while
 //   nothing failed; `continue-on-error` honoured;
 // - `uses:` steps skipped: checkout and setup-node are this checkout and your Node, and the
-//   outputs stay in e2e-out/ instead of being uploaded.
+//   outputs stay in e2e-out/ instead of being uploaded; except `uses: ./`, the repository's own
+//   action, which runs (test/ecosystem/kind/local-action.ts).
 // KUBECONFIG is not passed on from your shell: the workflow creates its own kind cluster and
 // kubeconfig (under .e2e-kind/), so no step can reach another cluster by accident.
 //
@@ -21,9 +22,15 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 import {parseArgs} from 'node:util'
 import {parse} from 'yaml'
 
+import {parseEnvFile} from './env-file.js'
+import {runLocalAction} from './local-action.js'
+
+export {parseEnvFile}
+
 interface Step {
   name?: string
   uses?: string
+  with?: Record<string, string | number | boolean>
   run?: string
   if?: string
   env?: Record<string, string | number | boolean>
@@ -44,9 +51,14 @@ export interface PlannedStep {
   when: 'success' | 'failure' | 'always'
   run?: string
   uses?: string
+  /** A `uses:` step's inputs. */
+  with?: Record<string, string>
   env: Record<string, string>
   continueOnError: boolean
 }
+
+/** The repository's own action: the one `uses:` a local run runs. */
+export const LOCAL_ACTION = './'
 
 export interface Plan {
   env: Record<string, string>
@@ -95,29 +107,12 @@ export function planWorkflow(text: string, job: string, environment: NodeJS.Proc
       when: condition(step, title),
       ...(step.run === undefined ? {} : {run: step.run}),
       ...(step.uses === undefined ? {} : {uses: step.uses}),
+      ...(step.with === undefined ? {} : {with: envOf(step.with, environment)}),
       env: envOf(step.env, environment),
       continueOnError: step['continue-on-error'] === true,
     }
   })
   return {env: {...envOf(workflow.env, environment), ...envOf(spec.env, environment)}, steps}
-}
-
-/** GITHUB_ENV's format: `NAME=value` lines and `NAME<<DELIMITER` blocks. */
-export function parseEnvFile(text: string): Record<string, string> {
-  const env: Record<string, string> = {}
-  const lines = text.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!
-    const block = /^([^=<]+)<<(.+)$/.exec(line)
-    if (block) {
-      const value: string[] = []
-      while (++i < lines.length && lines[i] !== block[2]) value.push(lines[i]!)
-      env[block[1]!] = value.join('\n')
-    } else if (line.includes('=')) {
-      env[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1)
-    }
-  }
-  return env
 }
 
 export interface RunOptions {
@@ -165,7 +160,7 @@ export async function runWorkflow(options: RunOptions): Promise<number> {
       log(`-- ${step.index}. ${step.title}: skipped (${step.when === 'failure' ? 'nothing failed' : 'an earlier step failed'})`)
       continue
     }
-    if (step.run === undefined) {
+    if (step.run === undefined && step.uses !== LOCAL_ACTION) {
       log(`-- ${step.index}. ${step.title}: skipped (a GitHub action; locally your checkout and tools stand in for it)`)
       continue
     }
@@ -174,8 +169,6 @@ export async function runWorkflow(options: RunOptions): Promise<number> {
     const stepPathFile = join(options.stateDir, `github-path-${step.index}`)
     writeFileSync(stepEnvFile, '')
     writeFileSync(stepPathFile, '')
-    const script = join(options.stateDir, `step-${step.index}.sh`)
-    writeFileSync(script, step.run)
     const paths = readFileSync(savedPath, 'utf8').split('\n').filter((p) => p !== '').reverse()
     const env: NodeJS.ProcessEnv = {
       ...inherited,
@@ -189,7 +182,15 @@ export async function runWorkflow(options: RunOptions): Promise<number> {
       RUNNER_TEMP: runnerTemp,
     }
     env.PATH = [...paths, env.PATH ?? ''].join(delimiter)
-    const code = await runStep(script, env, options.workspace, options.quiet === true)
+    const run = (script: string, stepEnv: NodeJS.ProcessEnv) => runStep(script, stepEnv, options.workspace, options.quiet === true)
+    let code: number
+    if (step.run === undefined) {
+      code = await runLocalAction({workspace: options.workspace, inputs: step.with ?? {}, env, stateDir: options.stateDir, index: step.index, runStep: run})
+    } else {
+      const script = join(options.stateDir, `step-${step.index}.sh`)
+      writeFileSync(script, step.run)
+      code = await run(script, env)
+    }
     appendFileSync(savedEnv, readFileSync(stepEnvFile, 'utf8'))
     appendFileSync(savedPath, readFileSync(stepPathFile, 'utf8'))
     if (code !== 0) {
@@ -206,7 +207,7 @@ async function main(argv: string[]): Promise<number> {
   const workspace = fileURLToPath(new URL('../../..', import.meta.url))
   const workflowText = readFileSync(join(workspace, '.github/workflows/e2e-kind.yml'), 'utf8')
   if (values.list) {
-    for (const s of planWorkflow(workflowText, 'e2e-kind').steps) process.stdout.write(`${s.index}. ${s.title}${s.uses ? ' (skipped locally)' : ''}${s.when === 'success' ? '' : ` [if ${s.when}()]`}\n`)
+    for (const s of planWorkflow(workflowText, 'e2e-kind').steps) process.stdout.write(`${s.index}. ${s.title}${s.uses === undefined ? '' : s.uses === LOCAL_ACTION ? ' (this repository\'s action, run locally)' : ' (skipped locally)'}${s.when === 'success' ? '' : ` [if ${s.when}()]`}\n`)
     return 0
   }
   const from = values.from === undefined ? 1 : Number(values.from)
