@@ -38,26 +38,28 @@ describe('meshport check --from-json', () => {
       ['warn.json', report([ok, warn], 'warning'), 1],
       ['slow.json', report([ok, slow]), 4],
     ]
-    for (const [name, text, code] of cases) {
-      const r = await runCli(['check', '--from-json', save(name, text), '-o', 'json'])
-      assert.equal(r.code, code, `${name}: ${r.stderr}`)
-      assert.equal(r.stdout, text)
+    const results = await Promise.all(cases.map(([name, text]) => runCli(['check', '--from-json', save(name, text), '-o', 'json'])))
+    for (const [i, [name, text, code]] of cases.entries()) {
+      assert.equal(results[i]!.code, code, `${name}: ${results[i]!.stderr}`)
+      assert.equal(results[i]!.stdout, text)
     }
   })
 
   test('table, junit and markdown from one saved run; stdin as -', async () => {
     const text = report([ok, warn, broken, slow])
-    const table = await runCli(['check', '--from-json', '-'], {stdin: text})
+    const [table, junit, markdown] = await Promise.all([
+      runCli(['check', '--from-json', '-'], {stdin: text}),
+      runCli(['check', '--from-json', save('all.json', text), '-o', 'junit']),
+      runCli(['check', '--from-json', join(dir, 'all.json'), '-o', 'markdown']),
+    ])
     assert.equal(table.code, 1, table.stderr)
     assert.match(table.stdout, /^linkerd-identity\n-+\n√ anchors are valid\n‼ issuer is not expiring\n/)
     assert.match(table.stdout, /Status check results are ×\n$/)
     // The saved text cannot drive the terminal.
     assert.ok(!table.stdout.includes('\u001b'), 'a raw escape reached the terminal')
     assert.match(table.stdout, /expired \\u001b\[31mred/)
-    const junit = await runCli(['check', '--from-json', save('all.json', text), '-o', 'junit'])
     assert.equal(junit.code, 1)
     assert.deepEqual(assertJUnitStructure(junit.stdout).totals, {tests: 4, failures: 2, errors: 1, skipped: 0})
-    const markdown = await runCli(['check', '--from-json', join(dir, 'all.json'), '-o', 'markdown'])
     assert.equal(markdown.code, 1)
     assert.match(markdown.stdout, /^### meshport check: × failed\n/)
     assert.equal(markdown.stdout.split('\n').filter((l) => /^\| [×‼] /.test(l)).length, 3)
@@ -92,9 +94,7 @@ describe('meshport check --from-json', () => {
 
   test('--from-json with --wait or --list-checks is a usage error', async () => {
     const path = save('any.json', report([ok]))
-    for (const extra of [['--wait', '1m'], ['--list-checks']]) {
-      const r = await runCli(['check', '--from-json', path, ...extra])
-      assert.equal(r.code, 2, r.stderr)
-    }
+    const results = await Promise.all([['--wait', '1m'], ['--list-checks']].map((extra) => runCli(['check', '--from-json', path, ...extra])))
+    for (const r of results) assert.equal(r.code, 2, r.stderr)
   })
 })
