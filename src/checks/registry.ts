@@ -4,6 +4,7 @@
 import {controlPlaneProxy} from './categories/control-plane-proxy.js'
 import {dataPlanePorts} from './categories/data-plane-ports.js'
 import {dataPlane} from './categories/data-plane.js'
+import {gatewayApiCrd} from './categories/gateway-api-crd.js'
 import {identityDataPlane} from './categories/identity-data-plane.js'
 import {kubernetesApi} from './categories/kubernetes-api.js'
 import {kubernetesVersion} from './categories/kubernetes-version.js'
@@ -22,8 +23,8 @@ export interface RegistryOptions {
 }
 
 export function categoriesFor(mode: CheckMode, options: RegistryOptions = {}): Array<Category<CheckContext>> {
-  if (mode === 'pre') return [kubernetesApi, kubernetesVersion, preKubernetesSetup]
-  const core = [kubernetesApi, kubernetesVersion, linkerdExistence, linkerdConfig, linkerdIdentity(options.validFor), linkerdWebhooks(options.validFor)]
+  if (mode === 'pre') return [kubernetesApi, kubernetesVersion, gatewayApiCrd, preKubernetesSetup]
+  const core = [kubernetesApi, kubernetesVersion, gatewayApiCrd, linkerdExistence, linkerdConfig, linkerdIdentity(options.validFor), linkerdWebhooks(options.validFor)]
   if (mode === 'control-plane') return [...core, linkerdVersion, controlPlaneProxy]
   return [...core, identityDataPlane, linkerdVersion, controlPlaneProxy, dataPlane, dataPlanePorts]
 }

