@@ -67,6 +67,10 @@ export interface LinkerdValues {
   trustAnchorsPem: string | undefined
   issuerScheme: string
   heartbeatDisabled: boolean
+  /** `clusterNetworks`, comma-separated CIDRs; undefined when the values do not set it. */
+  clusterNetworks: string | undefined
+  highAvailability: boolean
+  cniEnabled: boolean
 }
 
 function at(object: unknown, path: string[]): unknown {
@@ -88,6 +92,9 @@ export function parseLinkerdValues(text: string): LinkerdValues {
     trustAnchorsPem: str(values.identityTrustAnchorsPEM),
     issuerScheme: str(at(values, ['identity', 'issuer', 'scheme'])) ?? 'linkerd.io/tls',
     heartbeatDisabled: values.disableHeartBeat === true,
+    clusterNetworks: str(values.clusterNetworks),
+    highAvailability: values.highAvailability === true,
+    cniEnabled: values.cniEnabled === true,
   }
 }
 

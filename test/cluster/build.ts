@@ -470,7 +470,7 @@ export function buildCluster(scenario: Scenario, now = Date.now()): SimCluster {
           meshed: true,
           name: cp.name,
           namespace: linkerd.namespace,
-          replicas: 1,
+          replicas: linkerd.replicas,
           selector,
           serviceAccount: cp.serviceAccount,
           traffic: undefined,

@@ -99,8 +99,11 @@ export function controlPlaneObjects(l: LinkerdSpec, pki: LinkerdPki, created: nu
   const values = {
     cliVersion: `linkerd/cli ${l.version}`,
     clusterDomain: l.clusterDomain,
+    clusterNetworks: l.clusterNetworks,
+    cniEnabled: l.cni !== undefined,
     controllerImage: 'cr.l5d.io/linkerd/controller',
-    controllerReplicas: 1,
+    controllerReplicas: l.replicas,
+    highAvailability: l.highAvailability,
     identityTrustAnchorsPEM: pki.trustAnchor.certPem,
     identityTrustDomain: l.trustDomain,
     linkerdVersion: l.version,

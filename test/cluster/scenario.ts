@@ -57,13 +57,37 @@ export interface NamespaceSpec {
   workloads: Workload[]
 }
 
+export interface CniSpec {
+  /** `absent` leaves the DaemonSet out; `notReady`: its pods are not ready. */
+  daemonSet: 'ready' | 'notReady' | 'absent'
+  namespace: string
+}
+
 export interface LinkerdSpec {
   clusterDomain: string
+  /** `clusterNetworks` in linkerd-config's values (the chart default unless set). */
+  clusterNetworks: string
+  /** The linkerd-cni plugin (cniEnabled in the values), or none. */
+  cni: CniSpec | undefined
   components: Record<string, ComponentState>
+  /** `highAvailability` in the values; the control-plane Deployments then default to 3 replicas. */
+  highAvailability: boolean
   issuerCertValidHours: number
   namespace: string
+  /** Replicas of each control-plane Deployment. */
+  replicas: number
   trustDomain: string
   version: string
+}
+
+const DEFAULT_CLUSTER_NETWORKS = '10.0.0.0/8,100.64.0.0/10,172.16.0.0/12,192.168.0.0/16,fd00::/8'
+
+function parseCni(value: unknown): CniSpec | undefined {
+  if (value === undefined || value === null || value === false) return undefined
+  const raw = value === true ? {} : obj(value, 'linkerd.cni')
+  const daemonSet = str(raw.daemonSet, 'linkerd.cni.daemonSet', 'ready')
+  if (daemonSet !== 'ready' && daemonSet !== 'notReady' && daemonSet !== 'absent') throw new ScenarioError('linkerd.cni.daemonSet: expected ready, notReady or absent')
+  return {daemonSet, namespace: dnsName(raw.namespace ?? 'linkerd-cni', 'linkerd.cni.namespace')}
 }
 
 /** Requests every user is denied (403), e.g. `{resource: secrets, verbs: [get, list], namespace: linkerd}`. */
@@ -217,11 +241,16 @@ export function normalizeScenario(doc: unknown, name = 'scenario'): Scenario {
     for (const key of Object.keys(declared)) {
       if (!(LINKERD_COMPONENTS as readonly string[]).includes(key)) throw new ScenarioError(`linkerd.components.${key}: unknown component`)
     }
+    const highAvailability = l.highAvailability === true
     linkerd = {
       clusterDomain: str(l.clusterDomain, 'linkerd.clusterDomain', 'cluster.local'),
+      clusterNetworks: str(l.clusterNetworks, 'linkerd.clusterNetworks', DEFAULT_CLUSTER_NETWORKS),
+      cni: parseCni(l.cni),
       components,
+      highAvailability,
       issuerCertValidHours: num(l.issuerCertValidHours, 'linkerd.issuerCertValidHours', 8760),
       namespace: dnsName(l.namespace ?? 'linkerd', 'linkerd.namespace'),
+      replicas: Math.round(num(l.replicas, 'linkerd.replicas', highAvailability ? 3 : 1, 0, 100)),
       trustDomain: str(l.trustDomain, 'linkerd.trustDomain', 'cluster.local'),
       version: str(l.version, 'linkerd.version', 'edge-26.8.3'),
     }

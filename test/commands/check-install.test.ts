@@ -57,6 +57,7 @@ describe('check: install-level checks (simulated cluster)', () => {
     assert.equal(code, 0)
     assert.equal(byId.get('gateway-api-crd.crds-installed')?.result, 'success')
     assert.equal(byId.get('gateway-api-crd.crds-installed')?.detail, 'installed outside Linkerd (Gateway API v1.2.1)')
+    for (const id of ['cluster-networks-node-cidrs', 'cluster-networks-pods', 'cluster-networks-services']) assert.equal(byId.get(`linkerd-existence.${id}`)?.result, 'success', id)
   })
 
   test('gateway-api-crd: absent CRDs stop the run, an unsupported release names the CRD', async () => {
@@ -80,6 +81,27 @@ describe('check: install-level checks (simulated cluster)', () => {
     await withSim(healthyWith({gatewayApi: 'linkerd'}), async (sim) => {
       const {byId} = await checkJson(sim, '--only', 'gateway-api-crd')
       assert.equal(byId.get('gateway-api-crd.crds-installed')?.detail, 'installed by Linkerd (linkerd/helm edge-26.8.3) (Gateway API v1.1.1)')
+    })
+  })
+
+  test('cluster networks: node ranges, pod IPs and service IPs outside clusterNetworks are named', async () => {
+    await withSim(healthyWith({}, {clusterNetworks: '10.42.0.0/16'}), async (sim) => {
+      const {code, byId} = await checkJson(sim)
+      assert.equal(code, 1)
+      assert.equal(byId.get('linkerd-existence.cluster-networks-node-cidrs')?.result, 'success')
+      assert.equal(byId.get('linkerd-existence.cluster-networks-pods')?.result, 'success')
+      const services = byId.get('linkerd-existence.cluster-networks-services')
+      assert.equal(services?.result, 'error')
+      assert.match(services?.error ?? '', /^the Linkerd clusterNetworks \[10\.42\.0\.0\/16\] do not include \d+ service\(s\):\n\t\* service\/\S+ in \S+ \(10\.43\.\d+\.\d+\)/)
+      assert.match(services?.error ?? '', /service\/web in emojivoto/)
+    })
+    await withSim(healthyWith({}, {clusterNetworks: '10.43.0.0/16'}), async (sim) => {
+      const {byId} = await checkJson(sim)
+      assert.match(byId.get('linkerd-existence.cluster-networks-node-cidrs')?.error ?? '', /node\/sim-node-0 \(10\.42\.0\.0\/24\)\n\t\* node\/sim-node-1 \(10\.42\.1\.0\/24\)\nTry installing linkerd via --set clusterNetworks="10\.42\.0\.0\/24\\,10\.42\.1\.0\/24"$/)
+      const web = sim.cluster.podsOf('emojivoto', 'web')[0]
+      assert.ok(web)
+      assert.match(byId.get('linkerd-existence.cluster-networks-pods')?.error ?? '', new RegExp(`pod/${web.name} in emojivoto \\(${web.ip?.replaceAll('.', '\\.')}\\)`))
+      assert.equal(byId.get('linkerd-existence.cluster-networks-services')?.result, 'success')
     })
   })
 })

@@ -2,10 +2,31 @@
 // plane pod that is not ready does not stop the run: identity and data-plane checks still report.
 import type {V1Pod} from '../../kube/types.js'
 import {LABEL} from '../../mesh/names.js'
+import {clusterNetworksOf, nodeCidrProblems, setClusterNetworksHint, podIpProblems, serviceIpProblems, type ClusterNetworks} from '../cluster-networks.js'
 import type {CheckContext} from '../context.js'
 import {CORE_COMPONENTS, HEARTBEAT_SA, linkerdValues, LINKERD_CONFIG} from '../linkerd.js'
 import {listProblems, podName} from '../pods.js'
-import {fail, pass, skip, type Category} from '../types.js'
+import {fail, pass, skip, type Category, type Check, type CheckScope} from '../types.js'
+
+/** Pods or services with an address outside clusterNetworks (both share Linkerd's pods anchor). */
+function networkCheck(id: string, description: string, noun: string, outside: (ctx: CheckContext, scope: CheckScope) => Promise<string[]>): Check<CheckContext> {
+  return {
+    id,
+    description,
+    severity: 'error',
+    hint: 'l5d-cluster-networks-pods',
+    async run(ctx, scope) {
+      const found = await outside(ctx, scope)
+      const {text} = await clusterNetworks(ctx, scope)
+      return found.length === 0 ? pass() : fail(listProblems(`the Linkerd clusterNetworks [${text}] do not include ${found.length} ${noun}:`, found))
+    },
+  }
+}
+
+async function clusterNetworks(ctx: CheckContext, scope: CheckScope): Promise<ClusterNetworks> {
+  const ns = ctx.settings.controlPlaneNamespace
+  return clusterNetworksOf(await scope.waitFor(`configmap/${LINKERD_CONFIG} in ${ns}`, linkerdValues(ctx.snapshot, ns)))
+}
 
 function componentOf(pod: V1Pod): string | undefined {
   const label = pod.metadata?.labels?.[LABEL.controlPlaneComponent]
@@ -109,5 +130,22 @@ export const linkerdExistence: Category<CheckContext> = {
         return problems.length === 0 ? pass() : fail(listProblems('control plane components are not ready:', problems))
       },
     },
+    {
+      id: 'cluster-networks-node-cidrs',
+      description: 'cluster networks contains all node podCIDRs',
+      severity: 'error',
+      hint: 'l5d-cluster-networks-cidr',
+      async run(ctx, scope) {
+        const cn = await clusterNetworks(ctx, scope)
+        const found = nodeCidrProblems(await scope.waitFor('nodes', ctx.snapshot.nodes()), cn)
+        // Some providers (DigitalOcean) do not expose spec.podCIDR: nothing to compare.
+        if (found === undefined) return skip("the nodes aren't exposing podCIDR")
+        if (found.length === 0) return pass()
+        const nodes = listProblems(`node podCIDRs not contained in the Linkerd clusterNetworks [${cn.text}]:`, found.map((f) => `node/${f.node} (${f.cidr})`))
+        return fail(`${nodes}\n${setClusterNetworksHint(found.map((f) => f.cidr))}`)
+      },
+    },
+    networkCheck('cluster-networks-pods', 'cluster networks contains all pods', 'pod(s)', async (ctx, scope) => podIpProblems(await scope.waitFor('pods in all namespaces', ctx.snapshot.allPods()), await clusterNetworks(ctx, scope))),
+    networkCheck('cluster-networks-services', 'cluster networks contains all services', 'service(s)', async (ctx, scope) => serviceIpProblems(await scope.waitFor('services in all namespaces', ctx.snapshot.services()), await clusterNetworks(ctx, scope))),
   ],
 }
