@@ -131,19 +131,50 @@ export function secretText(secret: V1Secret | undefined, key: string): string | 
   return secret?.stringData?.[key]
 }
 
-/** The issuer certificate PEM from linkerd-identity-issuer (crt.pem for linkerd.io/tls, tls.crt for kubernetes.io/tls). */
-export function issuerCertPem(snapshot: Snapshot, ns: string): Promise<{pem: string; source: string}> {
+export interface IssuerSecret {
+  /** The issuer certificate, then any intermediates (as cert-manager writes tls.crt). */
+  certPem: string
+  keyPem: string | undefined
+  /** `ca.crt` of a kubernetes.io/tls secret: the trust anchors Linkerd checks the issuer against. */
+  caPem: string | undefined
+  /** `secret/linkerd-identity-issuer in <ns> (<key>)`, for messages. */
+  source: string
+  /** Which key the private key should be under. */
+  keyName: string
+}
+
+/**
+ * linkerd-identity-issuer as the identity controller reads it: `crt.pem`/`key.pem` for the
+ * linkerd.io/tls scheme, `tls.crt`/`tls.key`/`ca.crt` for kubernetes.io/tls (cert-manager).
+ */
+export function issuerSecret(snapshot: Snapshot, ns: string): Promise<IssuerSecret> {
   return snapshot.shared(`issuer/${ns}`, async () => {
     const values = await linkerdValues(snapshot, ns)
     const secret = await snapshot.secret(ns, ISSUER_SECRET)
     const source = `secret/${ISSUER_SECRET} in ${ns}`
     if (!secret) throw new Error(`${source} not found (issuer scheme ${values.issuerScheme})`)
-    const keys = values.issuerScheme === 'kubernetes.io/tls' ? ['tls.crt', 'crt.pem'] : ['crt.pem', 'tls.crt']
-    for (const key of keys) {
-      const pem = secretText(secret, key)
-      if (pem) return {pem, source: `${source} (${key})`}
+    const external = values.issuerScheme === 'kubernetes.io/tls'
+    // The other scheme's key names too: a secret written for the wrong scheme is still read.
+    const names = external ? [['tls.crt', 'tls.key'], ['crt.pem', 'key.pem']] : [['crt.pem', 'key.pem'], ['tls.crt', 'tls.key']]
+    for (const [certName, keyName] of names as Array<[string, string]>) {
+      const certPem = secretText(secret, certName)
+      if (certPem) return {certPem, keyPem: secretText(secret, keyName), caPem: secretText(secret, 'ca.crt'), source: `${source} (${certName})`, keyName: `${keyName} of ${source}`}
     }
-    throw new Error(`${source} has neither ${keys.join(' nor ')}`)
+    throw new Error(`${source} has neither ${names.map(([c]) => c).join(' nor ')}`)
+  })
+}
+
+/**
+ * The trust anchors Linkerd checks the issuer against: `ca.crt` of the issuer secret for the
+ * kubernetes.io/tls scheme, else linkerd-config's identityTrustAnchorsPEM (trustAnchorsPem).
+ */
+export function issuerTrustAnchorsPem(snapshot: Snapshot, ns: string): Promise<{pem: string; source: string}> {
+  return snapshot.shared(`issuer-anchors/${ns}`, async () => {
+    const values = await linkerdValues(snapshot, ns)
+    if (values.issuerScheme !== 'kubernetes.io/tls') return trustAnchorsPem(snapshot, ns)
+    const secret = await issuerSecret(snapshot, ns)
+    if (!secret.caPem) throw new Error(`secret/${ISSUER_SECRET} in ${ns} has no ca.crt (the trust anchors of the kubernetes.io/tls issuer scheme)`)
+    return {pem: secret.caPem, source: `secret/${ISSUER_SECRET} in ${ns} (ca.crt)`}
   })
 }
 

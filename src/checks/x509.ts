@@ -1,6 +1,6 @@
 // Certificate facts for the identity and webhook checks, from node:crypto's real X.509 parser:
 // validity window, issuer chain, key algorithm and the expiry-warning rule.
-import {X509Certificate} from 'node:crypto'
+import {createPrivateKey, createPublicKey, X509Certificate, type KeyObject} from 'node:crypto'
 
 const DAY_MS = 86_400_000
 export const DEFAULT_EXPIRY_THRESHOLD_MS = 60 * DAY_MS
@@ -70,20 +70,126 @@ export function isSignedBy(cert: X509Certificate, issuer: X509Certificate): bool
   }
 }
 
-/**
- * Linkerd accepts ECDSA keys on the P-256 curve and RSA keys for its identity certificates
- * (linkerd2 pkg/issuercerts); anything else is refused by the identity controller.
- */
-export function cryptoProblem(cert: X509Certificate): string | undefined {
-  const key = cert.publicKey
-  const type = key.asymmetricKeyType
-  if (type === 'ec') {
-    const curve = key.asymmetricKeyDetails?.namedCurve
-    if (curve !== 'prime256v1' && curve !== 'P-256') return `certificate ${certName(cert)} uses the ${curve ?? 'unknown'} curve; it must use P-256`
-    return undefined
+// Signature algorithms by OID (node:crypto does not expose the certificate's).
+const SIGNATURE_ALGORITHMS: Record<string, string> = {
+  '1.2.840.10045.4.3.2': 'ECDSA-SHA256',
+  '1.2.840.10045.4.3.3': 'ECDSA-SHA384',
+  '1.2.840.10045.4.3.4': 'ECDSA-SHA512',
+  '1.2.840.113549.1.1.5': 'SHA1-RSA',
+  '1.2.840.113549.1.1.10': 'RSA-PSS',
+  '1.2.840.113549.1.1.11': 'SHA256-RSA',
+  '1.2.840.113549.1.1.12': 'SHA384-RSA',
+  '1.2.840.113549.1.1.13': 'SHA512-RSA',
+  '1.3.101.112': 'Ed25519',
+}
+
+/** One DER element at `offset`: where its content starts and ends. */
+function derElement(der: Buffer, offset: number): {start: number; end: number} {
+  let length = der[offset + 1] as number
+  let start = offset + 2
+  if (length & 0x80) {
+    const bytes = length & 0x7f
+    length = 0
+    for (let i = 0; i < bytes; i++) length = length * 256 + (der[start + i] as number)
+    start += bytes
   }
-  if (type === 'rsa') return undefined
-  return `certificate ${certName(cert)} uses a ${type ?? 'unknown'} key; it must be ECDSA P-256 or RSA`
+  return {start, end: start + length}
+}
+
+function oidText(bytes: Buffer): string {
+  const parts = [Math.floor((bytes[0] as number) / 40), (bytes[0] as number) % 40]
+  let value = 0
+  for (const byte of bytes.subarray(1)) {
+    value = value * 128 + (byte & 0x7f)
+    if (!(byte & 0x80)) {
+      parts.push(value)
+      value = 0
+    }
+  }
+  return parts.join('.')
+}
+
+/** The algorithm the certificate was signed with (Go's names, as Linkerd prints them), e.g. `ECDSA-SHA256`. */
+export function signatureAlgorithm(cert: X509Certificate): string {
+  // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm SEQUENCE { OID, ... }, signature }
+  const der = cert.raw
+  const outer = derElement(der, 0)
+  const tbs = derElement(der, outer.start)
+  const algorithm = derElement(der, tbs.end)
+  const oid = derElement(der, algorithm.start)
+  const dotted = oidText(der.subarray(oid.start, oid.end))
+  return SIGNATURE_ALGORITHMS[dotted] ?? dotted
+}
+
+function ecdsaProblem(cert: X509Certificate): string | undefined {
+  const curve = cert.publicKey.asymmetricKeyDetails?.namedCurve
+  if (curve !== 'prime256v1') return `must use P-256 curve for public key, instead ${curve ?? 'an unknown curve'} was used`
+  const signed = signatureAlgorithm(cert)
+  if (signed !== 'ECDSA-SHA256' && signed !== 'SHA256-RSA') return `must be signed by an ECDSA P-256 key, instead ${signed} was used`
+  return undefined
+}
+
+/**
+ * Linkerd's rules for trust anchors (linkerd2 pkg/issuercerts): ECDSA on P-256, signed with
+ * ECDSA-SHA256 or SHA256-RSA; or RSA with a 2048 or 4096 bit key, signed with SHA256-RSA.
+ */
+export function anchorCryptoProblem(cert: X509Certificate): string | undefined {
+  const key = cert.publicKey
+  let problem: string | undefined
+  if (key.asymmetricKeyType === 'ec') problem = ecdsaProblem(cert)
+  else if (key.asymmetricKeyType === 'rsa') {
+    const bits = key.asymmetricKeyDetails?.modulusLength
+    const signed = signatureAlgorithm(cert)
+    if (bits !== 2048 && bits !== 4096) problem = `RSA must use a 2048 or 4096 bit public key, instead ${bits ?? 'an unknown'} bit public key was used`
+    else if (signed !== 'SHA256-RSA') problem = `must be signed by an RSA 2048/4096 bit key, instead ${signed} was used`
+  } else problem = `trust anchor must use ECDSA or RSA for public key algorithm, instead ${key.asymmetricKeyType ?? 'unknown'} was used`
+  return problem === undefined ? undefined : `trust anchor ${certName(cert)}: ${problem}`
+}
+
+/** Linkerd's rule for the issuer: ECDSA on P-256 only (the identity controller refuses RSA issuers). */
+export function issuerCryptoProblem(cert: X509Certificate): string | undefined {
+  const type = cert.publicKey.asymmetricKeyType
+  const problem = type === 'ec' ? ecdsaProblem(cert) : `must use ECDSA for public key algorithm, instead ${type === 'rsa' ? 'RSA' : (type ?? 'unknown')} was used`
+  return problem === undefined ? undefined : `issuer certificate ${certName(cert)} ${problem}`
+}
+
+/** Why `keyPem` is not the private key of `cert` (ECDSA or RSA, PKCS#8, SEC1 or PKCS#1), or undefined. */
+export function keyProblem(cert: X509Certificate, keyPem: string): string | undefined {
+  let key: KeyObject
+  try {
+    key = createPrivateKey(keyPem)
+  } catch (error) {
+    return `the private key does not parse: ${error instanceof Error ? error.message : String(error)}`
+  }
+  if (key.asymmetricKeyType !== 'ec' && key.asymmetricKeyType !== 'rsa') return `unsupported private key type ${key.asymmetricKeyType ?? 'unknown'}; Linkerd supports ECDSA and RSA keys`
+  const mine = createPublicKey(key).export({format: 'der', type: 'spki'})
+  const theirs = cert.publicKey.export({format: 'der', type: 'spki'})
+  return mine.equals(theirs) ? undefined : `the private key does not match certificate ${certName(cert)}`
+}
+
+/**
+ * Why `cert` does not chain to one of `anchors` through `intermediates` (each link a CA whose
+ * signature verifies), or undefined. A certificate that is itself an anchor is trusted, as in Go.
+ */
+export function chainProblem(cert: X509Certificate, intermediates: readonly X509Certificate[], anchors: readonly X509Certificate[], now: number): string | undefined {
+  const isAnchor = (c: X509Certificate) => anchors.some((a) => a.fingerprint256 === c.fingerprint256)
+  let expiredIntermediate: string | undefined
+  const reaches = (current: X509Certificate, seen: Set<string>): boolean => {
+    if (isAnchor(current) || anchors.some((a) => a.ca && isSignedBy(current, a))) return true
+    for (const next of intermediates) {
+      if (seen.has(next.fingerprint256) || !next.ca || !isSignedBy(current, next)) continue
+      const invalid = validityProblem(next, now)
+      if (invalid) {
+        expiredIntermediate ??= `intermediate ${invalid}`
+        continue
+      }
+      if (reaches(next, new Set([...seen, next.fingerprint256]))) return true
+    }
+    return false
+  }
+  if (reaches(cert, new Set([cert.fingerprint256]))) return undefined
+  const via = intermediates.length > 0 ? ` (nor through the ${intermediates.length} intermediate certificate(s) after it)` : ''
+  return expiredIntermediate ?? `certificate ${certName(cert)} is not signed by any of the ${anchors.length} trust anchor(s)${via}`
 }
 
 export const isCA = (cert: X509Certificate): boolean => cert.ca

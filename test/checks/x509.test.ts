@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
-import {cryptoProblem, expiryProblem, expiryWarningWindowMs, isSignedBy, notAfter, notBefore, parsePemBundle, validityProblem} from '../../src/checks/x509.js'
+import {anchorCryptoProblem, chainProblem, expiryProblem, expiryWarningWindowMs, isSignedBy, issuerCryptoProblem, keyProblem, notAfter, notBefore, parsePemBundle, validityProblem} from '../../src/checks/x509.js'
 import {pem} from './fixtures/cluster.js'
 
 const DAY = 86_400_000
@@ -41,8 +41,32 @@ describe('x509', () => {
     assert.equal(expiryProblem(issuer, notAfter(issuer) - 20 * DAY, 10 * DAY), undefined)
   })
 
-  test('supported crypto: ECDSA P-256 or RSA', () => {
-    assert.equal(cryptoProblem(anchor), undefined)
-    assert.match(cryptoProblem(p384) ?? '', /secp384r1 curve; it must use P-256/)
+  test("supported crypto, Linkerd's rules: anchors ECDSA P-256 or RSA 2048/4096 signed with SHA-256; issuers ECDSA P-256", () => {
+    const cert = (name: string) => parsePemBundle(pem(name))[0]!
+    assert.equal(anchorCryptoProblem(anchor), undefined)
+    assert.equal(anchorCryptoProblem(cert('rsa-anchor.crt')), undefined)
+    assert.equal(anchorCryptoProblem(p384), 'trust anchor p384: must use P-256 curve for public key, instead secp384r1 was used')
+    assert.equal(anchorCryptoProblem(cert('anchor-sha384.crt')), 'trust anchor sha384: must be signed by an ECDSA P-256 key, instead ECDSA-SHA384 was used')
+    assert.equal(anchorCryptoProblem(cert('rsa-1024.crt')), 'trust anchor rsa1024: RSA must use a 2048 or 4096 bit public key, instead 1024 bit public key was used')
+    assert.equal(issuerCryptoProblem(issuer), undefined)
+    assert.equal(issuerCryptoProblem(cert('rsa-issuer.crt')), 'issuer certificate identity.linkerd.cluster.local must use ECDSA for public key algorithm, instead RSA was used')
+  })
+
+  test('private keys: matching, mismatched, unparsable', () => {
+    assert.equal(keyProblem(issuer, pem('issuer.key')), undefined)
+    assert.equal(keyProblem(parsePemBundle(pem('rsa-issuer.crt'))[0]!, pem('rsa-issuer.key')), undefined)
+    assert.equal(keyProblem(issuer, pem('proxy-injector.key')), 'the private key does not match certificate identity.linkerd.cluster.local')
+    assert.match(keyProblem(issuer, 'key') ?? '', /^the private key does not parse/)
+  })
+
+  test('chains: direct, through intermediates in any order, and not through a look-alike', () => {
+    const now = notBefore(issuer) + DAY
+    const [leaf, ...intermediates] = parsePemBundle(pem('issuer-chain.crt'))
+    assert.equal(chainProblem(issuer, [], [anchor], now), undefined)
+    assert.equal(chainProblem(leaf!, intermediates, [anchor], now), undefined)
+    assert.equal(chainProblem(leaf!, [other, ...intermediates], [other, anchor], now), undefined)
+    assert.equal(chainProblem(leaf!, [], [anchor], now), 'certificate identity.linkerd.cluster.local is not signed by any of the 1 trust anchor(s)')
+    assert.equal(chainProblem(leaf!, intermediates, [other], now), 'certificate identity.linkerd.cluster.local is not signed by any of the 1 trust anchor(s) (nor through the 1 intermediate certificate(s) after it)')
+    assert.match(chainProblem(leaf!, intermediates, [anchor], notAfter(intermediates[0]!) + DAY) ?? '', /^intermediate certificate intermediate\.linkerd\.cluster\.local expired on/)
   })
 })

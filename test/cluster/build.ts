@@ -77,7 +77,7 @@ export function buildCluster(scenario: Scenario, now = Date.now()): SimCluster {
   const created = now - 48 * HOUR
   const podCreated = now - 2 * HOUR
   const linkerd = scenario.linkerd
-  const linkerdPki = linkerd ? makeLinkerdPki(linkerd.issuerCertValidHours, linkerd.trustDomain, now) : undefined
+  const linkerdPki = linkerd ? makeLinkerdPki(linkerd.issuerCertValidHours, linkerd.trustDomain, now, linkerd.issuerIntermediate !== 'none') : undefined
   const nodeNames = Array.from({length: scenario.nodes}, (_, i) => `sim-node-${i}`)
 
   const meta = (name: string, namespace: string | undefined, extra: Json = {}, at = created): Json => ({

@@ -104,6 +104,7 @@ export function controlPlaneObjects(l: LinkerdSpec, pki: LinkerdPki, created: nu
     controllerImage: 'cr.l5d.io/linkerd/controller',
     controllerReplicas: l.replicas,
     highAvailability: l.highAvailability,
+    identity: {issuer: {scheme: 'kubernetes.io/tls'}},
     identityTrustAnchorsPEM: pki.trustAnchor.certPem,
     identityTrustDomain: l.trustDomain,
     linkerdVersion: l.version,
@@ -128,7 +129,8 @@ export function controlPlaneObjects(l: LinkerdSpec, pki: LinkerdPki, created: nu
   })
   objects.push({
     apiVersion: 'v1',
-    data: {'ca.crt': b64(pki.trustAnchor.certPem), 'tls.crt': b64(pki.issuer.certPem), 'tls.key': b64(pki.issuer.keyPem)},
+    // cert-manager writes the issuer, then the intermediates above it, into tls.crt.
+    data: {'ca.crt': b64(pki.trustAnchor.certPem), 'tls.crt': b64(pki.issuer.certPem + (l.issuerIntermediate === 'bundled' ? (pki.intermediate?.certPem ?? '') : '')), 'tls.key': b64(pki.issuer.keyPem)},
     kind: 'Secret',
     metadata: meta('linkerd-identity-issuer', ns, created, {labels: CP_LABELS(l, 'identity')}),
     type: 'kubernetes.io/tls',

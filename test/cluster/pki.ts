@@ -187,30 +187,35 @@ export function makeApiPki(now = Date.now()): ApiPki {
   return {ca, client, server}
 }
 
-/** Linkerd's identity PKI: trust anchor (root) and issuer (intermediate) with the declared lifetime left. */
+/** Linkerd's identity PKI: trust anchor (root) and issuer, optionally through an intermediate CA. */
 export interface LinkerdPki {
+  /** Between the anchor and the issuer, as with a cert-manager CA hierarchy. */
+  intermediate: KeyPairCert | undefined
   issuer: KeyPairCert
   trustAnchor: KeyPairCert
 }
 
-export function makeLinkerdPki(issuerValidHours: number, trustDomain = 'cluster.local', now = Date.now()): LinkerdPki {
+export function makeLinkerdPki(issuerValidHours: number, trustDomain = 'cluster.local', now = Date.now(), withIntermediate = false): LinkerdPki {
   const trustAnchor = createCertificate({
     isCa: true,
     notAfter: new Date(now + 10 * 365 * 24 * HOUR),
     notBefore: new Date(now - 30 * 24 * HOUR),
-    pathLen: 1,
+    pathLen: withIntermediate ? 2 : 1,
     subject: {cn: `root.linkerd.${trustDomain}`},
   })
+  const intermediate = withIntermediate
+    ? createCertificate({isCa: true, issuer: trustAnchor, notAfter: new Date(now + 5 * 365 * 24 * HOUR), notBefore: new Date(now - 30 * 24 * HOUR), pathLen: 1, subject: {cn: `intermediate.linkerd.${trustDomain}`}})
+    : undefined
   const notAfter = new Date(now + issuerValidHours * HOUR)
   // An issuer always started before it expired: for an expired one, back-date notBefore by a year.
   const notBefore = new Date(Math.min(now - 24 * HOUR, notAfter.getTime() - 365 * 24 * HOUR))
   const issuer = createCertificate({
     isCa: true,
-    issuer: trustAnchor,
+    issuer: intermediate ?? trustAnchor,
     notAfter,
     notBefore,
     pathLen: 0,
     subject: {cn: `identity.linkerd.${trustDomain}`},
   })
-  return {issuer, trustAnchor}
+  return {intermediate, issuer, trustAnchor}
 }

@@ -73,6 +73,8 @@ export interface LinkerdSpec {
   /** `highAvailability` in the values; the control-plane Deployments then default to 3 replicas. */
   highAvailability: boolean
   issuerCertValidHours: number
+  /** `bundled`: the issuer is signed by an intermediate CA that follows it in tls.crt; `missing`: the intermediate is left out. */
+  issuerIntermediate: 'none' | 'bundled' | 'missing'
   namespace: string
   /** Replicas of each control-plane Deployment. */
   replicas: number
@@ -80,13 +82,18 @@ export interface LinkerdSpec {
   version: string
 }
 
+function oneOf<T extends string>(value: unknown, where: string, allowed: readonly T[], fallback: T): T {
+  const text = str(value, where, fallback) as T
+  if (!allowed.includes(text)) throw new ScenarioError(`${where}: "${text}" is not one of ${allowed.join(', ')}`)
+  return text
+}
+
 const DEFAULT_CLUSTER_NETWORKS = '10.0.0.0/8,100.64.0.0/10,172.16.0.0/12,192.168.0.0/16,fd00::/8'
 
 function parseCni(value: unknown): CniSpec | undefined {
   if (value === undefined || value === null || value === false) return undefined
   const raw = value === true ? {} : obj(value, 'linkerd.cni')
-  const daemonSet = str(raw.daemonSet, 'linkerd.cni.daemonSet', 'ready')
-  if (daemonSet !== 'ready' && daemonSet !== 'notReady' && daemonSet !== 'absent') throw new ScenarioError('linkerd.cni.daemonSet: expected ready, notReady or absent')
+  const daemonSet = oneOf(raw.daemonSet, 'linkerd.cni.daemonSet', ['ready', 'notReady', 'absent'] as const, 'ready')
   return {daemonSet, namespace: dnsName(raw.namespace ?? 'linkerd-cni', 'linkerd.cni.namespace')}
 }
 
@@ -249,6 +256,7 @@ export function normalizeScenario(doc: unknown, name = 'scenario'): Scenario {
       components,
       highAvailability,
       issuerCertValidHours: num(l.issuerCertValidHours, 'linkerd.issuerCertValidHours', 8760),
+      issuerIntermediate: oneOf(l.issuerIntermediate, 'linkerd.issuerIntermediate', ['none', 'bundled', 'missing'] as const, 'none'),
       namespace: dnsName(l.namespace ?? 'linkerd', 'linkerd.namespace'),
       replicas: Math.round(num(l.replicas, 'linkerd.replicas', highAvailability ? 3 : 1, 0, 100)),
       trustDomain: str(l.trustDomain, 'linkerd.trustDomain', 'cluster.local'),
@@ -293,8 +301,7 @@ export function normalizeScenario(doc: unknown, name = 'scenario'): Scenario {
     }
     return object
   })
-  const gatewayApi = str(raw.gatewayApi, 'gatewayApi', 'external') as GatewayApiMode
-  if (!GATEWAY_API_MODES.includes(gatewayApi)) throw new ScenarioError(`gatewayApi: "${gatewayApi}" is not one of ${GATEWAY_API_MODES.join(', ')}`)
+  const gatewayApi: GatewayApiMode = oneOf(raw.gatewayApi, 'gatewayApi', GATEWAY_API_MODES, 'external')
   const scenario: Scenario = {
     extensions: parseExtensions(raw.extensions, linkerd, namespaces),
     forbidden,

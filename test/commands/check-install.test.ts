@@ -104,4 +104,22 @@ describe('check: install-level checks (simulated cluster)', () => {
       assert.equal(byId.get('linkerd-existence.cluster-networks-services')?.result, 'success')
     })
   })
+  test('issuer chain: an issuer signed by an intermediate passes with the intermediate in tls.crt, fails without it', async () => {
+    await withSim(healthyWith({}, {issuerIntermediate: 'bundled'}), async (sim) => {
+      const {code, byId} = await checkJson(sim, '--only', 'linkerd-identity')
+      assert.equal(code, 0)
+      const chained = byId.get('linkerd-identity.issuer-cert-signed-by-anchor')
+      assert.equal(chained?.result, 'success')
+      assert.equal(chained?.detail, 'through intermediate.linkerd.cluster.local')
+      assert.equal(byId.get('linkerd-identity.cert-config-valid')?.result, 'success')
+    })
+    await withSim(healthyWith({}, {issuerIntermediate: 'missing'}), async (sim) => {
+      const {code, byId} = await checkJson(sim, '--only', 'linkerd-identity')
+      assert.equal(code, 1)
+      assert.equal(
+        byId.get('linkerd-identity.issuer-cert-signed-by-anchor')?.error,
+        'issuer in secret/linkerd-identity-issuer in linkerd (tls.crt): certificate identity.linkerd.cluster.local is not signed by any of the 1 trust anchor(s) in secret/linkerd-identity-issuer in linkerd (ca.crt)',
+      )
+    })
+  })
 })

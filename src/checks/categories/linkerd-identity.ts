@@ -1,17 +1,20 @@
 // linkerd-identity: the trust anchors and the issuer certificate are real, valid X.509
-// certificates on a supported key, not expiring, and the issuer is signed by an anchor.
-// Expiry warns within --cert-expiry-threshold, or within the last third of a shorter lifetime.
+// certificates on the keys Linkerd accepts, the issuer's private key is its own, nothing is
+// expiring, and the issuer chains to an anchor (through the intermediates that follow it in the
+// secret, as cert-manager writes them). Anchors are the issuer secret's ca.crt for the
+// kubernetes.io/tls scheme, linkerd-config's otherwise, as Linkerd reads them. Expiry warns within
+// --cert-expiry-threshold, or within the last third of a shorter lifetime.
 import type {X509Certificate} from 'node:crypto'
 
 import type {CheckContext} from '../context.js'
-import {issuerCertPem, trustAnchorsPem} from '../linkerd.js'
+import {issuerSecret, issuerTrustAnchorsPem, type IssuerSecret} from '../linkerd.js'
 import {DEFAULT_CERT_EXPIRY_THRESHOLD_MS, wordDuration} from '../threshold.js'
 import {fail, pass, type Category, type CheckScope} from '../types.js'
-import {certName, cryptoProblem, expiryProblem, isSignedBy, parsePemBundle, validityProblem} from '../x509.js'
+import {anchorCryptoProblem, certName, chainProblem, expiryProblem, issuerCryptoProblem, keyProblem, parsePemBundle, validityProblem} from '../x509.js'
 
 async function anchors(ctx: CheckContext, scope: CheckScope): Promise<{certs: X509Certificate[]; source: string}> {
   const ns = ctx.settings.controlPlaneNamespace
-  const {pem, source} = await scope.waitFor(`trust anchors in ${ns}`, trustAnchorsPem(ctx.snapshot, ns))
+  const {pem, source} = await scope.waitFor(`trust anchors in ${ns}`, issuerTrustAnchorsPem(ctx.snapshot, ns))
   try {
     return {certs: parsePemBundle(pem), source}
   } catch (error) {
@@ -19,14 +22,22 @@ async function anchors(ctx: CheckContext, scope: CheckScope): Promise<{certs: X5
   }
 }
 
-async function issuer(ctx: CheckContext, scope: CheckScope): Promise<{cert: X509Certificate; source: string}> {
+interface Issuer {
+  cert: X509Certificate
+  /** Certificates after the issuer's in the bundle: intermediates towards an anchor. */
+  intermediates: X509Certificate[]
+  secret: IssuerSecret
+  source: string
+}
+
+async function issuer(ctx: CheckContext, scope: CheckScope): Promise<Issuer> {
   const ns = ctx.settings.controlPlaneNamespace
-  const {pem, source} = await scope.waitFor(`issuer certificate in ${ns}`, issuerCertPem(ctx.snapshot, ns))
+  const secret = await scope.waitFor(`issuer certificate in ${ns}`, issuerSecret(ctx.snapshot, ns))
   try {
-    const [cert] = parsePemBundle(pem)
-    return {cert: cert as X509Certificate, source}
+    const [cert, ...intermediates] = parsePemBundle(secret.certPem)
+    return {cert: cert as X509Certificate, intermediates, secret, source: secret.source}
   } catch (error) {
-    throw new Error(`issuer certificate in ${source}: ${error instanceof Error ? error.message : String(error)}`)
+    throw new Error(`issuer certificate in ${secret.source}: ${error instanceof Error ? error.message : String(error)}`)
   }
 }
 
@@ -44,9 +55,15 @@ export const linkerdIdentity = (validFor = wordDuration(DEFAULT_CERT_EXPIRY_THRE
       hint: 'l5d-identity-cert-config-valid',
       async run(ctx, scope) {
         const [a, i] = await Promise.all([anchors(ctx, scope), issuer(ctx, scope)])
-        const notCa = a.certs.filter((c) => !c.ca).map((c) => `trust anchor ${certName(c)} is not a CA certificate`)
-        if (!i.cert.ca) notCa.push(`issuer certificate ${certName(i.cert)} in ${i.source} is not a CA certificate`)
-        return notCa.length === 0 ? pass() : fail(notCa.join('\n'))
+        const found = a.certs.filter((c) => !c.ca).map((c) => `trust anchor ${certName(c)} is not a CA certificate`)
+        if (!i.cert.ca) found.push(`issuer certificate ${certName(i.cert)} in ${i.source} is not a CA certificate`)
+        // The identity controller signs with this key: one that does not match cannot issue.
+        if (i.secret.keyPem === undefined) found.push(`${i.secret.keyName} is missing: the issuer has no private key`)
+        else {
+          const mismatch = keyProblem(i.cert, i.secret.keyPem)
+          if (mismatch) found.push(`issuer in ${i.source}: ${mismatch}`)
+        }
+        return found.length === 0 ? pass() : fail(found.join('\n'))
       },
     },
     {
@@ -55,7 +72,7 @@ export const linkerdIdentity = (validFor = wordDuration(DEFAULT_CERT_EXPIRY_THRE
       severity: 'error',
       hint: 'l5d-identity-trustAnchors-use-supported-crypto',
       async run(ctx, scope) {
-        const found = problems((await anchors(ctx, scope)).certs.map(cryptoProblem))
+        const found = problems((await anchors(ctx, scope)).certs.map(anchorCryptoProblem))
         return found.length === 0 ? pass() : fail(found.join('\n'))
       },
     },
@@ -89,7 +106,7 @@ export const linkerdIdentity = (validFor = wordDuration(DEFAULT_CERT_EXPIRY_THRE
       severity: 'error',
       hint: 'l5d-identity-issuer-cert-uses-supported-crypto',
       async run(ctx, scope) {
-        const found = cryptoProblem((await issuer(ctx, scope)).cert)
+        const found = issuerCryptoProblem((await issuer(ctx, scope)).cert)
         return found === undefined ? pass() : fail(found)
       },
     },
@@ -121,9 +138,10 @@ export const linkerdIdentity = (validFor = wordDuration(DEFAULT_CERT_EXPIRY_THRE
       severity: 'error',
       hint: 'l5d-identity-issuer-cert-issued-by-trust-anchor',
       async run(ctx, scope) {
-        const [{cert, source}, {certs}] = await Promise.all([issuer(ctx, scope), anchors(ctx, scope)])
-        if (certs.some((anchor) => isSignedBy(cert, anchor))) return pass()
-        return fail(`issuer certificate ${certName(cert)} in ${source} is not signed by any of the ${certs.length} trust anchor(s)`)
+        const [{cert, intermediates, source}, a] = await Promise.all([issuer(ctx, scope), anchors(ctx, scope)])
+        const problem = chainProblem(cert, intermediates, a.certs, ctx.settings.now())
+        if (problem === undefined) return pass(intermediates.length > 0 ? `through ${intermediates.map(certName).join(', ')}` : undefined)
+        return fail(`issuer in ${source}: ${problem} in ${a.source}`)
       },
     },
   ],

@@ -1,13 +1,15 @@
 // linkerd-webhooks-and-apisvc-tls: each admission webhook serves a certificate that is valid now,
-// names its service (`linkerd-<component>.<ns>.svc`), chains to the webhook's caBundle, and is not
-// about to expire. Secrets `linkerd-<component>-k8s-tls` (or the older `-tls` names), as Linkerd.
+// whose private key is its own, that names its service (`linkerd-<component>.<ns>.svc`) and chains
+// to the webhook's caBundle (itself valid now), and neither is about to expire. Secrets
+// `linkerd-<component>-k8s-tls` (`tls.crt`/`tls.key`, or the older `-tls` with `crt.pem`/`key.pem`),
+// as Linkerd reads them.
 import type {X509Certificate} from 'node:crypto'
 
 import type {CheckContext} from '../context.js'
 import {secretText, webhookNames} from '../linkerd.js'
 import {DEFAULT_CERT_EXPIRY_THRESHOLD_MS, wordDuration} from '../threshold.js'
 import {fail, pass, skip, type Category, type Check, type CheckScope} from '../types.js'
-import {certName, expiryProblem, isSignedBy, parsePemBundle, validityProblem} from '../x509.js'
+import {certName, chainProblem, expiryProblem, keyProblem, parsePemBundle, validityProblem} from '../x509.js'
 
 interface Webhook {
   component: 'policy-validator' | 'proxy-injector' | 'sp-validator'
@@ -25,19 +27,23 @@ const WEBHOOKS: readonly Webhook[] = [
 
 interface Served {
   cert: X509Certificate
+  /** Certificates after the serving one in the secret. */
+  chain: X509Certificate[]
+  keyPem: string | undefined
+  keyName: string
   source: string
 }
 
 /** The serving certificate, or undefined when neither secret exists. */
 async function servingCert(ctx: CheckContext, scope: CheckScope, hook: Webhook): Promise<Served | undefined> {
   const ns = ctx.settings.controlPlaneNamespace
-  for (const [name, key] of [[`linkerd-${hook.component}-k8s-tls`, 'tls.crt'], [`linkerd-${hook.component}-tls`, 'crt.pem']] as const) {
+  for (const [name, key, keyName] of [[`linkerd-${hook.component}-k8s-tls`, 'tls.crt', 'tls.key'], [`linkerd-${hook.component}-tls`, 'crt.pem', 'key.pem']] as const) {
     const secret = await scope.waitFor(`secret/${name} in ${ns}`, ctx.snapshot.secret(ns, name))
     if (!secret) continue
-    const pem = secretText(secret, key) ?? secretText(secret, key === 'tls.crt' ? 'crt.pem' : 'tls.crt')
+    const pem = secretText(secret, key)
     if (!pem) throw new Error(`secret/${name} in ${ns} has no ${key}`)
-    const [cert] = parsePemBundle(pem)
-    return {cert: cert as X509Certificate, source: `secret/${name} in ${ns}`}
+    const [cert, ...chain] = parsePemBundle(pem)
+    return {cert: cert as X509Certificate, chain, keyPem: secretText(secret, keyName), keyName, source: `secret/${name} in ${ns}`}
   }
   return undefined
 }
@@ -70,16 +76,27 @@ function validCert(hook: Webhook): Check<CheckContext> {
         if (hook.optional) return skip(`the ${hook.component} is not installed`)
         return fail(`secret/linkerd-${hook.component}-k8s-tls in ${ctx.settings.controlPlaneNamespace} not found`)
       }
-      const {cert, source} = served
+      const {cert, chain, source} = served
+      const now = ctx.settings.now()
       const problems: string[] = []
-      const invalid = validityProblem(cert, ctx.settings.now())
+      const invalid = validityProblem(cert, now)
       if (invalid) problems.push(invalid)
+      if (served.keyPem === undefined) problems.push(`${served.keyName} is missing`)
+      else {
+        const mismatch = keyProblem(cert, served.keyPem)
+        if (mismatch) problems.push(mismatch)
+      }
       const host = `linkerd-${hook.component}.${ctx.settings.controlPlaneNamespace}.svc`
       if (cert.checkHost(host) === undefined) problems.push(`certificate ${certName(cert)} is not valid for ${host}`)
       const bundle = await caBundle(ctx, scope, hook)
       if (typeof bundle === 'string') problems.push(bundle)
-      else if (!bundle.some((ca) => ca.fingerprint256 === cert.fingerprint256 || isSignedBy(cert, ca))) {
-        problems.push(`certificate ${certName(cert)} is not signed by the caBundle of ${hook.config}`)
+      else {
+        for (const ca of bundle) {
+          const expired = validityProblem(ca, now)
+          if (expired) problems.push(`the caBundle of ${hook.config}: ${expired}`)
+        }
+        const unchained = chainProblem(cert, chain, bundle, now)
+        if (unchained) problems.push(`${unchained} in the caBundle of ${hook.config}`)
       }
       return problems.length === 0 ? pass() : fail(`${source}: ${problems.join('\n')}`)
     },
@@ -95,8 +112,12 @@ function notExpiring(hook: Webhook, validFor: string): Check<CheckContext> {
     async run(ctx, scope) {
       const served = await servingCert(ctx, scope, hook)
       if (!served) return skip(`secret/linkerd-${hook.component}-k8s-tls not found`)
-      const problem = expiryProblem(served.cert, ctx.settings.now(), ctx.settings.certExpiryThresholdMs)
-      return problem === undefined ? pass() : fail(`${served.source}: ${problem}`)
+      const expiring = (certs: readonly X509Certificate[]) => certs.map((c) => expiryProblem(c, ctx.settings.now(), ctx.settings.certExpiryThresholdMs)).filter((p): p is string => p !== undefined)
+      const problems = expiring([served.cert, ...served.chain]).map((p) => `${served.source}: ${p}`)
+      // The API server verifies the webhook against this bundle: an expiring CA breaks it as surely.
+      const bundle = await caBundle(ctx, scope, hook)
+      if (typeof bundle !== 'string') problems.push(...expiring(bundle).map((p) => `the caBundle of ${hook.config}: ${p}`))
+      return problems.length === 0 ? pass() : fail(problems.join('\n'))
     },
   }
 }
