@@ -122,4 +122,14 @@ describe('check: install-level checks (simulated cluster)', () => {
       )
     })
   })
+  test('--pre: an existing control-plane namespace fails even when empty, as in Linkerd', async () => {
+    await withSim({name: 'empty-ns', namespaces: [{name: 'linkerd', workloads: []}]}, async (sim) => {
+      const {code, byId} = await checkJson(sim, '--pre')
+      assert.equal(code, 1)
+      assert.match(byId.get('pre-kubernetes-setup.namespace-absent')?.error ?? '', /^The "linkerd" namespace already exists \(it is empty: .*--skip pre-kubernetes-setup\.namespace-absent\)$/)
+      const elsewhere = await checkJson(sim, '--pre', '-L', 'linkerd-next')
+      assert.equal(elsewhere.code, 0)
+      assert.equal(elsewhere.byId.get('pre-kubernetes-setup.namespace-absent')?.result, 'success')
+    })
+  })
 })

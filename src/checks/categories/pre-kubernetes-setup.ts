@@ -52,10 +52,12 @@ export const preKubernetesSetup: Category<CheckContext> = {
         const ns = ctx.settings.controlPlaneNamespace
         const found = await scope.waitFor(`namespace/${ns}`, ctx.snapshot.namespace(ns))
         if (!found) return pass()
-        // An empty namespace (created ahead of a GitOps install) is fine; one with content is not.
+        // Linkerd fails on any existing namespace; what it holds tells an old install from an empty one.
         const [pods, configMaps] = await Promise.all([ctx.snapshot.pods(ns), ctx.snapshot.configMaps(ns)])
         const content = [...pods.map((p) => `pod/${p.metadata?.name ?? '?'}`), ...configMaps.filter((c) => c.metadata?.name !== 'kube-root-ca.crt').map((c) => `configmap/${c.metadata?.name ?? '?'}`)]
-        if (content.length === 0) return pass(`namespace ${ns} exists but is empty`)
+        if (content.length === 0) {
+          return fail(`The "${ns}" namespace already exists (it is empty: if it was created for this install on purpose, skip this check with --skip pre-kubernetes-setup.namespace-absent)`)
+        }
         return fail(`The "${ns}" namespace already exists and holds ${content.slice(0, 5).join(', ')}${content.length > 5 ? ` and ${content.length - 5} more` : ''}`)
       },
     },
