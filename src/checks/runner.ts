@@ -108,7 +108,7 @@ export async function runChecks<C>(categories: ReadonlyArray<Category<C>>, ctx: 
   let current = ctx
 
   for (const category of categories) {
-    const checks = category.checks.filter((check) => isSelected(category.id, check.id, selection))
+    const checks = category.checks.filter((check) => isSelected(category, check, selection))
     if (checks.length === 0) continue
     const entry: CategoryEntry = {id: category.id, name: category.name, checks: []}
     report.push(entry)

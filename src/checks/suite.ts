@@ -38,7 +38,7 @@ export async function runCheckSuite(client: KubeClient, settings: CheckSettings,
   const ctx = createContext(kube, settings, {concurrency: options.concurrency, signal: finished.signal, ...(options.fetchText ? {fetchText: options.fetchText} : {})})
   try {
     await connect(ctx)
-    for (const category of categories) category.prefetch?.(ctx, (checkId) => isSelected(category.id, checkId, selection))
+    for (const category of categories) category.prefetch?.(ctx, (checkId) => isSelected(category, category.checks.find((c) => c.id === checkId) ?? {id: checkId}, selection))
     return await runChecks(categories, ctx, {
       selection,
       checkTimeoutMs: options.checkTimeoutMs,

@@ -34,6 +34,11 @@ export interface Check<C> {
   readonly retry?: boolean
   /** Anchor on https://linkerd.io/2/checks/ or a full URL. */
   readonly hint?: string
+  /**
+   * Other ids that select this check with --only/--skip: Linkerd's category id when Linkerd
+   * files the check under a category meshport folded into another (`control-plane-version`).
+   */
+  readonly aliases?: readonly string[]
   run(ctx: C, scope: CheckScope): Promise<Outcome>
 }
 
@@ -42,6 +47,8 @@ export interface Category<C> {
   readonly id: string
   /** Header printed above the category's checks. */
   readonly name: string
+  /** Other ids that select the whole category: Linkerd's id where meshport's differs, the printed name. */
+  readonly aliases?: readonly string[]
   readonly checks: ReadonlyArray<Check<C>>
   /**
    * Starts slow reads in the background before the first category runs, when a selected check of

@@ -14,6 +14,7 @@ import {type ErrorInfo, InputError, UsageError} from '../errors.js'
 import {renderCheckJson} from '../output/check-json.js'
 import {renderCheckJUnit} from '../output/check-junit.js'
 import {renderCheckMarkdown} from '../output/check-markdown.js'
+import {renderCheckListJson, renderCheckListText} from '../output/check-list.js'
 import {renderCheckTable} from '../output/check-table.js'
 import {startProgress} from '../output/progress.js'
 import {formatDuration, parseDuration} from '../util/duration.js'
@@ -50,7 +51,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
     offline: Flags.boolean({default: false, description: 'Skip every check that needs something outside the cluster (the latest-version lookup).'}),
     'expected-version': Flags.string({description: 'Version the control plane must run (e.g. edge-26.8.3).'}),
     concurrency: Flags.integer({default: 16, description: 'Port-forwards open at the same time.', min: 1}),
-    'list-checks': Flags.boolean({default: false, description: 'Print the ids and descriptions of the checks of this mode and exit.'}),
+    'list-checks': Flags.boolean({default: false, description: 'Print the category, alias and check ids of this mode that --only/--skip select (as JSON with -o json) and exit.'}),
     'from-json': Flags.string({description: 'Render a report saved with -o json (- reads stdin) instead of checking the cluster; exits as that run did.', exclusive: ['list-checks', 'wait']}),
     'version-check-url': Flags.string({default: 'https://versioncheck.linkerd.io/version.json', description: 'Where to look up the latest Linkerd versions.', hidden: true}),
   }
@@ -64,10 +65,6 @@ Categories run in order; the checks of a category run in parallel on one shared 
     const thresholdMs = this.duration('--cert-expiry-threshold', flags['cert-expiry-threshold'], parseLongDuration, 1)
     const categories = suiteCategories(mode, thresholdMs)
 
-    if (flags['list-checks']) {
-      for (const category of categories) for (const check of category.checks) this.out(`${category.id}.${check.id}\t${check.description}\n`)
-      return
-    }
     if (flags['from-json'] !== undefined) {
       const saved = readSavedReport(flags['from-json'])
       this.out(this.render(saved.report, flags.output, flags.color, saved.error))
@@ -81,6 +78,10 @@ Categories run in order; the checks of a category run in parallel on one shared 
       throw new UsageError(`unknown check id${unknown.length > 1 ? 's' : ''} ${unknown.map((id) => `"${id}"`).join(', ')} for this mode`, {
         hint: `list the ids with: meshport check${flags.pre ? ' --pre' : flags.proxy ? ' --proxy' : ''} --list-checks`,
       })
+    }
+    if (flags['list-checks']) {
+      this.out(flags.output === 'json' ? renderCheckListJson(categories, selection) : renderCheckListText(categories, selection))
+      return
     }
 
     const options = this.kubeOptions(flags)

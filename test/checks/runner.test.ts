@@ -165,18 +165,20 @@ describe('runner', () => {
     assert.equal(report.categories[0]?.checks[0]?.error, 'attempt 4')
   })
 
-  test('--only and --skip select by check id or category id', async () => {
+  test('--only and --skip select by check id, category id or alias', async () => {
     const categories: Array<Category<unknown>> = [
-      {id: 'a', name: 'a', checks: [check('x', async () => pass()), check('y', async () => pass())]},
-      {id: 'b', name: 'b', checks: [check('z', async () => pass())]},
+      {id: 'a', name: 'a', checks: [check('x', async () => pass()), {...check('y', async () => pass()), aliases: ['their-y']}]},
+      {id: 'b', name: 'linkerd-b', aliases: ['linkerd-b'], checks: [check('z', async () => pass())]},
     ]
     const ids = async (only: string[], skipIds: string[]) =>
       (await runChecks(categories, {}, {checkTimeoutMs: 100, selection: {only, skip: skipIds}})).categories.flatMap((c) => c.checks.map((x) => x.id))
     assert.deepEqual(await ids(['a.y'], []), ['a.y'])
     assert.deepEqual(await ids(['a'], ['a.x']), ['a.y'])
     assert.deepEqual(await ids([], ['b']), ['a.x', 'a.y'])
-    assert.deepEqual(unknownSelectors(categories, {only: ['a.x', 'nope'], skip: ['b', 'b.q']}), ['nope', 'b.q'])
-    assert.equal(isSelected('a', 'x', {only: [], skip: []}), true)
+    assert.deepEqual(await ids(['linkerd-b', 'their-y'], []), ['a.y', 'b.z'])
+    assert.deepEqual(await ids([], ['their-y', 'linkerd-b']), ['a.x'])
+    assert.deepEqual(unknownSelectors(categories, {only: ['a.x', 'nope'], skip: ['b', 'b.q', 'linkerd-b']}), ['nope', 'b.q'])
+    assert.equal(isSelected({id: 'a'}, {id: 'x'}, {only: [], skip: []}), true)
     assert.deepEqual(splitIds(['a.x,b', ' c ']), ['a.x', 'b', 'c'])
   })
 })

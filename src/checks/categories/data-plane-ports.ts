@@ -48,6 +48,7 @@ function portCheck(id: string, description: string, rules: readonly string[], hi
 export const dataPlanePorts: Category<CheckContext> = {
   id: 'data-plane-ports',
   name: 'linkerd-data-plane-ports',
+  aliases: ['linkerd-data-plane-ports'],
   checks: [
     portCheck('no-proxy-port-conflicts', 'application ports do not collide with proxy ports', [PORT_RULES.proxyPortConflict.id, PORT_RULES.proxyPortsOverlap.id], 'https://linkerd.io/2/reference/proxy-configuration/'),
     portCheck('annotated-ports-declared', 'skip and opaque port annotations name declared ports', [PORT_RULES.annotationPortUndeclared.id, PORT_RULES.annotationNameUnresolved.id, PORT_RULES.annotationInvalid.id], 'https://linkerd.io/2/features/protocol-detection/'),

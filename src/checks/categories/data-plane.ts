@@ -69,6 +69,7 @@ function adminEndpoint(path: 'live' | 'ready'): Check<CheckContext> {
 export const dataPlane: Category<CheckContext> = {
   id: 'data-plane',
   name: 'linkerd-data-plane',
+  aliases: ['linkerd-data-plane'],
   checks: [
     {
       id: 'namespace-exists',

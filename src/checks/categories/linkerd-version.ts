@@ -25,12 +25,16 @@ function latestVersions(ctx: CheckContext, scope: CheckScope, current: string): 
   })
 }
 
+/** Linkerd's category for these checks; meshport keeps them in linkerd-version. */
+const CONTROL_PLANE_VERSION = 'control-plane-version'
+
 export const linkerdVersion: Category<CheckContext> = {
   id: 'linkerd-version',
   name: 'linkerd-version',
   checks: [
     {
       id: 'control-plane-version',
+      aliases: [CONTROL_PLANE_VERSION],
       description: 'can retrieve the control plane version',
       severity: 'error',
       retry: true,
@@ -53,6 +57,7 @@ export const linkerdVersion: Category<CheckContext> = {
     },
     {
       id: 'control-plane-up-to-date',
+      aliases: [CONTROL_PLANE_VERSION],
       description: 'control plane is up-to-date',
       severity: 'warning',
       hint: 'l5d-version-control',
@@ -68,6 +73,7 @@ export const linkerdVersion: Category<CheckContext> = {
     },
     {
       id: 'expected-version',
+      aliases: [CONTROL_PLANE_VERSION],
       description: 'control plane runs the expected version',
       severity: 'warning',
       hint: 'l5d-version-control',
