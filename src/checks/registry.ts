@@ -9,6 +9,7 @@ import {identityDataPlane} from './categories/identity-data-plane.js'
 import {kubernetesApi} from './categories/kubernetes-api.js'
 import {kubernetesVersion} from './categories/kubernetes-version.js'
 import {linkerdConfig} from './categories/linkerd-config.js'
+import {linkerdHa} from './categories/linkerd-ha.js'
 import {linkerdExistence} from './categories/linkerd-existence.js'
 import {linkerdIdentity} from './categories/linkerd-identity.js'
 import {linkerdVersion} from './categories/linkerd-version.js'
@@ -25,8 +26,8 @@ export interface RegistryOptions {
 export function categoriesFor(mode: CheckMode, options: RegistryOptions = {}): Array<Category<CheckContext>> {
   if (mode === 'pre') return [kubernetesApi, kubernetesVersion, gatewayApiCrd, preKubernetesSetup]
   const core = [kubernetesApi, kubernetesVersion, gatewayApiCrd, linkerdExistence, linkerdConfig, linkerdIdentity(options.validFor), linkerdWebhooks(options.validFor)]
-  if (mode === 'control-plane') return [...core, linkerdVersion, controlPlaneProxy]
-  return [...core, identityDataPlane, linkerdVersion, controlPlaneProxy, dataPlane, dataPlanePorts]
+  if (mode === 'control-plane') return [...core, linkerdVersion, controlPlaneProxy, linkerdHa]
+  return [...core, identityDataPlane, linkerdVersion, controlPlaneProxy, dataPlane, dataPlanePorts, linkerdHa]
 }
 
 /** Every category of every mode once, for docs and for validating --only/--skip. */

@@ -11,6 +11,8 @@ import type {
   V1ClusterRoleBinding,
   V1ConfigMap,
   V1CustomResourceDefinition,
+  V1DaemonSet,
+  V1Deployment,
   V1MutatingWebhookConfiguration,
   V1Namespace,
   V1Node,
@@ -80,6 +82,14 @@ export class Snapshot {
 
   replicaSets(namespace: string): Promise<V1ReplicaSet[]> {
     return this.once(`replicasets/${namespace}`, () => this.kube.listReplicaSets({namespace}))
+  }
+
+  deployments(namespace?: string): Promise<V1Deployment[]> {
+    return this.once(`deployments/${namespace ?? ''}`, () => this.kube.listDeployments(namespace === undefined ? {} : {namespace}))
+  }
+
+  daemonSets(namespace: string): Promise<V1DaemonSet[]> {
+    return this.once(`daemonsets/${namespace}`, () => this.kube.listDaemonSets({namespace}))
   }
 
   services(namespace?: string): Promise<V1Service[]> {

@@ -18,11 +18,11 @@ export function resourceTypes(): string[] {
   return ['all', ...KINDS.flatMap((k) => k.aliases)]
 }
 
-/** Every category id and every `category.check` id, in run order. */
+/** Every category id, alias and `category.check` id, in run order. */
 export async function checkIds(): Promise<string[]> {
   // Loaded only when check ids are being completed: the registry pulls in every check.
-  const {allCategories} = await import('../checks/registry.js')
-  return allCategories().flatMap((category) => [category.id, ...category.checks.map((check) => `${category.id}.${check.id}`)])
+  const [{allCategories}, {knownIds}] = await Promise.all([import('../checks/registry.js'), import('../checks/select.js')])
+  return [...knownIds(allCategories())]
 }
 
 const targetTypes = (): string[] => resourceTypes().filter((t) => t !== 'all')

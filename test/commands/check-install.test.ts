@@ -2,9 +2,12 @@
 // (Gateway API CRDs, cluster networks, HA, CNI, ...), each on a simulated cluster where it fails
 // for a planted reason and on one where it passes.
 import assert from 'node:assert/strict'
+import {readFileSync} from 'node:fs'
 import {after, before, describe, test} from 'node:test'
 
-import {loadScenario} from '../cluster/scenario.js'
+import {parse} from 'yaml'
+
+import {SCENARIO_DIR} from '../cluster/scenario.js'
 import {runCli} from '../helpers/run-cli.js'
 import {startSim, type Sim} from '../helpers/sim.js'
 
@@ -28,10 +31,10 @@ async function checkJson(sim: Sim, ...args: string[]): Promise<{code: number | n
   return {code: r.code, byId: new Map(report.categories.flatMap((c) => c.checks).map((c) => [c.id, c])), report, stderr: r.stderr}
 }
 
-/** The healthy scenario with some top-level keys or linkerd keys changed. */
+/** The healthy scenario file with some top-level keys or linkerd keys changed (defaults still apply). */
 function healthyWith(top: Record<string, unknown>, linkerd: Record<string, unknown> = {}): object {
-  const base = loadScenario('healthy')
-  return {...structuredClone(base), ...top, linkerd: {...base.linkerd, ...linkerd}}
+  const base = parse(readFileSync(`${SCENARIO_DIR}healthy.yaml`, 'utf8')) as {linkerd: Record<string, unknown>}
+  return {...base, ...top, linkerd: {...base.linkerd, ...linkerd}}
 }
 
 async function withSim<T>(scenario: object, fn: (sim: Sim) => Promise<T>): Promise<T> {
@@ -130,6 +133,22 @@ describe('check: install-level checks (simulated cluster)', () => {
       const elsewhere = await checkJson(sim, '--pre', '-L', 'linkerd-next')
       assert.equal(elsewhere.code, 0)
       assert.equal(elsewhere.byId.get('pre-kubernetes-setup.namespace-absent')?.result, 'success')
+    })
+  })
+  test('linkerd-ha-checks: an HA install with one available replica warns and names the Deployments', async () => {
+    const healthyRun = await checkJson(healthy, '--only', 'linkerd-ha-checks')
+    assert.equal(healthyRun.byId.get('linkerd-ha-checks.control-plane-replicas')?.result, 'skipped')
+    await withSim(healthyWith({}, {highAvailability: true}), async (sim) => {
+      const {code, byId} = await checkJson(sim, '--only', 'linkerd-ha-checks')
+      assert.equal(code, 0)
+      assert.equal(byId.get('linkerd-ha-checks.control-plane-replicas')?.result, 'success')
+    })
+    await withSim(healthyWith({}, {highAvailability: true, replicas: 1}), async (sim) => {
+      const {code, byId} = await checkJson(sim, '--only', 'linkerd-ha-checks', '--fail-on', 'warning')
+      assert.equal(code, 1)
+      const ha = byId.get('linkerd-ha-checks.control-plane-replicas')
+      assert.equal(ha?.result, 'warning')
+      assert.match(ha?.error ?? '', /deployment\/linkerd-destination has 1 available replica \(of 1\)\n\t\* deployment\/linkerd-identity has 1/)
     })
   })
 })
