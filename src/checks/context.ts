@@ -10,6 +10,8 @@ export type CheckMode = 'pre' | 'control-plane' | 'proxy'
 export interface CheckSettings {
   mode: CheckMode
   controlPlaneNamespace: string
+  /** Where the linkerd-cni plugin is installed (`--cni-namespace`); default linkerd-cni. */
+  cniNamespace?: string
   /** `-n` with --proxy; undefined means every namespace. */
   dataPlaneNamespace: string | undefined
   certExpiryThresholdMs: number

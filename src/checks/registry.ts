@@ -9,6 +9,7 @@ import {identityDataPlane} from './categories/identity-data-plane.js'
 import {kubernetesApi} from './categories/kubernetes-api.js'
 import {kubernetesVersion} from './categories/kubernetes-version.js'
 import {linkerdConfig} from './categories/linkerd-config.js'
+import {linkerdCni} from './categories/linkerd-cni.js'
 import {linkerdHa} from './categories/linkerd-ha.js'
 import {linkerdExistence} from './categories/linkerd-existence.js'
 import {linkerdIdentity} from './categories/linkerd-identity.js'
@@ -25,7 +26,7 @@ export interface RegistryOptions {
 
 export function categoriesFor(mode: CheckMode, options: RegistryOptions = {}): Array<Category<CheckContext>> {
   if (mode === 'pre') return [kubernetesApi, kubernetesVersion, gatewayApiCrd, preKubernetesSetup]
-  const core = [kubernetesApi, kubernetesVersion, gatewayApiCrd, linkerdExistence, linkerdConfig, linkerdIdentity(options.validFor), linkerdWebhooks(options.validFor)]
+  const core = [kubernetesApi, kubernetesVersion, gatewayApiCrd, linkerdExistence, linkerdConfig, linkerdCni, linkerdIdentity(options.validFor), linkerdWebhooks(options.validFor)]
   if (mode === 'control-plane') return [...core, linkerdVersion, controlPlaneProxy, linkerdHa]
   return [...core, identityDataPlane, linkerdVersion, controlPlaneProxy, dataPlane, dataPlanePorts, linkerdHa]
 }

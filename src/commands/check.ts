@@ -11,6 +11,7 @@ import {DEFAULT_CERT_EXPIRY_THRESHOLD, parseLongDuration} from '../checks/thresh
 import type {CheckReport} from '../checks/types.js'
 import {ClusterCommand} from '../cluster-command.js'
 import {type ErrorInfo, InputError, UsageError} from '../errors.js'
+import {CNI_DEFAULT_NAMESPACE} from '../mesh/cni.js'
 import {renderCheckJson} from '../output/check-json.js'
 import {renderCheckJUnit} from '../output/check-junit.js'
 import {renderCheckMarkdown} from '../output/check-markdown.js'
@@ -41,6 +42,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
     pre: Flags.boolean({default: false, description: 'Checks before installing Linkerd.', exclusive: ['proxy']}),
     proxy: Flags.boolean({default: false, description: 'Also check the data plane: proxies, admin ports, certificates and ports.', exclusive: ['pre']}),
     namespace: Flags.string({char: 'n', description: 'Data plane namespace for --proxy (default: every namespace).'}),
+    'cni-namespace': Flags.string({default: CNI_DEFAULT_NAMESPACE, description: 'Namespace of the linkerd-cni plugin (checked when linkerd-config says cniEnabled).'}),
     output: Flags.option({char: 'o', default: 'table', description: 'Output format.', options: ['table', 'short', 'json', 'junit', 'markdown'] as const})(),
     only: Flags.string({description: 'Run only these check or category ids (comma-separated or repeated).', multiple: true}),
     skip: Flags.string({description: 'Do not run these check or category ids (comma-separated or repeated).', multiple: true}),
@@ -89,6 +91,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
     const settings: CheckSettings = {
       mode,
       controlPlaneNamespace: flags['linkerd-namespace'],
+      cniNamespace: flags['cni-namespace'],
       dataPlaneNamespace: flags.namespace,
       certExpiryThresholdMs: thresholdMs,
       offline: flags.offline,

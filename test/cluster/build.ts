@@ -2,6 +2,7 @@
 // declared workloads: nodes, namespaces, owner chains (Deployment → ReplicaSet → Pod), pods as
 // Linkerd's injector writes them with realistic status, services, endpoints, events, and one
 // proxy model per meshed pod wired to its clients. Pure apart from the clock passed in.
+import {CNI_LABELS, CNI_NAME, cniObjects} from './cni.js'
 import {gatewayApiCrds} from './gateway-api.js'
 import {adminPortOf, injectorConfig, injectPod, opaquePortsOf, skipInboundOf, type Injected} from './injected-pod.js'
 import {CONTROL_PLANE_EXTRA_SERVICES, controlPlaneObjects, controlPlaneWorkloads} from './control-plane.js'
@@ -496,6 +497,32 @@ export function buildCluster(scenario: Scenario, now = Date.now()): SimCluster {
       addWorkload(input, {name: w.name, ports: w.servicePorts})
     }
     objects.push(...vizObjects(viz, linkerd, created))
+  }
+
+  // The linkerd-cni plugin: its objects, and its DaemonSet's pods (one per node, not meshed).
+  const cni = linkerd?.cni
+  if (cni) {
+    namespace(cni.namespace, {...CNI_LABELS, 'config.linkerd.io/admission-webhooks': 'disabled'})
+    objects.push(...cniObjects(cni, created))
+    if (cni.daemonSet !== 'absent') {
+      addWorkload({
+        annotations: {},
+        componentReady: cni.daemonSet === 'ready',
+        namespaceAnnotations: {},
+        containers: [{env: [{name: 'DEST_CNI_NET_DIR', valueFrom: {configMapKeyRef: {key: 'dest_cni_net_dir', name: 'linkerd-cni-config'}}}], image: `cr.l5d.io/linkerd/cni-plugin:v1.6.0`, imagePullPolicy: 'IfNotPresent', name: 'install-cni', resources: {}}],
+        faults: [],
+        kind: 'DaemonSet',
+        labels: CNI_LABELS,
+        meshed: false,
+        name: CNI_NAME,
+        namespace: cni.namespace,
+        replicas: 1,
+        selector: {'k8s-app': CNI_NAME},
+        serviceAccount: CNI_NAME,
+        traffic: undefined,
+        workloadLabels: CNI_LABELS,
+      })
+    }
   }
 
   // The scenario's namespaces and workloads.

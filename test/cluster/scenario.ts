@@ -287,6 +287,7 @@ export function normalizeScenario(doc: unknown, name = 'scenario'): Scenario {
     if (seen.has(ns.name)) throw new ScenarioError(`namespace ${ns.name} is declared twice`)
     seen.add(ns.name)
     if (linkerd && ns.name === linkerd.namespace) throw new ScenarioError(`namespace ${ns.name} is Linkerd's own; the simulator creates it`)
+    if (ns.name === linkerd?.cni?.namespace) throw new ScenarioError(`namespace ${ns.name} is linkerd-cni's; the simulator creates it`)
   }
   const forbidden = arr(raw.forbidden, 'forbidden').map((f, i) => {
     const rule = obj(f, `forbidden[${i}]`)

@@ -151,4 +151,22 @@ describe('check: install-level checks (simulated cluster)', () => {
       assert.match(ha?.error ?? '', /deployment\/linkerd-destination has 1 available replica \(of 1\)\n\t\* deployment\/linkerd-identity has 1/)
     })
   })
+  test('linkerd-cni-plugin: checked when linkerd-config enables CNI, in --cni-namespace', async () => {
+    const ids = ['config-map-exists', 'cluster-role-exists', 'cluster-role-binding-exists', 'service-account-exists', 'daemon-set-exists', 'pods-ready'].map((c) => `linkerd-cni-plugin.${c}`)
+    await withSim(healthyWith({}, {cni: {namespace: 'cni-system'}}), async (sim) => {
+      const ok = await checkJson(sim, '--only', 'linkerd-cni-plugin', '--cni-namespace', 'cni-system')
+      assert.equal(ok.code, 0)
+      for (const id of ids) assert.equal(ok.byId.get(id)?.result, 'success', id)
+      const wrong = await checkJson(sim, '--only', 'linkerd-cni-plugin')
+      assert.equal(wrong.code, 1)
+      assert.equal(wrong.byId.get('linkerd-cni-plugin.daemon-set-exists')?.error, 'missing DaemonSet: linkerd-cni in linkerd-cni')
+    })
+    await withSim(healthyWith({}, {cni: {daemonSet: 'notReady'}}), async (sim) => {
+      const {code, byId} = await checkJson(sim, '--only', 'linkerd-cni-plugin')
+      assert.equal(code, 1)
+      const ready = byId.get('linkerd-cni-plugin.pods-ready')
+      assert.match(ready?.error ?? '', /^number ready: 0, number scheduled: 2:\n\t\* pod\/linkerd-cni-\S+ in linkerd-cni on node sim-node-\d is not ready/)
+      assert.equal(byId.get('linkerd-cni-plugin.config-map-exists')?.result, 'success')
+    })
+  })
 })
