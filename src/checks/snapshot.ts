@@ -13,6 +13,7 @@ import type {
   V1CustomResourceDefinition,
   V1DaemonSet,
   V1Deployment,
+  V1Endpoints,
   V1MutatingWebhookConfiguration,
   V1Namespace,
   V1Node,
@@ -94,6 +95,10 @@ export class Snapshot {
 
   services(namespace?: string): Promise<V1Service[]> {
     return this.once(`services/${namespace ?? ''}`, () => this.kube.listServices(namespace === undefined ? {} : {namespace}))
+  }
+
+  endpoints(namespace?: string): Promise<V1Endpoints[]> {
+    return this.once(`endpoints/${namespace ?? ''}`, () => this.kube.listEndpoints(namespace === undefined ? {} : {namespace}))
   }
 
   configMaps(namespace: string): Promise<V1ConfigMap[]> {

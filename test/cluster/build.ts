@@ -126,13 +126,13 @@ export function buildCluster(scenario: Scenario, now = Date.now()): SimCluster {
 
   // ---- workloads ---------------------------------------------------------------------------------
   const built: BuiltWorkload[] = []
-  const addWorkload = (w: WorkloadInput, service?: {name: string; ports: Array<{name: string; port: number; targetPort: number}>; headless?: boolean}): BuiltWorkload => {
+  const addWorkload = (w: WorkloadInput, service?: {name: string; ports: Array<{name: string; port: number; targetPort: number}>; headless?: boolean; annotations?: Record<string, string>; labels?: Record<string, string>}): BuiltWorkload => {
     const result = buildWorkload(w)
     let svc: Endpoint['service']
     if (service) {
       const ip = ips.serviceIp()
       svc = {ip, name: service.name, port: service.ports[0]?.port ?? 80}
-      objects.push(serviceObject(w.namespace, service.name, ip, service.ports, w.selector, meta))
+      objects.push(serviceObject(w.namespace, service.name, ip, service.ports, w.selector, meta, {annotations: service.annotations ?? {}, labels: service.labels ?? {}}))
       objects.push(...endpointObjects(w.namespace, service.name, service.ports, result.pods, meta))
     }
     const entry = {input: w, pods: result.pods, service: svc}
@@ -558,7 +558,7 @@ export function buildCluster(scenario: Scenario, now = Date.now()): SimCluster {
           traffic: w.traffic,
           workloadLabels: {},
         },
-        ports.length > 0 ? {name: w.name, ports} : undefined,
+        ports.length > 0 ? {annotations: w.serviceAnnotations, labels: w.serviceLabels, name: w.name, ports} : undefined,
       )
       if (w.serviceAccount !== 'default') accounts.add(w.serviceAccount)
     }
@@ -594,11 +594,14 @@ function isReady(pod: Json): boolean {
 
 type MetaFn = (name: string, namespace: string | undefined, extra?: Json, at?: number) => Json
 
-function serviceObject(namespace: string, name: string, ip: string, ports: Array<{name: string; port: number; targetPort: number}>, selector: Record<string, string>, meta: MetaFn): Json {
+function serviceObject(namespace: string, name: string, ip: string, ports: Array<{name: string; port: number; targetPort: number}>, selector: Record<string, string>, meta: MetaFn, extra: {annotations: Record<string, string>; labels: Record<string, string>} = {annotations: {}, labels: {}}): Json {
+  const metadata = meta(name, namespace, {kind: 'Service'})
+  if (Object.keys(extra.annotations).length > 0) metadata.annotations = extra.annotations
+  if (Object.keys(extra.labels).length > 0) metadata.labels = extra.labels
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: meta(name, namespace, {kind: 'Service'}),
+    metadata,
     spec: {
       clusterIP: ip,
       clusterIPs: [ip],

@@ -47,6 +47,9 @@ export interface Workload {
   name: string
   replicas: number
   serviceAccount: string
+  /** Annotations and labels on the workload's Service (beside its selector's). */
+  serviceAnnotations: Record<string, string>
+  serviceLabels: Record<string, string>
   traffic: Traffic | undefined
 }
 
@@ -221,6 +224,8 @@ function parseWorkload(value: unknown, where: string): Workload {
     name,
     replicas: kind === 'Pod' ? 1 : Math.round(num(raw.replicas, `${where}.replicas`, 1, 0, 100_000)),
     serviceAccount: str(raw.serviceAccount, `${where}.serviceAccount`, name),
+    serviceAnnotations: strMap(raw.serviceAnnotations, `${where}.serviceAnnotations`),
+    serviceLabels: strMap(raw.serviceLabels, `${where}.serviceLabels`),
     traffic: parseTraffic(raw.traffic, `${where}.traffic`),
   }
 }

@@ -169,4 +169,27 @@ describe('check: install-level checks (simulated cluster)', () => {
       assert.equal(byId.get('linkerd-cni-plugin.config-map-exists')?.result, 'success')
     })
   })
+  test('data-plane metadata: Linkerd keys in the wrong place and opaque-ports mismatches warn', async () => {
+    const healthyRun = await checkJson(healthy, '--proxy', '--only', 'data-plane')
+    for (const id of ['pod-labels', 'service-labels', 'service-annotations', 'opaque-ports-annotated']) assert.equal(healthyRun.byId.get(`data-plane.${id}`)?.result, 'success', id)
+    const shop = {
+      name: 'shop',
+      annotations: {'linkerd.io/inject': 'enabled'},
+      workloads: [
+        {name: 'web', labels: {'config.linkerd.io/skip-inbound-ports': '9000'}, serviceLabels: {'linkerd.io/inject': 'enabled'}, serviceAnnotations: {'mirror.linkerd.io/exported': 'true'}, containers: [{name: 'web', ports: [8080]}]},
+        {name: 'db', annotations: {'config.linkerd.io/opaque-ports': '3306'}, containers: [{name: 'mysql', ports: [3306]}]},
+      ],
+    }
+    await withSim({name: 'metadata', linkerd: {namespace: 'linkerd'}, namespaces: [shop]}, async (sim) => {
+      const {code, byId} = await checkJson(sim, '--proxy', '-n', 'shop', '--only', 'linkerd-data-plane')
+      assert.equal(code, 0)
+      const web = sim.cluster.podsOf('shop', 'web')[0]
+      assert.equal(byId.get('data-plane.pod-labels')?.error, `Some labels on data plane pods should be annotations:\n\t* pod/${web?.name} in shop: config.linkerd.io/skip-inbound-ports`)
+      assert.equal(byId.get('data-plane.service-labels')?.error, 'Some labels on data plane services should be annotations:\n\t* service/web in shop: linkerd.io/inject')
+      assert.equal(byId.get('data-plane.service-annotations')?.error, 'Some annotations on data plane services should be labels:\n\t* service/web in shop: mirror.linkerd.io/exported')
+      assert.equal(byId.get('data-plane.opaque-ports-annotated')?.error, '1 Service/pod opaque-ports mismatch(es):\n\t* service db targets the opaque port 3306 through 3306; add 3306 to its config.linkerd.io/opaque-ports annotation')
+      const alias = await checkJson(sim, '--proxy', '-n', 'shop', '--only', 'linkerd-opaque-ports-definition')
+      assert.deepEqual([...alias.byId.keys()], ['data-plane.opaque-ports-annotated'])
+    })
+  })
 })

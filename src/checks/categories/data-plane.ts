@@ -2,9 +2,10 @@
 // /ready on its admin port through a port-forward, runs the control plane's version and holds an
 // identity certificate that is not about to expire. Completed and failed pods are skipped
 // (linkerd/linkerd2#6128); every problem names its pod.
-import type {V1Pod} from '../../kube/types.js'
+import type {V1ObjectMeta, V1Pod, V1Service} from '../../kube/types.js'
 import type {CheckContext} from '../context.js'
 import {expectedProxyVersion, linkerdValues, LINKERD_CONFIG} from '../linkerd.js'
+import {annotationsThatShouldBeLabels, labelsThatShouldBeAnnotations, opaquePortProblems} from '../metadata.js'
 import {hasProxyContainer, isFinished, listProblems, podName, proxyNotReady, staleProxies} from '../pods.js'
 import {adminProbe, endpointProblem, type AdminProbe} from '../proxy-admin.js'
 import {leafCertFromMetrics, leafExpiryProblem} from '../proxy-cert.js'
@@ -53,6 +54,31 @@ async function probeProblems(ctx: CheckContext, scope: CheckScope, problem: (pro
   const notProbed = pods.length - running.length
   const note = notProbed > 0 ? `${notProbed} pod(s) not running were not probed` : undefined
   return problems.length === 0 ? pass(note) : fail(listProblems(`${problems.length} of ${running.length} proxies failed:`, problems))
+}
+
+/** Services of the data plane: `-n`, else every namespace (as Linkerd checks them). */
+function dataPlaneServices(ctx: CheckContext, scope: CheckScope): Promise<V1Service[]> {
+  const ns = ctx.settings.dataPlaneNamespace
+  return scope.waitFor(`services in ${ns ?? 'all namespaces'}`, ctx.snapshot.services(ns))
+}
+
+const objectName = (kind: string, meta: V1ObjectMeta | undefined) => `${kind}/${meta?.name ?? '?'} in ${meta?.namespace ?? '?'}`
+
+/** Linkerd keys in the wrong place on pods or services (warnings: they silently do nothing). */
+function misplaced<T extends {metadata?: V1ObjectMeta | undefined}>(id: string, description: string, hint: string, summary: string, kind: string, objects: (ctx: CheckContext, scope: CheckScope) => Promise<T[]>, keys: (meta: V1ObjectMeta | undefined) => string[]): Check<CheckContext> {
+  return {
+    id,
+    description,
+    severity: 'warning',
+    hint,
+    async run(ctx, scope) {
+      const found = (await objects(ctx, scope)).flatMap((o) => {
+        const wrong = keys(o.metadata)
+        return wrong.length === 0 ? [] : [`${objectName(kind, o.metadata)}: ${wrong.join(', ')}`]
+      })
+      return found.length === 0 ? pass() : fail(listProblems(summary, found))
+    },
+  }
 }
 
 function adminEndpoint(path: 'live' | 'ready'): Check<CheckContext> {
@@ -133,6 +159,26 @@ export const dataPlane: Category<CheckContext> = {
         })
         // An expired certificate means the proxy cannot talk mTLS any more: an error, not a warning.
         return outcome.kind === 'fail' && expired ? {...outcome, severity: 'error'} : outcome
+      },
+    },
+    misplaced('pod-labels', 'data plane pod labels are configured correctly', 'l5d-data-plane-pod-labels', 'Some labels on data plane pods should be annotations:', 'pod', dataPlanePods, labelsThatShouldBeAnnotations),
+    misplaced('service-labels', 'data plane service labels are configured correctly', 'l5d-data-plane-services-labels', 'Some labels on data plane services should be annotations:', 'service', dataPlaneServices, labelsThatShouldBeAnnotations),
+    misplaced('service-annotations', 'data plane service annotations are configured correctly', 'l5d-data-plane-services-annotations', 'Some annotations on data plane services should be labels:', 'service', dataPlaneServices, annotationsThatShouldBeLabels),
+    {
+      id: 'opaque-ports-annotated',
+      description: 'opaque ports are properly annotated',
+      severity: 'warning',
+      hint: 'linkerd-opaque-ports-definition',
+      aliases: ['linkerd-opaque-ports-definition'],
+      async run(ctx, scope) {
+        const ns = ctx.settings.dataPlaneNamespace
+        const [services, endpoints, pods] = await Promise.all([
+          dataPlaneServices(ctx, scope),
+          scope.waitFor(`endpoints in ${ns ?? 'all namespaces'}`, ctx.snapshot.endpoints(ns)),
+          ns === undefined ? scope.waitFor('pods in all namespaces', ctx.snapshot.allPods()) : scope.waitFor(`pods in ${ns}`, ctx.snapshot.pods(ns)),
+        ])
+        const found = opaquePortProblems(services, endpoints, pods)
+        return found.length === 0 ? pass() : fail(listProblems(`${found.length} Service/pod opaque-ports mismatch(es):`, found))
       },
     },
   ],
