@@ -5,7 +5,8 @@ import type {KubeClient} from '../kube/types.js'
 import {Limiter} from './limiter.js'
 import {Snapshot} from './snapshot.js'
 
-export type CheckMode = 'pre' | 'control-plane' | 'proxy'
+/** `crds`: after `linkerd install --crds`, before the control plane. */
+export type CheckMode = 'pre' | 'crds' | 'control-plane' | 'proxy'
 
 export interface CheckSettings {
   mode: CheckMode

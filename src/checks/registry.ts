@@ -10,6 +10,8 @@ import {kubernetesApi} from './categories/kubernetes-api.js'
 import {kubernetesVersion} from './categories/kubernetes-version.js'
 import {linkerdConfig} from './categories/linkerd-config.js'
 import {linkerdCni} from './categories/linkerd-cni.js'
+import {linkerdCrd} from './categories/linkerd-crd.js'
+import {linkerdExtensions} from './categories/linkerd-extensions.js'
 import {linkerdHa} from './categories/linkerd-ha.js'
 import {linkerdExistence} from './categories/linkerd-existence.js'
 import {linkerdIdentity} from './categories/linkerd-identity.js'
@@ -26,14 +28,15 @@ export interface RegistryOptions {
 
 export function categoriesFor(mode: CheckMode, options: RegistryOptions = {}): Array<Category<CheckContext>> {
   if (mode === 'pre') return [kubernetesApi, kubernetesVersion, gatewayApiCrd, preKubernetesSetup]
+  if (mode === 'crds') return [kubernetesApi, kubernetesVersion, gatewayApiCrd, linkerdCrd]
   const core = [kubernetesApi, kubernetesVersion, gatewayApiCrd, linkerdExistence, linkerdConfig, linkerdCni, linkerdIdentity(options.validFor), linkerdWebhooks(options.validFor)]
-  if (mode === 'control-plane') return [...core, linkerdVersion, controlPlaneProxy, linkerdHa]
+  if (mode === 'control-plane') return [...core, linkerdVersion, controlPlaneProxy, linkerdHa, linkerdExtensions]
   return [...core, identityDataPlane, linkerdVersion, controlPlaneProxy, dataPlane, dataPlanePorts, linkerdHa]
 }
 
 /** Every category of every mode once, for docs and for validating --only/--skip. */
 export function allCategories(): Array<Category<CheckContext>> {
   const seen = new Map<string, Category<CheckContext>>()
-  for (const mode of ['pre', 'proxy'] as const) for (const category of categoriesFor(mode)) seen.set(category.id, category)
+  for (const mode of ['pre', 'crds', 'control-plane', 'proxy'] as const) for (const category of categoriesFor(mode)) seen.set(category.id, category)
   return [...seen.values()]
 }

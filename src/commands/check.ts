@@ -30,6 +30,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
   static override examples = [
     '<%= config.bin %> check',
     '<%= config.bin %> check --pre',
+    '<%= config.bin %> check --crds --wait 2m',
     '<%= config.bin %> check --proxy -n emojivoto',
     '<%= config.bin %> check --proxy -o junit > check.xml',
     '<%= config.bin %> check -o json --fail-on warning --cert-expiry-threshold 30d',
@@ -39,8 +40,9 @@ Categories run in order; the checks of a category run in parallel on one shared 
   ]
 
   static override flags = {
-    pre: Flags.boolean({default: false, description: 'Checks before installing Linkerd.', exclusive: ['proxy']}),
-    proxy: Flags.boolean({default: false, description: 'Also check the data plane: proxies, admin ports, certificates and ports.', exclusive: ['pre']}),
+    pre: Flags.boolean({default: false, description: 'Checks before installing Linkerd.', exclusive: ['proxy', 'crds']}),
+    crds: Flags.boolean({default: false, description: "Only check that Linkerd's CRDs are installed (after `linkerd install --crds`, before the control plane).", exclusive: ['pre', 'proxy']}),
+    proxy: Flags.boolean({default: false, description: 'Also check the data plane: proxies, admin ports, certificates and ports.', exclusive: ['pre', 'crds']}),
     namespace: Flags.string({char: 'n', description: 'Data plane namespace for --proxy (default: every namespace).'}),
     'cni-namespace': Flags.string({default: CNI_DEFAULT_NAMESPACE, description: 'Namespace of the linkerd-cni plugin (checked when linkerd-config says cniEnabled).'}),
     output: Flags.option({char: 'o', default: 'table', description: 'Output format.', options: ['table', 'short', 'json', 'junit', 'markdown'] as const})(),
@@ -60,7 +62,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Check)
-    const mode: CheckMode = flags.pre ? 'pre' : flags.proxy ? 'proxy' : 'control-plane'
+    const mode: CheckMode = flags.pre ? 'pre' : flags.crds ? 'crds' : flags.proxy ? 'proxy' : 'control-plane'
     if (flags.namespace !== undefined && !flags.proxy) throw new UsageError('-n/--namespace only applies to --proxy', {hint: 'add --proxy to check the data plane of that namespace'})
     const waitMs = this.duration('--wait', flags.wait, parseDuration, 0)
     const checkTimeoutMs = this.duration('--check-timeout', flags['check-timeout'], parseDuration, 1)
@@ -78,7 +80,8 @@ Categories run in order; the checks of a category run in parallel on one shared 
     const unknown = unknownSelectors(categories, selection)
     if (unknown.length > 0) {
       throw new UsageError(`unknown check id${unknown.length > 1 ? 's' : ''} ${unknown.map((id) => `"${id}"`).join(', ')} for this mode`, {
-        hint: `list the ids with: meshport check${flags.pre ? ' --pre' : flags.proxy ? ' --proxy' : ''} --list-checks`,
+        // Every mode but the default is named by its flag.
+        hint: `list the ids with: meshport check${mode === 'control-plane' ? '' : ` --${mode}`} --list-checks`,
       })
     }
     if (flags['list-checks']) {

@@ -192,4 +192,34 @@ describe('check: install-level checks (simulated cluster)', () => {
       assert.deepEqual([...alias.byId.keys()], ['data-plane.opaque-ports-annotated'])
     })
   })
+  test('linkerd-extension-checks: a label on two namespaces, or extension pods in an unlabelled one', async () => {
+    assert.equal((await checkJson(healthy)).byId.get('linkerd-extension-checks.namespace-labels')?.result, 'success')
+    const namespaces = [
+      {name: 'viz-a', labels: {'linkerd.io/extension': 'viz'}},
+      {name: 'viz-b', labels: {'linkerd.io/extension': 'viz'}},
+      {name: 'tracing', workloads: [{name: 'collector', labels: {'linkerd.io/extension': 'jaeger'}}]},
+    ]
+    await withSim({name: 'extensions', linkerd: {namespace: 'linkerd'}, namespaces}, async (sim) => {
+      const {code, byId} = await checkJson(sim, '--only', 'linkerd-extension-checks')
+      assert.equal(code, 0)
+      const check = byId.get('linkerd-extension-checks.namespace-labels')
+      assert.equal(check?.result, 'warning')
+      assert.match(check?.error ?? '', /label "linkerd\.io\/extension=viz" is present on more than one namespace:\n\t\t\* viz-a\n\t\t\* viz-b\n/)
+      assert.match(check?.error ?? '', /namespace tracing holds pods of the jaeger extension but is not labelled/)
+    })
+  })
+
+  test('--crds: passes on an installed cluster, names the missing CRDs on a bare one (retried under --wait)', async () => {
+    const ok = await checkJson(healthy, '--crds')
+    assert.equal(ok.code, 0)
+    assert.deepEqual(ok.report.categories.map((c) => c.id), ['kubernetes-api', 'kubernetes-version', 'gateway-api-crd', 'linkerd-crd'])
+    await withSim({name: 'bare', namespaces: []}, async (sim) => {
+      const started = Date.now()
+      const {code, byId} = await checkJson(sim, '--crds', '--wait', '2s')
+      assert.equal(code, 1)
+      assert.ok(Date.now() - started >= 2000, 'retried until --wait ran out')
+      assert.match(byId.get('linkerd-crd.crds-exist')?.error ?? '', /^missing authorizationpolicies\.policy\.linkerd\.io\n.*missing serviceprofiles\.linkerd\.io$/s)
+      assert.equal((await runCli(['check', '--crds', '--pre'])).code, 2)
+    })
+  })
 })
