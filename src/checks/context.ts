@@ -3,6 +3,7 @@
 // shared by all port-forward fan-out of the run.
 import type {KubeClient} from '../kube/types.js'
 import {Limiter} from './limiter.js'
+import {RemoteClusters, type RemoteKubeFactory} from './remote.js'
 import {Snapshot} from './snapshot.js'
 
 /** `crds`: after `linkerd install --crds`, before the control plane. */
@@ -36,12 +37,16 @@ export interface CheckContext {
   readonly fetchText: FetchText
   /** Aborted when the run is over: background work (prefetched probes) stops starting forwards. */
   readonly signal: AbortSignal
+  /** Other clusters reached through credentials found in this one (multicluster Links). */
+  readonly remotes: RemoteClusters
 }
 
 export interface ContextOptions {
   concurrency?: number
   fetchText?: FetchText
   signal?: AbortSignal
+  /** How to build a client for a Link's kubeconfig; without it remote checks say they could not run. */
+  remoteKube?: RemoteKubeFactory
 }
 
 export const defaultFetchText: FetchText = async (url, timeoutMs) => {
@@ -68,6 +73,7 @@ export function createContext(kube: KubeClient, settings: CheckSettings, options
     limiter: new Limiter(options.concurrency ?? 16),
     fetchText: options.fetchText ?? defaultFetchText,
     signal: options.signal ?? new AbortController().signal,
+    remotes: new RemoteClusters(options.remoteKube),
   }
 }
 

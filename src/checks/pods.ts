@@ -53,12 +53,12 @@ export function proxyVersion(pod: V1Pod): string | undefined {
   return tag?.[1]
 }
 
-/** Lists problems one per line under a summary, capped so a 500-pod failure stays readable. */
 /** `pod (version)` for each pod whose proxy does not run `expected`. */
 export function staleProxies(pods: readonly V1Pod[], expected: string): string[] {
   return pods.filter((pod) => proxyVersion(pod) !== expected).map((pod) => `${podName(pod)} (${proxyVersion(pod) ?? 'unknown'})`)
 }
 
+/** Lists problems one per line under a summary, capped so a 500-pod failure stays readable. */
 export function listProblems(summary: string, problems: readonly string[], max = 20): string {
   const shown = problems.slice(0, max).map((p) => `\t* ${p}`)
   if (problems.length > max) shown.push(`\t* ... and ${problems.length - max} more`)

@@ -13,6 +13,7 @@ import {linkerdCni} from './categories/linkerd-cni.js'
 import {linkerdCrd} from './categories/linkerd-crd.js'
 import {linkerdExtensions} from './categories/linkerd-extensions.js'
 import {linkerdHa} from './categories/linkerd-ha.js'
+import {linkerdMulticluster} from './categories/linkerd-multicluster.js'
 import {linkerdExistence} from './categories/linkerd-existence.js'
 import {linkerdIdentity} from './categories/linkerd-identity.js'
 import {linkerdVersion} from './categories/linkerd-version.js'
@@ -30,8 +31,9 @@ export function categoriesFor(mode: CheckMode, options: RegistryOptions = {}): A
   if (mode === 'pre') return [kubernetesApi, kubernetesVersion, gatewayApiCrd, preKubernetesSetup]
   if (mode === 'crds') return [kubernetesApi, kubernetesVersion, gatewayApiCrd, linkerdCrd]
   const core = [kubernetesApi, kubernetesVersion, gatewayApiCrd, linkerdExistence, linkerdConfig, linkerdCni, linkerdIdentity(options.validFor), linkerdWebhooks(options.validFor)]
-  if (mode === 'control-plane') return [...core, linkerdVersion, controlPlaneProxy, linkerdHa, linkerdExtensions]
-  return [...core, identityDataPlane, linkerdVersion, controlPlaneProxy, dataPlane, dataPlanePorts, linkerdHa]
+  // Installed extensions' checks come last, as `linkerd check` runs them after its own.
+  if (mode === 'control-plane') return [...core, linkerdVersion, controlPlaneProxy, linkerdHa, linkerdExtensions, linkerdMulticluster]
+  return [...core, identityDataPlane, linkerdVersion, controlPlaneProxy, dataPlane, dataPlanePorts, linkerdHa, linkerdMulticluster]
 }
 
 /** Every category of every mode once, for docs and for validating --only/--skip. */

@@ -6,6 +6,7 @@ import {ClusterError, TimeoutError} from '../errors.js'
 import {KubeErrorCode, type KubeClient} from '../kube/types.js'
 import {createContext, refreshContext, type CheckContext, type CheckMode, type CheckSettings, type FetchText} from './context.js'
 import {countingKube} from './counting-kube.js'
+import type {RemoteKubeFactory} from './remote.js'
 import {categoriesFor} from './registry.js'
 import {runChecks, type RetryNotice} from './runner.js'
 import {isSelected, type Selection} from './select.js'
@@ -21,6 +22,8 @@ export interface SuiteOptions {
   /** Port-forwards open at once. */
   concurrency: number
   fetchText?: FetchText
+  /** Builds clients for other clusters (multicluster Links); closed when the run is over. */
+  remoteKube?: RemoteKubeFactory
   onCategory?: (category: Category<CheckContext>) => void
   onRetry?: (notice: RetryNotice) => void
 }
@@ -35,7 +38,7 @@ export async function runCheckSuite(client: KubeClient, settings: CheckSettings,
   const selection = options.selection ?? {only: [], skip: []}
   const {kube, stats} = countingKube(client)
   const finished = new AbortController()
-  const ctx = createContext(kube, settings, {concurrency: options.concurrency, signal: finished.signal, ...(options.fetchText ? {fetchText: options.fetchText} : {})})
+  const ctx = createContext(kube, settings, {concurrency: options.concurrency, signal: finished.signal, ...(options.fetchText ? {fetchText: options.fetchText} : {}), ...(options.remoteKube ? {remoteKube: options.remoteKube} : {})})
   try {
     await connect(ctx)
     for (const category of categories) category.prefetch?.(ctx, (checkId) => isSelected(category, category.checks.find((c) => c.id === checkId) ?? {id: checkId}, selection))
@@ -51,6 +54,7 @@ export async function runCheckSuite(client: KubeClient, settings: CheckSettings,
     })
   } finally {
     finished.abort()
+    await ctx.remotes.close()
   }
 }
 

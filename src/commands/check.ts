@@ -105,6 +105,8 @@ Categories run in order; the checks of a category run in parallel on one shared 
     }
     const progress = await startProgress({enabled: flags.output === 'table' || flags.output === 'short', color: flags.color})
     this.pauseSpinner = (paused) => progress.pause(paused)
+    // Links' target clusters get their own clients, from the kubeconfigs in their Secrets.
+    const remoteKube = async (kubeconfig: string, source: string) => (await import('../kube/index.js')).kubeClientFromText(kubeconfig, source, options.requestTimeoutMs)
     try {
       progress.show('connecting to the Kubernetes API')
       const report = await runCheckSuite(client, settings, {
@@ -113,6 +115,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
         waitMs,
         failOn: flags['fail-on'],
         concurrency: flags.concurrency,
+        remoteKube,
         onCategory: (category) => progress.show(`checking ${category.name}`),
         onRetry: (notice) => {
           // A countdown that ticks every second until the next retry round reports.

@@ -19,3 +19,5 @@ export function createKubeClient(options: KubeOptions, env: NodeJS.ProcessEnv = 
     throw redactError(err)
   }
 }
+
+export {kubeClientFromText} from './remote.js'

@@ -49,6 +49,18 @@ function readFile(file: string): Omit<MergedKubeConfig, 'source'> {
   } catch (err) {
     throw badFile(file, (err as NodeJS.ErrnoException).code ?? 'unreadable')
   }
+  return parseKubeconfig(text, file, dirname(resolve(file)))
+}
+
+/**
+ * A kubeconfig held as text (a multicluster Link's Secret), named `source` in messages; relative
+ * paths in it resolve against the working directory.
+ */
+export function kubeconfigFromText(text: string, source: string): MergedKubeConfig {
+  return {...parseKubeconfig(text, source, process.cwd()), source}
+}
+
+function parseKubeconfig(text: string, file: string, dir: string): Omit<MergedKubeConfig, 'source'> {
   const doc = parseDocument(text, {uniqueKeys: true})
   const [error] = doc.errors
   if (error) {
@@ -64,7 +76,6 @@ function readFile(file: string): Omit<MergedKubeConfig, 'source'> {
   const merged: Omit<MergedKubeConfig, 'source'> = {clusters: new Map(), contexts: new Map(), currentContext: undefined, users: new Map()}
   if (value === null || value === undefined) return merged
   if (!isMapping(value)) throw badFile(file, 'not a kubeconfig (expected a mapping with clusters, users and contexts)')
-  const dir = dirname(resolve(file))
   for (const [list, key] of SECTIONS) {
     const items = value[list]
     if (items === undefined || items === null) continue

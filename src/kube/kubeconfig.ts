@@ -9,7 +9,7 @@ import {isIPv6} from 'node:net'
 import {isAbsolute, join, sep} from 'node:path'
 
 import {ClusterError} from '../errors.js'
-import {readKubeConfigFiles, type MergedKubeConfig, type RawEntry} from './kubeconfig-files.js'
+import {kubeconfigFromText, readKubeConfigFiles, type MergedKubeConfig, type RawEntry} from './kubeconfig-files.js'
 import {registerSecret} from './redact.js'
 import {KubeErrorCode, type KubeOptions} from './types.js'
 
@@ -306,8 +306,17 @@ export function loadKubeConfig(options: Pick<KubeOptions, 'context' | 'kubeconfi
       hint: "point --kubeconfig or $KUBECONFIG at the cluster's kubeconfig",
     })
   }
+  return chooseContext(config, options.context, podPossible ? (() => inClusterNamespace(env, serviceAccountDir)) : undefined)
+}
 
-  const contextName = options.context ?? config.currentContext
+/** A kubeconfig held as text (another cluster's credentials), at its current context. */
+export function loadKubeConfigText(text: string, source: string): LoadedKubeConfig {
+  return chooseContext(kubeconfigFromText(text, source), undefined, undefined)
+}
+
+/** The chosen context of a merged config, its cluster and user checked; `podNamespace` when in a pod. */
+function chooseContext(config: MergedKubeConfig, wanted: string | undefined, podNamespace: (() => string) | undefined): LoadedKubeConfig {
+  const contextName = wanted ?? config.currentContext
   if (!contextName) throw new ClusterError(`kubeconfig ${config.source} has no current context`, {code: KubeErrorCode.unknownContext, hint: contextHint(config)})
   const context = config.contexts.get(contextName)
   if (!context) throw new ClusterError(`context "${contextName}" not found in kubeconfig ${config.source}`, {code: KubeErrorCode.unknownContext, hint: contextHint(config)})
@@ -327,6 +336,6 @@ export function loadKubeConfig(options: Pick<KubeOptions, 'context' | 'kubeconfi
   }
 
   // client-go: the context's namespace; in a pod without one, the pod's; else `default`.
-  const namespace = f.string('namespace') ?? (podPossible ? inClusterNamespace(env, serviceAccountDir) : 'default')
+  const namespace = f.string('namespace') ?? podNamespace?.() ?? 'default'
   return {cluster: clusterConfig(clusterName, clusterEntry), contextName, namespace, source: config.source, user}
 }

@@ -7,7 +7,8 @@ import {gatewayApiCrds} from './gateway-api.js'
 import {adminPortOf, injectorConfig, injectPod, opaquePortsOf, skipInboundOf, type Injected} from './injected-pod.js'
 import {CONTROL_PLANE_EXTRA_SERVICES, controlPlaneObjects, controlPlaneWorkloads} from './control-plane.js'
 import {IpAllocator, safeSuffix, timestamp, uid} from './names.js'
-import {createCertificate, makeLinkerdPki, type LinkerdPki} from './pki.js'
+import {controllerMetrics, controllerWorkload, CONTROLLER_ADMIN_PORT, multiclusterObjects, type LinkRuntime} from './multicluster.js'
+import {createCertificate, makeLinkerdPki, type KeyPairCert, type LinkerdPki} from './pki.js'
 import {flowShape, identityOf, type Endpoint, type ProxyModel} from './proxy/traffic.js'
 import type {Fault, LinkerdSpec, Scenario, Traffic, WorkloadKind} from './scenario.js'
 import {VIZ_NAMESPACE_LABELS, vizObjects, vizWorkloads} from './viz.js'
@@ -32,6 +33,8 @@ export interface SimPod {
   servedPorts: Set<number>
   /** pod-template-hash of Deployment pods. */
   templateHash: string | undefined
+  /** What the pod's app ports answer by path (else `hello from <pod>`), e.g. a controller's /metrics. */
+  appRoutes?: Record<string, () => string>
   workload: {kind: WorkloadKind; name: string}
 }
 
@@ -71,14 +74,21 @@ interface BuiltWorkload {
 
 const HOUR = 3_600_000
 
-export function buildCluster(scenario: Scenario, now = Date.now()): SimCluster {
+export interface BuildOptions {
+  /** Linkerd's trust anchor, when another simulated cluster shares it. */
+  trustAnchor?: KeyPairCert
+  /** Per Link (target name): the running target cluster, for the multicluster objects. */
+  links?: ReadonlyMap<string, Omit<LinkRuntime, 'leader'>>
+}
+
+export function buildCluster(scenario: Scenario, now = Date.now(), options: BuildOptions = {}): SimCluster {
   const objects: Json[] = []
   const pods = new Map<string, SimPod>()
   const ips = new IpAllocator()
   const created = now - 48 * HOUR
   const podCreated = now - 2 * HOUR
   const linkerd = scenario.linkerd
-  const linkerdPki = linkerd ? makeLinkerdPki(linkerd.issuerCertValidHours, linkerd.trustDomain, now, linkerd.issuerIntermediate !== 'none') : undefined
+  const linkerdPki = linkerd ? makeLinkerdPki(linkerd.issuerCertValidHours, linkerd.trustDomain, now, linkerd.issuerIntermediate !== 'none', options.trustAnchor) : undefined
   const nodeNames = Array.from({length: scenario.nodes}, (_, i) => `sim-node-${i}`)
 
   const meta = (name: string, namespace: string | undefined, extra: Json = {}, at = created): Json => ({
@@ -525,6 +535,42 @@ export function buildCluster(scenario: Scenario, now = Date.now()): SimCluster {
     }
   }
 
+  // The multicluster extension: its namespace, each Link's controller (meshed, serving the
+  // gateway probe gauge on its admin port) and what the Link leaves in this cluster.
+  const mc = scenario.multicluster
+  if (mc && linkerd) {
+    namespace(mc.namespace, {'linkerd.io/extension': 'multicluster'}, {'linkerd.io/inject': 'enabled'})
+    const runtimes = new Map<string, LinkRuntime>()
+    for (const link of mc.links) {
+      const controller = controllerWorkload(link)
+      let leader: string | undefined
+      if (controller) {
+        const labels = {'linkerd.io/extension': 'multicluster', component: controller.component, 'mirror.linkerd.io/cluster-name': link.name}
+        const entry = addWorkload({
+          annotations: {'linkerd.io/inject': 'enabled'},
+          componentReady: link.controller !== 'notReady',
+          namespaceAnnotations: {},
+          containers: [{args: ['service-mirror', '-log-level=info', `-namespace=${mc.namespace}`, `-probe-service=probe-${link.name}`, link.name], image: `cr.l5d.io/linkerd/controller:${linkerd.version}`, name: controller.component === 'controller' ? 'controller' : 'service-mirror', ports: [{containerPort: CONTROLLER_ADMIN_PORT, name: 'ctrl-admin', protocol: 'TCP'}]}],
+          faults: [],
+          kind: 'Deployment',
+          labels,
+          meshed: true,
+          name: controller.name,
+          namespace: mc.namespace,
+          replicas: 1,
+          selector: {component: controller.component, 'mirror.linkerd.io/cluster-name': link.name},
+          serviceAccount: controller.serviceAccount,
+          traffic: undefined,
+          workloadLabels: labels,
+        })
+        for (const pod of entry.pods) pod.appRoutes = {'/metrics': () => controllerMetrics(link)}
+        leader = link.controller === 'notReady' ? undefined : entry.pods[0]?.name
+      }
+      runtimes.set(link.name, {kubeconfig: options.links?.get(link.name)?.kubeconfig, leader})
+    }
+    objects.push(...multiclusterObjects(mc, linkerd.version, runtimes, created, () => ips.serviceIp()))
+  }
+
   // The scenario's namespaces and workloads.
   for (const ns of scenario.namespaces) {
     namespace(ns.name, ns.labels, ns.annotations)
@@ -759,6 +805,7 @@ function builtinApiServices(meta: MetaFn): Json[] {
     ['apps', 'v1'],
     ['authorization.k8s.io', 'v1'],
     ['batch', 'v1'],
+    ['coordination.k8s.io', 'v1'],
     ['discovery.k8s.io', 'v1'],
     ['rbac.authorization.k8s.io', 'v1'],
   ]

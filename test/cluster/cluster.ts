@@ -10,7 +10,8 @@ import {stringify} from 'yaml'
 
 import {ApiServer, type InjectedApiError} from './api-server.js'
 import {buildCluster, type SimCluster, type SimPod} from './build.js'
-import {makeApiPki, type ApiPki} from './pki.js'
+import {remoteScenario} from './multicluster.js'
+import {createCertificate, makeApiPki, type ApiPki, type KeyPairCert} from './pki.js'
 import {PodServers, type ExternalBackend} from './proxy/admin-server.js'
 import {loadScenario, type Scenario} from './scenario.js'
 import {groupOf, ObjectStore, type Json} from './store.js'
@@ -25,6 +26,8 @@ export interface StartOptions {
   kubeconfigPath?: string
   /** `healthy`, `broken`, a path to a YAML file, or a scenario object. */
   scenario: string | object | Scenario
+  /** Linkerd's trust anchor, shared with another simulated cluster (multicluster). */
+  trustAnchor?: KeyPairCert
 }
 
 export class SimulatedCluster {
@@ -40,12 +43,15 @@ export class SimulatedCluster {
     readonly server: string,
     readonly kubeconfigPath: string,
     private readonly tempDir: string | undefined,
+    /** The target clusters of the scenario's multicluster Links, started first. */
+    readonly remotes: ReadonlyMap<string, SimulatedCluster> = new Map(),
   ) {}
 
   static async start(options: StartOptions): Promise<SimulatedCluster> {
     const scenario = loadScenario(options.scenario)
     const now = Date.now()
-    const model = buildCluster(scenario, now)
+    const {remotes, links, trustAnchor} = await SimulatedCluster.startRemotes(scenario, options.trustAnchor, now)
+    const model = buildCluster(scenario, now, {links, ...(trustAnchor ? {trustAnchor} : {})})
     const store = new ObjectStore(model.objects)
     const pki = makeApiPki(now)
     const token = randomBytes(24).toString('hex')
@@ -59,9 +65,37 @@ export class SimulatedCluster {
       tempDir = mkdtempSync(join(tmpdir(), 'meshport-sim-'))
       kubeconfigPath = join(tempDir, 'kubeconfig')
     }
-    const cluster = new SimulatedCluster(model, store, pki, token, api, servers, server, kubeconfigPath, tempDir)
+    const cluster = new SimulatedCluster(model, store, pki, token, api, servers, server, kubeconfigPath, tempDir, remotes)
     writeFileSync(kubeconfigPath, cluster.kubeconfig(), {mode: 0o600})
     return cluster
+  }
+
+  /**
+   * Starts each Link's target cluster (Linkerd on a second API server) and returns the kubeconfig
+   * its credentials Secret holds, as the scenario says: valid, with a wrong token, pointing at a
+   * closed port, or for a remote that forbids watching Services.
+   */
+  private static async startRemotes(scenario: Scenario, trustAnchor: KeyPairCert | undefined, now: number) {
+    const remotes = new Map<string, SimulatedCluster>()
+    const links = new Map<string, {kubeconfig: string}>()
+    const mc = scenario.multicluster
+    if (!mc || !scenario.linkerd) return {remotes, links, trustAnchor}
+    const HOUR = 3_600_000
+    // Linked clusters share one trust anchor, as Linkerd's multicluster docs require.
+    const anchor = trustAnchor ?? createCertificate({isCa: true, notAfter: new Date(now + 10 * 365 * 24 * HOUR), notBefore: new Date(now - 30 * 24 * HOUR), pathLen: 1, subject: {cn: `root.linkerd.${scenario.linkerd.trustDomain}`}})
+    try {
+      for (const link of mc.links) {
+        const remote = await SimulatedCluster.start({scenario: remoteScenario(link, scenario.linkerd.version), ...(link.trustAnchor === 'shared' ? {trustAnchor: anchor} : {})})
+        remotes.set(link.name, remote)
+        let kubeconfig = remote.kubeconfig(link.credentials === 'badToken' ? {token: 'not-the-token'} : {})
+        if (link.credentials === 'unreachable') kubeconfig = kubeconfig.replace(remote.server, 'https://127.0.0.1:1')
+        links.set(link.name, {kubeconfig})
+      }
+    } catch (error) {
+      await Promise.all([...remotes.values()].map((r) => r.stop()))
+      throw error
+    }
+    return {remotes, links, trustAnchor: anchor}
   }
 
   /** The kubeconfig text; `token` overrides the bearer token (e.g. a wrong one for 401 tests). */
@@ -171,6 +205,7 @@ export class SimulatedCluster {
     this.stopped = true
     await this.api.close()
     await this.servers.close()
+    await Promise.all([...this.remotes.values()].map((remote) => remote.stop()))
     if (this.tempDir) rmSync(this.tempDir, {force: true, recursive: true})
   }
 }

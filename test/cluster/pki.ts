@@ -195,8 +195,9 @@ export interface LinkerdPki {
   trustAnchor: KeyPairCert
 }
 
-export function makeLinkerdPki(issuerValidHours: number, trustDomain = 'cluster.local', now = Date.now(), withIntermediate = false): LinkerdPki {
-  const trustAnchor = createCertificate({
+/** `trustAnchor`: reuse one (clusters linked by multicluster share their anchor). */
+export function makeLinkerdPki(issuerValidHours: number, trustDomain = 'cluster.local', now = Date.now(), withIntermediate = false, existingAnchor?: KeyPairCert): LinkerdPki {
+  const trustAnchor = existingAnchor ?? createCertificate({
     isCa: true,
     notAfter: new Date(now + 10 * 365 * 24 * HOUR),
     notBefore: new Date(now - 30 * 24 * HOUR),

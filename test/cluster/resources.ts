@@ -45,6 +45,7 @@ export const BUILTIN_RESOURCES: ResourceType[] = [
   r('batch', 'v1', 'jobs', 'Job', true, [], {categories: ['all']}),
   r('batch', 'v1', 'cronjobs', 'CronJob', true, ['cj'], {categories: ['all']}),
   r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
+  r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
   r('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, ['crd', 'crds']),
   r('admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', false),
   r('admissionregistration.k8s.io', 'v1', 'validatingwebhookconfigurations', 'ValidatingWebhookConfiguration', false),

@@ -6,6 +6,7 @@ import {fileURLToPath} from 'node:url'
 import {parse} from 'yaml'
 
 import {GATEWAY_API_MODES, type GatewayApiMode} from './gateway-api.js'
+import {parseMulticluster, type MulticlusterSpec} from './multicluster.js'
 
 export const FAULTS = ['proxyNotReady', 'adminUnreachable', 'metricsGarbage', 'counterReset', 'podPending', 'podCrashLooping'] as const
 export type Fault = (typeof FAULTS)[number]
@@ -123,6 +124,8 @@ export interface Scenario {
   gatewayApi: GatewayApiMode
   kubernetesVersion: string
   linkerd: LinkerdSpec | undefined
+  /** The multicluster extension and its Links (test/cluster/multicluster.ts). */
+  multicluster: MulticlusterSpec | undefined
   name: string
   namespaces: NamespaceSpec[]
   nodes: number
@@ -308,12 +311,21 @@ export function normalizeScenario(doc: unknown, name = 'scenario'): Scenario {
     return object
   })
   const gatewayApi: GatewayApiMode = oneOf(raw.gatewayApi, 'gatewayApi', GATEWAY_API_MODES, 'external')
+  const multicluster = parseMulticluster(raw.multicluster, {arr, dnsName, obj, oneOf, str})
+  if (multicluster) {
+    if (!linkerd) throw new ScenarioError('multicluster: needs linkerd')
+    if (seen.has(multicluster.namespace)) throw new ScenarioError(`namespace ${multicluster.namespace} is the multicluster extension's; the simulator creates it`)
+    for (const m of [...multicluster.links.flatMap((l) => l.mirrors), ...multicluster.orphans]) {
+      if (!seen.has(m.namespace)) throw new ScenarioError(`multicluster: mirror service ${m.service} is in namespace ${m.namespace}, which the scenario does not declare`)
+    }
+  }
   const scenario: Scenario = {
     extensions: parseExtensions(raw.extensions, linkerd, namespaces),
     forbidden,
     gatewayApi,
     kubernetesVersion: str(raw.kubernetesVersion, 'kubernetesVersion', 'v1.32.4'),
     linkerd,
+    multicluster,
     name: str(raw.name, 'name', name),
     namespaces,
     nodes: Math.round(num(raw.nodes, 'nodes', 2, 1, 1000)),

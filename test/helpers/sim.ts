@@ -77,7 +77,7 @@ export function fakeKubeFromScenario(
       const kind = servers.reachable(pod, port)
       if (!kind) continue
       proxies[`${pod.key}:${port}`] = (path) => {
-        if (kind === 'app') return `hello from ${pod.name}\n`
+        if (kind === 'app') return pod.appRoutes?.[path]?.() ?? `hello from ${pod.name}\n`
         const {answer, done} = servers.answer(pod, {path})
         done()
         return {body: answer.body.toString(), headers: answer.headers, status: answer.status}

@@ -2,9 +2,9 @@
 // control plane's version.
 import type {V1Pod} from '../../kube/types.js'
 import type {CheckContext} from '../context.js'
-import {expectedProxyVersion, linkerdValues, LINKERD_CONFIG} from '../linkerd.js'
-import {hasProxyContainer, isFinished, listProblems, proxyNotReady, staleProxies} from '../pods.js'
-import {fail, pass, skip, type Category, type CheckScope} from '../types.js'
+import {hasProxyContainer, isFinished, listProblems, proxyNotReady} from '../pods.js'
+import {proxiesUpToDate} from '../proxy-health.js'
+import {fail, pass, type Category, type CheckScope} from '../types.js'
 
 async function controlPlaneProxies(ctx: CheckContext, scope: CheckScope): Promise<V1Pod[]> {
   const ns = ctx.settings.controlPlaneNamespace
@@ -34,15 +34,7 @@ export const controlPlaneProxy: Category<CheckContext> = {
       description: 'control plane proxies are up-to-date',
       severity: 'warning',
       hint: 'l5d-cp-proxy-version',
-      async run(ctx, scope) {
-        const ns = ctx.settings.controlPlaneNamespace
-        const values = await scope.waitFor(`configmap/${LINKERD_CONFIG} in ${ns}`, linkerdValues(ctx.snapshot, ns))
-        const expected = expectedProxyVersion(values)
-        if (!expected) return skip(`configmap/${LINKERD_CONFIG} does not record the control plane version`)
-        const pods = await controlPlaneProxies(ctx, scope)
-        const stale = staleProxies(pods, expected)
-        return stale.length === 0 ? pass() : fail(listProblems(`some proxies are not running the current version ${expected}:`, stale))
-      },
+      run: (ctx, scope) => proxiesUpToDate(ctx, scope, () => controlPlaneProxies(ctx, scope)),
     },
   ],
 }

@@ -237,9 +237,10 @@ function kubeletRefusal(pod: SimPod, port: number): string {
 }
 
 function appHandler(pod: SimPod): (req: IncomingMessage, res: ServerResponse) => void {
-  return (_req, res) => {
+  return (req, res) => {
+    const route = pod.appRoutes?.[new URL(req.url ?? '/', 'http://localhost').pathname]
     res.writeHead(200, {'content-type': 'text/plain'})
-    res.end(`hello from ${pod.name}\n`)
+    res.end(route ? route() : `hello from ${pod.name}\n`)
   }
 }
 
