@@ -6,10 +6,10 @@
 import type {X509Certificate} from 'node:crypto'
 
 import type {CheckContext} from '../context.js'
-import {secretText, webhookNames} from '../linkerd.js'
+import {webhookNames} from '../linkerd.js'
+import {parseCaBundle, servedCert, servedCertExpiry, servedCertProblems, tlsSecrets, type Served} from '../served-cert.js'
 import {DEFAULT_CERT_EXPIRY_THRESHOLD_MS, wordDuration} from '../threshold.js'
 import {fail, pass, skip, type Category, type Check, type CheckScope} from '../types.js'
-import {certName, chainProblem, expiryProblem, keyProblem, parsePemBundle, validityProblem} from '../x509.js'
 
 interface Webhook {
   component: 'policy-validator' | 'proxy-injector' | 'sp-validator'
@@ -25,28 +25,8 @@ const WEBHOOKS: readonly Webhook[] = [
   {component: 'policy-validator', config: webhookNames.policyValidator, mutating: false, optional: true},
 ]
 
-interface Served {
-  cert: X509Certificate
-  /** Certificates after the serving one in the secret. */
-  chain: X509Certificate[]
-  keyPem: string | undefined
-  keyName: string
-  source: string
-}
-
-/** The serving certificate, or undefined when neither secret exists. */
-async function servingCert(ctx: CheckContext, scope: CheckScope, hook: Webhook): Promise<Served | undefined> {
-  const ns = ctx.settings.controlPlaneNamespace
-  for (const [name, key, keyName] of [[`linkerd-${hook.component}-k8s-tls`, 'tls.crt', 'tls.key'], [`linkerd-${hook.component}-tls`, 'crt.pem', 'key.pem']] as const) {
-    const secret = await scope.waitFor(`secret/${name} in ${ns}`, ctx.snapshot.secret(ns, name))
-    if (!secret) continue
-    const pem = secretText(secret, key)
-    if (!pem) throw new Error(`secret/${name} in ${ns} has no ${key}`)
-    const [cert, ...chain] = parsePemBundle(pem)
-    return {cert: cert as X509Certificate, chain, keyPem: secretText(secret, keyName), keyName, source: `secret/${name} in ${ns}`}
-  }
-  return undefined
-}
+const servingCert = (ctx: CheckContext, scope: CheckScope, hook: Webhook): Promise<Served | undefined> =>
+  servedCert(ctx, scope, ctx.settings.controlPlaneNamespace, tlsSecrets(`linkerd-${hook.component}-k8s-tls`, `linkerd-${hook.component}-tls`))
 
 async function caBundle(ctx: CheckContext, scope: CheckScope, hook: Webhook): Promise<X509Certificate[] | string> {
   const configs = hook.mutating
@@ -54,14 +34,7 @@ async function caBundle(ctx: CheckContext, scope: CheckScope, hook: Webhook): Pr
     : await scope.waitFor('validatingwebhookconfigurations', ctx.snapshot.validatingWebhooks())
   const config = configs.find((c) => c.metadata?.name === hook.config)
   if (!config) return `${hook.mutating ? 'mutating' : 'validating'}webhookconfiguration/${hook.config} not found`
-  const bundle = config.webhooks?.[0]?.clientConfig.caBundle
-  if (!bundle) return `${hook.config} has no caBundle`
-  const text = typeof bundle === 'string' ? Buffer.from(bundle, 'base64').toString('utf8') : String(bundle)
-  try {
-    return parsePemBundle(text)
-  } catch (error) {
-    return `the caBundle of ${hook.config}: ${error instanceof Error ? error.message : String(error)}`
-  }
+  return parseCaBundle(config.webhooks?.[0]?.clientConfig.caBundle, hook.config)
 }
 
 function validCert(hook: Webhook): Check<CheckContext> {
@@ -76,29 +49,9 @@ function validCert(hook: Webhook): Check<CheckContext> {
         if (hook.optional) return skip(`the ${hook.component} is not installed`)
         return fail(`secret/linkerd-${hook.component}-k8s-tls in ${ctx.settings.controlPlaneNamespace} not found`)
       }
-      const {cert, chain, source} = served
-      const now = ctx.settings.now()
-      const problems: string[] = []
-      const invalid = validityProblem(cert, now)
-      if (invalid) problems.push(invalid)
-      if (served.keyPem === undefined) problems.push(`${served.keyName} is missing`)
-      else {
-        const mismatch = keyProblem(cert, served.keyPem)
-        if (mismatch) problems.push(mismatch)
-      }
       const host = `linkerd-${hook.component}.${ctx.settings.controlPlaneNamespace}.svc`
-      if (cert.checkHost(host) === undefined) problems.push(`certificate ${certName(cert)} is not valid for ${host}`)
-      const bundle = await caBundle(ctx, scope, hook)
-      if (typeof bundle === 'string') problems.push(bundle)
-      else {
-        for (const ca of bundle) {
-          const expired = validityProblem(ca, now)
-          if (expired) problems.push(`the caBundle of ${hook.config}: ${expired}`)
-        }
-        const unchained = chainProblem(cert, chain, bundle, now)
-        if (unchained) problems.push(`${unchained} in the caBundle of ${hook.config}`)
-      }
-      return problems.length === 0 ? pass() : fail(`${source}: ${problems.join('\n')}`)
+      const problems = servedCertProblems(served, host, await caBundle(ctx, scope, hook), hook.config, ctx.settings.now())
+      return problems.length === 0 ? pass() : fail(`${served.source}: ${problems.join('\n')}`)
     },
   }
 }
@@ -112,11 +65,7 @@ function notExpiring(hook: Webhook, validFor: string): Check<CheckContext> {
     async run(ctx, scope) {
       const served = await servingCert(ctx, scope, hook)
       if (!served) return skip(`secret/linkerd-${hook.component}-k8s-tls not found`)
-      const expiring = (certs: readonly X509Certificate[]) => certs.map((c) => expiryProblem(c, ctx.settings.now(), ctx.settings.certExpiryThresholdMs)).filter((p): p is string => p !== undefined)
-      const problems = expiring([served.cert, ...served.chain]).map((p) => `${served.source}: ${p}`)
-      // The API server verifies the webhook against this bundle: an expiring CA breaks it as surely.
-      const bundle = await caBundle(ctx, scope, hook)
-      if (typeof bundle !== 'string') problems.push(...expiring(bundle).map((p) => `the caBundle of ${hook.config}: ${p}`))
+      const problems = servedCertExpiry(ctx, served, await caBundle(ctx, scope, hook), hook.config)
       return problems.length === 0 ? pass() : fail(problems.join('\n'))
     },
   }
