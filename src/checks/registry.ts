@@ -14,6 +14,7 @@ import {linkerdCrd} from './categories/linkerd-crd.js'
 import {linkerdExtensions} from './categories/linkerd-extensions.js'
 import {linkerdHa} from './categories/linkerd-ha.js'
 import {linkerdMulticluster} from './categories/linkerd-multicluster.js'
+import {linkerdViz, linkerdVizDataPlane} from './categories/linkerd-viz.js'
 import {linkerdExistence} from './categories/linkerd-existence.js'
 import {linkerdIdentity} from './categories/linkerd-identity.js'
 import {linkerdVersion} from './categories/linkerd-version.js'
@@ -32,8 +33,9 @@ export function categoriesFor(mode: CheckMode, options: RegistryOptions = {}): A
   if (mode === 'crds') return [kubernetesApi, kubernetesVersion, gatewayApiCrd, linkerdCrd]
   const core = [kubernetesApi, kubernetesVersion, gatewayApiCrd, linkerdExistence, linkerdConfig, linkerdCni, linkerdIdentity(options.validFor), linkerdWebhooks(options.validFor)]
   // Installed extensions' checks come last, as `linkerd check` runs them after its own.
-  if (mode === 'control-plane') return [...core, linkerdVersion, controlPlaneProxy, linkerdHa, linkerdExtensions, linkerdMulticluster]
-  return [...core, identityDataPlane, linkerdVersion, controlPlaneProxy, dataPlane, dataPlanePorts, linkerdHa, linkerdMulticluster]
+  const viz = linkerdViz(options.validFor)
+  if (mode === 'control-plane') return [...core, linkerdVersion, controlPlaneProxy, linkerdHa, linkerdExtensions, viz, linkerdMulticluster]
+  return [...core, identityDataPlane, linkerdVersion, controlPlaneProxy, dataPlane, dataPlanePorts, linkerdHa, viz, linkerdVizDataPlane, linkerdMulticluster]
 }
 
 /** Every category of every mode once, for docs and for validating --only/--skip. */

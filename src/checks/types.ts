@@ -102,6 +102,11 @@ export const fail = (message: string, severity?: Severity): Outcome =>
   severity === undefined ? {kind: 'fail', message} : {kind: 'fail', message, severity}
 export const skip = (reason: string): Outcome => ({kind: 'skip', reason})
 
+/** A check from its parts, for the helpers that wrap a family of checks (per Link, when installed...). */
+export function defineCheck<C>(id: string, description: string, hint: string, severity: Severity, run: Check<C>['run'], extra: Partial<Check<C>> = {}): Check<C> {
+  return {id, description, severity, hint, ...extra, run}
+}
+
 export const LINKERD_HINT_BASE = 'https://linkerd.io/2/checks/#'
 
 /** Anchors become Linkerd's checks page; full URLs are kept. */

@@ -7,25 +7,19 @@ import {CNI_CONFIG_MAP, CNI_DEFAULT_NAMESPACE, CNI_RESOURCE_NAME} from '../../me
 import type {CheckContext} from '../context.js'
 import {linkerdValues, LINKERD_CONFIG} from '../linkerd.js'
 import {listProblems, podName} from '../pods.js'
-import {fail, pass, skip, type Category, type Check, type CheckScope, type Outcome} from '../types.js'
+import {defineCheck, fail, pass, skip, type Category, type Check, type CheckScope, type Outcome} from '../types.js'
 
 const NOT_ENABLED = 'skipping check because CNI is not enabled'
 
 /** Runs `check` only when the values enable CNI. */
 function whenEnabled(id: string, description: string, hint: string, check: (ctx: CheckContext, scope: CheckScope, ns: string) => Promise<Outcome>, extra: Partial<Check<CheckContext>> = {}): Check<CheckContext> {
-  return {
-    id,
-    description,
-    severity: 'error',
-    hint,
-    ...extra,
-    async run(ctx, scope) {
-      const cp = ctx.settings.controlPlaneNamespace
-      const values = await scope.waitFor(`configmap/${LINKERD_CONFIG} in ${cp}`, linkerdValues(ctx.snapshot, cp))
-      if (!values.cniEnabled) return skip(NOT_ENABLED)
-      return check(ctx, scope, ctx.settings.cniNamespace ?? CNI_DEFAULT_NAMESPACE)
-    },
+  const run = async (ctx: CheckContext, scope: CheckScope): Promise<Outcome> => {
+    const cp = ctx.settings.controlPlaneNamespace
+    const values = await scope.waitFor(`configmap/${LINKERD_CONFIG} in ${cp}`, linkerdValues(ctx.snapshot, cp))
+    if (!values.cniEnabled) return skip(NOT_ENABLED)
+    return check(ctx, scope, ctx.settings.cniNamespace ?? CNI_DEFAULT_NAMESPACE)
   }
+  return defineCheck(id, description, hint, 'error', run, extra)
 }
 
 const named = <T extends {metadata?: {name?: string | undefined} | undefined}>(items: readonly T[], name: string) => items.find((o) => o.metadata?.name === name)

@@ -4,6 +4,7 @@
 // watch Services, shares the trust anchors), its service-mirror controller (RBAC, running, not
 // legacy, its gateway probes alive per the controller's gateway_alive metric), the mirror
 // Services it made (endpoints, a Link of their own) and the extension's proxies.
+import {TimeoutError} from '../../errors.js'
 import type {V1Deployment, V1Pod} from '../../kube/types.js'
 import {
   ADMIN_PORT_SUFFIX,
@@ -30,7 +31,7 @@ import {LINKERD_CONFIG, linkerdValues, parseLinkerdValues, parseLinkerdVersion, 
 import {hasLabel, linkCrdServed, links, messageOf, multiclusterNamespace, NOT_INSTALLED, remoteClient, type Link} from '../multicluster.js'
 import {listProblems, podName} from '../pods.js'
 import {proxiesHealthy, proxiesUpToDate} from '../proxy-health.js'
-import {fail, pass, skip, type Category, type Check, type CheckScope, type Outcome, type Severity} from '../types.js'
+import {defineCheck, fail, pass, skip, type Category, type Check, type CheckScope, type Outcome, type Severity} from '../types.js'
 import {parsePemBundle} from '../x509.js'
 
 /** The Links to check, or why there is nothing to check. */
@@ -46,24 +47,20 @@ async function linksToCheck(ctx: CheckContext, scope: CheckScope): Promise<Link[
  * fails listing each Link's problems, and passes naming the Links it checked.
  */
 function perLink(id: string, description: string, hint: string, severity: Severity, problem: (ctx: CheckContext, scope: CheckScope, link: Link) => Promise<string[]>, extra: Partial<Check<CheckContext>> = {}): Check<CheckContext> {
-  return {
-    id,
-    description,
-    severity,
-    hint,
-    ...extra,
-    async run(ctx, scope) {
-      const found = await linksToCheck(ctx, scope)
-      if (!Array.isArray(found)) return found
-      const problems = (await Promise.all(found.map(async (link) => (await problem(ctx, scope, link).catch((error: unknown) => [messageOf(error)])).map((p) => `${link.target}: ${p}`)))).flat()
-      return problems.length === 0 ? pass(found.map((l) => `* ${l.target}`).join('\n')) : fail(listProblems('Problematic clusters:', problems))
-    },
+  const run = async (ctx: CheckContext, scope: CheckScope): Promise<Outcome> => {
+    const found = await linksToCheck(ctx, scope)
+    if (!Array.isArray(found)) return found
+    // One Link's trouble is that Link's problem; a call past --request-timeout is the check's timeout.
+    const problemsOf = (link: Link) => problem(ctx, scope, link).catch((error: unknown) => (error instanceof TimeoutError ? Promise.reject(error) : [messageOf(error)]))
+    const problems = (await Promise.all(found.map(async (link) => (await problemsOf(link)).map((p) => `${link.target}: ${p}`)))).flat()
+    return problems.length === 0 ? pass(found.map((l) => `* ${l.target}`).join('\n')) : fail(listProblems('Problematic clusters:', problems))
   }
+  return defineCheck(id, description, hint, severity, run, extra)
 }
 
 /** Runs `check` when the extension is installed. */
 function installed(id: string, description: string, hint: string, severity: Severity, check: (ctx: CheckContext, scope: CheckScope) => Promise<Outcome>, extra: Partial<Check<CheckContext>> = {}): Check<CheckContext> {
-  return {id, description, severity, hint, ...extra, run: async (ctx, scope) => ((await multiclusterNamespace(ctx, scope)) ? check(ctx, scope) : skip(NOT_INSTALLED))}
+  return defineCheck(id, description, hint, severity, async (ctx, scope) => ((await multiclusterNamespace(ctx, scope)) ? check(ctx, scope) : skip(NOT_INSTALLED)), extra)
 }
 
 /** The Deployments of a Link's service-mirror controller (in any namespace). */
