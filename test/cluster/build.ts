@@ -115,7 +115,7 @@ export function buildCluster(scenario: Scenario, now = Date.now(), options: Buil
         allocatable: {cpu: '4', memory: '16Gi', pods: '110'},
         capacity: {cpu: '4', memory: '16Gi', pods: '110'},
         conditions: [{lastHeartbeatTime: timestamp(now), lastTransitionTime: timestamp(created), message: 'kubelet is posting ready status', reason: 'KubeletReady', status: 'True', type: 'Ready'}],
-        nodeInfo: {architecture: 'amd64', containerRuntimeVersion: 'containerd://1.7.27', kernelVersion: '6.8.0', kubeProxyVersion: scenario.kubernetesVersion, kubeletVersion: scenario.kubernetesVersion, operatingSystem: 'linux', osImage: 'Ubuntu 24.04 LTS'},
+        nodeInfo: {architecture: 'amd64', containerRuntimeVersion: scenario.containerRuntime, kernelVersion: '6.8.0', kubeProxyVersion: scenario.kubernetesVersion, kubeletVersion: scenario.kubernetesVersion, operatingSystem: 'linux', osImage: 'Ubuntu 24.04 LTS'},
       },
     })
   })

@@ -117,6 +117,8 @@ export interface VizSpec {
 export const VIZ_COMPONENTS = ['metrics-api', 'prometheus', 'tap', 'tap-injector', 'web'] as const
 
 export interface Scenario {
+  /** The nodes' container runtime (status.nodeInfo.containerRuntimeVersion). */
+  containerRuntime: string
   /** Linkerd extensions installed on top of the control plane. */
   extensions: {viz?: VizSpec}
   forbidden: ForbiddenRule[]
@@ -320,6 +322,7 @@ export function normalizeScenario(doc: unknown, name = 'scenario'): Scenario {
     }
   }
   const scenario: Scenario = {
+    containerRuntime: str(raw.containerRuntime, 'containerRuntime', 'containerd://1.7.27'),
     extensions: parseExtensions(raw.extensions, linkerd, namespaces),
     forbidden,
     gatewayApi,

@@ -222,4 +222,12 @@ describe('check: install-level checks (simulated cluster)', () => {
       assert.equal((await runCli(['check', '--crds', '--pre'])).code, 2)
     })
   })
+  test('proxy-init-run-as-root: nodes on the docker runtime need proxyInit.runAsRoot', async () => {
+    assert.equal((await checkJson(healthy, '--only', 'linkerd-config')).byId.get('linkerd-config.proxy-init-run-as-root')?.result, 'success')
+    await withSim(healthyWith({containerRuntime: 'docker://24.0.7'}), async (sim) => {
+      const {code, byId} = await checkJson(sim, '--only', 'linkerd-config')
+      assert.equal(code, 1)
+      assert.match(byId.get('linkerd-config.proxy-init-run-as-root')?.error ?? '', /^there are nodes using the docker container runtime and proxy-init container must run as root user \(node\/sim-node-0, node\/sim-node-1\)\./)
+    })
+  })
 })

@@ -2,7 +2,7 @@
 // and admission webhooks. Names and label selectors as in linkerd2's healthcheck.
 import {LABEL} from '../../mesh/names.js'
 import type {CheckContext} from '../context.js'
-import {clusterRbacNames, crdProblems, serviceAccountNames, webhookNames} from '../linkerd.js'
+import {clusterRbacNames, crdProblems, linkerdValues, LINKERD_CONFIG, serviceAccountNames, webhookNames} from '../linkerd.js'
 import {fail, pass, type Category} from '../types.js'
 
 const missingText = (kind: string, missing: readonly string[]) => `missing ${kind}: ${missing.join(', ')}`
@@ -95,6 +95,21 @@ export const linkerdConfig: Category<CheckContext> = {
         const hooks = await scope.waitFor('validatingwebhookconfigurations', ctx.snapshot.validatingWebhooks())
         const missing = missingNames(hooks, [webhookNames.spValidator])
         return missing.length === 0 ? pass() : fail(missingText('ValidatingWebhookConfigurations', missing))
+      },
+    },
+    {
+      id: 'proxy-init-run-as-root',
+      description: 'proxy-init container runs as root user if docker container runtime is used',
+      severity: 'error',
+      hint: 'l5d-proxy-init-run-as-root',
+      async run(ctx, scope) {
+        const ns = ctx.settings.controlPlaneNamespace
+        const values = await scope.waitFor(`configmap/${LINKERD_CONFIG} in ${ns}`, linkerdValues(ctx.snapshot, ns))
+        if ((values.raw.proxyInit as {runAsRoot?: unknown} | undefined)?.runAsRoot === true) return pass()
+        // Docker's runtime needs root to set up iptables in the pod's network namespace.
+        const docker = (await scope.waitFor('nodes', ctx.snapshot.nodes())).filter((n) => n.status?.nodeInfo?.containerRuntimeVersion.startsWith('docker:')).map((n) => `node/${n.metadata?.name ?? '?'}`)
+        if (docker.length === 0) return pass()
+        return fail(`there are nodes using the docker container runtime and proxy-init container must run as root user (${docker.join(', ')}).\ntry installing linkerd via --set proxyInit.runAsRoot=true`)
       },
     },
   ],

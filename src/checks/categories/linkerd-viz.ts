@@ -8,6 +8,7 @@
 import {KubeApiError} from '../../errors.js'
 import type {V1Namespace, V1Pod} from '../../kube/types.js'
 import {EXTENSION_LABEL} from '../../mesh/extensions.js'
+import {LABEL} from '../../mesh/names.js'
 import {
   EXTERNAL_PROMETHEUS_ANNOTATION,
   PROMETHEUS_COMPONENT,
@@ -24,8 +25,7 @@ import {
   vizClusterRoles,
 } from '../../mesh/viz.js'
 import type {CheckContext} from '../context.js'
-import {CONTROL_PLANE_NS_LABEL} from '../linkerd.js'
-import {isMeshed, listProblems, podName, proxyContainer, proxyNotReady} from '../pods.js'
+import {hasProxyContainer, listProblems, podName, proxyContainer, proxyNotReady} from '../pods.js'
 import {proxiesHealthy, proxiesUpToDate} from '../proxy-health.js'
 import {parseCaBundle, servedCert, servedCertExpiry, servedCertProblems, tlsSecrets} from '../served-cert.js'
 import {defineCheck, fail, pass, skip, type Category, type Check, type CheckScope, type Outcome, type Severity} from '../types.js'
@@ -61,14 +61,14 @@ async function tapCaBundle(ctx: CheckContext, scope: CheckScope) {
 
 const tapCert = (ctx: CheckContext, scope: CheckScope, ns: string) => servedCert(ctx, scope, ns, tlsSecrets(TAP_SECRET, TAP_LEGACY_SECRET))
 
-const component = (pod: V1Pod) => pod.metadata?.labels?.component ?? pod.metadata?.labels?.[`linkerd.io/control-plane-component`]
+const component = (pod: V1Pod) => pod.metadata?.labels?.component ?? pod.metadata?.labels?.[LABEL.controlPlaneComponent]
 
 /** Viz pods that are not running with every container ready, and components with no pod at all. */
 function podProblems(pods: readonly V1Pod[], components: readonly string[]): string[] {
   const problems = components.filter((c) => !pods.some((pod) => component(pod) === c)).map((c) => `no pod of component ${c}`)
   for (const pod of pods) {
     if (pod.status?.phase !== 'Running') problems.push(`${podName(pod)} is ${pod.status?.phase ?? 'Unknown'}`)
-    else if (isMeshed(pod)) {
+    else if (hasProxyContainer(pod)) {
       const proxy = proxyNotReady(pod)
       if (proxy) problems.push(proxy)
     }
@@ -114,7 +114,7 @@ export const linkerdViz = (validFor = '60 days'): Category<CheckContext> => ({
       {retry: true},
     ),
     viz('pods-injected', 'linkerd-viz pods are injected', 'l5d-viz-pods-injection', 'warning', async (ctx, scope, ns) => {
-      const bare = (await vizPods(ctx, scope, ns)).filter((pod) => !isMeshed(pod) && pod.status?.phase !== 'Succeeded').map((pod) => `could not find proxy container for ${podName(pod)}`)
+      const bare = (await vizPods(ctx, scope, ns)).filter((pod) => !hasProxyContainer(pod) && pod.status?.phase !== 'Succeeded').map((pod) => `could not find proxy container for ${podName(pod)}`)
       return bare.length === 0 ? pass() : fail(bare.join('\n'))
     }),
     viz(
@@ -130,10 +130,10 @@ export const linkerdViz = (validFor = '60 days'): Category<CheckContext> => ({
       {retry: true},
     ),
     viz('proxies-healthy', 'viz extension proxies are healthy', 'l5d-viz-proxy-healthy', 'warning', async (ctx, scope, ns) =>
-      proxiesHealthy(ctx, scope, (await vizPods(ctx, scope, ns)).filter((pod) => pod.metadata?.labels?.[CONTROL_PLANE_NS_LABEL] !== undefined), 'viz'),
+      proxiesHealthy(ctx, scope, (await vizPods(ctx, scope, ns)).filter((pod) => pod.metadata?.labels?.[LABEL.controlPlaneNamespace] !== undefined), 'viz'),
     ),
     viz('proxies-version', 'viz extension proxies are up-to-date', 'l5d-viz-proxy-cp-version', 'warning', async (ctx, scope, ns) =>
-      proxiesUpToDate(ctx, scope, async () => (await vizPods(ctx, scope, ns)).filter(isMeshed)),
+      proxiesUpToDate(ctx, scope, async () => (await vizPods(ctx, scope, ns)).filter(hasProxyContainer)),
     ),
     viz('prometheus-installed', 'prometheus is installed and configured correctly', 'l5d-viz-prometheus', 'warning', async (ctx, scope, ns, namespace) => {
       if (namespace.metadata?.annotations?.[EXTERNAL_PROMETHEUS_ANNOTATION]) return skip('prometheus is disabled')

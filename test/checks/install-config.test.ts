@@ -1,3 +1,4 @@
+// linkerd-ha-checks and linkerd-config.proxy-init-run-as-root: install settings against what the cluster runs.
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
@@ -23,5 +24,19 @@ describe('linkerd-ha-checks', () => {
     assert.equal(short.byId.get(ID)?.result, 'warning')
     assert.equal(short.byId.get(ID)?.error, 'not enough replicas available for high availability:\n\t* deployment/linkerd-identity has 1 available replica (of 3)\n\t* deployment/linkerd-proxy-injector not found')
     assert.equal(short.byId.get(ID)?.hint, 'https://linkerd.io/2/checks/#l5d-control-plane-replicas')
+  })
+})
+
+describe('linkerd-config.proxy-init-run-as-root', () => {
+  const node = (name: string, runtime: string): PlainObject => ({apiVersion: 'v1', kind: 'Node', metadata: {name}, status: {nodeInfo: {containerRuntimeVersion: runtime, architecture: 'amd64', bootID: '', kernelVersion: '', kubeProxyVersion: '', kubeletVersion: '', machineID: '', operatingSystem: 'linux', osImage: '', systemUUID: ''}}})
+  const ID = 'linkerd-config.proxy-init-run-as-root'
+
+  test('docker nodes need proxy-init to run as root', async () => {
+    const containerd = await runFake({mode: 'control-plane', objects: [...controlPlane(), node('n1', 'containerd://1.7.27')]})
+    assert.equal(containerd.byId.get(ID)?.result, 'success')
+    const docker = await runFake({mode: 'control-plane', objects: [...controlPlane(), node('n1', 'containerd://1.7.27'), node('n2', 'docker://24.0.7')]})
+    assert.equal(docker.byId.get(ID)?.error, 'there are nodes using the docker container runtime and proxy-init container must run as root user (node/n2).\ntry installing linkerd via --set proxyInit.runAsRoot=true')
+    const root = await runFake({mode: 'control-plane', objects: [...controlPlane({values: {proxyInit: {runAsRoot: true}}}), node('n2', 'docker://24.0.7')]})
+    assert.equal(root.byId.get(ID)?.result, 'success')
   })
 })
