@@ -56,4 +56,9 @@ export abstract class ClusterCommand extends BaseCommand {
     const {createKubeClient} = await import('./kube/index.js')
     return createKubeClient(this.kubeOptions(flags))
   }
+
+  /** Builds clients for other clusters from kubeconfig text (multicluster Links' Secrets), loaded lazily too. */
+  protected remoteKubeFactory(requestTimeoutMs: number): (kubeconfig: string, source: string) => Promise<KubeClient> {
+    return async (kubeconfig, source) => (await import('./kube/index.js')).kubeClientFromText(kubeconfig, source, requestTimeoutMs)
+  }
 }

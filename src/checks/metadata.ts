@@ -5,11 +5,9 @@
 // agree (linkerd2 checkMisconfiguredOpaquePortAnnotations): a client proxy resolves the Service's
 // annotation, the server proxy the pod's, and a port opaque on one side only breaks the connection.
 import type {V1Endpoints, V1ObjectMeta, V1Pod, V1Service} from '../kube/types.js'
+import {EXPORTED_SERVICE_LABEL} from '../mesh/multicluster.js'
 import {ANNOTATION, CONFIG_PREFIXES} from '../mesh/names.js'
 import {listRanges, parsePortList, rangesContain, type PortRange} from '../ports/index.js'
-
-/** Valid only as a label: the service mirror selects exported Services by it. */
-export const EXPORTED_SERVICE_LABEL = 'mirror.linkerd.io/exported'
 
 /** Label keys that only work as annotations. */
 export function labelsThatShouldBeAnnotations(meta: V1ObjectMeta | undefined): string[] {

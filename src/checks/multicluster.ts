@@ -1,8 +1,8 @@
 // What the multicluster checks share: whether the extension is installed, the Links (read once
 // per snapshot), a Link's target cluster through its credentials Secret, and label matching for
 // the objects the service mirror makes.
+import {ANNOTATION, LABEL} from '../mesh/names.js'
 import type {CustomObject, KubeClient, V1Namespace} from '../kube/types.js'
-import {EXTENSION_LABEL} from '../mesh/extensions.js'
 import {CREDENTIALS_KEY, LINK_CRD, LINK_GROUP, LINK_PLURAL, LINK_VERSION, MULTICLUSTER_EXTENSION, MULTICLUSTER_LEGACY_EXTENSION} from '../mesh/multicluster.js'
 import type {CheckContext} from './context.js'
 import {secretText} from './linkerd.js'
@@ -34,18 +34,18 @@ export function parseLink(object: CustomObject): Link {
     credentialsSecret: text(spec.clusterCredentialsSecret),
     gatewayAddress: text(spec.gatewayAddress),
     probePath: text(probe.path),
-    createdBy: object.metadata?.annotations?.['linkerd.io/created-by'],
+    createdBy: object.metadata?.annotations?.[ANNOTATION.createdBy],
   }
 }
 
 /** The extension's namespace (labelled `linkerd.io/extension=multicluster`, or the pre-2.10 name). */
 export async function multiclusterNamespace(ctx: CheckContext, scope: CheckScope): Promise<V1Namespace | undefined> {
   const namespaces = await scope.waitFor('namespaces', ctx.snapshot.namespaces())
-  const label = (ns: V1Namespace) => ns.metadata?.labels?.[EXTENSION_LABEL]
+  const label = (ns: V1Namespace) => ns.metadata?.labels?.[LABEL.extension]
   return namespaces.find((ns) => label(ns) === MULTICLUSTER_EXTENSION) ?? namespaces.find((ns) => label(ns) === MULTICLUSTER_LEGACY_EXTENSION)
 }
 
-export const NOT_INSTALLED = `the multicluster extension is not installed (no namespace labelled ${EXTENSION_LABEL}=${MULTICLUSTER_EXTENSION})`
+export const NOT_INSTALLED = `the multicluster extension is not installed (no namespace labelled ${LABEL.extension}=${MULTICLUSTER_EXTENSION})`
 
 /** Whether the Link CRD serves the version the extension uses. */
 export async function linkCrdServed(ctx: CheckContext, scope: CheckScope): Promise<boolean> {

@@ -106,7 +106,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
     const progress = await startProgress({enabled: flags.output === 'table' || flags.output === 'short', color: flags.color})
     this.pauseSpinner = (paused) => progress.pause(paused)
     // Links' target clusters get their own clients, from the kubeconfigs in their Secrets.
-    const remoteKube = async (kubeconfig: string, source: string) => (await import('../kube/index.js')).kubeClientFromText(kubeconfig, source, options.requestTimeoutMs)
+    const remoteKube = this.remoteKubeFactory(options.requestTimeoutMs)
     try {
       progress.show('connecting to the Kubernetes API')
       const report = await runCheckSuite(client, settings, {

@@ -4,5 +4,3 @@ export const CNI_DEFAULT_NAMESPACE = 'linkerd-cni'
 /** The name of the plugin's ServiceAccount, ClusterRole, ClusterRoleBinding and DaemonSet. */
 export const CNI_RESOURCE_NAME = 'linkerd-cni'
 export const CNI_CONFIG_MAP = 'linkerd-cni-config'
-/** Label on every object of the CNI chart. */
-export const CNI_RESOURCE_LABEL = 'linkerd.io/cni-resource'

@@ -11,8 +11,5 @@ export const GATEWAY_API_CRDS: ReadonlyArray<{name: string; version: string}> = 
 /** Set by Gateway API's own manifests: which release a CRD came from. */
 export const GATEWAY_API_BUNDLE_VERSION = `${GATEWAY_API_GROUP}/bundle-version`
 
-/** Linkerd's `linkerd.io/created-by`: a CRD carrying it was installed by Linkerd's chart. */
-export const CREATED_BY_ANNOTATION = 'linkerd.io/created-by'
-
 /** What `linkerd check` tells a user without the CRDs (the release its docs point at). */
 export const GATEWAY_API_INSTALL = 'kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml'

@@ -13,6 +13,8 @@ export const LINK_CRD = `${LINK_PLURAL}.${LINK_GROUP}`
 /** The key of a Link's credentials Secret that holds the target cluster's kubeconfig. */
 export const CREDENTIALS_KEY = 'kubeconfig'
 
+/** Valid only as a label: the service mirror selects the Services to export by it. */
+export const EXPORTED_SERVICE_LABEL = 'mirror.linkerd.io/exported'
 export const MIRRORED_SERVICE_LABEL = 'mirror.linkerd.io/mirrored-service'
 export const MIRRORED_GATEWAY_LABEL = 'mirror.linkerd.io/mirrored-gateway'
 export const REMOTE_CLUSTER_LABEL = 'mirror.linkerd.io/cluster-name'

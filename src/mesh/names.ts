@@ -79,6 +79,10 @@ export const LABEL = {
   workloadNamespace: 'linkerd.io/workload-ns',
   /** On a namespace: `disabled` keeps the injector's webhook away from it. */
   admissionWebhooks: `${C}admission-webhooks`,
+  /** On an extension's namespace and objects: `viz`, `multicluster`, `jaeger`, ... */
+  extension: 'linkerd.io/extension',
+  /** On every object of the linkerd-cni chart. */
+  cniResource: 'linkerd.io/cni-resource',
 } as const
 
 /** The owner label the injector adds to a meshed pod, e.g. `linkerd.io/proxy-deployment`. */

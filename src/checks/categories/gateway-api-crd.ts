@@ -3,13 +3,14 @@
 // must serve `v1` (Gateway API v1.1.1 or later); whether Linkerd's chart installed them (the
 // `linkerd.io/created-by` annotation) or something else did is reported on success.
 import type {V1CustomResourceDefinition} from '../../kube/types.js'
-import {CREATED_BY_ANNOTATION, GATEWAY_API_BUNDLE_VERSION, GATEWAY_API_CRDS, GATEWAY_API_INSTALL} from '../../mesh/gateway-api.js'
+import {GATEWAY_API_BUNDLE_VERSION, GATEWAY_API_CRDS, GATEWAY_API_INSTALL} from '../../mesh/gateway-api.js'
+import {ANNOTATION} from '../../mesh/names.js'
 import type {CheckContext} from '../context.js'
 import {fail, pass, type Category} from '../types.js'
 
 function manager(crd: V1CustomResourceDefinition): string {
   const annotations = crd.metadata?.annotations ?? {}
-  const createdBy = annotations[CREATED_BY_ANNOTATION]
+  const createdBy = annotations[ANNOTATION.createdBy]
   const bundle = annotations[GATEWAY_API_BUNDLE_VERSION]
   const release = bundle ? ` (Gateway API ${bundle})` : ''
   return createdBy ? `installed by Linkerd (${createdBy})${release}` : `installed outside Linkerd${release}`

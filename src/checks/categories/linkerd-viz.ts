@@ -7,7 +7,6 @@
 // are not carried over (docs/check.md says which).
 import {KubeApiError} from '../../errors.js'
 import type {V1Namespace, V1Pod} from '../../kube/types.js'
-import {EXTENSION_LABEL} from '../../mesh/extensions.js'
 import {LABEL} from '../../mesh/names.js'
 import {
   EXTERNAL_PROMETHEUS_ANNOTATION,
@@ -31,10 +30,10 @@ import {parseCaBundle, servedCert, servedCertExpiry, servedCertProblems, tlsSecr
 import {defineCheck, fail, pass, skip, type Category, type Check, type CheckScope, type Outcome, type Severity} from '../types.js'
 import {dataPlanePods} from './data-plane.js'
 
-const NOT_INSTALLED = `the viz extension is not installed (no namespace labelled ${EXTENSION_LABEL}=${VIZ_EXTENSION})`
+const NOT_INSTALLED = `the viz extension is not installed (no namespace labelled ${LABEL.extension}=${VIZ_EXTENSION})`
 
 async function vizNamespace(ctx: CheckContext, scope: CheckScope): Promise<V1Namespace | undefined> {
-  return (await scope.waitFor('namespaces', ctx.snapshot.namespaces())).find((ns) => ns.metadata?.labels?.[EXTENSION_LABEL] === VIZ_EXTENSION)
+  return (await scope.waitFor('namespaces', ctx.snapshot.namespaces())).find((ns) => ns.metadata?.labels?.[LABEL.extension] === VIZ_EXTENSION)
 }
 
 /** A viz check: skipped unless viz is installed; `check` gets the viz namespace's name. */
@@ -123,7 +122,7 @@ export const linkerdViz = (validFor = '60 days'): Category<CheckContext> => ({
       'l5d-viz-pods-running',
       'warning',
       async (ctx, scope, ns) => {
-        const pods = (await vizPods(ctx, scope, ns)).filter((pod) => pod.metadata?.labels?.[EXTENSION_LABEL] === VIZ_EXTENSION)
+        const pods = (await vizPods(ctx, scope, ns)).filter((pod) => pod.metadata?.labels?.[LABEL.extension] === VIZ_EXTENSION)
         const problems = podProblems(pods, VIZ_COMPONENTS)
         return problems.length === 0 ? pass() : fail(listProblems('viz extension pods are not ready:', problems))
       },
