@@ -15,6 +15,9 @@ import {VIZ_NAMESPACE_LABELS, vizObjects, vizWorkloads} from './viz.js'
 
 export type Json = Record<string, unknown>
 
+/** A body (status 200), or a status and body. */
+export type AppAnswer = string | {status: number; body: string}
+
 export interface SimPod {
   /** Port of the proxy's admin server (container port `linkerd-admin`). */
   adminPort: number
@@ -34,7 +37,7 @@ export interface SimPod {
   /** pod-template-hash of Deployment pods. */
   templateHash: string | undefined
   /** What the pod's app ports answer by path (else `hello from <pod>`), e.g. a controller's /metrics. */
-  appRoutes?: Record<string, () => string>
+  appRoutes?: Record<string, () => AppAnswer>
   workload: {kind: WorkloadKind; name: string}
 }
 
@@ -504,7 +507,9 @@ export function buildCluster(scenario: Scenario, now = Date.now(), options: Buil
     for (const w of vizWorkloads(viz, linkerd)) {
       const containers = w.containers.map((c) => ({...c, imagePullPolicy: 'IfNotPresent', resources: {}, terminationMessagePolicy: 'FallbackToLogsOnError'}))
       const input: WorkloadInput = {annotations: w.annotations, componentReady: w.ready, containers, faults: [], kind: 'Deployment', labels: {}, meshed: true, name: w.name, namespace: viz.namespace, namespaceAnnotations: {}, replicas: 1, selector: w.selector, serviceAccount: w.serviceAccount, traffic: undefined, workloadLabels: w.workloadLabels}
-      addWorkload(input, {name: w.name, ports: w.servicePorts})
+      const entry = addWorkload(input, {name: w.name, ports: w.servicePorts})
+      // Prometheus says whether it serves queries, as the real one does on /-/ready.
+      if (w.component === 'prometheus') for (const pod of entry.pods) pod.appRoutes = {'/-/ready': () => (w.ready ? 'Prometheus Server is Ready.\n' : {body: 'Service Unavailable', status: 503})}
     }
     objects.push(...vizObjects(viz, linkerd, created))
   }

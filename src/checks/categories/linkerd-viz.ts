@@ -62,15 +62,20 @@ const tapCert = (ctx: CheckContext, scope: CheckScope, ns: string) => servedCert
 
 const component = (pod: V1Pod) => pod.metadata?.labels?.component ?? pod.metadata?.labels?.[LABEL.controlPlaneComponent]
 
-/** Viz pods that are not running with every container ready, and components with no pod at all. */
+/**
+ * Viz pods that are not running with every container ready (Linkerd looks at the proxy only; a
+ * tap or Prometheus container that is not ready breaks viz as surely), and components with no pod.
+ */
 function podProblems(pods: readonly V1Pod[], components: readonly string[]): string[] {
   const problems = components.filter((c) => !pods.some((pod) => component(pod) === c)).map((c) => `no pod of component ${c}`)
   for (const pod of pods) {
-    if (pod.status?.phase !== 'Running') problems.push(`${podName(pod)} is ${pod.status?.phase ?? 'Unknown'}`)
-    else if (hasProxyContainer(pod)) {
-      const proxy = proxyNotReady(pod)
-      if (proxy) problems.push(proxy)
+    if (pod.status?.phase !== 'Running') {
+      problems.push(`${podName(pod)} is ${pod.status?.phase ?? 'Unknown'}`)
+      continue
     }
+    const proxy = hasProxyContainer(pod) ? proxyNotReady(pod) : undefined
+    if (proxy) problems.push(proxy)
+    for (const status of pod.status.containerStatuses ?? []) if (!status.ready) problems.push(`container ${status.name} in ${podName(pod)} is not ready`)
   }
   return problems
 }

@@ -238,9 +238,10 @@ function kubeletRefusal(pod: SimPod, port: number): string {
 
 function appHandler(pod: SimPod): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    const route = pod.appRoutes?.[new URL(req.url ?? '/', 'http://localhost').pathname]
-    res.writeHead(200, {'content-type': 'text/plain'})
-    res.end(route ? route() : `hello from ${pod.name}\n`)
+    const answer = pod.appRoutes?.[new URL(req.url ?? '/', 'http://localhost').pathname]?.() ?? `hello from ${pod.name}\n`
+    const {status, body} = typeof answer === 'string' ? {status: 200, body: answer} : answer
+    res.writeHead(status, {'content-type': 'text/plain'})
+    res.end(body)
   }
 }
 
