@@ -9,7 +9,7 @@ import {parse} from 'yaml'
 
 import {SCENARIO_DIR} from '../cluster/scenario.js'
 import {runCli} from '../helpers/run-cli.js'
-import {startSim, type Sim} from '../helpers/sim.js'
+import {startSim, withSim, type Sim} from '../helpers/sim.js'
 
 interface JsonCheck {
   id: string
@@ -35,15 +35,6 @@ async function checkJson(sim: Sim, ...args: string[]): Promise<{code: number | n
 function healthyWith(top: Record<string, unknown>, linkerd: Record<string, unknown> = {}): object {
   const base = parse(readFileSync(`${SCENARIO_DIR}healthy.yaml`, 'utf8')) as {linkerd: Record<string, unknown>}
   return {...base, ...top, linkerd: {...base.linkerd, ...linkerd}}
-}
-
-async function withSim<T>(scenario: object, fn: (sim: Sim) => Promise<T>): Promise<T> {
-  const sim = await startSim({scenario})
-  try {
-    return await fn(sim)
-  } finally {
-    await sim.stop()
-  }
 }
 
 describe('check: install-level checks (simulated cluster)', () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
 import {runCli} from '../helpers/run-cli.js'
-import {startSim, type Sim} from '../helpers/sim.js'
+import {withSim, type Sim} from '../helpers/sim.js'
 
 interface JsonCheck {
   id: string
@@ -21,15 +21,6 @@ async function vizChecks(sim: Sim, ...args: string[]): Promise<{code: number | n
   assert.ok(r.stdout.trim(), r.stderr)
   const report = JSON.parse(r.stdout) as {categories: Array<{checks: JsonCheck[]}>}
   return {code: r.code, byId: new Map(report.categories.flatMap((c) => c.checks).map((c) => [c.id, c]))}
-}
-
-async function withSim<T>(scenario: object, fn: (sim: Sim) => Promise<T>): Promise<T> {
-  const sim = await startSim({scenario})
-  try {
-    return await fn(sim)
-  } finally {
-    await sim.stop()
-  }
 }
 
 const shop = (annotations: Record<string, string> = {}) => ({name: 'shop', annotations: {'linkerd.io/inject': 'enabled', ...annotations}, workloads: [{name: 'web', containers: [{name: 'web', ports: [8080]}]}]})

@@ -59,6 +59,16 @@ export async function startSim(options: StartSimOptions): Promise<Sim> {
   }
 }
 
+/** Runs `fn` on a cluster started for it, and stops the cluster after, also when `fn` throws. */
+export async function withSim<T>(scenario: StartSimOptions['scenario'], fn: (sim: Sim) => Promise<T>): Promise<T> {
+  const sim = await startSim({scenario})
+  try {
+    return await fn(sim)
+  } finally {
+    await sim.stop()
+  }
+}
+
 /**
  * The same cluster without any socket: the scenario's objects in an in-memory KubeClient whose
  * proxyGet/withPortForward answer from the simulated proxies (same /metrics, /ready, faults).
