@@ -3,10 +3,10 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from './base-command.js'
-import {type ErrorInfo, UsageError} from './errors.js'
+import type {ErrorInfo} from './errors.js'
+import {kubeOptions, openKube} from './kube/connect.js'
 import type {KubeClient, KubeOptions} from './kube/types.js'
 import {renderErrorJson} from './output/json.js'
-import {parseDuration} from './util/duration.js'
 
 export interface ClusterFlagValues {
   'all-namespaces'?: boolean
@@ -41,20 +41,15 @@ export abstract class ClusterCommand extends BaseCommand {
   protected pauseSpinner: ((paused: boolean) => void) | undefined
 
   protected kubeOptions(flags: ClusterFlagValues): KubeOptions {
-    const requestTimeoutMs = parseDuration(flags['request-timeout'])
-    if (requestTimeoutMs === undefined || requestTimeoutMs <= 0) {
-      throw new UsageError(`invalid --request-timeout "${flags['request-timeout']}"`, {hint: 'use a duration such as 10s, 500ms or 1m'})
-    }
-    return {context: flags.context, kubeconfig: flags.kubeconfig, onExecPlugin: (running) => this.pauseSpinner?.(running), requestTimeoutMs}
+    return kubeOptions(flags, {onExecPlugin: (running) => this.pauseSpinner?.(running)})
   }
 
   /**
-   * The cluster client for these flags. client-node is loaded here, lazily, so that commands
-   * without a cluster never pay for it. Throws ClusterError (exit 3) for kubeconfig trouble.
+   * The cluster client for these flags (src/kube/connect.ts loads the kube layer lazily, so
+   * commands without a cluster never pay for it). Throws ClusterError (exit 3) for kubeconfig trouble.
    */
   protected async kube(flags: ClusterFlagValues): Promise<KubeClient> {
-    const {createKubeClient} = await import('./kube/index.js')
-    return createKubeClient(this.kubeOptions(flags))
+    return openKube(this.kubeOptions(flags))
   }
 
   /** Builds clients for other clusters from kubeconfig text (multicluster Links' Secrets), loaded lazily too. */

@@ -1,15 +1,12 @@
 import {Args, Flags, type Interfaces} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
-import {ExitCode, MeshError, UsageError, isMeshError} from '../errors.js'
 import {functionConfigArgs, readResourceList, transformResourceList} from '../inject/krm.js'
-import {applyManualFlags} from '../inject/manual/setup.js'
-import {compactingProgress, writeProgress} from '../inject/memory.js'
-import {buildInjectOptions} from '../inject/options.js'
-import {runManifests, type Action} from '../inject/run.js'
+import type {InjectOptions} from '../inject/types.js'
+import {kubeOptions, openKube} from '../kube/connect.js'
+import {manifestFlags} from '../manifest-flags.js'
+import {runInject} from '../manifest-run.js'
 import {PROXY_FLAGS} from '../mesh/inject-flags.js'
-import {colorDiff} from '../output/diff.js'
-import {parseDuration} from '../util/duration.js'
 
 type FlagDefs = Record<string, Interfaces.OptionFlag<string | undefined> | Interfaces.BooleanFlag<boolean | string | undefined>>
 
@@ -24,56 +21,6 @@ function proxyFlagDefs(): FlagDefs {
         : Flags.string({...common, ...(def.char ? {char: def.char as 'v'} : {})})
   }
   return defs
-}
-
-export const manifestFlags = {
-  output: Flags.option({char: 'o', description: 'Output format (default: the format of each input).', options: ['yaml', 'json'] as const})(),
-  diff: Flags.boolean({default: false, description: 'Print a unified diff instead of the manifests; exit 0 no change, 1 changes, >1 error (like kubectl diff).', exclusive: ['check', 'in-place']}),
-  check: Flags.boolean({default: false, description: 'Print the inputs that would change and exit 1 if any would (for CI and pre-commit).', exclusive: ['diff', 'in-place']}),
-  'in-place': Flags.boolean({default: false, description: 'Rewrite the given files atomically instead of printing.', exclusive: ['diff', 'check']}),
-  'pod-template-path': Flags.string({description: 'Pod template location of a custom kind, KIND=.path (repeatable; KIND may be group/Kind). Argo Rollouts are known already.', multiple: true}),
-}
-
-export function actionOf(flags: {diff: boolean; check: boolean; 'in-place': boolean}): Action {
-  return flags.diff ? 'diff' : flags.check ? 'check' : flags['in-place'] ? 'in-place' : 'print'
-}
-
-const BATCH = 1 << 16
-
-/** Writes stdout pieces in batches of about 64 KiB (never one string of the whole stream). */
-export function writePieces(write: (text: string) => void, pieces: string[]): void {
-  const progress = writeProgress()
-  let batch: string[] = []
-  let size = 0
-  let written = 0
-  for (const piece of pieces) {
-    batch.push(piece)
-    size += piece.length
-    if (size >= BATCH) {
-      write(batch.join(''))
-      written += size
-      progress(written)
-      batch = []
-      size = 0
-    }
-  }
-  if (size > 0) write(batch.join(''))
-}
-
-/** --diff and --check report errors with an exit code above 1, as kubectl diff does. */
-export function diffExit(error: unknown, action: Action): unknown {
-  if ((action === 'diff' || action === 'check') && isMeshError(error) && error.exitCode === ExitCode.failed) {
-    return new MeshError(error.message, {code: error.code, exitCode: ExitCode.usage, ...(error.hint ? {hint: error.hint} : {})})
-  }
-  return error
-}
-
-/** The kube client for --from-cluster, loaded lazily so plain inject never loads client-node. */
-async function openKube(flags: {context?: string | undefined; kubeconfig?: string | undefined; 'request-timeout': string}) {
-  const requestTimeoutMs = parseDuration(flags['request-timeout'])
-  if (requestTimeoutMs === undefined || requestTimeoutMs <= 0) throw new UsageError(`invalid --request-timeout "${flags['request-timeout']}"`, {hint: 'use a duration such as 10s'})
-  const {createKubeClient} = await import('../kube/index.js')
-  return createKubeClient({context: flags.context, kubeconfig: flags.kubeconfig, requestTimeoutMs})
 }
 
 export default class Inject extends BaseCommand {
@@ -128,21 +75,7 @@ Documents inject does not change are copied byte for byte; changed documents kee
     // (stdin is read first: oclif's parse would otherwise take it as the input argument.)
     const krm = this.argv.includes('--krm') ? await readResourceList() : undefined
     const {argv, flags} = await this.parse(Inject, krm ? [...this.argv, ...functionConfigArgs(krm.functionConfig, Inject.flags)] : this.argv)
-    const args = argv as string[]
-    const action = actionOf(flags)
-    try {
-      if (args.length === 0 && !krm) throw new UsageError('please specify a kubernetes resource file', {hint: 'pass a file, a directory, a URL, or - to read stdin'})
-      const options = await applyManualFlags(flags, buildInjectOptions(flags), {version: this.config.version, openKube: () => openKube(flags)})
-      // The periodic full collections are sized for annotate mode's output (about the input's size);
-      // --manual writes ~15x more, and collecting that live output every few MB costs more than it saves.
-      const outcome = krm ? transformResourceList(krm, 'inject', options) : await runManifests({op: 'inject', options, args, action, output: flags.output, verbose: flags.verbose, progress: options.mode === 'manual' ? undefined : compactingProgress})
-      const pieces = typeof outcome.stdout === 'string' ? [outcome.stdout] : outcome.stdout
-      // --diff in colour on a terminal, as git diff (--color decides; never in a pipe).
-      writePieces((text) => this.out(text), action === 'diff' && this.useColor(flags.color) ? pieces.map(colorDiff) : pieces)
-      if (outcome.stderr) this.err(outcome.stderr)
-      process.exitCode = outcome.exitCode
-    } catch (error) {
-      throw diffExit(error, action)
-    }
+    const deps = {version: this.config.version, openKube: () => openKube(kubeOptions(flags)), krm: krm && ((options: InjectOptions) => transformResourceList(krm, 'inject', options))}
+    await runInject(flags, argv as string[], deps, {out: (text) => this.out(text), err: (text) => this.err(text)})
   }
 }

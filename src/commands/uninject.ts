@@ -1,12 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
-import {UsageError} from '../errors.js'
-import {compactingProgress} from '../inject/memory.js'
-import {buildInjectOptions} from '../inject/options.js'
-import {runManifests} from '../inject/run.js'
-import {colorDiff} from '../output/diff.js'
-import {actionOf, diffExit, manifestFlags, writePieces} from './inject.js'
+import {manifestFlags} from '../manifest-flags.js'
+import {runUninject} from '../manifest-run.js'
 
 export default class Uninject extends BaseCommand {
   static override summary = 'Remove the Linkerd proxy and its annotations from Kubernetes manifests, offline.'
@@ -29,19 +25,6 @@ export default class Uninject extends BaseCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Uninject)
-    const args = argv as string[]
-    const action = actionOf(flags)
-    try {
-      if (args.length === 0) throw new UsageError('please specify a kubernetes resource file', {hint: 'pass a file, a directory, a URL, or - to read stdin'})
-      const options = buildInjectOptions({'pod-template-path': flags['pod-template-path']})
-      const outcome = await runManifests({op: 'uninject', options, args, action, output: flags.output, verbose: flags.verbose, progress: compactingProgress})
-      const pieces = outcome.stdout
-      // --diff in colour on a terminal, as git diff (--color decides; never in a pipe).
-      writePieces((text) => this.out(text), action === 'diff' && this.useColor(flags.color) ? pieces.map(colorDiff) : pieces)
-      if (outcome.stderr) this.err(outcome.stderr)
-      process.exitCode = outcome.exitCode
-    } catch (error) {
-      throw diffExit(error, action)
-    }
+    await runUninject(flags, argv as string[], {out: (text) => this.out(text), err: (text) => this.err(text)})
   }
 }

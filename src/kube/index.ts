@@ -1,4 +1,4 @@
-// Entry point of the kube layer, loaded with a lazy import() by ClusterCommand.kube() so that
+// Entry point of the kube layer, loaded with a lazy import() by openKube() (connect.ts) so that
 // commands without a cluster (inject, uninject, --version) never load @kubernetes/client-node.
 // Everything that leaves it, errors included, has passed the redaction boundary (guard.ts).
 import {ClientNodeKube} from './client.js'

@@ -1,0 +1,27 @@
+// The one way a command gets a cluster client: kubectl's flags in, a KubeClient out. The rest of
+// the kube layer (and what it loads) is imported here, lazily, so that commands and paths that
+// never reach a cluster (inject without --from-cluster, --version) never load it.
+import {UsageError} from '../errors.js'
+import {parseDuration} from '../util/duration.js'
+import type {KubeClient, KubeOptions} from './types.js'
+
+export interface KubeFlagValues {
+  context?: string | undefined
+  kubeconfig?: string | undefined
+  'request-timeout': string
+}
+
+/** The client options for these flags; UsageError (exit 2) for a bad --request-timeout. */
+export function kubeOptions(flags: KubeFlagValues, extra: Pick<KubeOptions, 'onExecPlugin'> = {}): KubeOptions {
+  const requestTimeoutMs = parseDuration(flags['request-timeout'])
+  if (requestTimeoutMs === undefined || requestTimeoutMs <= 0) {
+    throw new UsageError(`invalid --request-timeout "${flags['request-timeout']}"`, {hint: 'use a duration such as 10s, 500ms or 1m'})
+  }
+  return {context: flags.context, kubeconfig: flags.kubeconfig, ...extra, requestTimeoutMs}
+}
+
+/** Throws ClusterError (exit 3) for kubeconfig trouble. */
+export async function openKube(options: KubeOptions): Promise<KubeClient> {
+  const {createKubeClient} = await import('./index.js')
+  return createKubeClient(options)
+}
