@@ -4,8 +4,9 @@
 // operations always see the current structure. Anchors, aliases and merge keys are edited as text
 // too (unshare.ts writes out an alias only where an edit would go through it or change what it
 // reads). Documents with non-scalar keys get the DocumentEditor, which edits the yaml Document.
-import {isCollection, isMap, isSeq, parseDocument, type Document} from 'yaml'
+import type {Document} from 'yaml'
 
+import {yaml} from '../util/yaml.js'
 import {treeFromYaml} from './from-yaml.js'
 import {lineEndAfter, lineEndInserted, lineStartOf} from './lines.js'
 import {isInlineValue, renderBlock, renderEntry, renderInlineAny, renderItem, renderKey, type Style} from './render.js'
@@ -72,7 +73,7 @@ const PARSE_OPTIONS = {keepSourceTokens: false, uniqueKeys: true, merge: true} a
 export function readTree(text: string): Parsed {
   const fast = scanDocument(text)
   if (fast) return {root: fast.root, aliases: [], shared: false, opaque: false}
-  const doc = parseDocument(text, PARSE_OPTIONS)
+  const doc = yaml().parseDocument(text, PARSE_OPTIONS)
   if (doc.errors.length > 0) throw doc.errors[0]!
   const tree = treeFromYaml(doc, text)
   return {root: tree.root, aliases: tree.aliases, shared: tree.aliases.length > 0 || tree.merges, opaque: tree.opaque, doc}
@@ -86,7 +87,7 @@ export function valueOf(parsed: Parsed): unknown {
 /** The editor for a document: text splices when possible, the yaml Document otherwise. */
 export function editorFor(text: string, parsed: Parsed = readTree(text)): TreeEditor {
   // A Document of its own: edits must not change the one the caller may still read.
-  if (parsed.opaque) return new DocumentEditor(parseDocument(text, PARSE_OPTIONS))
+  if (parsed.opaque) return new DocumentEditor(yaml().parseDocument(text, PARSE_OPTIONS))
   return new TextEditor(text, parsed)
 }
 
@@ -514,7 +515,7 @@ class DocumentEditor implements TreeEditor {
     if (path.length === 0) return this.doc.toJS({maxAliasCount: -1})
     const node = this.doc.getIn(path, true)
     if (node === undefined) return this.doc.hasIn(path) ? null : undefined
-    return isCollection(node) || (typeof node === 'object' && node !== null && 'toJSON' in node) ? (node as {toJSON(): unknown}).toJSON() : node
+    return yaml().isCollection(node) || (typeof node === 'object' && node !== null && 'toJSON' in node) ? (node as {toJSON(): unknown}).toJSON() : node
   }
 
   set(path: Path, value: unknown): void {
@@ -527,7 +528,7 @@ class DocumentEditor implements TreeEditor {
     if (!this.doc.hasIn(path)) return false
     const parentPath = path.slice(0, -1)
     const parent = this.doc.getIn(parentPath, true)
-    if ((isMap(parent) || isSeq(parent)) && parent.items.length === 1 && prune > 0 && parentPath.length > 0 && typeof parentPath[parentPath.length - 1] === 'string') {
+    if ((yaml().isMap(parent) || yaml().isSeq(parent)) && parent.items.length === 1 && prune > 0 && parentPath.length > 0 && typeof parentPath[parentPath.length - 1] === 'string') {
       return this.delete(parentPath, prune - 1)
     }
     this.doc.deleteIn(path)
@@ -538,7 +539,7 @@ class DocumentEditor implements TreeEditor {
   insert(path: Path, index: number, values: unknown[]): void {
     if (values.length === 0) return
     const seq = this.doc.getIn(path, true)
-    if (!isSeq(seq)) {
+    if (!yaml().isSeq(seq)) {
       this.doc.setIn(path, this.doc.createNode(values))
     } else {
       const at = index < 0 || index > seq.items.length ? seq.items.length : index

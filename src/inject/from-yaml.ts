@@ -4,8 +4,9 @@
 // pairs that bring in another map's entries: the editor splices around them, and unshares
 // (writes out) an alias only where an edit would go through it or change what it reads.
 // Non-scalar keys cannot be located as text: such documents are marked opaque.
-import {isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node as YNode} from 'yaml'
+import type {Document, Node as YNode} from 'yaml'
 
+import {yaml} from '../util/yaml.js'
 import type {TItem, TMap, TNode, TPair, TScalar, TSeq} from './tree.js'
 
 export interface FromYaml {
@@ -106,6 +107,7 @@ function weightOf(state: State, node: TNode | null): number {
 function convertNode(node: YNode | null | undefined, state: State): TNode | null {
   const {src} = state
   if (node === null || node === undefined) return null
+  const {isAlias, isMap, isPair, isScalar, isSeq} = yaml()
   const range = node.range ?? [0, 0, 0]
   if (isAlias(node)) {
     const resolved = node.resolve(state.doc)

@@ -1,14 +1,13 @@
 // Writes transformed inputs as one stream: each input in its own format (or the one -o asks
 // for), inputs joined so that documents never run together.
-import {parseDocument, stringify} from 'yaml'
-
+import {yaml} from '../util/yaml.js'
 import type {StreamResult} from './stream.js'
 
 export type OutputFormat = 'yaml' | 'json'
 
 /** Plain JS of a document as the yaml library reads it (exact, for format conversion). */
 function valueOf(text: string): unknown {
-  return parseDocument(text, {merge: true}).toJS({maxAliasCount: -1})
+  return yaml().parseDocument(text, {merge: true}).toJS({maxAliasCount: -1})
 }
 
 export function renderInput(result: StreamResult, format: OutputFormat | undefined): string {
@@ -25,7 +24,7 @@ export function inputPieces(result: StreamResult, format: OutputFormat | undefin
     // As `linkerd inject -o json`: one compact JSON document per line.
     return docs.map((d) => valueOf(d)).filter((v) => v !== null && v !== undefined).map((v) => JSON.stringify(v) + '\n')
   }
-  return docs.filter((d) => d.trim() !== '').map((d, i) => (i === 0 ? '' : '---\n') + stringify(JSON.parse(d), {lineWidth: 0}))
+  return docs.filter((d) => d.trim() !== '').map((d, i) => (i === 0 ? '' : '---\n') + yaml().stringify(JSON.parse(d), {lineWidth: 0}))
 }
 
 /**

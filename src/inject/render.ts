@@ -1,6 +1,6 @@
 // Renders values as YAML text for splicing into a document: scalars inline, collections as blocks
 // at a given indentation, in the document's own sequence style.
-import {stringify} from 'yaml'
+import {yaml} from '../util/yaml.js'
 
 export interface Style {
   /** Spaces per nesting level. */
@@ -86,7 +86,7 @@ function renderBlockUncached(value: unknown, indent: number, style: Style): stri
   const own = blockLines(value, indent, style)
   if (own !== undefined) return own
   // Strings our renderer does not write as blocks (leading spaces, trailing spaces, ...): yaml does.
-  const text = stringify(value, {indent: style.step, indentSeq: style.indentSeq, lineWidth: 0, flowCollectionPadding: false})
+  const text = yaml().stringify(value, {indent: style.step, indentSeq: style.indentSeq, lineWidth: 0, flowCollectionPadding: false})
   return indentLines(text, indent)
 }
 

@@ -2,8 +2,8 @@
 // meshport targets, Helm-style merging of a `--values` file over them, and dotted-name access
 // (`proxy.image.version`). The injector reads these the way Linkerd's CLI reads `linkerd-config`.
 import {readFileSync} from 'node:fs'
-import {parseDocument} from 'yaml'
 import {InputError, UsageError} from '../errors.js'
+import {yaml} from '../util/yaml.js'
 
 /** Chart values: a YAML mapping, nested by the chart's dotted names. */
 export type ChartValues = {[key: string]: unknown}
@@ -167,7 +167,7 @@ export function setValue(values: ChartValues, path: string, value: unknown): voi
 
 /** Parses chart values from YAML text (a mapping, or an empty document). */
 export function parseValues(text: string, source: string): ChartValues {
-  const doc = parseDocument(text, {uniqueKeys: false})
+  const doc = yaml().parseDocument(text, {uniqueKeys: false})
   const error = doc.errors[0]
   if (error) {
     const pos = error.linePos?.[0]
@@ -199,7 +199,7 @@ export function parseSetArgument(argument: string): {path: string; value: unknow
   if (eq <= 0) throw new UsageError(`--set expects NAME=VALUE, got "${argument}"`, {hint: 'e.g. --set proxy.accessLog=apache'})
   const path = argument.slice(0, eq).trim()
   const text = argument.slice(eq + 1)
-  const doc = parseDocument(text)
+  const doc = yaml().parseDocument(text)
   if (doc.errors.length > 0) throw new UsageError(`--set ${path}: the value is not valid YAML`)
   const value: unknown = text === '' ? '' : doc.toJS()
   return {path, value}
