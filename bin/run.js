@@ -1,12 +1,28 @@
 #!/usr/bin/env node
-// Fast path: `--version` answers without loading oclif (importing @oclif/core alone costs
-// about twice a bare `node -e 0`), with the same text oclif prints.
+// Fast paths that answer without loading oclif (importing @oclif/core alone costs about twice a
+// bare `node -e 0`): `--version`, with the same text oclif prints; and inject and uninject, which
+// dist/fast.js (src/fast/) parses and runs exactly as the oclif commands would, handing back to
+// oclif, untouched, whatever it leaves to it (help, flag errors, --krm, ...).
 const argv = process.argv.slice(2)
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0] === 'version')) {
   const {readFileSync} = await import('node:fs')
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   process.stdout.write(`meshport/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`)
-} else {
+} else if (!(await runFast(argv))) {
   const {execute} = await import('@oclif/core')
   await execute({dir: import.meta.url})
+}
+
+async function runFast(argv) {
+  // The ids of FAST_COMMANDS in src/fast/main.ts: other commands never load the bundle.
+  if (argv[0] !== 'inject' && argv[0] !== 'uninject') return false
+  let fast
+  try {
+    fast = await import('../dist/fast.js')
+  } catch (error) {
+    // A build without esbuild has no bundle: oclif runs everything.
+    if (error?.code === 'ERR_MODULE_NOT_FOUND') return false
+    throw error
+  }
+  return fast.runFast(argv)
 }

@@ -1,14 +1,18 @@
 // Compiles src/ to dist/ and writes oclif.manifest.json, so that oclif loads only the command it
-// runs instead of importing every command file to discover flags.
-// dist/kube/client-node.js becomes an esbuild bundle of the client-node exports we use (see
-// src/kube/client-node.ts): one file instead of ~900 saves ~0.4 s on every cluster command.
-// Both are built beside their targets and renamed into place, so a CLI run that overlaps a build
-// (a second terminal, a parallel test run) never sees a half-written dist/.
+// runs instead of importing every command file to discover flags. Two esbuild bundles
+// (scripts/esbuild.mjs) follow:
+// - dist/kube/client-node.js: the client-node exports we use (see src/kube/client-node.ts); one
+//   file instead of ~900 saves ~0.4 s on every cluster command;
+// - dist/fast.js: inject and uninject without oclif (src/fast/), with the flag specs read from the
+//   built command classes; bin/run.js runs it, and oclif whenever it declines.
+// Everything is built beside its target and renamed into place, so a CLI run that overlaps a
+// build (a second terminal, a parallel test run) never sees a half-written dist/.
 import {execFileSync} from 'node:child_process'
-import {existsSync, renameSync, rmSync, writeFileSync} from 'node:fs'
-import {fileURLToPath} from 'node:url'
+import {existsSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
+import {bundle, fastSpecsPlugin, loadEsbuild, root} from './esbuild.mjs'
+
 const at = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url))
 const next = `dist.next-${process.pid}`
 const old = `dist.old-${process.pid}`
@@ -22,7 +26,10 @@ try {
   typeErrors = true
 }
 if (!existsSync(at(next))) process.exit(1)
-await bundleClientNode(`${next}/kube/client-node.js`)
+// Without dev dependencies the plain modules tsc wrote still work, only slower to load.
+const esbuild = await loadEsbuild()
+if (esbuild) await bundle(esbuild, {entry: 'src/kube/client-node.ts', outfile: at(`${next}/kube/client-node.js`), minify: true})
+else process.stderr.write('build: esbuild not installed; dist/kube/client-node.js stays unbundled and there is no fast path\n')
 if (existsSync(at('dist'))) renameSync(at('dist'), at(old))
 renameSync(at(next), at('dist'))
 rmSync(at(old), {force: true, recursive: true})
@@ -32,28 +39,42 @@ const plugin = new Plugin({ignoreManifest: true, isRoot: true, root, type: 'core
 await plugin.load()
 writeFileSync(at(`oclif.manifest.json.${process.pid}`), JSON.stringify(plugin.manifest, null, 2) + '\n')
 renameSync(at(`oclif.manifest.json.${process.pid}`), at('oclif.manifest.json'))
+
+if (esbuild) {
+  const specs = await fastSpecs(plugin, JSON.parse(readFileSync(at('package.json'), 'utf8')))
+  await bundle(esbuild, {
+    entry: 'src/fast/main.ts',
+    outfile: at(`dist/fast.js.${process.pid}`),
+    plugins: [fastSpecsPlugin(specs)],
+    // Names kept, for --verbose stacks; whitespace and syntax minified load a little faster.
+    minifySyntax: true,
+    minifyWhitespace: true,
+    // The point of the bundle: neither oclif nor the kube layer is loaded for an offline run.
+    forbid: ['node_modules/@oclif/', 'node_modules/@kubernetes/', 'src/kube/'],
+  })
+  renameSync(at(`dist/fast.js.${process.pid}`), at('dist/fast.js'))
+}
 if (typeErrors) process.exit(1)
 
-async function bundleClientNode(outfile) {
-  let esbuild
-  try {
-    esbuild = await import('esbuild')
-  } catch {
-    // Without dev dependencies the plain re-export tsc wrote still works, only slower to load.
-    process.stderr.write('build: esbuild not installed; dist/kube/client-node.js stays unbundled\n')
-    return
+/**
+ * The specs (src/fast/spec.ts) of the commands in FAST_COMMANDS, from the loaded command classes.
+ * Hooks other than command_not_found would run around every command and the fast path runs
+ * none: with such a hook no command is fast.
+ */
+async function fastSpecs(plugin, pjson) {
+  const specs = {version: pjson.version, helpFlags: [...new Set([...(pjson.oclif.additionalHelpFlags ?? []), '--help'])], commands: {}}
+  const hooks = Object.keys(plugin.hooks ?? {}).filter((hook) => hook !== 'command_not_found')
+  if (hooks.length > 0) {
+    process.stderr.write(`build: no fast path: hooks ${hooks.join(', ')} would not run\n`)
+    return specs
   }
-  await esbuild.build({
-    // client-node's CommonJS dependencies require() Node built-ins, which ESM output lacks.
-    banner: {js: "import {createRequire as __createRequire} from 'node:module';const require = __createRequire(import.meta.url);"},
-    bundle: true,
-    entryPoints: [at('src/kube/client-node.ts')],
-    format: 'esm',
-    legalComments: 'eof',
-    logLevel: 'warning',
-    minify: true,
-    outfile: at(outfile),
-    platform: 'node',
-    target: 'node20',
-  })
+  const {FAST_COMMANDS} = await import(pathToFileURL(at('dist/fast/main.js')).href)
+  const {commandSpec} = await import(pathToFileURL(at('dist/fast/derive.js')).href)
+  const allIds = plugin.commands.map((c) => c.id)
+  for (const id of Object.keys(FAST_COMMANDS)) {
+    const derived = commandSpec(id, await plugin.findCommand(id, {must: true}), allIds)
+    if (derived.spec) specs.commands[id] = derived.spec
+    else process.stderr.write(`build: ${id} has no fast path: ${derived.obstacle}\n`)
+  }
+  return specs
 }

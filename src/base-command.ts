@@ -2,6 +2,7 @@
 // exit-code policy (docs/exit-codes.md), so commands only parse flags, call domain code and render.
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
+import {reportFailure} from './command-failure.js'
 import {errorInfo, type ErrorInfo, isMeshError} from './errors.js'
 import {colorEnabled, type ColorMode} from './output/color.js'
 
@@ -46,21 +47,19 @@ export abstract class BaseCommand extends Command {
   }
 
   // oclif's own catch ignores `oclif.exit` in --json mode and prints stacks for plain errors; this
-  // is the one place that maps any failure to a one-line message, a hint and the documented code,
-  // plus, in a machine format, a document on stdout that says the same.
+  // is the one place that maps any failure to a one-line message, a hint and the documented code
+  // (reportFailure, shared with inject's fast path), plus, in a machine format, a document on
+  // stdout that says the same.
   protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     const info = errorInfo(err)
     const format = outputFlag(this.argv)
     const document = info.exitCode === 0 || format === undefined ? undefined : this.errorDocument(info, format)
     if (document !== undefined) process.stdout.write(document)
-    process.exitCode = info.exitCode
-    if (!isMeshError(err) && err.oclif?.exit !== undefined) return super.catch(err)
-    // Expected failures (bad input, cluster trouble) print message and hint only, --verbose or not;
-    // an unexpected bug is one line too unless --verbose asks for its stack.
-    let text = `Error: ${info.message}\n`
-    if (info.hint) text += `Hint: ${info.hint}\n`
-    if (!isMeshError(err) && this.argv.includes('--verbose') && err.stack) text += `${err.stack}\n`
-    process.stderr.write(text)
+    if (!isMeshError(err) && err.oclif?.exit !== undefined) {
+      process.exitCode = info.exitCode
+      return super.catch(err)
+    }
+    reportFailure(err, this.argv)
     return undefined
   }
 }

@@ -15,7 +15,7 @@ import {buildInjectOptions} from '../../src/inject/options.js'
 import {runManifests} from '../../src/inject/run.js'
 import type {InjectOptions} from '../../src/inject/types.js'
 import {runCli} from '../helpers/run-cli.js'
-import {baseValuesFile, conformanceDir, GOLDEN_CREATED_BY, loadCases, normalise, type ConformanceCase} from '../inject/manual/golden.js'
+import {baseValuesFile, conformanceDir, GOLDEN_CREATED_BY, loadCases, manualArgs, normalise, type ConformanceCase} from '../inject/manual/golden.js'
 
 const CREATED_BY = /^meshport\/cli \S+$/
 
@@ -39,18 +39,6 @@ function sameCreatedBy(value: unknown): unknown {
 
 function comparable(text: string): unknown[] {
   return docs(text).map((d) => normalise(sameCreatedBy(d)))
-}
-
-/** The command line of a manual case. */
-export function manualArgs(c: ConformanceCase, input: string): string[] {
-  const args = ['inject', input, '--values', baseValuesFile(c.base)]
-  for (const [flag, value] of Object.entries(c.flags)) {
-    if (!c.flags_exact && flag !== '--manual' && flag !== '--enable-debug-sidecar') continue
-    if (value === true) args.push(flag)
-    else args.push(flag, String(value))
-  }
-  if (!c.flags_exact) for (const [path, value] of Object.entries(c.values)) args.push('--set', `${path}=${JSON.stringify(value)}`)
-  return args
 }
 
 const cases = loadCases().filter((c) => c.mode === 'manual')

@@ -29,6 +29,18 @@ export function baseValuesFile(base: string): string {
   return `${repoRoot}/test/fixtures/inject/values-${base}.yaml`
 }
 
+/** The command line of a manual case. */
+export function manualArgs(c: ConformanceCase, input: string): string[] {
+  const args = ['inject', input, '--values', baseValuesFile(c.base)]
+  for (const [flag, value] of Object.entries(c.flags)) {
+    if (!c.flags_exact && flag !== '--manual' && flag !== '--enable-debug-sidecar') continue
+    if (value === true) args.push(flag)
+    else args.push(flag, String(value))
+  }
+  if (!c.flags_exact) for (const [path, value] of Object.entries(c.values)) args.push('--set', `${path}=${JSON.stringify(value)}`)
+  return args
+}
+
 /** The base values of a case, and the values of its run (base + the case's values, replaced by path). */
 export function caseValues(c: ConformanceCase): {base: ChartValues; run: ChartValues} {
   const base = mergeValues(chartDefaults(), loadValuesFile(baseValuesFile(c.base)))

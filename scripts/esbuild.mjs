@@ -1,0 +1,64 @@
+// The one esbuild configuration of this repository. Every bundle (dist/kube/client-node.js,
+// dist/fast.js, and a single-executable build of the CLI) is Node 20 ESM with Node's built-ins
+// left external, gives the CommonJS dependencies it bundles the require() they call, carries the
+// yaml library inside but runs it only on first use (src/util/yaml.ts), and has the fast path's
+// specs filled in (src/fast/specs.ts) when given them.
+import {fileURLToPath} from 'node:url'
+
+export const root = fileURLToPath(new URL('..', import.meta.url))
+
+export const NODE_ESM = {
+  // Bundled CommonJS code require()s Node built-ins, which ESM output lacks.
+  banner: {js: "import {createRequire as __createRequire} from 'node:module';const require = __createRequire(import.meta.url);"},
+  bundle: true,
+  format: 'esm',
+  legalComments: 'eof',
+  logLevel: 'warning',
+  platform: 'node',
+  target: 'node20',
+}
+
+/** esbuild, or undefined when dev dependencies are not installed. */
+export async function loadEsbuild() {
+  try {
+    return await import('esbuild')
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * src/util/yaml.ts loads yaml with a require() esbuild cannot follow (createRequire): here it is
+ * a plain require('yaml'), so the library is bundled, and esbuild's CommonJS wrapper runs it on
+ * the first call only (V8 only pre-parses it until then).
+ */
+const bundledYaml = {
+  name: 'bundled-yaml',
+  setup(build) {
+    build.onLoad({filter: /[\\/]src[\\/]util[\\/]yaml\.ts$/}, () => ({contents: "let library\nexport function yaml() {\n  library ??= require('yaml')\n  return library\n}\n", loader: 'js'}))
+  },
+}
+
+/** Fills src/fast/specs.ts with `specs` (from scripts/fast-specs.mjs). */
+export function fastSpecsPlugin(specs) {
+  return {
+    name: 'fast-specs',
+    setup(build) {
+      build.onLoad({filter: /[\\/]src[\\/]fast[\\/]specs\.ts$/}, () => ({contents: `export const FAST_SPECS = ${JSON.stringify(specs)}\n`, loader: 'js'}))
+    },
+  }
+}
+
+/**
+ * Bundles `entry` (a path from the repository root) into `outfile` with the settings above.
+ * `forbid`: path fragments (packages, folders) that must not end up in the bundle; the build
+ * fails naming the first such file.
+ */
+export async function bundle(esbuild, {entry, outfile, plugins = [], forbid = [], ...options}) {
+  const result = await esbuild.build({...NODE_ESM, entryPoints: [`${root}${entry}`], outfile, plugins: [bundledYaml, ...plugins], metafile: forbid.length > 0, ...options})
+  for (const input of Object.keys(result.metafile?.inputs ?? {})) {
+    const hit = forbid.find((fragment) => input.includes(fragment))
+    if (hit) throw new Error(`${entry} bundles ${input} (${hit} must stay out of it)`)
+  }
+  return result
+}
