@@ -5,7 +5,7 @@
 // command hands in the kube client opener for --from-cluster).
 import {ExitCode, MeshError, UsageError, isMeshError} from './errors.js'
 import {applyManualFlags, type ManualDeps, type ManualFlags} from './inject/manual/setup.js'
-import {compactingProgress, writeProgress} from './inject/memory.js'
+import {compacting, leanCompilation, writeProgress} from './inject/memory.js'
 import {buildInjectOptions} from './inject/options.js'
 import {runManifests, type Action} from './inject/run.js'
 import type {InjectOptions} from './inject/types.js'
@@ -31,7 +31,7 @@ export interface CommandIo {
 }
 
 interface Outcome {
-  stdout: string | string[]
+  stdout: string | Iterable<string>
   stderr: string
   exitCode: number
 }
@@ -62,6 +62,7 @@ function noInputs(): UsageError {
 }
 
 export async function runInject(flags: ManifestFlagValues & ManualFlags, args: string[], deps: InjectDeps, io: CommandIo): Promise<void> {
+  leanCompilation()
   const action = actionOf(flags)
   try {
     if (args.length === 0 && !deps.krm) throw noInputs()
@@ -70,7 +71,7 @@ export async function runInject(flags: ManifestFlagValues & ManualFlags, args: s
     // --manual writes ~15x more, and collecting that live output every few MB costs more than it saves.
     const outcome = deps.krm
       ? deps.krm(options)
-      : await runManifests({op: 'inject', options, args, action, output: flags.output, verbose: flags.verbose, progress: options.mode === 'manual' ? undefined : compactingProgress})
+      : await runManifests({op: 'inject', options, args, action, output: flags.output, verbose: flags.verbose, memory: options.mode === 'manual' ? undefined : compacting})
     finish(outcome, action, flags, io)
   } catch (error) {
     throw diffExit(error, action)
@@ -78,11 +79,12 @@ export async function runInject(flags: ManifestFlagValues & ManualFlags, args: s
 }
 
 export async function runUninject(flags: ManifestFlagValues, args: string[], io: CommandIo): Promise<void> {
+  leanCompilation()
   const action = actionOf(flags)
   try {
     if (args.length === 0) throw noInputs()
     const options = buildInjectOptions({'pod-template-path': flags['pod-template-path']})
-    finish(await runManifests({op: 'uninject', options, args, action, output: flags.output, verbose: flags.verbose, progress: compactingProgress}), action, flags, io)
+    finish(await runManifests({op: 'uninject', options, args, action, output: flags.output, verbose: flags.verbose, memory: compacting}), action, flags, io)
   } catch (error) {
     throw diffExit(error, action)
   }
@@ -91,25 +93,24 @@ export async function runUninject(flags: ManifestFlagValues, args: string[], io:
 function finish(outcome: Outcome, action: Action, flags: ManifestFlagValues, io: CommandIo): void {
   const pieces = typeof outcome.stdout === 'string' ? [outcome.stdout] : outcome.stdout
   // --diff in colour on a terminal, as git diff (--color decides; never in a pipe).
-  writePieces((text) => io.out(text), action === 'diff' && colorEnabled(flags.color) ? pieces.map(colorDiff) : pieces)
+  writePieces((text) => io.out(text), action === 'diff' && colorEnabled(flags.color) ? mapped(pieces, colorDiff) : pieces)
   if (outcome.stderr) io.err(outcome.stderr)
   process.exitCode = outcome.exitCode
 }
 
+function* mapped(pieces: Iterable<string>, f: (piece: string) => string): Generator<string> {
+  for (const piece of pieces) yield f(piece)
+}
+
 const BATCH = 1 << 16
 
-/**
- * Writes stdout pieces in batches of about 64 KiB (never one string of the whole stream). Each
- * piece is dropped from `pieces` once written, so the output shrinks in memory as it goes out.
- */
-export function writePieces(write: (text: string) => void, pieces: string[]): void {
+/** Writes stdout pieces, as they are produced, in batches of about 64 KiB (never one string of the whole stream). */
+export function writePieces(write: (text: string) => void, pieces: Iterable<string>): void {
   const progress = writeProgress()
   let batch: string[] = []
   let size = 0
   let written = 0
-  for (let i = 0; i < pieces.length; i++) {
-    const piece = pieces[i]!
-    pieces[i] = ''
+  for (const piece of pieces) {
     batch.push(piece)
     size += piece.length
     if (size >= BATCH) {

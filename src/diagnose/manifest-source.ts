@@ -5,7 +5,7 @@
 import {LineCounter, parseAllDocuments} from 'yaml'
 
 import {InputError} from '../errors.js'
-import {readInputs, type SourceOptions} from '../inject/source.js'
+import {inputText, readInputs, type SourceOptions} from '../inject/source.js'
 
 export interface ManifestDocument {
   source: string
@@ -37,5 +37,5 @@ export function parseManifestText(text: string, source: string): ManifestDocumen
 /** Reads files, directories, URLs and `-` with inject's reader, then splits every input into documents. */
 export async function readManifests(paths: readonly string[], options: SourceOptions = {}): Promise<ManifestDocument[]> {
   const inputs = await readInputs([...paths], options)
-  return inputs.flatMap((input) => parseManifestText(input.text, input.source === '-' ? '<stdin>' : input.source))
+  return inputs.flatMap((input) => parseManifestText(inputText(input), input.source === '-' ? '<stdin>' : input.source))
 }

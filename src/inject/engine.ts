@@ -9,7 +9,7 @@ import {fatalReasons, inspectTemplate, type TemplateFindings} from './checks.js'
 import {deepEqual, editorFor, readTree, valueOf, type TreeEditor} from './edit.js'
 import {mayConflict, proxyPortConflicts} from './port-conflicts.js'
 import type {ResourceReport} from './report.js'
-import {chunksOf, isJsonText, type Chunk} from './split.js'
+import {splitInput, type Chunk} from './split.js'
 import {getHandler, type InjectOptions, type Path, type WorkloadContext} from './types.js'
 import {uninjectObject} from './uninject.js'
 import {referencedWorkload, templatePathFor, templateReferencePath} from './workloads.js'
@@ -62,31 +62,49 @@ function nameOf(obj: Obj): string {
 /** Called after each document with the number of input characters processed so far. */
 export type Progress = (processed: number) => void
 
-/** Receives the transform's results in input order, so callers keep only what they need. */
-export interface TransformSink {
-  /** Every chunk of the input: its output text and, for changed documents, where it was. */
-  chunk(chunk: Chunk, text: string, changed: boolean): void
+/** Where the transform's reports and errors go. */
+export interface ReportSink {
   report(report: ResourceReport): void
   error(message: string): void
 }
 
-/** Transforms one input, streaming results into `sink`. Returns whether the input is JSON. */
-export function transformStream(source: string, text: string, op: Operation, options: InjectOptions, sink: TransformSink, progress?: Progress): {json: boolean} {
-  const json = isJsonText(text)
+/** Receives the transform's results in input order, so callers keep only what they need. */
+export interface TransformSink extends ReportSink {
+  /** Every chunk of the input: its output text and, for changed documents, where it was. */
+  chunk(chunk: Chunk, text: string, changed: boolean): void
+}
+
+/**
+ * Transforms one input a chunk at a time: yields each chunk with its output text and whether it
+ * changed; reports and errors go to `sink`. Returns whether the input is JSON. An input given in
+ * parts (source.ts) is read as it goes (a list is emptied, so its parts can be freed).
+ */
+export function* transformChunks(source: string, text: string | Iterable<string>, op: Operation, options: InjectOptions, sink: ReportSink, progress?: Progress): Generator<[Chunk, string, boolean], {json: boolean}> {
+  const {json, chunks} = splitInput(text)
   let docNumber = 0
   let processed = 0
-  for (const chunk of chunksOf(text, json)) {
+  for (const chunk of chunks) {
     if (!chunk.isDoc) {
-      sink.chunk(chunk, chunk.text, false)
+      yield [chunk, chunk.text, false]
       continue
     }
     docNumber++
     const doc = transformDocument(source, docNumber, chunk, op, options, json, sink)
-    sink.chunk(chunk, doc.text, doc.changed)
+    yield [chunk, doc.text, doc.changed]
     processed += chunk.text.length
     progress?.(processed)
   }
   return {json}
+}
+
+/** Transforms one input, streaming results into `sink`. Returns whether the input is JSON. */
+export function transformStream(source: string, text: string | Iterable<string>, op: Operation, options: InjectOptions, sink: TransformSink, progress?: Progress): {json: boolean} {
+  const chunks = transformChunks(source, text, op, options, sink, progress)
+  for (;;) {
+    const next = chunks.next()
+    if (next.done) return next.value
+    sink.chunk(...next.value)
+  }
 }
 
 /** Transforms one input and collects every result (for small inputs, tests and the KRM function). */
@@ -115,7 +133,7 @@ function parseError(source: string, docNumber: number, chunk: Chunk, error: unkn
   )
 }
 
-function transformDocument(source: string, docNumber: number, chunk: Chunk, op: Operation, options: InjectOptions, json: boolean, result: TransformSink): {text: string; changed: boolean} {
+function transformDocument(source: string, docNumber: number, chunk: Chunk, op: Operation, options: InjectOptions, json: boolean, result: ReportSink): {text: string; changed: boolean} {
   let parsed
   try {
     parsed = readTree(chunk.text)
@@ -188,7 +206,7 @@ interface DocState {
   edit: TreeEditor
   options: InjectOptions
   op: Operation
-  result: TransformSink
+  result: ReportSink
 }
 
 /** A handler's view of one workload; the plain JS views are computed only when read. */

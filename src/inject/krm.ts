@@ -12,7 +12,7 @@ import {Document, isSeq, parseDocument, type YAMLMap} from 'yaml'
 import {InputError, UsageError} from '../errors.js'
 import {transformInput, type Operation} from './engine.js'
 import {transformErrors, type ResourceReport} from './report.js'
-import {readInputs} from './source.js'
+import {inputText, readInputs} from './source.js'
 import type {InjectOptions} from './types.js'
 
 export const KRM_API_VERSIONS = ['config.kubernetes.io/v1', 'config.kubernetes.io/v1alpha1'] as const
@@ -44,7 +44,7 @@ function asObj(value: unknown): Obj | undefined {
 /** Reads the ResourceList a KRM function runner writes to stdin. */
 export async function readResourceList(stdin: NodeJS.ReadableStream = process.stdin): Promise<ResourceList> {
   const [input] = await readInputs(['-'], {stdin})
-  return parseResourceList(input?.text ?? '')
+  return parseResourceList(input ? inputText(input) : '')
 }
 
 export function parseResourceList(text: string): ResourceList {

@@ -11,11 +11,11 @@ function valueOf(text: string): unknown {
 }
 
 export function renderInput(result: StreamResult, format: OutputFormat | undefined): string {
-  return inputPieces(result, format).join('')
+  return [...inputPieces(result, format)].join('')
 }
 
 /** An input's output as pieces (the documents' own strings: nothing is copied). */
-export function inputPieces(result: StreamResult, format: OutputFormat | undefined): string[] {
+export function inputPieces(result: StreamResult, format: OutputFormat | undefined): Iterable<string> {
   const own: OutputFormat = result.json ? 'json' : 'yaml'
   const target = format ?? own
   if (target === own) return result.pieces
@@ -32,25 +32,30 @@ export function inputPieces(result: StreamResult, format: OutputFormat | undefin
  * value after another); as soon as one input is YAML the stream is YAML, JSON documents included
  * (JSON is YAML), with `---` between inputs so that documents never run together.
  */
-export function streamPieces(results: StreamResult[], format: OutputFormat | undefined): string[] {
+export function* streamPieces(results: StreamResult[], format: OutputFormat | undefined): Generator<string> {
   const yamlStream = format === 'yaml' || (format === undefined && results.some((r) => !r.json))
-  const out: string[] = []
-  let last = ''
+  // Pieces are produced as they are written (an input's may be a second pass over it): the
+  // separator before an input is decided by its first piece and the last piece before it.
+  let last: string | undefined
   for (const result of results) {
-    // A byte order mark belongs at the start of the stream only.
-    const pieces = inputPieces(result, format).map((p, i) => (i === 0 && out.length > 0 && p.charCodeAt(0) === 0xfeff ? p.slice(1) : p)).filter((p) => p !== '')
-    if (pieces.length === 0) continue
-    if (out.length > 0) {
-      if (!last.endsWith('\n')) out.push('\n')
-      if (yamlStream && !/^---(?:\s|$)/.test(pieces[0]!)) out.push('---\n')
+    let raw = 0
+    let first = true
+    for (let piece of inputPieces(result, format)) {
+      // A byte order mark belongs at the start of the stream only.
+      if (raw++ === 0 && last !== undefined && piece.charCodeAt(0) === 0xfeff) piece = piece.slice(1)
+      if (piece === '') continue
+      if (first && last !== undefined) {
+        if (!last.endsWith('\n')) yield '\n'
+        if (yamlStream && !/^---(?:\s|$)/.test(piece)) yield '---\n'
+      }
+      first = false
+      yield piece
+      last = piece
     }
-    out.push(...pieces)
-    last = pieces[pieces.length - 1]!
   }
-  return out
 }
 
 /** All inputs as one string. */
 export function renderInputs(results: StreamResult[], format: OutputFormat | undefined): string {
-  return streamPieces(results, format).join('')
+  return [...streamPieces(results, format)].join('')
 }

@@ -1,14 +1,16 @@
 // The inject/uninject service behind both commands: read inputs, transform each, then produce
 // stdout, stderr and the exit code for the chosen action (print, --diff, --check, --in-place).
-// Nothing is written anywhere until every input has been read and transformed without error.
+// Nothing is written anywhere until every input has been read and transformed without error; a
+// huge file's output is then produced by transforming it again as it is written, not held.
 import {ExitCode, InputError} from '../errors.js'
 import {unifiedDiff} from './diff.js'
-import type {Operation, Progress} from './engine.js'
+import type {Operation} from './engine.js'
 import {writeFilesInPlace} from './in-place.js'
+import type {MemoryPolicy} from './memory.js'
 import {renderInput, streamPieces, type OutputFormat} from './output.js'
 import {transformErrors} from './report.js'
-import {readInputs, type Input, type SourceOptions} from './source.js'
-import {transformToStream, type StreamResult} from './stream.js'
+import {inputSize, inputText, readInputs, type Input, type SourceOptions} from './source.js'
+import {replayPieces, transformToStream, type StreamResult} from './stream.js'
 import type {InjectOptions} from './types.js'
 
 export type Action = 'print' | 'diff' | 'check' | 'in-place'
@@ -21,31 +23,39 @@ export interface RunSettings {
   output?: OutputFormat | undefined
   verbose: boolean
   source?: SourceOptions
-  /** Per input (given its size), an optional progress callback for the transform. */
-  progress?: ((size: number) => Progress | undefined) | undefined
+  /** How to keep memory small on huge inputs (memory.ts), if at all. */
+  memory?: MemoryPolicy | undefined
 }
 
 export interface RunOutcome {
-  /** stdout as pieces, to be written in order (large streams are never joined into one string). */
-  stdout: string[]
+  /** stdout in pieces to be written in order, some produced only as they are written (never one string of it all). */
+  stdout: Iterable<string>
   stderr: string
   exitCode: number
 }
 
 export async function runManifests(settings: RunSettings): Promise<RunOutcome> {
-  const inputs = await readInputs(settings.args, settings.source)
+  const memory = settings.memory
+  const inputs = await readInputs(settings.args, memory ? {...settings.source, onSize: (size) => memory.expect(size)} : settings.source)
   if (settings.action === 'in-place') {
     const notFile = inputs.find((i) => i.file === undefined)
     if (notFile) throw new InputError({source: notFile.source}, '--in-place rewrites files only (not stdin or URLs)', {hint: 'pass file or directory paths, or drop --in-place'})
   }
   const results: StreamResult[] = []
   for (const input of inputs) {
-    // Per-document texts are kept only when -o may convert the format.
-    results.push(transformToStream(input.source, input.text, settings.op, settings.options, {documents: settings.output !== undefined, changes: settings.action === 'diff', unchanged: settings.action === 'in-place'}, settings.progress?.(input.text.length)))
-    // The input text lives on only through the pieces that slice it (and, for -o with
-    // --in-place, to tell a conversion that changes nothing).
-    if (settings.action === 'in-place' && settings.output !== undefined) input.original = input.text
-    input.text = ''
+    const size = inputSize(input)
+    // For -o with --in-place, the text as read tells a conversion that changes nothing.
+    if (settings.action === 'in-place' && settings.output !== undefined) input.original = inputText(input)
+    // A huge file printed in its own format is transformed twice: once now, for the report and
+    // the errors, and again as its output is written (held, its output would double the memory).
+    const parts = input.parts
+    const twice = settings.action === 'print' && settings.output === undefined && !Array.isArray(parts) && memory?.transformsTwice(size) === true
+    // Per-document texts are kept only when -o may convert the format. The transform reads the
+    // input's parts as it goes (and empties a list of them): the input is freed as it is done.
+    const needs = {documents: settings.output !== undefined, changes: settings.action === 'diff', unchanged: settings.action === 'in-place', pieces: !twice}
+    const result = transformToStream(input.source, parts, settings.op, settings.options, needs, memory?.progress(size))
+    if (twice) result.pieces = {[Symbol.iterator]: () => replayPieces(input.source, parts, settings.op, settings.options)}
+    results.push(result)
   }
   const errors = results.flatMap((r) => r.errors)
   if (errors.length > 0) {

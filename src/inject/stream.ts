@@ -1,7 +1,7 @@
-// The compact result the commands keep per input: output pieces (runs of unchanged documents
-// stay one slice of the input), the changed documents (for --diff), and the report as it prints.
-// Nothing per unchanged document survives, so 50,000-document streams stay small in memory.
-import {transformStream, type Operation, type Progress, type TransformSink} from './engine.js'
+// The compact result the commands keep per input: the output in pieces of a few hundred KB, the
+// changed documents (for --diff), and the report as it prints. Nothing per document survives,
+// so 50,000-document streams stay small in memory.
+import {transformChunks, transformStream, type Operation, type Progress, type TransformSink} from './engine.js'
 import {ReportAccumulator, type ResourceReport} from './report.js'
 import type {InjectOptions} from './types.js'
 
@@ -17,8 +17,8 @@ export interface Change {
 export interface StreamResult {
   source: string
   json: boolean
-  /** The output in the input's own format, in order. */
-  pieces: string[]
+  /** The output in the input's own format, in order (run.ts may make it a second pass instead). */
+  pieces: Iterable<string>
   /** Only when asked for (`needs.changes`). */
   changes: Change[]
   /** Every document's output text; only kept when asked (format conversion). */
@@ -35,37 +35,40 @@ export interface StreamNeeds {
   changes?: boolean
   /** Mark the reports of documents that come out unchanged (--in-place says "already injected"). */
   unchanged?: boolean
+  /** Keep the output (default); false when only the report, errors and `changed` are wanted. */
+  pieces?: boolean
 }
 
-export function transformToStream(source: string, text: string, op: Operation, options: InjectOptions, needs: StreamNeeds = {}, progress?: Progress): StreamResult {
-  const result: StreamResult = {source, json: false, pieces: [], changes: [], documents: needs.documents ? [] : undefined, report: new ReportAccumulator(), errors: [], changed: false}
-  let runStart = -1
-  let runEnd = -1
-  // Output much larger than its input (--manual) is gathered into strings of a few hundred KB:
-  // those go straight to V8's large-object space, where the small per-document strings would be
-  // copied into the old generation one by one. Output about the input's size (annotate mode)
-  // stays as it was: slices of the input and small strings, never a copy.
-  let batch: string[] = []
-  let batchSize = 0
-  let batchGrowth = 0
-  const add = (piece: string, growth: number): void => {
-    batch.push(piece)
-    batchSize += piece.length
-    batchGrowth += growth
-    if (batchSize < JOIN_AT) return
-    if (batchGrowth * 4 >= batchSize * 3) {
-      const joined = batch.join('')
-      joined.charCodeAt(0)
-      result.pieces.push(joined)
-    } else result.pieces.push(...batch)
-    batch = []
-    batchSize = 0
-    batchGrowth = 0
+/**
+ * Gathers output into strings of a few hundred KB: each is a fresh copy, so the input parts and
+ * documents it came from can be freed as the transform goes (a 20 MB stream is held about once,
+ * not as input and output), and V8 allocates such strings outside the young generation instead
+ * of copying every small document string into the old one.
+ */
+class Batches {
+  private batch: string[] = []
+  private size = 0
+
+  /** Adds a document's output; returns a batch when one is full. */
+  add(text: string): string | undefined {
+    this.batch.push(text)
+    this.size += text.length
+    return this.size >= JOIN_AT ? this.take() : undefined
   }
-  const flush = (): void => {
-    if (runStart >= 0 && runEnd > runStart) add(text.slice(runStart, runEnd), 0)
-    runStart = -1
+
+  /** What is gathered so far ('' when nothing). */
+  take(): string {
+    const joined = this.batch.join('')
+    this.batch = []
+    this.size = 0
+    return joined
   }
+}
+
+export function transformToStream(source: string, text: string | Iterable<string>, op: Operation, options: InjectOptions, needs: StreamNeeds = {}, progress?: Progress): StreamResult {
+  const pieces: string[] = []
+  const result: StreamResult = {source, json: false, pieces, changes: [], documents: needs.documents ? [] : undefined, report: new ReportAccumulator(), errors: [], changed: false}
+  const batches = needs.pieces === false ? undefined : new Batches()
   // A document's reports arrive before its chunk: held until it is known whether it changed.
   const held: ResourceReport[] = []
   const sink: TransformSink = {
@@ -73,17 +76,9 @@ export function transformToStream(source: string, text: string, op: Operation, o
       for (const r of held) result.report.add(needs.unchanged && !changed ? {...r, unchanged: true} : r)
       held.length = 0
       if (chunk.isDoc) result.documents?.push(out)
-      if (!changed) {
-        // Consecutive unchanged chunks are consecutive in the input: one slice covers the run.
-        if (runStart < 0 || chunk.offset !== runEnd) {
-          flush()
-          runStart = chunk.offset
-        }
-        runEnd = chunk.offset + chunk.text.length
-        return
-      }
-      flush()
-      add(out, out.length - chunk.text.length)
+      const full = batches?.add(out)
+      if (full !== undefined) pieces.push(full)
+      if (!changed) return
       if (needs.changes) result.changes.push({line: chunk.line, original: chunk.text, text: out})
       result.changed = true
     },
@@ -91,7 +86,18 @@ export function transformToStream(source: string, text: string, op: Operation, o
     error: (e) => result.errors.push(e),
   }
   result.json = transformStream(source, text, op, options, sink, progress).json
-  flush()
-  result.pieces.push(...batch)
+  const rest = batches?.take()
+  if (rest) pieces.push(rest)
   return result
+}
+
+/**
+ * The output of transforming `text` again, yielded in pieces as each is complete: the second
+ * pass over an input whose output is too large to hold (run.ts). Reports and errors were the
+ * first pass's business.
+ */
+export function* replayPieces(source: string, text: Iterable<string>, op: Operation, options: InjectOptions): Generator<string> {
+  const quiet = {report: () => {}, error: () => {}}
+  // Each document as it is done: the writer batches them, and nothing outlives its write.
+  for (const [, out] of transformChunks(source, text, op, options, quiet)) yield out
 }

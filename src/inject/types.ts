@@ -1,14 +1,16 @@
 // The inject engine's contract: reader -> per-document transform -> writer (kustomize kyaml style).
 //
-//   src/inject/source.ts   files, directories, URLs, stdin -> {source, text}
-//   src/inject/split.ts    text -> chunks (one per YAML document / JSON value), bytes kept
+//   src/inject/source.ts   files, directories, URLs, stdin -> {source, parts} (parts.ts: the
+//                          text in ~64 KiB parts; a large file read lazily, once per pass)
+//   src/inject/split.ts    parts -> chunks (one per YAML document / JSON value), bytes kept
 //   src/inject/scan.ts     fast block-YAML scanner -> light tree (tree.ts) with byte offsets;
 //                          anything else goes through the yaml library (from-yaml.ts)
 //   src/inject/engine.ts   per document: kind -> pod template path (workloads.ts), the silent
 //                          uninject pass (uninject.ts), Linkerd's checks (checks.ts), then the
 //                          mode handler registered here; reports (report.ts) and errors to a sink
-//   src/inject/stream.ts   output pieces (unchanged runs stay slices of the input), report
-//   src/inject/run.ts      print | --diff | --check | --in-place, exit codes
+//   src/inject/stream.ts   output pieces (fresh strings of a few hundred KB), report
+//   src/inject/run.ts      print | --diff | --check | --in-place, exit codes; a huge file is
+//                          transformed twice (report, then output as it is written)
 //
 // API for mode handlers (annotate.ts here; `--manual` registers its own in src/inject/manual/):
 //

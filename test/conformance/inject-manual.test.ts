@@ -160,8 +160,7 @@ async function run(op: 'inject' | 'uninject', text: string, options: InjectOptio
   try {
     writeFileSync(join(dir, 'in.yml'), text)
     const outcome = await runManifests({op, options, args: [join(dir, 'in.yml')], action: 'print', verbose: false})
-    const stdout: unknown = outcome.stdout
-    return {stdout: Array.isArray(stdout) ? stdout.join('') : String(stdout), stderr: outcome.stderr, exitCode: outcome.exitCode}
+    return {stdout: [...outcome.stdout].join(''), stderr: outcome.stderr, exitCode: outcome.exitCode}
   } finally {
     rmSync(dir, {recursive: true, force: true})
   }

@@ -102,7 +102,7 @@ describe('linkerd2 inject conformance', () => {
         const outcome = await runManifests({op: spec.op, options: spec.options(c), args: [`${dir}/${c.input}`], action: 'print', verbose})
         assert.equal(outcome.exitCode, c.exit_code)
         assert.equal(outcome.stderr, read(expected))
-        compareStdout(c, outcome.stdout.join(''))
+        compareStdout(c, [...outcome.stdout].join(''))
       })
     }
     // The same through the real command line, where flags reproduce the case exactly.

@@ -17,7 +17,7 @@ export function options(flags: Record<string, unknown> = {}): InjectOptions {
 
 export function run(op: Operation, text: string, opts: InjectOptions = options(), verbose = false): Run {
   const r = transformToStream('test.yml', text, op, opts)
-  return {out: r.pieces.join(''), report: op === 'inject' ? r.report.injectText(verbose) : r.report.uninjectText(), errors: r.errors, changed: r.changed}
+  return {out: [...r.pieces].join(''), report: op === 'inject' ? r.report.injectText(verbose) : r.report.uninjectText(), errors: r.errors, changed: r.changed}
 }
 
 export const inject = (text: string, flags: Record<string, unknown> = {}): Run => run('inject', text, options(flags))
