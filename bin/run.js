@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Fast paths that answer without loading oclif (importing @oclif/core alone costs about twice a
 // bare `node -e 0`): `--version`, with the same text oclif prints; and inject and uninject, which
-// dist/fast.js (src/fast/) parses and runs exactly as the oclif commands would, handing back to
-// oclif, untouched, whatever it leaves to it (help, flag errors, --krm, ...).
+// the fast-path bundle (src/fast/) parses and runs exactly as the oclif commands would, handing
+// back to oclif, untouched, whatever it leaves to it (help, flag errors, --krm, ...).
 const argv = process.argv.slice(2)
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0] === 'version')) {
   const {readFileSync} = await import('node:fs')
@@ -16,13 +16,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0]
 async function runFast(argv) {
   // The ids of FAST_COMMANDS in src/fast/main.ts: other commands never load the bundle.
   if (argv[0] !== 'inject' && argv[0] !== 'uninject') return false
-  let fast
-  try {
-    fast = await import('../dist/fast.js')
-  } catch (error) {
-    // A build without esbuild has no bundle: oclif runs everything.
-    if (error?.code === 'ERR_MODULE_NOT_FOUND') return false
-    throw error
-  }
-  return fast.runFast(argv)
+  const {loadFastBundle} = await import('../dist/fast/load.js')
+  // A build without esbuild has no bundle: oclif runs everything.
+  return loadFastBundle()?.bundle.runFast(argv) ?? false
 }

@@ -1,22 +1,22 @@
 // The one esbuild configuration of this repository. Every bundle (dist/kube/client-node.js,
-// dist/fast.js, and a single-executable build of the CLI) is Node 20 ESM with Node's built-ins
-// left external, gives the CommonJS dependencies it bundles the require() they call, carries the
-// yaml library inside but runs it only on first use (src/util/yaml.ts), and has the fast path's
-// specs filled in (src/fast/specs.ts) when given them.
+// dist/fast-bundle/main.cjs, and a single-executable build of the CLI) is for Node 20 with Node's
+// built-ins left external, ESM (whose bundled CommonJS code gets the require() it calls) or
+// CommonJS, carries the yaml library inside but runs it only on first use (src/util/yaml.ts),
+// and has the fast path's specs filled in (src/fast/specs.ts) when given them.
 import {fileURLToPath} from 'node:url'
 
 export const root = fileURLToPath(new URL('..', import.meta.url))
 
-export const NODE_ESM = {
-  // Bundled CommonJS code require()s Node built-ins, which ESM output lacks.
-  banner: {js: "import {createRequire as __createRequire} from 'node:module';const require = __createRequire(import.meta.url);"},
+export const NODE_BUNDLE = {
   bundle: true,
-  format: 'esm',
   legalComments: 'eof',
   logLevel: 'warning',
   platform: 'node',
   target: 'node20',
 }
+
+// Bundled CommonJS code require()s Node built-ins, which ESM output lacks.
+const ESM_REQUIRE = {js: "import {createRequire as __createRequire} from 'node:module';const require = __createRequire(import.meta.url);"}
 
 /** esbuild, or undefined when dev dependencies are not installed. */
 export async function loadEsbuild() {
@@ -50,12 +50,21 @@ export function fastSpecsPlugin(specs) {
 }
 
 /**
- * Bundles `entry` (a path from the repository root) into `outfile` with the settings above.
- * `forbid`: path fragments (packages, folders) that must not end up in the bundle; the build
- * fails naming the first such file.
+ * Bundles `entry` (a path from the repository root) into `outfile` with the settings above, as
+ * `format` ('esm' or 'cjs'). `forbid`: path fragments (packages, folders) that must not end up in
+ * the bundle; the build fails naming the first such file.
  */
-export async function bundle(esbuild, {entry, outfile, plugins = [], forbid = [], ...options}) {
-  const result = await esbuild.build({...NODE_ESM, entryPoints: [`${root}${entry}`], outfile, plugins: [bundledYaml, ...plugins], metafile: forbid.length > 0, ...options})
+export async function bundle(esbuild, {entry, outfile, format = 'esm', plugins = [], forbid = [], ...options}) {
+  const result = await esbuild.build({
+    ...NODE_BUNDLE,
+    ...(format === 'esm' ? {banner: ESM_REQUIRE} : {}),
+    format,
+    entryPoints: [`${root}${entry}`],
+    outfile,
+    plugins: [bundledYaml, ...plugins],
+    metafile: forbid.length > 0,
+    ...options,
+  })
   for (const input of Object.keys(result.metafile?.inputs ?? {})) {
     const hit = forbid.find((fragment) => input.includes(fragment))
     if (hit) throw new Error(`${entry} bundles ${input} (${hit} must stay out of it)`)

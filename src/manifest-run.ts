@@ -5,7 +5,7 @@
 // command hands in the kube client opener for --from-cluster).
 import {ExitCode, MeshError, UsageError, isMeshError} from './errors.js'
 import {applyManualFlags, type ManualDeps, type ManualFlags} from './inject/manual/setup.js'
-import {compacting, leanCompilation, writeProgress} from './inject/memory.js'
+import {compacting, writeProgress} from './inject/memory.js'
 import {buildInjectOptions} from './inject/options.js'
 import {runManifests, type Action} from './inject/run.js'
 import type {InjectOptions} from './inject/types.js'
@@ -62,7 +62,6 @@ function noInputs(): UsageError {
 }
 
 export async function runInject(flags: ManifestFlagValues & ManualFlags, args: string[], deps: InjectDeps, io: CommandIo): Promise<void> {
-  leanCompilation()
   const action = actionOf(flags)
   try {
     if (args.length === 0 && !deps.krm) throw noInputs()
@@ -79,7 +78,6 @@ export async function runInject(flags: ManifestFlagValues & ManualFlags, args: s
 }
 
 export async function runUninject(flags: ManifestFlagValues, args: string[], io: CommandIo): Promise<void> {
-  leanCompilation()
   const action = actionOf(flags)
   try {
     if (args.length === 0) throw noInputs()

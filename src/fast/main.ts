@@ -1,7 +1,7 @@
-// The fast path of inject and uninject, bundled into one file (dist/fast.js) that bin/run.js
-// loads instead of oclif. A pre-commit hook, a Helm post-renderer or a KRM function calls inject
-// once per file or render, where loading oclif and its command graph cost three times Node's own
-// start-up. This parses the command's flags as oclif would (argv.ts, from specs generated from
+// The fast path of inject and uninject, bundled into one file (dist/fast-bundle/main.cjs, loaded
+// by load.ts) that bin/run.js runs instead of oclif. A pre-commit hook, a Helm post-renderer or a
+// KRM function calls inject once per file or render, where loading oclif and its command graph
+// cost three times Node's own start-up. This parses the command's flags as oclif would (argv.ts, from specs generated from
 // the command classes) and runs the very code the oclif command runs (src/manifest-run.ts); it
 // declines (returns false, having touched nothing) whatever oclif itself must handle: help,
 // flag errors, --krm, --from-cluster, debug output.

@@ -5,10 +5,11 @@
 // runtime-settable V8 flag) before reading them, and run a full collection every few megabytes
 // of input (a few ms each). And a large file's output is not held at all: run.ts transforms it
 // a second time as the output is written.
-import {setFlagsFromString} from 'node:v8'
-import {runInNewContext} from 'node:vm'
-
 import type {Progress} from './engine.js'
+
+// node:v8 and node:vm are loaded when a large input needs them: a small file's run never does.
+const setFlagsFromString = (flags: string): void => process.getBuiltinModule('node:v8').setFlagsFromString(flags)
+const runInNewContext = (code: string): unknown => process.getBuiltinModule('node:vm').runInNewContext(code)
 
 const LARGE_INPUT = 8 * 1024 * 1024
 const EVERY = 4 * 1024 * 1024
@@ -26,12 +27,18 @@ function collector(): () => void {
   return collect
 }
 
+let lean = false
+
 /**
- * For every inject/uninject run: TurboFan without inlining. Measured on 5,000 and 50,000
- * documents (annotate and --manual): 15-20% less CPU and a few MB less peak memory, because a run
- * of a few seconds spends more compiling inlined code than the inlining saves.
+ * TurboFan without inlining, once an input of some size is announced (source.ts tells sizes from
+ * 64 KiB). Measured on 5,000 and 50,000 documents (annotate and --manual): 15-20% less CPU and a
+ * few MB less peak memory, because a run of a few seconds spends more compiling inlined code
+ * than the inlining saves. Small inputs keep V8's defaults (and the fast path's code cache,
+ * which V8 accepts only under the flags it was made with).
  */
 export function leanCompilation(): void {
+  if (lean) return
+  lean = true
   setFlagsFromString('--no-turbo-inlining')
 }
 

@@ -6,7 +6,7 @@ import {ExitCode, InputError} from '../errors.js'
 import {unifiedDiff} from './diff.js'
 import type {Operation} from './engine.js'
 import {writeFilesInPlace} from './in-place.js'
-import type {MemoryPolicy} from './memory.js'
+import {leanCompilation, type MemoryPolicy} from './memory.js'
 import {renderInput, streamPieces, type OutputFormat} from './output.js'
 import {transformErrors} from './report.js'
 import {inputSize, inputText, readInputs, type Input, type SourceOptions} from './source.js'
@@ -36,7 +36,11 @@ export interface RunOutcome {
 
 export async function runManifests(settings: RunSettings): Promise<RunOutcome> {
   const memory = settings.memory
-  const inputs = await readInputs(settings.args, memory ? {...settings.source, onSize: (size) => memory.expect(size)} : settings.source)
+  const onSize = (size: number): void => {
+    leanCompilation()
+    memory?.expect(size)
+  }
+  const inputs = await readInputs(settings.args, {...settings.source, onSize})
   if (settings.action === 'in-place') {
     const notFile = inputs.find((i) => i.file === undefined)
     if (notFile) throw new InputError({source: notFile.source}, '--in-place rewrites files only (not stdin or URLs)', {hint: 'pass file or directory paths, or drop --in-place'})

@@ -1,4 +1,4 @@
-// The fast path of inject and uninject (dist/fast.js, src/fast/) against oclif's path on every
+// The fast path of inject and uninject (its bundle, src/fast/) against oclif's path on every
 // inject fixture of the project: Linkerd's conformance inputs and goldens, their cases as the
 // conformance tests run them (annotate, --manual, uninject, --verbose), the example manifest,
 // and each file through -o json, --diff and --check, plus inputs that fail. Every command line
@@ -6,7 +6,7 @@
 // as oclif gives: speed never changes a byte. A few command lines go through bin/run.js itself.
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
@@ -111,6 +111,18 @@ describe('inject/uninject fast path: byte-identical to oclif', () => {
     }
     // The comparison covers output and failures both.
     assert.ok(oclif.some((r) => r.code === 0 && r.stdout.length > 0) && oclif.filter((r) => r.code !== 0).length >= 6)
+  })
+
+  test("the bundle's code cache is the one V8 takes; without it, or with a bad one, the bundle still runs", async () => {
+    const probe = (dir: string): string =>
+      execFileSync(process.execPath, ['--input-type=module', '-e', `const {loadFastBundle} = await import(${JSON.stringify(`${repoRoot}/dist/fast/load.js`)}); const loaded = loadFastBundle(${JSON.stringify(dir)}); process.stdout.write(String(loaded.cached) + ' ' + String(await loaded.bundle.runFast(['uninject', '--check', ${JSON.stringify(`${repoRoot}/examples/emojivoto.yml`)}])))`], {cwd: repoRoot}).toString()
+    assert.equal(probe(`${repoRoot}/dist/fast-bundle/`), 'true true')
+    const copy = join(tmp, 'bundle/')
+    mkdirSync(copy)
+    copyFileSync(`${repoRoot}/dist/fast-bundle/main.cjs`, `${copy}main.cjs`)
+    assert.equal(probe(copy), 'false true')
+    writeFileSync(`${copy}main.cache`, 'not a code cache')
+    assert.equal(probe(copy), 'false true')
   })
 
   test('through bin/run.js: stdin, and what it hands to oclif (help, flag errors)', async () => {

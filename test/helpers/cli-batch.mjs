@@ -1,4 +1,4 @@
-// Runs many command lines in one process, through the fast path (dist/fast.js, as bin/run.js
+// Runs many command lines in one process, through the fast path (its bundle, as bin/run.js
 // does) or through oclif (execute(), as bin/run.js does when the fast path declines), and prints
 // each one's stdout, stderr, exit code and whether the fast path ran it, as JSON. One process per
 // side instead of one per command line keeps the parity test (test/commands/fast-path.test.ts)
@@ -11,7 +11,8 @@ import {readFileSync} from 'node:fs'
 const [mode, file] = process.argv.slice(2)
 const argvs = JSON.parse(readFileSync(file, 'utf8'))
 const bin = new URL('../../bin/run.js', import.meta.url).href
-const fast = mode === 'fast' ? await import('../../dist/fast.js') : undefined
+const fast = mode === 'fast' ? (await import('../../dist/fast/load.js')).loadFastBundle()?.bundle : undefined
+if (mode === 'fast' && !fast) throw new Error('no fast-path bundle: build first (node scripts/build.mjs)')
 const oclif = mode === 'oclif' ? await import('@oclif/core') : undefined
 const original = {out: process.stdout.write, err: process.stderr.write}
 
