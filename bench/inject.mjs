@@ -1,26 +1,33 @@
 #!/usr/bin/env node
-// Benchmarks `meshport inject` against `kubectl annotate --local` on the same generated manifest,
-// in the same run (so the machine's load affects both alike), and prints the ratios.
-// Targets (issue 2): 5,000 documents in at most 0.5x kubectl's wall time; 50,000 documents (about
-// 17 MB) with peak memory at most 2x kubectl's; `meshport --version` within 1.5x of `node -e 0`.
+// Benchmarks inject where it runs, in one run so that the machine's load affects every side alike:
+// - start-up, a 10-document file: inject, inject --manual and uninject against a bare
+//   `node -e 0` (a pre-commit hook, a Helm post-renderer, a KRM function call inject once per file);
+// - 5,000 documents against `kubectl annotate --local` (wall time);
+// - 50,000 documents (about 20 MB) against kubectl (peak RSS and wall time);
+// - `meshport --version` against `node -e 0`; and --manual against annotate mode on 50,000.
+// Ratios are medians of paired runs (A and B in turn, alternating which goes first), and the
+// closing summary prints each against its goal (issue 21; --manual vs annotate: issue 7).
 //
-//   node bench/inject.mjs [--runs 3] [--small 1000] [--large 10000] [--keep] [--manual-only]
-// (--manual-only: just the --manual vs annotate comparison, for issue 7 work)
+//   node bench/inject.mjs [--pairs 15] [--runs 3] [--small 1000] [--large 10000] [--keep] [--manual-only]
+// --pairs: paired runs of each start-up ratio; --runs: paired runs of the large comparisons;
+// --small/--large: groups of 5 documents; --manual-only: just --manual vs annotate (issue 7).
 // Needs a build (node scripts/build.mjs): it runs bin/run.js as a user does. kubectl comparisons
-// are skipped when kubectl is not installed.
+// are skipped when kubectl is not installed; peak RSS needs GNU time (/usr/bin/time).
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync, writeFileSync, statSync} from 'node:fs'
+import {mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {option} from './spawn-cli.mjs'
+import {median, option} from './spawn-cli.mjs'
 
+const pairs = Number(option('pairs', '15'))
 const runs = Number(option('runs', '3'))
 const smallGroups = Number(option('small', '1000'))
 const largeGroups = Number(option('large', '10000'))
 const manualOnly = process.argv.includes('--manual-only')
 const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url))
+const node = process.execPath
 
 /** One group: a commented Deployment, a Service, a StatefulSet with an init container, a CronJob and a ConfigMap. */
 function group(i) {
@@ -139,106 +146,126 @@ function hasKubectl() {
   return spawnSync('kubectl', ['version', '--client'], {stdio: 'ignore'}).status === 0
 }
 
-/** Wall time (ms), peak RSS (KiB) and CPU time (ms, user + system; both from GNU time when present) of one run, output discarded. */
-function measure(command, argv) {
-  const time = statSafe('/usr/bin/time')
+const gnuTime = (() => {
+  try {
+    return statSync('/usr/bin/time').isFile()
+  } catch {
+    return false
+  }
+})()
+
+/**
+ * Wall time (ms), peak RSS (KiB) and CPU time (ms) of one run, output discarded. `usage`: through
+ * GNU time (NaN without it); start-up ratios go without, so that its own start-up does not
+ * dilute them.
+ */
+function measure([command, ...argv], usage = true) {
+  const timed = usage && gnuTime
   const started = performance.now()
-  const result = time
+  const result = timed
     ? spawnSync('/usr/bin/time', ['-f', '%M %U %S', command, ...argv], {stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26})
     : spawnSync(command, argv, {stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26})
   const ms = performance.now() - started
   if (result.status !== 0) throw new Error(`${command} ${argv.join(' ')} failed (${result.status}): ${result.stderr.toString().slice(-500)}`)
   const lines = result.stderr.toString().trim().split('\n')
-  const [rss, user, sys] = time ? lines[lines.length - 1].split(' ').map(Number) : [Number.NaN, Number.NaN, Number.NaN]
+  const [rss, user, sys] = timed ? lines[lines.length - 1].split(' ').map(Number) : [Number.NaN, Number.NaN, Number.NaN]
   return {ms, rss, cpu: (user + sys) * 1000}
 }
 
-function statSafe(path) {
-  try {
-    return statSync(path).isFile()
-  } catch {
-    return false
+/** Runs A and B `n` times in turn (alternating which goes first); medians and the median of the pair ratios. */
+function paired(a, b, n, usage = true) {
+  const as = []
+  const bs = []
+  for (let i = 0; i < n; i++) {
+    if (i % 2 === 0) {
+      as.push(measure(a, usage))
+      bs.push(measure(b, usage))
+    } else {
+      bs.push(measure(b, usage))
+      as.push(measure(a, usage))
+    }
   }
-}
-
-function best(command, argv, n) {
-  const samples = []
-  for (let i = 0; i < n; i++) samples.push(measure(command, argv))
-  return {ms: Math.min(...samples.map((s) => s.ms)), rss: Math.max(...samples.map((s) => s.rss))}
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
+  const ratio = (key) => median(as.map((r, i) => r[key] / bs[i][key]))
+  return {
+    a: {ms: median(as.map((r) => r.ms)), rss: Math.max(...as.map((r) => r.rss)), cpu: median(as.map((r) => r.cpu))},
+    b: {ms: median(bs.map((r) => r.ms)), rss: Math.max(...bs.map((r) => r.rss)), cpu: median(bs.map((r) => r.cpu))},
+    wall: ratio('ms'),
+    rss: ratio('rss'),
+    cpu: ratio('cpu'),
+  }
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'meshport-bench-'))
 const kubectl = hasKubectl()
-const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`
+const secs = (ms) => `${(ms / 1000).toFixed(2)} s`
+const msecs = (ms) => `${ms.toFixed(0)} ms`
 const mib = (kib) => (Number.isNaN(kib) ? 'n/a' : `${(kib / 1024).toFixed(0)} MiB`)
+const x = (ratio) => (Number.isNaN(ratio) ? 'n/a' : `${ratio.toFixed(2)}x`)
+const annotate = (file) => ['kubectl', 'annotate', '--local', '-f', file, 'linkerd.io/inject=enabled', '-o', 'yaml']
+const summary = []
+const goal = (label, ratio, limit, of) => summary.push(`  ${label.padEnd(36)} ${x(ratio).padStart(6)} ${of} (goal <= ${limit}x)${ratio <= limit ? '' : '   MISSED'}`)
+
 try {
+  const tiny = join(dir, 'tiny.yml')
+  const tinyInjected = join(dir, 'tiny-injected.yml')
   const small = join(dir, 'small.yml')
   const large = join(dir, 'large.yml')
+  const values = join(dir, 'values.yml')
+  writeFileSync(tiny, generate(2))
+  writeFileSync(tinyInjected, spawnSync(node, [bin, 'inject', tiny], {encoding: 'utf8'}).stdout)
   writeFileSync(small, generate(smallGroups))
   writeFileSync(large, generate(largeGroups))
-  console.log(`inputs: ${smallGroups * 5} documents (${(statSync(small).size / 1e6).toFixed(1)} MB), ${largeGroups * 5} documents (${(statSync(large).size / 1e6).toFixed(1)} MB); best of ${runs} runs`)
+  writeFileSync(values, MANUAL_VALUES)
+  const mb = (file) => (statSync(file).size / 1e6).toFixed(1)
+  console.log(`inputs: 10, ${smallGroups * 5} (${mb(small)} MB) and ${largeGroups * 5} documents (${mb(large)} MB); ${pairs} pairs for start-up, ${runs} for the large comparisons`)
 
-  if (!manualOnly) compareWithKubectl(small, large)
-  compareManual(large)
-  if (!manualOnly) startupTime()
+  if (!manualOnly) {
+    startUp(tiny, tinyInjected, values)
+    fiveThousand(small)
+    fiftyThousand(large)
+  }
+  manualAgainstAnnotate(large, values)
+  console.log(`\ngoals, this run:\n${summary.join('\n')}`)
 } finally {
   if (!process.argv.includes('--keep')) rmSync(dir, {recursive: true, force: true})
   else console.log(`inputs kept in ${dir}`)
 }
 
-function compareWithKubectl(small, large) {
-  const ours = best(process.execPath, [bin, 'inject', small], runs)
-  console.log(`\n${smallGroups * 5} documents: meshport inject ${fmt(ours.ms)}`)
-  if (kubectl) {
-    const theirs = best('kubectl', ['annotate', '--local', '-f', small, 'linkerd.io/inject=enabled', '-o', 'yaml'], runs)
-    console.log(`${smallGroups * 5} documents: kubectl annotate --local ${fmt(theirs.ms)}`)
-    console.log(`ratio meshport/kubectl wall time: ${(ours.ms / theirs.ms).toFixed(2)}x (target <= 0.5x)`)
-  } else {
-    console.log('kubectl not installed: comparison skipped')
-  }
-
-  const oursLarge = best(process.execPath, [bin, 'inject', large], 1)
-  console.log(`\n${largeGroups * 5} documents: meshport inject ${fmt(oursLarge.ms)}, peak RSS ${mib(oursLarge.rss)}`)
-  if (kubectl) {
-    const theirsLarge = best('kubectl', ['annotate', '--local', '-f', large, 'linkerd.io/inject=enabled', '-o', 'yaml'], 1)
-    console.log(`${largeGroups * 5} documents: kubectl annotate --local ${fmt(theirsLarge.ms)}, peak RSS ${mib(theirsLarge.rss)}`)
-    console.log(`ratio meshport/kubectl peak memory: ${(oursLarge.rss / theirsLarge.rss).toFixed(2)}x (target <= 2x); wall time ${(oursLarge.ms / theirsLarge.ms).toFixed(2)}x`)
+function startUp(tiny, tinyInjected, values) {
+  console.log('\nstart-up, 10 documents (median of paired runs against node -e 0):')
+  const bare = [node, '-e', '0']
+  const lines = [
+    ['inject', [node, bin, 'inject', tiny], 1.5],
+    ['inject --manual', [node, bin, 'inject', '--manual', '--values', values, tiny], 2],
+    ['uninject', [node, bin, 'uninject', tinyInjected], 1.5],
+    ['--version', [node, bin, '--version'], 1.5],
+  ]
+  for (const [label, command, limit] of lines) {
+    const r = paired(command, bare, pairs, false)
+    console.log(`  meshport ${label}: ${msecs(r.a.ms)} against ${msecs(r.b.ms)}: ${x(r.wall)}`)
+    goal(label === '--version' ? 'meshport --version' : `${label}, 10 documents`, r.wall, limit, 'node -e 0')
   }
 }
 
-function compareManual(large) {
+function fiveThousand(small) {
+  if (!kubectl) return console.log('\nkubectl not installed: 5,000-document comparison skipped')
+  const r = paired([node, bin, 'inject', small], annotate(small), runs)
+  console.log(`\n${smallGroups * 5} documents: meshport inject ${secs(r.a.ms)}, kubectl annotate --local ${secs(r.b.ms)}: ${x(r.wall)} wall`)
+  goal(`${smallGroups * 5} documents, wall`, r.wall, 0.5, 'kubectl')
+}
 
+function fiftyThousand(large) {
+  if (!kubectl) return console.log('\nkubectl not installed: 50,000-document comparison skipped')
+  const r = paired([node, bin, 'inject', large], annotate(large), runs)
+  console.log(`\n${largeGroups * 5} documents: meshport inject ${secs(r.a.ms)}, peak RSS ${mib(r.a.rss)}; kubectl annotate --local ${secs(r.b.ms)}, peak RSS ${mib(r.b.rss)}: ${x(r.rss)} memory, ${x(r.wall)} wall`)
+  goal(`${largeGroups * 5} documents, peak RSS`, r.rss, 1.5, 'kubectl')
+  goal(`${largeGroups * 5} documents, wall`, r.wall, 0.5, 'kubectl')
+}
+
+function manualAgainstAnnotate(large, values) {
   // --manual (issue 7): the full proxy sidecar written into every pod template of the same large
-  // manifest, at most 1.5x annotate mode's wall time. Runs alternate so load affects both alike.
-  const values = join(dir, 'values.yml')
-  writeFileSync(values, MANUAL_VALUES)
-  const annotateRuns = []
-  const manualRuns = []
-  for (let i = 0; i < runs; i++) {
-    annotateRuns.push(measure(process.execPath, [bin, 'inject', large]))
-    manualRuns.push(measure(process.execPath, [bin, 'inject', '--manual', '--values', values, large]))
-  }
-  const annotateMs = Math.min(...annotateRuns.map((r) => r.ms))
-  const manualMs = Math.min(...manualRuns.map((r) => r.ms))
-  // CPU time as well: on a shared, loaded machine wall time also counts waiting for a core.
-  const annotateCpu = Math.min(...annotateRuns.map((r) => r.cpu))
-  const manualCpu = Math.min(...manualRuns.map((r) => r.cpu))
-  console.log(`\n${largeGroups * 5} documents: meshport inject ${fmt(annotateMs)} (CPU ${fmt(annotateCpu)}), peak RSS ${mib(Math.max(...annotateRuns.map((r) => r.rss)))}; meshport inject --manual ${fmt(manualMs)} (CPU ${fmt(manualCpu)}), peak RSS ${mib(Math.max(...manualRuns.map((r) => r.rss)))}`)
-  console.log(`ratio --manual/annotate wall time: ${(manualMs / annotateMs).toFixed(2)}x (target <= 1.5x); CPU time ${(manualCpu / annotateCpu).toFixed(2)}x`)
-}
-
-function startupTime() {
-
-  const startup = []
-  const bare = []
-  for (let i = 0; i < Math.max(5, runs * 3); i++) {
-    bare.push(measure(process.execPath, ['-e', '0']).ms)
-    startup.push(measure(process.execPath, [bin, '--version']).ms)
-  }
-  console.log(`\nnode -e 0: ${median(bare).toFixed(0)} ms; meshport --version: ${median(startup).toFixed(0)} ms (median); ratio ${(median(startup) / median(bare)).toFixed(2)}x (target <= 1.5x)`)
+  // manifest, at most 1.5x annotate mode's wall time.
+  const r = paired([node, bin, 'inject', '--manual', '--values', values, large], [node, bin, 'inject', large], runs)
+  console.log(`\n${largeGroups * 5} documents: meshport inject --manual ${secs(r.a.ms)} (CPU ${secs(r.a.cpu)}), peak RSS ${mib(r.a.rss)}; annotate ${secs(r.b.ms)} (CPU ${secs(r.b.cpu)}), peak RSS ${mib(r.b.rss)}: ${x(r.wall)} wall, ${x(r.cpu)} CPU`)
+  goal(`--manual, ${largeGroups * 5} documents, wall`, r.wall, 1.5, 'annotate')
 }
