@@ -1,7 +1,6 @@
 // What Linkerd's injector adds to one pod template in `--manual` mode, computed from plain data:
 // the per-pod values (run values + the pod's own config annotations), then the containers,
 // volumes, annotations and labels, with where each goes. Pure: no YAML nodes, no IO.
-import {createHash} from 'node:crypto'
 import {ANNOTATION, CONFIG_PREFIXES, LABEL, proxyOwnerLabel, VOLUME} from '../../mesh/names.js'
 import {goParseBool, goParseDuration} from '../../mesh/proxy-go.js'
 import {applyAnnotationOverrides, mergeAdditionalEnv, type Annotations, type Warn} from '../../mesh/proxy-overrides.js'
@@ -69,7 +68,8 @@ export interface PodPatch {
   volumes: Container[]
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+// node:crypto is loaded on first use: annotate mode and uninject, bundled with this, never need it.
+const sha256 = (text: string) => process.getBuiltinModule('node:crypto').createHash('sha256').update(text).digest('hex')
 
 function portNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) ? value : undefined
