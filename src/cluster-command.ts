@@ -4,7 +4,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from './base-command.js'
 import type {ErrorInfo} from './errors.js'
-import {kubeOptions, openKube} from './kube/connect.js'
+import {kubeOptions, openKube, openKubeFromText} from './kube/connect.js'
 import type {KubeClient, KubeOptions} from './kube/types.js'
 import {renderErrorJson} from './output/json.js'
 
@@ -54,6 +54,6 @@ export abstract class ClusterCommand extends BaseCommand {
 
   /** Builds clients for other clusters from kubeconfig text (multicluster Links' Secrets), loaded lazily too. */
   protected remoteKubeFactory(requestTimeoutMs: number): (kubeconfig: string, source: string) => Promise<KubeClient> {
-    return async (kubeconfig, source) => (await import('./kube/index.js')).kubeClientFromText(kubeconfig, source, requestTimeoutMs)
+    return (kubeconfig, source) => openKubeFromText(kubeconfig, source, requestTimeoutMs)
   }
 }

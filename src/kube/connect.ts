@@ -25,3 +25,9 @@ export async function openKube(options: KubeOptions): Promise<KubeClient> {
   const {createKubeClient} = await import('./index.js')
   return createKubeClient(options)
 }
+
+/** A client for another cluster from kubeconfig text (a multicluster Link's Secret); `source` names it in errors. */
+export async function openKubeFromText(kubeconfig: string, source: string, requestTimeoutMs: number): Promise<KubeClient> {
+  const {kubeClientFromText} = await import('./index.js')
+  return kubeClientFromText(kubeconfig, source, requestTimeoutMs)
+}

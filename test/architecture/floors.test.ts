@@ -41,6 +41,7 @@ describe('the floors of src/ (docs/architecture.md)', () => {
   test('going down is always allowed', () => {
     const down = "import {BaseCommand} from '../base-command.js'\nimport {renderCheckJson} from '../output/check-json.js'\nimport {runCheckSuite} from '../checks/suite.js'\nimport {ANNOTATION} from '../mesh/names.js'\nimport {UsageError} from '../errors.js'\n"
     assert.deepEqual(planted('src/commands/planted.ts', down), [])
+    assert.deepEqual(planted('src/commands/planted.ts', "import {openKube} from '../kube/connect.js'\n"), [])
     assert.deepEqual(planted('src/output/planted.ts', "import type {CheckReport} from '../checks/types.js'\nimport {ANNOTATION} from '../mesh/names.js'\n"), [])
   })
 })
