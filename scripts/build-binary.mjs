@@ -19,6 +19,8 @@ import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 
+import {bundledYaml, fastSpecs, fastSpecsPlugin, NODE_BUNDLE} from './esbuild.mjs'
+
 const root = fileURLToPath(new URL('..', import.meta.url))
 const at = (path) => join(root, path)
 const {values: options} = parseArgs({options: {force: {type: 'boolean', default: false}, out: {type: 'string', default: at('dist-bin/meshport')}}})
@@ -78,6 +80,11 @@ const {inject} = require('postject')
 
 const pkg = JSON.parse(readFileSync(at('package.json'), 'utf8'))
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
+// The fast path of inject and uninject runs here as from bin/run.js, with the same specs.
+const {Plugin} = await import('@oclif/core')
+const builtPlugin = new Plugin({ignoreManifest: true, isRoot: true, root, type: 'core'})
+await builtPlugin.load()
+const specs = await fastSpecs(builtPlugin, pkg)
 const tsconfig = JSON.parse(readFileSync(at('tsconfig.json'), 'utf8')).compilerOptions
 /** `./dist/hooks/x.js` or the manifest's `['dist', 'commands', 'x.js']` → `src/hooks/x.ts`. */
 const sourceOf = (built) => built.replace(/^\.\//, '').replace(new RegExp(`^${tsconfig.outDir}/`), `${tsconfig.rootDir}/`).replace(/\.js$/, '.ts')
@@ -124,8 +131,9 @@ mkdirSync(work, {recursive: true})
 try {
   const script = join(work, 'meshport.cjs')
   const result = await esbuild.build({
+    // The repository's one esbuild configuration (scripts/esbuild.mjs), as CommonJS.
+    ...NODE_BUNDLE,
     banner: {js: BUILTINS_ONLY_REQUIRE},
-    bundle: true,
     entryPoints: [at('src/sea/main.ts')],
     // oclif reads tsconfig.json with TypeScript only to run sources in development, which the
     // executable never does (src/sea/main.ts turns that off): 4 MiB it would parse for nothing.
@@ -134,14 +142,11 @@ try {
     // Class and function names stay (oclif and error messages read some); the rest is minified,
     // which the executable parses faster.
     keepNames: true,
-    legalComments: 'eof',
-    logLevel: 'warning',
     metafile: true,
     minify: true,
     outfile: script,
-    platform: 'node',
-    plugins: [seaPlugin],
-    target: 'node20',
+    // yaml is bundled and runs on first use (src/util/yaml.ts), as in every bundle.
+    plugins: [seaPlugin, bundledYaml, fastSpecsPlugin(specs)],
   })
   const text = readFileSync(script, 'utf8')
   // Nothing may point back into this checkout: the executable runs where no checkout is.

@@ -10,9 +10,9 @@
 // build (a second terminal, a parallel test run) never sees a half-written dist/.
 import {execFileSync} from 'node:child_process'
 import {existsSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
-import {fileURLToPath, pathToFileURL} from 'node:url'
+import {fileURLToPath} from 'node:url'
 
-import {bundle, fastSpecsPlugin, loadEsbuild, root} from './esbuild.mjs'
+import {bundle, fastSpecs, fastSpecsPlugin, loadEsbuild, root} from './esbuild.mjs'
 
 const at = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url))
 const next = `dist.next-${process.pid}`
@@ -62,26 +62,3 @@ if (esbuild) {
   renameSync(building, at('dist/fast-bundle'))
 }
 if (typeErrors) process.exit(1)
-
-/**
- * The specs (src/fast/spec.ts) of the commands in FAST_COMMANDS, from the loaded command classes.
- * Hooks other than command_not_found would run around every command and the fast path runs
- * none: with such a hook no command is fast.
- */
-async function fastSpecs(plugin, pjson) {
-  const specs = {version: pjson.version, helpFlags: [...new Set([...(pjson.oclif.additionalHelpFlags ?? []), '--help'])], commands: {}}
-  const hooks = Object.keys(plugin.hooks ?? {}).filter((hook) => hook !== 'command_not_found')
-  if (hooks.length > 0) {
-    process.stderr.write(`build: no fast path: hooks ${hooks.join(', ')} would not run\n`)
-    return specs
-  }
-  const {FAST_COMMANDS} = await import(pathToFileURL(at('dist/fast/main.js')).href)
-  const {commandSpec} = await import(pathToFileURL(at('dist/fast/derive.js')).href)
-  const allIds = plugin.commands.map((c) => c.id)
-  for (const id of Object.keys(FAST_COMMANDS)) {
-    const derived = commandSpec(id, await plugin.findCommand(id, {must: true}), allIds)
-    if (derived.spec) specs.commands[id] = derived.spec
-    else process.stderr.write(`build: ${id} has no fast path: ${derived.obstacle}\n`)
-  }
-  return specs
-}

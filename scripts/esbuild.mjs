@@ -3,7 +3,7 @@
 // built-ins left external, ESM (whose bundled CommonJS code gets the require() it calls) or
 // CommonJS, carries the yaml library inside but runs it only on first use (src/util/yaml.ts),
 // and has the fast path's specs filled in (src/fast/specs.ts) when given them.
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 
 export const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -32,7 +32,7 @@ export async function loadEsbuild() {
  * a plain require('yaml'), so the library is bundled, and esbuild's CommonJS wrapper runs it on
  * the first call only (V8 only pre-parses it until then).
  */
-const bundledYaml = {
+export const bundledYaml = {
   name: 'bundled-yaml',
   setup(build) {
     build.onLoad({filter: /[\\/]src[\\/]util[\\/]yaml\.ts$/}, () => ({contents: "let library\nexport function yaml() {\n  library ??= require('yaml')\n  return library\n}\n", loader: 'js'}))
@@ -70,4 +70,28 @@ export async function bundle(esbuild, {entry, outfile, format = 'esm', plugins =
     if (hit) throw new Error(`${entry} bundles ${input} (${hit} must stay out of it)`)
   }
   return result
+}
+
+/**
+ * The specs (src/fast/spec.ts) of the commands in FAST_COMMANDS, from the built command classes
+ * (`plugin`: oclif's root Plugin, loaded from dist/).
+ * Hooks other than command_not_found would run around every command and the fast path runs
+ * none: with such a hook no command is fast.
+ */
+export async function fastSpecs(plugin, pjson) {
+  const specs = {version: pjson.version, helpFlags: [...new Set([...(pjson.oclif.additionalHelpFlags ?? []), '--help'])], commands: {}}
+  const hooks = Object.keys(plugin.hooks ?? {}).filter((hook) => hook !== 'command_not_found')
+  if (hooks.length > 0) {
+    process.stderr.write(`build: no fast path: hooks ${hooks.join(', ')} would not run\n`)
+    return specs
+  }
+  const {FAST_COMMANDS} = await import(pathToFileURL(`${root}dist/fast/main.js`).href)
+  const {commandSpec} = await import(pathToFileURL(`${root}dist/fast/derive.js`).href)
+  const allIds = plugin.commands.map((c) => c.id)
+  for (const id of Object.keys(FAST_COMMANDS)) {
+    const derived = commandSpec(id, await plugin.findCommand(id, {must: true}), allIds)
+    if (derived.spec) specs.commands[id] = derived.spec
+    else process.stderr.write(`build: ${id} has no fast path: ${derived.obstacle}\n`)
+  }
+  return specs
 }

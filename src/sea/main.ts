@@ -2,6 +2,8 @@
 // single executable application runs this, bundled with the whole CLI into one CommonJS script,
 // inside a copy of the node binary. It does what bin/run.js does, with nothing read from disk:
 // - `--version` answers without loading oclif, with the text oclif prints;
+// - inject and uninject take their fast path (src/fast/, its specs filled in at build time), as
+//   bin/run.js runs them, and oclif whatever the fast path declines;
 // - everything else runs through oclif's execute(), as bin/run.js does, with package.json
 //   embedded, the commands registered by oclif 4's explicit strategy (the map is generated from
 //   oclif.manifest.json at build time) and the hooks bundled (src/sea/module-loader.ts).
@@ -11,6 +13,7 @@ import {basename, dirname} from 'node:path'
 
 import {modules, PACKAGE} from 'meshport:bundled'
 
+import {runFast} from '../fast/main.js'
 import {bundledModules} from './registry.js'
 
 const argv = process.argv.slice(2)
@@ -23,6 +26,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0]
 }
 
 async function main(args: string[]): Promise<void> {
+  if (await runFast(args)) return
   const {execute, Plugin, settings} = await import('@oclif/core')
   for (const [path, module] of Object.entries(modules())) bundledModules.set(path, module)
   // No TypeScript sources to look for beside an executable.
