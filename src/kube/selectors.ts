@@ -80,3 +80,27 @@ export function matchesFields(reqs: FieldRequirement[], object: unknown): boolea
     return req.negate ? text !== req.value : text === req.value
   })
 }
+
+/** A metav1.LabelSelector as objects carry it (`podSelector`, `spec.selector`). */
+export interface LabelSelectorObject {
+  matchLabels?: Record<string, string> | null
+  matchExpressions?: Array<{key: string; operator: string; values?: string[] | null}> | null
+}
+
+/**
+ * Whether labels satisfy a LabelSelector object, as the API machinery decides it: every
+ * matchLabels pair and every expression must hold; an empty selector matches everything, and
+ * an expression with an unknown operator matches nothing.
+ */
+export function matchesLabelSelector(selector: LabelSelectorObject | null | undefined, labels: Record<string, string> | undefined | null): boolean {
+  const reqs: LabelRequirement[] = Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => ({key, op: '=', value}))
+  for (const e of selector?.matchExpressions ?? []) {
+    const values = e.values ?? []
+    if (e.operator === 'In') reqs.push({key: e.key, op: 'in', values})
+    else if (e.operator === 'NotIn') reqs.push({key: e.key, op: 'notin', values})
+    else if (e.operator === 'Exists') reqs.push({key: e.key, op: 'exists'})
+    else if (e.operator === 'DoesNotExist') reqs.push({key: e.key, op: '!'})
+    else return false
+  }
+  return matchesLabels(reqs, labels)
+}

@@ -9,6 +9,7 @@ import {CONTROL_PLANE_EXTRA_SERVICES, controlPlaneObjects, controlPlaneWorkloads
 import {IpAllocator, safeSuffix, timestamp, uid} from './names.js'
 import {controllerMetrics, controllerWorkload, CONTROLLER_ADMIN_PORT, multiclusterObjects, type LinkRuntime} from './multicluster.js'
 import {createCertificate, makeLinkerdPki, type KeyPairCert, type LinkerdPki} from './pki.js'
+import {inboundPolicy, type PolicyPod} from './proxy/policy.js'
 import {flowShape, identityOf, type Endpoint, type ProxyModel} from './proxy/traffic.js'
 import type {Fault, LinkerdSpec, Scenario, Traffic, WorkloadKind} from './scenario.js'
 import {VIZ_NAMESPACE_LABELS, vizObjects, vizWorkloads} from './viz.js'
@@ -616,7 +617,7 @@ export function buildCluster(scenario: Scenario, now = Date.now(), options: Buil
     for (const sa of accounts) objects.push({apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(sa, ns.name)})
   }
 
-  wireTraffic(built, linkerd, now)
+  wireTraffic(built, linkerd, scenario.objects)
   objects.push(...events(pods, now, meta))
   objects.push(...scenario.objects.map((o) => structuredClone(o)))
   return {linkerdPki, objects, pods, scenario, startedAt: now}
@@ -698,7 +699,7 @@ function endpointObjects(namespace: string, name: string, ports: Array<{name: st
 }
 
 /** Builds each meshed pod's proxy model: inbound flows per client workload, outbound flows on the clients. */
-function wireTraffic(built: BuiltWorkload[], linkerd: LinkerdSpec | undefined, _now: number): void {
+function wireTraffic(built: BuiltWorkload[], linkerd: LinkerdSpec | undefined, policyObjects: readonly Json[]): void {
   if (!linkerd) return
   const cp = linkerd.namespace
   const td = linkerd.trustDomain
@@ -745,22 +746,37 @@ function wireTraffic(built: BuiltWorkload[], linkerd: LinkerdSpec | undefined, _
     // Skipped inbound ports bypass the proxy; opaque ports are proxied as TCP without HTTP metrics.
     const skipped = portSet(skipInboundOf(config).join(',')).has(port)
     const opaque = portSet(opaquePortsOf(config, server.input.containers).join(',')).has(port)
+    // What the policy controller serves the server's proxies: Servers and AuthorizationPolicies
+    // from the scenario's objects, else the default policy (pod or namespace annotation, else the cluster's).
+    const policyPod = (p: SimPod): PolicyPod => ({
+      clusterNetworks: linkerd.clusterNetworks.split(',').map((n) => n.trim()),
+      defaultPolicy: config['config.linkerd.io/default-inbound-policy'] ?? linkerd.defaultInboundPolicy,
+      labels: ((p.object.metadata as Json).labels ?? {}) as Record<string, string>,
+      namespace: p.namespace,
+      ports: server.input.containers.flatMap((c) => ((c.ports as Json[] | undefined) ?? []).map((declared) => ({containerPort: Number(declared.containerPort), name: typeof declared.name === 'string' ? declared.name : ''}))),
+    })
     for (const p of server.pods) {
-      if (!p.proxy) continue
+      if (!p.ip) continue
+      // An unmeshed server still has clients: their proxies get no identity for it from discovery.
+      const target = p.proxy?.pod ?? endpoint(server, p, port)
       for (const [index, client] of sources.entries()) {
         const clientMeshed = client?.input.meshed === true
-        // Whole connections per client, adding up to the declared count.
-        const connections = Math.floor(t.tcpConnections / sources.length) + (index < t.tcpConnections % sources.length ? 1 : 0)
-        const flow = {...flowShape(t, share), connections}
-        if (!skipped) p.proxy.inbound.push({...flow, clientId: client && clientMeshed ? identityOf(client.input.serviceAccount, client.input.namespace, cp, td) : undefined, opaque})
+        const clientId = client && clientMeshed ? identityOf(client.input.serviceAccount, client.input.namespace, cp, td) : undefined
+        const policy = p.proxy && !skipped ? inboundPolicy(policyObjects, policyPod(p), port, {identity: clientId, ip: client?.pods.find((c) => c.ip)?.ip}) : undefined
+        if (p.proxy && policy) {
+          // Whole connections per client, adding up to the declared count.
+          const connections = Math.floor(t.tcpConnections / sources.length) + (index < t.tcpConnections % sources.length ? 1 : 0)
+          p.proxy.inbound.push({...flowShape(t, share), clientId, connections, opaque, policy})
+        }
         if (!client) continue
         const clientPods = client.pods.filter((c) => c.proxy)
         for (const c of clientPods) {
           c.proxy?.outbound.push({
             ...flowShape(t, share / clientPods.length),
+            denied: policy !== undefined && policy.authz === undefined,
             opaque,
-            serverId: identityOf(server.input.serviceAccount, server.input.namespace, cp, td),
-            target: p.proxy.pod,
+            serverId: p.proxy ? identityOf(server.input.serviceAccount, server.input.namespace, cp, td) : undefined,
+            target,
           })
         }
       }

@@ -109,6 +109,7 @@ export function controlPlaneObjects(l: LinkerdSpec, pki: LinkerdPki, created: nu
     identityTrustDomain: l.trustDomain,
     linkerdVersion: l.version,
     proxy: {
+      defaultInboundPolicy: l.defaultInboundPolicy,
       image: {name: 'cr.l5d.io/linkerd/proxy', version: ''},
       nativeSidecar: true,
       ports: {admin: 4191, control: 4190, inbound: 4143, outbound: 4140},

@@ -167,7 +167,7 @@ export function injectPod(input: InjectInput): Injected {
       env('LINKERD2_PROXY_DESTINATION_PROFILE_NETWORKS', '10.0.0.0/8,100.64.0.0/10,172.16.0.0/12,192.168.0.0/16,fd00::/8'),
       env('LINKERD2_PROXY_POLICY_SVC_ADDR', `linkerd-policy.${cp}.svc.${linkerd.clusterDomain}.:8090`),
       env('LINKERD2_PROXY_POLICY_WORKLOAD', '{"ns":"$(_pod_ns)", "pod":"$(_pod_name)"}\n'),
-      env('LINKERD2_PROXY_INBOUND_DEFAULT_POLICY', config['config.linkerd.io/default-inbound-policy'] ?? 'all-unauthenticated'),
+      env('LINKERD2_PROXY_INBOUND_DEFAULT_POLICY', config['config.linkerd.io/default-inbound-policy'] ?? linkerd.defaultInboundPolicy),
       env('LINKERD2_PROXY_POLICY_CLUSTER_NETWORKS', '10.0.0.0/8,100.64.0.0/10,172.16.0.0/12,192.168.0.0/16,fd00::/8'),
       // IPv4 forms, as in the injector's goldens (the `[::]` forms need proxy.enableIPv6 / --ipv6=true).
       env('LINKERD2_PROXY_CONTROL_LISTEN_ADDR', `0.0.0.0:${control}`),

@@ -74,6 +74,8 @@ export interface LinkerdSpec {
   /** The linkerd-cni plugin (cniEnabled in the values), or none. */
   cni: CniSpec | undefined
   components: Record<string, ComponentState>
+  /** The cluster-wide default inbound policy (values `proxy.defaultInboundPolicy`). */
+  defaultInboundPolicy: string
   /** `highAvailability` in the values; the control-plane Deployments then default to 3 replicas. */
   highAvailability: boolean
   issuerCertValidHours: number
@@ -91,6 +93,8 @@ function oneOf<T extends string>(value: unknown, where: string, allowed: readonl
   if (!allowed.includes(text)) throw new ScenarioError(`${where}: "${text}" is not one of ${allowed.join(', ')}`)
   return text
 }
+
+const INBOUND_POLICIES = ['all-unauthenticated', 'all-authenticated', 'cluster-unauthenticated', 'cluster-authenticated', 'deny', 'audit'] as const
 
 const DEFAULT_CLUSTER_NETWORKS = '10.0.0.0/8,100.64.0.0/10,172.16.0.0/12,192.168.0.0/16,fd00::/8'
 
@@ -264,6 +268,7 @@ export function normalizeScenario(doc: unknown, name = 'scenario'): Scenario {
       clusterNetworks: str(l.clusterNetworks, 'linkerd.clusterNetworks', DEFAULT_CLUSTER_NETWORKS),
       cni: parseCni(l.cni),
       components,
+      defaultInboundPolicy: oneOf(l.defaultInboundPolicy, 'linkerd.defaultInboundPolicy', INBOUND_POLICIES, 'all-unauthenticated'),
       highAvailability,
       issuerCertValidHours: num(l.issuerCertValidHours, 'linkerd.issuerCertValidHours', 8760),
       issuerIntermediate: oneOf(l.issuerIntermediate, 'linkerd.issuerIntermediate', ['none', 'bundled', 'missing'] as const, 'none'),

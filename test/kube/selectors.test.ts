@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
-import {matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector} from '../../src/kube/selectors.js'
+import {matchesFields, matchesLabels, matchesLabelSelector, parseFieldSelector, parseLabelSelector} from '../../src/kube/selectors.js'
 
 describe('label selectors', () => {
   const labels = {app: 'web', tier: 'front', 'linkerd.io/control-plane-ns': 'linkerd'}
@@ -35,5 +35,20 @@ describe('field selectors', () => {
     assert.equal(matchesFields(parseFieldSelector('metadata.name=web-1'), pod), true)
     assert.equal(matchesFields(parseFieldSelector('status.phase!=Running'), pod), false)
     assert.equal(matchesFields(parseFieldSelector('metadata.namespace=shop,status.phase=Running'), pod), true)
+  })
+})
+
+describe('LabelSelector objects', () => {
+  test('matchLabels and every operator; empty matches all; an unknown operator nothing', () => {
+    const labels = {app: 'api', tier: 'back'}
+    assert.equal(matchesLabelSelector(undefined, labels), true)
+    assert.equal(matchesLabelSelector({}, labels), true)
+    assert.equal(matchesLabelSelector({matchLabels: {app: 'api'}}, labels), true)
+    assert.equal(matchesLabelSelector({matchLabels: {app: 'web'}}, labels), false)
+    assert.equal(matchesLabelSelector({matchExpressions: [{key: 'tier', operator: 'In', values: ['back', 'db']}]}, labels), true)
+    assert.equal(matchesLabelSelector({matchExpressions: [{key: 'tier', operator: 'NotIn', values: ['back']}]}, labels), false)
+    assert.equal(matchesLabelSelector({matchExpressions: [{key: 'canary', operator: 'DoesNotExist'}], matchLabels: {app: 'api'}}, labels), true)
+    assert.equal(matchesLabelSelector({matchExpressions: [{key: 'canary', operator: 'Exists'}]}, labels), false)
+    assert.equal(matchesLabelSelector({matchExpressions: [{key: 'app', operator: 'Matches', values: ['api']}]}, labels), false)
   })
 })

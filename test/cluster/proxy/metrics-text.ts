@@ -55,6 +55,7 @@ export interface ProxyMetrics {
   http: HttpSeries[]
   identity: {expirationSeconds: number; refreshSeconds: number; refreshesError: number; refreshesOk: number}
   inboundHttpAuthzAllow: AuthzSeries[]
+  inboundHttpAuthzDeny: AuthzSeries[]
   process: {cpuSeconds: number; maxFds: number; openFds: number; residentBytes: number; startTimeSeconds: number; threads: number; uptimeSeconds: number; virtualBytes: number}
   tcp: TcpSeries[]
 }
@@ -93,6 +94,13 @@ export function renderProxyMetrics(m: ProxyMetrics): string {
     'counter',
     'The total number of inbound HTTP requests that were authorized',
     m.inboundHttpAuthzAllow.map((s) => sample('inbound_http_authz_allow_total', s.labels, int(s.count))),
+  )
+  family(
+    out,
+    'inbound_http_authz_deny_total',
+    'counter',
+    'The total number of inbound HTTP requests that could not be authorized',
+    m.inboundHttpAuthzDeny.map((s) => sample('inbound_http_authz_deny_total', s.labels, int(s.count))),
   )
 
   // 3. the legacy proxy report: endpoint-level HTTP

@@ -2,8 +2,9 @@
 // value = rate × seconds since the proxy's counter epoch (its process start, moved on restarts),
 // so two scrapes Δt apart differ by rate × Δt, as with a real proxy under steady load. Admin-port
 // traffic (our own scrapes through port-forward) comes from real counts kept by the admin server.
-import {cdfMean, latencyCdf} from './latency.js'
+import {cdfMean, LATENCY_BOUNDS_MS, latencyCdf} from './latency.js'
 import type {HttpResponseSeries, HttpSeries, Labels, ProxyMetrics, TcpSeries} from './metrics-text.js'
+import type {InboundPolicy} from './policy.js'
 import type {Latency} from '../scenario.js'
 
 export interface Endpoint {
@@ -37,9 +38,13 @@ export interface InboundFlow extends FlowShape {
   clientId: string | undefined
   /** An opaque port: the proxy forwards TCP without HTTP detection, so only tcp_* series. */
   opaque: boolean
+  /** The Server and authorization the proxy applies (test/cluster/proxy/policy.ts); default: all-unauthenticated. */
+  policy?: InboundPolicy
 }
 
 export interface OutboundFlow extends FlowShape {
+  /** The server's proxy refuses these requests (403, or gRPC PermissionDenied). */
+  denied?: boolean
   opaque: boolean
   target: Endpoint
   /** mTLS identity of the server proxy, or undefined when the target is not meshed. */
@@ -113,8 +118,18 @@ export function identityOf(serviceAccount: string, namespace: string, controlPla
   return `${serviceAccount}.${namespace}.serviceaccount.identity.${controlPlaneNs}.${trustDomain}`
 }
 
-function responsesAt(flow: FlowShape, seconds: number): {requests: number; responses: HttpResponseSeries[]} {
+function responsesAt(flow: FlowShape, seconds: number, denied = false): {requests: number; responses: HttpResponseSeries[]} {
   const requests = Math.floor(flow.rps * seconds)
+  if (denied) {
+    // linkerd2-proxy answers an unauthorized HTTP request 403 (a success by default classification)
+    // and a gRPC one with grpc-status 7, PermissionDenied (a failure), at once: every response
+    // falls under the first latency bound.
+    const buckets = LATENCY_BOUNDS_MS.map(() => requests)
+    const response: HttpResponseSeries = flow.grpc
+      ? {buckets, classification: 'failure', count: requests, grpcStatus: '7', statusCode: '200', sumMs: 0}
+      : {buckets, classification: 'success', count: requests, grpcStatus: '', statusCode: '403', sumMs: 0}
+    return {requests, responses: [response]}
+  }
   const ok = Math.floor(requests * flow.successRate)
   const failed = requests - ok
   const series = (count: number, statusCode: string, grpcStatus: string, classification: 'success' | 'failure'): HttpResponseSeries => ({
@@ -138,6 +153,18 @@ const DEFAULT_POLICY: Labels = [
   ['srv_kind', 'default'],
   ['srv_name', 'all-unauthenticated'],
 ]
+
+const ALL_UNAUTHENTICATED: InboundPolicy = {
+  authz: [
+    ['authz_group', ''],
+    ['authz_kind', 'default'],
+    ['authz_name', 'all-unauthenticated'],
+  ],
+  server: DEFAULT_POLICY,
+}
+
+/** Bytes of the proxy's own 403 answer to an unauthorized request. */
+const DENIED_RESPONSE_BYTES = 96
 
 function tlsInbound(clientId: string | undefined): Labels {
   return clientId === undefined ? [['tls', 'no_identity'], ['no_tls_reason', 'no_tls_from_remote']] : [['tls', 'true'], ['client_id', clientId]]
@@ -167,6 +194,7 @@ export function proxyMetrics(model: ProxyModel, runtime: ProxyRuntime, nowMs: nu
   const http: HttpSeries[] = []
   const tcp: TcpSeries[] = []
   const authz: ProxyMetrics['inboundHttpAuthzAllow'] = []
+  const denials: ProxyMetrics['inboundHttpAuthzDeny'] = []
 
   // Inbound application traffic, one label set per client identity.
   let loopbackRead = 0
@@ -179,32 +207,34 @@ export function proxyMetrics(model: ProxyModel, runtime: ProxyRuntime, nowMs: nu
       ['target_port', String(pod.port)],
     ]
     const tls = tlsInbound(flow.clientId)
-    const server: Labels = [...DEFAULT_POLICY, ['srv_port', String(pod.port)]]
+    const policy = flow.policy ?? ALL_UNAUTHENTICATED
+    const server: Labels = [...policy.server, ['srv_port', String(pod.port)]]
     const route: Labels = [
       ['route_group', ''],
       ['route_kind', 'default'],
       ['route_name', 'default'],
     ]
-    const authzLabels: Labels = [
-      ['authz_group', ''],
-      ['authz_kind', 'default'],
-      ['authz_name', 'all-unauthenticated'],
-    ]
     const {requests, responses} = responsesAt(flow, seconds)
-    if (!flow.opaque) {
-      http.push({labels: [['direction', 'inbound'], ...target, ...tls, ...server, ...route, ...authzLabels], requests, responses})
-      authz.push({count: requests, labels: [...target, ...server, ...route, ...authzLabels, ...tls]})
+    const allowed = policy.authz !== undefined
+    if (!flow.opaque && policy.authz) {
+      http.push({labels: [['direction', 'inbound'], ...target, ...tls, ...server, ...route, ...policy.authz], requests, responses})
+      authz.push({count: requests, labels: [...target, ...server, ...route, ...policy.authz, ...tls]})
+    } else if (!flow.opaque) {
+      // Refused by the proxy's authorization before any route's metrics: no response_total, only the denial.
+      denials.push({count: requests, labels: [...target, ...server, ...route, ...tls]})
     }
-    const open = Math.round(flow.connections)
+    // An opaque connection that is not authorized is closed at once.
+    const open = flow.opaque && !allowed ? 0 : Math.round(flow.connections)
     const opened = open + Math.floor(requests / 1000)
     tcp.push({
       closeTotal: opened - open,
       labels: [['direction', 'inbound'], ['peer', 'src'], ...target, ...tls, ...server],
       open,
       openTotal: opened,
-      readBytes: requests * flow.requestBytes,
-      writeBytes: requests * flow.responseBytes,
+      readBytes: flow.opaque && !allowed ? 0 : requests * flow.requestBytes,
+      writeBytes: allowed ? requests * flow.responseBytes : flow.opaque ? 0 : requests * DENIED_RESPONSE_BYTES,
     })
+    if (!allowed) continue
     loopbackRead += requests * flow.responseBytes
     loopbackWrite += requests * flow.requestBytes
     loopbackOpen += open
@@ -267,16 +297,18 @@ export function proxyMetrics(model: ProxyModel, runtime: ProxyRuntime, nowMs: nu
     ]
     const tls: Labels = flow.serverId ? [['tls', 'true'], ['server_id', flow.serverId]] : [['tls', 'no_identity'], ['no_tls_reason', 'not_provided_by_service_discovery']]
     const dst = dstLabels(t, controlPlaneNs)
-    const {requests, responses} = responsesAt(flow, seconds)
+    const {requests, responses} = responsesAt(flow, seconds, flow.denied)
     if (!flow.opaque) http.push({labels: [['direction', 'outbound'], ...authority, ...target, ...tls, ...dst], requests, responses})
-    const open = Math.max(1, Math.round(flow.connections))
+    // A refused opaque connection is closed by the server at once; refused HTTP keeps its connection.
+    const closed = flow.denied === true && flow.opaque
+    const open = closed ? 0 : Math.max(1, Math.round(flow.connections))
     tcp.push({
       closeTotal: Math.floor(requests / 1000),
       labels: [['direction', 'outbound'], ['peer', 'dst'], ...authority, ...target, ...tls, ...dst],
       open,
       openTotal: open + Math.floor(requests / 1000),
-      readBytes: requests * flow.responseBytes,
-      writeBytes: requests * flow.requestBytes,
+      readBytes: closed ? 0 : requests * (flow.denied ? DENIED_RESPONSE_BYTES : flow.responseBytes),
+      writeBytes: closed ? 0 : requests * flow.requestBytes,
     })
     const svcAddr = t.service ? `${t.service.ip}:${t.service.port}` : `${t.ip}:${t.port}`
     const acc = accepted.get(svcAddr) ?? {open: 0, read: 0, write: 0}
@@ -326,6 +358,7 @@ export function proxyMetrics(model: ProxyModel, runtime: ProxyRuntime, nowMs: nu
     http,
     identity,
     inboundHttpAuthzAllow: authz,
+    inboundHttpAuthzDeny: denials,
     process: {
       cpuSeconds: seconds * 0.002,
       maxFds: 1048576,
