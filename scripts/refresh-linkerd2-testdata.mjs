@@ -26,7 +26,7 @@ const upstream = new Map([
   ['proxy-metrics/obfuscate-diagnostics-proxy-metrics.golden', 'cli/cmd/testdata/obfuscate-diagnostics-proxy-metrics.golden'],
 ])
 for (const name of readdirSync(join(root, 'output'))) {
-  if (name.startsWith('stat_')) upstream.set(`output/${name}`, `viz/cmd/testdata/${name}`)
+  if (name.startsWith('stat_') || name.startsWith('edges_')) upstream.set(`output/${name}`, `viz/cmd/testdata/${name}`)
 }
 const walk = (dir) => readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]))
 for (const file of walk(join(root, 'inject'))) {

@@ -1,4 +1,4 @@
-// Values that oclif's flag table cannot know: the resource types `viz stat` and `diagnose` take,
+// Values that oclif's flag table cannot know: the resource types `viz stat`, `edges`, `authz` and `diagnose` take,
 // and the check and category ids of `check --only/--skip`. Keyed by command id and flag name.
 import {KINDS} from '../resources/kinds.js'
 
@@ -30,6 +30,7 @@ const targetTypes = (): string[] => resourceTypes().filter((t) => t !== 'all')
 export const PROVIDERS: Readonly<Record<string, Providers>> = {
   check: {flags: {only: checkIds, skip: checkIds}, lists: ['only', 'skip']},
   'viz:stat': {args: [resourceTypes, () => []], flags: {to: targetTypes, from: targetTypes}},
+  'viz:edges': {args: [targetTypes, () => []]},
   'diagnose:ports': {args: [targetTypes]},
   'diagnose:proxy-metrics': {args: [targetTypes]},
   inject: {fileArgs: true},

@@ -3,8 +3,10 @@
 // waiting, so 200 pods take about the window plus one round of fetches, not 200 windows.
 // The fetch itself (a port-forwarded GET) and what a body becomes (`read`: parsed, or reduced
 // further) are injected: this module does no IO and no parsing of its own.
+import {mapLimit} from '../util/pool.js'
 import {MetricsParseError, parsePrometheusText} from './parse.js'
 import type {Scrape} from './signals.js'
+import type {ParsedMetrics} from './types.js'
 
 export interface ScrapeTarget {
   /** `namespace/name`, also the key of the result. */
@@ -51,13 +53,16 @@ export type ScrapeResult<T> = {ok: true; second: T} | {ok: false; error: string}
 
 /** A `read` that parses the body (keeping only `keepSample` samples when given). */
 export function parsedScrape(keepSample?: (sampleName: string) => boolean): (target: ScrapeTarget, body: string, timing: Timing) => Scrape {
-  return (_target, body, timing) => {
-    try {
-      return {...timing, metrics: parsePrometheusText(body, keepSample ? {keepSample} : {})}
-    } catch (err) {
-      if (err instanceof MetricsParseError) throw new Error(`/metrics is not Prometheus text: ${err.message}`)
-      throw err
-    }
+  return (_target, body, timing) => ({...timing, metrics: parseBody(body, keepSample)})
+}
+
+/** Parses a /metrics body; a body that is not exposition text fails its pod with the reason. */
+export function parseBody(body: string, keepSample?: (sampleName: string) => boolean): ParsedMetrics {
+  try {
+    return parsePrometheusText(body, keepSample ? {keepSample} : {})
+  } catch (err) {
+    if (err instanceof MetricsParseError) throw new Error(`/metrics is not Prometheus text: ${err.message}`)
+    throw err
   }
 }
 
@@ -163,4 +168,22 @@ function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
       else active--
     }
   }
+}
+
+export type OnceResult<T> = {ok: true; value: T} | {ok: false; error: string}
+
+/**
+ * One scrape of every proxy (gauges need no window), at most `concurrency` at once; each body is
+ * turned into the caller's value by `read` as soon as it arrives. A failing pod is its own error.
+ */
+export async function scrapeOnce<T>(targets: readonly ScrapeTarget[], fetch: FetchMetrics, options: {concurrency: number; read: (target: ScrapeTarget, body: string) => T}): Promise<Map<string, OnceResult<T>>> {
+  const results = new Map<string, OnceResult<T>>()
+  await mapLimit(targets, options.concurrency, async (target) => {
+    try {
+      results.set(target.key, {ok: true, value: options.read(target, await fetch(target))})
+    } catch (err) {
+      results.set(target.key, {error: describe(err), ok: false})
+    }
+  })
+  return results
 }

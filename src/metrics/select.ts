@@ -1,6 +1,7 @@
 // Which proxy series count for a stat row. Inbound (the default) reads the pod's own server-side
 // series; `--to` reads its client-side (outbound) series towards the destination; `--from`
 // keeps inbound series whose mTLS client identity belongs to the source workload.
+import {parseIdentity} from '../mesh/identity.js'
 import type {Labels} from './types.js'
 
 export type Direction = 'inbound' | 'outbound'
@@ -60,11 +61,8 @@ export interface SourceFilter {
 
 export function sourceMatcher(filter: SourceFilter): (labels: Labels) => boolean {
   return (labels) => {
-    // client_id = <sa>.<ns>.serviceaccount.identity.<control-plane-ns>.<trust-domain>
-    const id = labels.client_id
-    if (!id) return false
-    const match = /^([^.]+)\.([^.]+)\.serviceaccount\.identity\./.exec(id)
-    if (!match || match[2] !== filter.namespace) return false
-    return filter.serviceAccounts ? filter.serviceAccounts.has(match[1] as string) : true
+    const client = parseIdentity(labels.client_id)
+    if (!client || client.namespace !== filter.namespace) return false
+    return filter.serviceAccounts ? filter.serviceAccounts.has(client.serviceAccount) : true
   }
 }

@@ -3,16 +3,16 @@
 // and build the report. Only the KubeClient interface is used, so tests hand it a fake.
 import type {KubeClient, V1Pod} from '../kube/types.js'
 import {adminPort} from '../mesh/admin-port.js'
-import {groupPods, type ResourceRow, type Selection} from '../resources/group.js'
-import {buildOwnerIndex, type OwnerIndex} from '../resources/owners.js'
+import {groupPods, type Selection} from '../resources/group.js'
 import {isMeshedBy} from '../resources/pods.js'
 import type {Target} from '../resources/targets.js'
-import {matchesLabels, parseLabelSelector} from '../kube/selectors.js'
 import {buildReport, podKey, scrapeable, type PodOutcome, type StatReport} from './report.js'
+import {proxyMetricsFetcher} from './proxy-fetch.js'
 import {parsedScrape, scrapeWindow, type ScrapeTarget} from './scrape.js'
 import {destinationMatcher, sourceMatcher, type Direction, type TrafficSelector} from './select.js'
 import {SIGNAL_SAMPLES, signalSnapshot, signalsBetween, type PodSignals, type SignalSnapshot} from './signals.js'
 import type {Labels} from './types.js'
+import {applyLabelSelector, listing, type Listing} from './workloads.js'
 
 export interface PeerTarget {
   target: Target
@@ -48,33 +48,6 @@ export interface StatRun {
   warnings: string[]
 }
 
-interface Listing {
-  pods: V1Pod[]
-  index: OwnerIndex
-  /** Owner lists that could not be read (e.g. RBAC): chains stop at the pod's direct owner. */
-  warnings: string[]
-}
-
-async function listing(kube: KubeClient, namespace: string | undefined): Promise<Listing> {
-  const options = namespace === undefined ? {} : {namespace}
-  const warnings: string[] = []
-  // Pods are required; ReplicaSets and Jobs only lengthen owner chains, so their failure is a warning.
-  const optional = async <T>(what: string, list: Promise<T[]>): Promise<T[]> => {
-    try {
-      return await list
-    } catch (err) {
-      warnings.push(`cannot list ${what} (${err instanceof Error ? err.message : String(err)}): pods are grouped by their direct owner only`)
-      return []
-    }
-  }
-  const [pods, replicaSets, jobs] = await Promise.all([kube.listPods(options), optional('replicasets', kube.listReplicaSets(options)), optional('jobs', kube.listJobs(options))])
-  const index = buildOwnerIndex([
-    ...replicaSets.map((o) => ({kind: 'ReplicaSet', metadata: o.metadata})),
-    ...jobs.map((o) => ({kind: 'Job', metadata: o.metadata})),
-  ])
-  return {index, pods, warnings}
-}
-
 /** Pods of a --to/--from resource. */
 async function peerPods(kube: KubeClient, peer: PeerTarget, own: Listing, ownNamespace: string | undefined): Promise<V1Pod[]> {
   if (peer.target.kind === 'namespace') return []
@@ -106,40 +79,6 @@ async function trafficMatcher(kube: KubeClient, request: StatRequest, own: Listi
   return undefined
 }
 
-// -l selects the objects of the rows, as kubectl and Linkerd do. Kinds we list cheaply are
-// matched on their own labels; others (custom kinds, ReplicationControllers) on their pods' labels.
-async function applyLabelSelector(kube: KubeClient, rows: ResourceRow[], request: StatRequest, own: Listing): Promise<ResourceRow[]> {
-  if (!request.labelSelector) return rows
-  const requirements = parseLabelSelector(request.labelSelector)
-  const options = {labelSelector: request.labelSelector, ...(request.namespace === undefined ? {} : {namespace: request.namespace})}
-  const kinds = new Set(rows.map((r) => r.kind.name))
-  const allowed = new Map<string, Set<string>>()
-  const add = (kind: string, objects: Array<{metadata?: {name?: string; namespace?: string} | undefined}>): void => {
-    allowed.set(kind, new Set(objects.map((o) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`)))
-  }
-  const lists: Array<Promise<void>> = []
-  if (kinds.has('deployment')) lists.push(kube.listDeployments(options).then((l) => add('deployment', l)))
-  if (kinds.has('statefulset')) lists.push(kube.listStatefulSets(options).then((l) => add('statefulset', l)))
-  if (kinds.has('daemonset')) lists.push(kube.listDaemonSets(options).then((l) => add('daemonset', l)))
-  if (kinds.has('cronjob')) lists.push(kube.listCronJobs(options).then((l) => add('cronjob', l)))
-  if (kinds.has('namespace')) {
-    lists.push(
-      kube.listNamespaces({labelSelector: request.labelSelector}).then((l) => {
-        allowed.set('namespace', new Set(l.map((n) => `${n.metadata?.name ?? ''}/${n.metadata?.name ?? ''}`)))
-      }),
-    )
-  }
-  await Promise.all(lists)
-  return rows.filter((row) => {
-    const names = allowed.get(row.kind.name)
-    if (names) return names.has(`${row.namespace}/${row.name}`)
-    if (row.kind.name === 'pod') return matchesLabels(requirements, row.pods[0]?.metadata?.labels)
-    const owner = row.kind.name === 'replicaset' || row.kind.name === 'job' ? own.index.get(`${row.namespace}/${row.kind.kind}/${row.name}`) : undefined
-    if (owner) return matchesLabels(requirements, owner.labels ?? undefined)
-    return row.pods.some((p) => matchesLabels(requirements, p.metadata?.labels))
-  })
-}
-
 export async function runStat(kube: KubeClient, request: StatRequest, previous?: ReadonlyMap<string, SignalSnapshot>): Promise<StatRun> {
   // Namespace rows are namespaces themselves: `ns` and `ns/NAME` look across all of them.
   const wanted = request.selection.targets
@@ -151,7 +90,7 @@ export async function runStat(kube: KubeClient, request: StatRequest, previous?:
   let rows = grouping.rows.filter(
     (row) => row.pods.some((p) => isMeshedBy(p, request.controlPlaneNamespace)) || namedKinds.has(row.kind.name),
   )
-  rows = await applyLabelSelector(kube, rows, request, own)
+  rows = await applyLabelSelector(kube, rows, request.labelSelector, request.namespace, own.index)
   const customTypes = request.selection.targets.filter((t) => t.custom).map((t) => t.kind)
   const unknownTypes = customTypes.filter((typed) => !grouping.rows.some((r) => r.kind.aliases.includes(typed) || `${r.kind.name}s` === typed || `${r.kind.name}es` === typed))
   if (unknownTypes.length > 0) {
@@ -170,11 +109,7 @@ export async function runStat(kube: KubeClient, request: StatRequest, previous?:
     port: adminPort(pod.spec),
   }))
   request.progress?.(`scraping ${targets.length} meshed pod${targets.length === 1 ? '' : 's'} twice, ${request.windowMs / 1000}s apart`)
-  const fetch = async (target: ScrapeTarget): Promise<string> => {
-    const result = await kube.proxyGet(target.pod, target.port, '/metrics', request.scrapeTimeoutMs)
-    if (result.status !== 200) throw new Error(`/metrics on port ${target.port} answered HTTP ${result.status}`)
-    return result.body
-  }
+  const fetch = proxyMetricsFetcher(kube, request.scrapeTimeoutMs)
   const parse = parsedScrape((name) => SIGNAL_SAMPLES.has(name))
   const selectorOf = (target: ScrapeTarget): TrafficSelector => ({adminPort: target.port, direction, includeAdmin: request.includeAdmin, ...(match ? {match} : {})})
   const signals = new Map<string, PodSignals>()

@@ -80,7 +80,8 @@ describe('simulated authorization policy', () => {
     assert.ok(!admits([net, meshTls('m', {identities: ['*']}), policy('p', ns, [ref('NetworkAuthentication', 'n'), ref('MeshTLSAuthentication', 'm')])], {identity: undefined, ip: '10.42.0.5'}))
     assert.ok(!admits([policy('p', ns, [ref('MeshTLSAuthentication', 'ghost')])], web))
     assert.ok(admits([policy('p', ns, [{kind: 'ServiceAccount', name: 'web'}])], web))
-    assert.ok(!admits([policy('p', {kind: 'Namespace', name: 'other'}, [])], web))
+    assert.ok(admits([policy('p', {kind: 'Namespace', name: 'other'}, [])], web), 'a Namespace target is the policy\'s own namespace')
+    assert.ok(!admits([policy('p', {group: 'policy.linkerd.io', kind: 'Server', name: 'other'}, [])], web))
     assert.ok(admits([policy('p', ns, [])], outsider))
   })
 

@@ -188,7 +188,8 @@ export function inboundPolicy(objects: readonly Json[], pod: PolicyPod, port: nu
       const target = (spec(p).targetRef ?? {}) as Json
       if (meta(p).namespace !== namespace) return false
       if (target.kind === 'Server') return (target.group ?? GROUP) === GROUP && target.name === serverName
-      return target.kind === 'Namespace' && (target.name === undefined || target.name === namespace)
+      // A Namespace target means every Server of the policy's own namespace (its name is not read).
+      return target.kind === 'Namespace'
     })
     .sort((a, b) => (meta(a).name < meta(b).name ? -1 : 1))
   const admitting = policies.find((p) => admittedBy(objects, p, client))

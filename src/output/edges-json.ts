@@ -1,0 +1,52 @@
+// `viz edges -o json`: one document with a schemaVersion (docs/viz-edges.md). Each edge keeps viz's
+// fields (src, src_namespace, dst, dst_namespace, client_id and server_id shortened as viz prints
+// them, no_tls_reason as viz words it, '' when secured) and adds what viz lacks: whether it is
+// secured, the raw reason label, the full identities, the open connections, which proxies saw it.
+import {edgeIdentities, edgeMessage, type Edge} from '../metrics/edges.js'
+import type {PodError} from '../metrics/report.js'
+
+export const EDGES_SCHEMA_VERSION = 1
+
+export interface EdgesJsonContext {
+  /** ISO time of the scrapes. */
+  time: string
+  /** Kind name of the requested type (`deployment`). */
+  type: string
+  /** Undefined: all namespaces. */
+  namespace: string | undefined
+  source: string
+  pods?: {targeted: number; scraped: number; failed: number} | undefined
+  errors?: readonly PodError[] | undefined
+}
+
+function edgeJson(edge: Edge): Record<string, unknown> {
+  const ids = edgeIdentities(edge)
+  return {
+    src: edge.src?.name ?? null,
+    src_namespace: edge.src?.namespace ?? null,
+    dst: edge.dst.name,
+    dst_namespace: edge.dst.namespace,
+    client_id: ids.client,
+    server_id: ids.server,
+    no_tls_reason: edgeMessage(edge),
+    secured: edge.secured,
+    noTlsReasonLabel: edge.noTlsReason,
+    clientIdentity: edge.clientId,
+    serverIdentity: edge.serverId,
+    tcp_open_connections: edge.connections,
+    seenBy: [...(edge.seenBy.client ? ['client'] : []), ...(edge.seenBy.server ? ['server'] : [])],
+  }
+}
+
+export function edgesJson(edges: readonly Edge[], context: EdgesJsonContext): Record<string, unknown> {
+  return {
+    schemaVersion: EDGES_SCHEMA_VERSION,
+    time: context.time,
+    source: context.source,
+    type: context.type,
+    namespace: context.namespace ?? null,
+    ...(context.pods ? {pods: {targeted: context.pods.targeted, scraped: context.pods.scraped, failed: context.pods.failed}} : {}),
+    edges: edges.map(edgeJson),
+    ...(context.errors ? {errors: context.errors} : {}),
+  }
+}
