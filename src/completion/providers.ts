@@ -31,6 +31,7 @@ export const PROVIDERS: Readonly<Record<string, Providers>> = {
   check: {flags: {only: checkIds, skip: checkIds}, lists: ['only', 'skip']},
   'viz:stat': {args: [resourceTypes, () => []], flags: {to: targetTypes, from: targetTypes}},
   'viz:edges': {args: [targetTypes, () => []]},
+  'viz:authz': {args: [targetTypes, () => []]},
   'diagnose:ports': {args: [targetTypes]},
   'diagnose:proxy-metrics': {args: [targetTypes]},
   inject: {fileArgs: true},

@@ -76,16 +76,13 @@ export function signalSnapshot(scrape: Scrape, selector: TrafficSelector): Signa
   const {match, ...direction} = selector
   const counted = (labels: Labels): boolean => (match ? match(labels) : true)
   const snapshot: SignalSnapshot = {
-    at: scrape.at,
+    ...scrapeClock(scrape),
     buckets: new Map(),
     readBytes: new Map(),
     responses: new Map(),
-    startTime: gaugeValue(metrics, 'process_start_time_seconds'),
     tcpOpen: undefined,
-    uptime: samplesOf(metrics, 'process_uptime_seconds', 'process_uptime_seconds_total')[0]?.value,
     writeBytes: new Map(),
   }
-  if (scrape.startedAt !== undefined) snapshot.startedAt = scrape.startedAt
   const http = (labels: Labels): boolean => selectsHttp(labels, direction)
   for (const sample of samplesOf(metrics, 'response_total', 'response_total')) {
     if (http(sample.labels)) snapshot.responses.set(seriesOf(sample), {classification: sample.labels.classification, counted: counted(sample.labels), value: sample.value})
@@ -115,8 +112,27 @@ export function podSignals(before: Scrape, after: Scrape, selector: TrafficSelec
   return signalsBetween(signalSnapshot(before, selector), signalSnapshot(after, selector))
 }
 
-/** One pod's signals from the snapshots of two scrapes of its proxy, a window apart. */
-export function signalsBetween(before: SignalSnapshot, after: SignalSnapshot): PodSignals {
+/** When a scrape was taken, and the proxy's own clocks in it. */
+export interface ScrapeClock {
+  at: number
+  startedAt?: number
+  startTime: number | undefined
+  uptime: number | undefined
+}
+
+/** The timing of a scrape and the proxy's start time and uptime in it. */
+export function scrapeClock(scrape: Scrape): ScrapeClock {
+  const clock: ScrapeClock = {
+    at: scrape.at,
+    startTime: gaugeValue(scrape.metrics, 'process_start_time_seconds'),
+    uptime: samplesOf(scrape.metrics, 'process_uptime_seconds', 'process_uptime_seconds_total')[0]?.value,
+  }
+  if (scrape.startedAt !== undefined) clock.startedAt = scrape.startedAt
+  return clock
+}
+
+/** Seconds between two scrapes of one proxy, and whether it restarted in between. */
+export function scrapeSpan(before: ScrapeClock, after: ScrapeClock): {seconds: number; restarted: boolean} {
   const restarted = before.startTime !== undefined && after.startTime !== undefined && before.startTime !== after.startTime
   // The proxy's own clock between its two renders is exact; our clock also counts port-forward
   // setup, which varies per scrape. Older proxies without the uptime counter fall back to ours.
@@ -126,25 +142,39 @@ export function signalsBetween(before: SignalSnapshot, after: SignalSnapshot): P
   // After a restart the new counters cover exactly the new process's lifetime, which began after
   // the first scrape was rendered (our clock would also count the first body's trip back to us).
   if (restarted && after.uptime !== undefined && after.uptime > 0) proxySeconds = after.uptime
+  return {restarted, seconds: proxySeconds ?? clockSeconds}
+}
+
+/**
+ * A counter series' increase between two scrapes, as Prometheus' increase() makes it of two
+ * samples: a series that is new, or whose proxy restarted, started at 0; one that went down was
+ * reset and counts its new value (`reset`).
+ */
+export function counterIncrease(old: number | undefined, value: number, restarted: boolean): {delta: number; reset: boolean} {
+  if (!Number.isFinite(value)) return {delta: 0, reset: false}
+  if (restarted || old === undefined) return {delta: value, reset: false}
+  if (value < old) return {delta: value, reset: true}
+  return {delta: value - old, reset: false}
+}
+
+/** One pod's signals from the snapshots of two scrapes of its proxy, a window apart. */
+export function signalsBetween(before: SignalSnapshot, after: SignalSnapshot): PodSignals {
+  const {restarted, seconds} = scrapeSpan(before, after)
   const signals: PodSignals = {
     failure: 0,
     latencyBuckets: new Map(),
     readBytes: 0,
     resets: 0,
     restarted,
-    seconds: proxySeconds ?? clockSeconds,
+    seconds,
     success: 0,
     tcpOpen: after.tcpOpen,
     writeBytes: 0,
   }
   const increase = (old: number | undefined, value: number): number => {
-    if (!Number.isFinite(value)) return 0
-    if (restarted || old === undefined) return value // new series (or restart): it started at 0
-    if (value < old) {
-      signals.resets++
-      return value
-    }
-    return value - old
+    const {delta, reset} = counterIncrease(old, value, restarted)
+    if (reset) signals.resets++
+    return delta
   }
   for (const [key, {classification, counted, value}] of after.responses) {
     if (!counted) continue
@@ -160,11 +190,13 @@ export function signalsBetween(before: SignalSnapshot, after: SignalSnapshot): P
   return signals
 }
 
-function seriesOf(sample: Sample): string {
+/** The identity of a sample's series (its labels), as the parser keyed it. */
+export function seriesOf(sample: Sample): string {
   return sample.series ?? labelKey(sample.labels)
 }
 
-function samplesOf(metrics: ParsedMetrics, family: string, sampleName: string): Sample[] {
+/** The samples of one name within a family (`response_latency_ms` → `response_latency_ms_bucket`). */
+export function samplesOf(metrics: ParsedMetrics, family: string, sampleName: string): Sample[] {
   return (metrics.families.get(family)?.samples ?? []).filter((s) => s.name === sampleName)
 }
 
@@ -172,8 +204,8 @@ function gaugeValue(metrics: ParsedMetrics, family: string): number | undefined 
   return metrics.families.get(family)?.samples[0]?.value
 }
 
-
-function parseLe(text: string | undefined): number | undefined {
+/** A histogram bucket's `le` as a number (+Infinity for `+Inf`). */
+export function parseLe(text: string | undefined): number | undefined {
   if (text === undefined) return undefined
   if (text === '+Inf' || text === 'Inf' || text === '+inf') return Number.POSITIVE_INFINITY
   const value = Number(text)

@@ -78,8 +78,12 @@ describe('shell completion', {timeout: 120_000}, () => {
     assert.ok(bashComplete(['meshport', 'inject', '--proxy-cpu']).includes('--proxy-cpu-request'))
   })
 
-  test('bash: resource types for viz stat and diagnose', () => {
+  test('bash: resource types for viz stat, edges, authz and diagnose', () => {
+    assert.deepEqual(bashComplete(['meshport', 'viz', '']), ['authz', 'edges', 'stat'])
     assert.deepEqual(bashComplete(['meshport', 'viz', 'stat', 'dep']), ['deploy', 'deployment', 'deployments'])
+    assert.deepEqual(bashComplete(['meshport', 'viz', 'edges', 'a']), [], 'edges takes no "all"')
+    assert.deepEqual(bashComplete(['meshport', 'viz', 'edges', 'po', '']), [])
+    assert.deepEqual(bashComplete(['meshport', 'viz', 'authz', 'st']), ['sts', 'statefulset', 'statefulsets'])
     assert.deepEqual(bashComplete(['meshport', 'viz', 'stat', '-n', 'emojivoto', 'st']), ['sts', 'statefulset', 'statefulsets'])
     assert.ok(bashComplete(['meshport', 'diagnose', 'ports', '']).includes('deploy'))
   })

@@ -1,0 +1,144 @@
+import {Flags} from '@oclif/core'
+
+import {ClusterCommand} from '../../cluster-command.js'
+import {InputError, UsageError} from '../../errors.js'
+import type {AuthzSnapshot} from '../../metrics/authz.js'
+import {runAuthz, type AuthzRequest, type AuthzRun, type DefaultPolicyUse} from '../../metrics/authz-run.js'
+import {authzJson} from '../../output/authz-json.js'
+import {renderAuthzTable} from '../../output/authz-table.js'
+import {jsonDocument} from '../../output/json.js'
+import {startProgress} from '../../output/progress.js'
+import {kindByAlias} from '../../resources/kinds.js'
+import {parseTargets, type Target} from '../../resources/targets.js'
+import {parseDuration} from '../../util/duration.js'
+
+export default class VizAuthz extends ClusterCommand {
+  static override summary = 'Traffic per Server, route and authorization policy of a workload, with the requests its proxies refused.'
+
+  static override description = `Scrapes the workload's meshed pods twice, --window apart (like viz stat), and shows per Server (or default policy), route and authorization what linkerd viz authz shows: UNAUTHORIZED (requests the proxies refused, per second, from inbound_http_authz_deny_total), SUCCESS, RPS and latency of the admitted traffic. Authorization policies that apply to the pods but saw no traffic are listed with "-"; the default policy the proxies apply to ports no Server covers is named on stderr (and in the JSON), with where it comes from: the pod's or namespace's config.linkerd.io/default-inbound-policy annotation, or the cluster default in linkerd-config.
+
+TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout, or the kind of a custom owner of your pods; without NAME, every resource of the type in the namespace together. See docs/viz-authz.md.`
+
+  static override examples = [
+    '<%= config.bin %> viz authz deploy/web -n emojivoto',
+    '<%= config.bin %> viz authz deploy web -n emojivoto -t 30s -o wide',
+    '<%= config.bin %> viz authz sts/ledger -n billing -o json',
+    '<%= config.bin %> viz authz po -l app=api --watch',
+  ]
+
+  static override strict = false
+
+  static override usage = 'viz authz TYPE[/NAME] [flags]'
+
+  static override flags = {
+    namespace: Flags.string({char: 'n', description: 'Namespace of the resource (default: the context namespace, else default).'}),
+    'all-namespaces': Flags.boolean({char: 'A', default: false, description: 'Resources of TYPE in every namespace (adds a NAMESPACE column).'}),
+    selector: Flags.string({char: 'l', description: 'Label selector on the resources of TYPE.'}),
+    window: Flags.string({aliases: ['time-window'], char: 't', default: '10s', description: 'Time between the two scrapes of each proxy (1s or more).'}),
+    output: Flags.option({char: 'o', default: 'table', description: 'Output format (wide adds ALLOWED, the admitted rate, and DENIED, the refused share).', options: ['table', 'wide', 'json'] as const})(),
+    watch: Flags.boolean({char: 'w', default: false, description: 'Keep measuring, one window after another (JSON: one document per line).'}),
+    'include-admin': Flags.boolean({default: false, description: 'Count the admin-port traffic (these scrapes, kubelet probes) like Linkerd viz does.'}),
+    concurrency: Flags.integer({default: 16, description: 'Proxies scraped at the same time.', min: 1}),
+  }
+
+  async run(): Promise<void> {
+    const {argv, flags} = await this.parse(VizAuthz)
+    this.jsonLines = flags.watch
+    const target = authzTarget(argv as string[])
+    const windowMs = parseDuration(flags.window)
+    if (windowMs === undefined || windowMs < 1000) {
+      throw new UsageError(`invalid --window "${flags.window}": it must be a duration of at least 1s`, {hint: 'e.g. -t 10s, -t 1m'})
+    }
+    if (flags['all-namespaces'] && flags.namespace) throw new UsageError('--all-namespaces and --namespace flags are mutually exclusive')
+    if (flags['all-namespaces'] && target.name !== undefined) {
+      throw new UsageError('stats for a resource cannot be retrieved by name across all namespaces', {hint: 'name the namespace with -n instead of -A'})
+    }
+    const options = this.kubeOptions(flags)
+    const kube = await this.kube(flags)
+    try {
+      const namespace = flags['all-namespaces'] ? undefined : (flags.namespace ?? kube.namespace)
+      const request: AuthzRequest = {
+        concurrency: flags.concurrency,
+        controlPlaneNamespace: flags['linkerd-namespace'],
+        includeAdmin: flags['include-admin'],
+        labelSelector: flags.selector,
+        namespace,
+        scrapeTimeoutMs: options.requestTimeoutMs,
+        target,
+        windowMs,
+      }
+      const render = (run: AuthzRun): string => {
+        if (flags.output === 'json') {
+          const context = {includeAdmin: flags['include-admin'], source: 'direct', target: {kind: target.kind, name: target.name ?? null, namespace: namespace ?? null}, time: new Date().toISOString()}
+          return jsonDocument(authzJson(run, context), {lines: flags.watch})
+        }
+        if (run.rows.length === 0) return ''
+        return renderAuthzTable(run.rows, {allNamespaces: flags['all-namespaces'], honestLatency: flags.verbose, wide: flags.output === 'wide'})
+      }
+      const progress = await startProgress({color: flags.color, enabled: flags.output !== 'json' && !flags.watch})
+      request.progress = (message) => progress.show(message)
+      this.pauseSpinner = (paused) => progress.pause(paused)
+      let previous: ReadonlyMap<string, AuthzSnapshot> | undefined
+      let drawnLines = 0
+      const redraw = flags.watch && flags.output !== 'json' && process.stdout.isTTY
+      for (;;) {
+        const run = await runAuthz(kube, request, previous).finally(() => progress.stop())
+        this.check(run, target, namespace)
+        for (const warning of run.warnings) this.err(`Warning: ${warning}\n`)
+        for (const error of run.errors) this.err(`Warning: pod/${error.pod} in ${error.namespace} could not be scraped: ${error.error}\n`)
+        if (run.podsScraped < run.podsTargeted) this.err(`Scraped ${run.podsScraped} of ${run.podsTargeted} meshed pods.\n`)
+        const text = render(run)
+        if (redraw && drawnLines > 0) this.out(`\u001B[${drawnLines}A\u001B[J`)
+        else if (flags.watch && drawnLines > 0 && flags.output !== 'json') this.out('\n')
+        this.out(text)
+        drawnLines = text.split('\n').length - 1
+        if (flags.output !== 'json') {
+          for (const use of run.defaults) this.err(`${defaultPolicyLine(use, flags['linkerd-namespace'])}\n`)
+          if (run.rows.length === 0) this.err('No traffic found.\n')
+        }
+        if (!flags.watch) {
+          if (run.podsTargeted > 0 && run.podsScraped === 0) process.exitCode = 1
+          return
+        }
+        previous = run.latest
+      }
+    } finally {
+      await kube.close()
+    }
+  }
+
+  private check(run: AuthzRun, target: Target, namespace: string | undefined): void {
+    if (run.unknownType) {
+      throw new UsageError(`unknown resource type "${target.kind}": no pod has an owner of that kind`, {
+        hint: 'use deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout, or the kind of a custom owner of your pods',
+      })
+    }
+    if (run.missing) {
+      const kind = kindByAlias(target.kind)?.name ?? target.kind
+      throw new InputError({source: `namespace ${namespace ?? '(all)'}`}, `${kind}/${target.name ?? ''} not found`, {hint: 'check the name and the namespace (-n), e.g. with kubectl get pods --show-labels'})
+    }
+  }
+}
+
+const SOURCE_TEXT: Record<DefaultPolicyUse['source'], (use: DefaultPolicyUse, controlPlane: string) => string> = {
+  chart: () => "Linkerd's chart default",
+  cluster: (_use, controlPlane) => `the cluster default, proxy.defaultInboundPolicy in configmap/linkerd-config in ${controlPlane}`,
+  namespace: (use) => `config.linkerd.io/default-inbound-policy on namespace ${use.namespace}`,
+  pod: (use) => `config.linkerd.io/default-inbound-policy on the pods${use.sameAsNamespace ? ` (as on namespace ${use.namespace})` : ''}`,
+}
+
+/** Which default policy the proxies apply where no Server covers a port, and why. */
+function defaultPolicyLine(use: DefaultPolicyUse, controlPlane: string): string {
+  const ports = use.ports.join(', ')
+  return `Default policy ${use.policy} on port${use.ports.length === 1 ? '' : 's'} ${ports} (no Server) of ${use.pods} pod${use.pods === 1 ? '' : 's'} in ${use.namespace}: ${SOURCE_TEXT[use.source](use, controlPlane)}`
+}
+
+/** TYPE[/NAME] or TYPE NAME: one resource, or every one of the type together. */
+function authzTarget(args: readonly string[]): Target {
+  const parsed = parseTargets(args)
+  if (!parsed.ok) throw new UsageError(parsed.error, {hint: 'e.g. meshport viz authz deploy/web'})
+  if (parsed.all) throw new UsageError('Resource type is not supported: all', {hint: 'name one resource, e.g. deploy/web'})
+  const [target, ...rest] = parsed.targets
+  if (!target || rest.length > 0) throw new UsageError('viz authz takes one resource, e.g. deploy/web or deploy web', {hint: 'e.g. meshport viz authz deploy/web -n emojivoto'})
+  return target
+}
