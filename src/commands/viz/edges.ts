@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {ClusterCommand} from '../../cluster-command.js'
 import {UsageError} from '../../errors.js'
-import {runEdges, type EdgesRequest, type EdgesRun} from '../../metrics/edges-run.js'
+import {runEdges, type DirectEdgesOptions, type EdgesRequest, type EdgesRun} from '../../metrics/edges-run.js'
 import {colorEnabled} from '../../output/color.js'
 import {edgesJson} from '../../output/edges-json.js'
 import {renderEdgesTable} from '../../output/edges-table.js'
@@ -51,7 +51,7 @@ TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout (short, si
     const kube = await this.kube(flags)
     try {
       const namespace = flags['all-namespaces'] ? undefined : (flags.namespace ?? kube.namespace)
-      const request: EdgesRequest = {
+      const request: EdgesRequest & DirectEdgesOptions = {
         concurrency: flags.concurrency,
         controlPlaneNamespace: flags['linkerd-namespace'],
         labelSelector: flags.selector,
