@@ -3,10 +3,11 @@
 // edge, secured when both ends are meshed, from "unmeshed" when the client has no proxy (its
 // server's proxy sees it), and absent when neither end has a proxy.
 import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
 import {after, before, describe, test} from 'node:test'
 
 import {loadScenario, type Scenario, type Workload} from '../cluster/scenario.js'
-import {runCli} from '../helpers/run-cli.js'
+import {binPath, runCli} from '../helpers/run-cli.js'
 import {startSim} from '../helpers/sim.js'
 
 interface JsonEdge {
@@ -128,6 +129,28 @@ describe('meshport viz edges on the simulated cluster', () => {
     const wide = await runCli(['viz', 'edges', 'deploy', '-n', 'shop', '-o', 'wide', ...kube])
     assert.match(wide.stdout, /^SRC +DST +SRC_NS +DST_NS +CLIENT_ID +SERVER_ID +SECURED +TCP_CONN\n/)
     assert.match(wide.stdout, /\nweb +api +shop +shop +web\.shop +api\.shop +√ +2\n/)
+  })
+
+  test('--watch -o json: one document per line, every --interval', async () => {
+    const child = spawn(process.execPath, [binPath, 'viz', 'edges', 'deploy', '-n', 'shop', '--watch', '--interval', '1s', '-o', 'json', ...kube], {env: {...process.env, NO_COLOR: '1'}})
+    let stdout = ''
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const lines = await new Promise<string[]>((resolve) => {
+      const timer = setTimeout(() => resolve(stdout.split('\n').filter((l) => l !== '')), 30_000)
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString()
+        const complete = stdout.split('\n').slice(0, -1)
+        if (complete.length >= 2) {
+          clearTimeout(timer)
+          resolve(complete)
+        }
+      })
+    })
+    child.kill()
+    await new Promise((resolve) => child.once('close', resolve))
+    assert.ok(lines.length >= 2, `got ${lines.length} documents: ${stderr}`)
+    for (const line of lines) assert.ok((JSON.parse(line) as {edges: JsonEdge[]}).edges.some((e) => e.src === 'web' && e.dst === 'api'))
   })
 
   test('-l keeps edges that touch a selected resource; usage errors exit 2', async () => {
