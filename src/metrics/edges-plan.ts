@@ -117,18 +117,25 @@ export function unreadClients(plan: EdgesPlan, gauges: PodGauges, attempted: Rea
 export function edgesOf(plan: EdgesPlan, gauges: PodGauges): Edge[] {
   const {request, ends} = plan
   const records: EdgeRecord[] = []
+  // Each client identity is resolved once, however many servers saw it.
+  const sources = new Map<string, {end: EdgeEnd | undefined} | undefined>()
+  const sourceOf = (id: string): {end: EdgeEnd | undefined} | undefined => {
+    if (!sources.has(id)) sources.set(id, sourceByIdentity(id, plan, gauges))
+    return sources.get(id)
+  }
   for (const [key, list] of gauges) {
     const pod = plan.pods.get(key)
     const self = ends.get(key)
     if (!pod || !self) continue
     const admin = adminPort(pod.spec)
+    const ownId = podIdentity(pod) ?? ''
     for (const g of list) {
       if (g.labels.direction === 'outbound') {
         const dst = destinationOf(g.labels, request.type, ends)
-        if (dst) records.push({...tlsOf(g.labels), clientId: podIdentity(pod) ?? '', connections: g.value, dst, serverId: g.labels.server_id ?? '', side: 'client', src: self})
+        if (dst) records.push({...tlsOf(g.labels), clientId: ownId, connections: g.value, dst, serverId: g.labels.server_id ?? '', side: 'client', src: self})
       } else if (isInbound(g, admin)) {
         const clientId = g.labels.client_id ?? ''
-        const src = clientId === '' ? {end: undefined} : sourceByIdentity(clientId, plan, gauges)
+        const src = clientId === '' ? {end: undefined} : sourceOf(clientId)
         if (src) records.push({...tlsOf(g.labels), clientId, connections: g.value, dst: self, serverId: '', side: 'server', src: src.end})
       }
     }
