@@ -3,8 +3,10 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
 import {reportFailure} from './command-failure.js'
+import type {CommandIo} from './manifest-run.js'
 import {errorInfo, type ErrorInfo, isMeshError} from './errors.js'
 import {colorEnabled, type ColorMode} from './output/color.js'
+import {terminalSafe} from './output/terminal.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 
@@ -23,14 +25,27 @@ export abstract class BaseCommand extends Command {
     }),
   }
 
-  /** Writes data to stdout. Nothing else may go there. */
+  /**
+   * Writes text for a person to stdout: tables and reports. Control characters in it (from names,
+   * labels, annotations, messages the cluster or a manifest controls) are shown escaped.
+   */
   protected out(text: string): void {
+    process.stdout.write(terminalSafe(text))
+  }
+
+  /** Writes data to stdout byte for byte: JSON, YAML, manifests, JUnit, completion scripts. */
+  protected outData(text: string): void {
     process.stdout.write(text)
   }
 
-  /** Writes a report line, warning or hint to stderr. */
+  /** Writes a report line, warning or hint to stderr, with control characters shown escaped. */
   protected err(text: string): void {
-    process.stderr.write(text)
+    process.stderr.write(terminalSafe(text))
+  }
+
+  /** The three writers as one object, for code shared with inject's fast path (src/manifest-run.ts). */
+  protected io(): CommandIo {
+    return {err: (text) => this.err(text), out: (text) => this.outData(text), show: (text) => this.out(text)}
   }
 
   protected useColor(mode: ColorMode, stream: NodeJS.WriteStream = process.stdout): boolean {
@@ -54,7 +69,7 @@ export abstract class BaseCommand extends Command {
     const info = errorInfo(err)
     const format = outputFlag(this.argv)
     const document = info.exitCode === 0 || format === undefined ? undefined : this.errorDocument(info, format)
-    if (document !== undefined) process.stdout.write(document)
+    if (document !== undefined) this.outData(document)
     if (!isMeshError(err) && err.oclif?.exit !== undefined) {
       process.exitCode = info.exitCode
       return super.catch(err)

@@ -124,7 +124,9 @@ Categories run in order; the checks of a category run in parallel on one shared 
         },
       })
       progress.stop()
-      this.out(this.render(report, flags.output, flags.color))
+      const text = this.render(report, flags.output, flags.color)
+      if (flags.output === 'json' || flags.output === 'junit') this.outData(text)
+      else this.out(text)
       if (flags.verbose) {
         const cpu = process.cpuUsage()
         this.err(`${report.stats.apiCalls} API calls (${report.stats.listCalls} lists) in ${formatDuration(report.stats.durationMs)}, process CPU ${Math.round((cpu.user + cpu.system) / 1000)}ms\n`)

@@ -22,6 +22,6 @@ The bash script needs only bash 4 or newer; the zsh script needs compinit (most 
 
   async run(): Promise<void> {
     const {args} = await this.parse(Completion)
-    this.out(completionScript(args.shell as Shell, [this.config.bin, `kubectl-${this.config.bin}`]))
+    this.outData(completionScript(args.shell as Shell, [this.config.bin, `kubectl-${this.config.bin}`]))
   }
 }

@@ -4,6 +4,7 @@
 import {loadHelpClass, type Hook} from '@oclif/core'
 
 import {closestIds} from '../completion/suggest.js'
+import {terminalSafe} from '../output/terminal.js'
 
 const hook: Hook.CommandNotFound = async function (opts) {
   const separator = opts.config.topicSeparator
@@ -34,7 +35,7 @@ const hook: Hook.CommandNotFound = async function (opts) {
   let text = `Error: "${shown}" is not a ${opts.config.bin} command.\n`
   if (suggestions.length > 0) text += `Did you mean ${suggestions.map((s) => `"${opts.config.bin} ${s}"`).join(' or ')}?\n`
   text += `Hint: run \`${opts.config.bin} --help\` for the list of commands\n`
-  process.stderr.write(text)
+  process.stderr.write(terminalSafe(text))
   // oclif prints nothing for an exit error; the message above is the whole output.
   this.exit(2)
 }

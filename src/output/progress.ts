@@ -2,6 +2,7 @@
 // Only on a terminal that reports its width (ora redraws endlessly without one) and not under CI;
 // anywhere else progress is silent, so logs and pipes stay clean. stdout is never touched.
 import {colorEnabled, type ColorMode} from './color.js'
+import {terminalSafe} from './terminal.js'
 
 export interface Progress {
   /** Shows `text` now, in place of what was shown. */
@@ -38,7 +39,9 @@ export async function startProgress(options: ProgressOptions): Promise<Progress>
   let paused = false
   let resume = false
   let last = ''
-  const draw = (text: string) => {
+  // Progress text names pods and quotes errors: it is shown, never obeyed, like every other line.
+  const draw = (raw: string) => {
+    const text = terminalSafe(raw)
     last = text
     if (paused) return
     if (spinner.isSpinning) spinner.text = text

@@ -6,6 +6,7 @@ import type {CheckReport} from '../../src/checks/types.js'
 import {renderCheckJson} from '../../src/output/check-json.js'
 import {renderCheckJUnit} from '../../src/output/check-junit.js'
 import {renderCheckTable} from '../../src/output/check-table.js'
+import {terminalSafe} from '../../src/output/terminal.js'
 import {linkerd2Testdata} from '../helpers/testdata.js'
 import {assertJUnitStructure} from './check-junit-structure.js'
 
@@ -101,7 +102,7 @@ describe('check renderers', () => {
   })
 
   test('colour only when asked', () => {
-    assert.ok(renderCheckTable(golden, {color: true}).includes('\u001B[32m√'))
+    assert.ok(terminalSafe(renderCheckTable(golden, {color: true})).includes('\u001B[32m√'))
     assert.ok(!renderCheckTable(golden, {color: false}).includes('\u001B'))
   })
 

@@ -70,7 +70,7 @@ It holds a diagnose pod report and the proxy's /metrics for every pod of the nam
         throw new InputError({source: flags.file}, `cannot write the bundle: ${(err as Error).message}`)
       }
       const summary = {schemaVersion: 1, kind: 'DiagnoseBundleSummary', file: flags.file, namespace, pods: result.pods, files: result.entries.length, counts: result.counts}
-      if (flags.output === 'json') this.out(jsonDocument(summary))
+      if (flags.output === 'json') this.outData(jsonDocument(summary))
       else this.out(`wrote ${flags.file}: ${result.entries.length} files for ${result.pods} pods in ${namespace}\n`)
       this.err(`${countsLine(result.counts)}\n`)
       if (result.counts.error > 0) process.exitCode = 1

@@ -42,7 +42,7 @@ Reads the pod, its namespace and owner, the proxy injector's webhook and pods, a
       const [pod, cp] = await Promise.all([getPodOrFail(kube, namespace, name), collectControlPlane(kube, flags['linkerd-namespace'])])
       const snapshot = await collectPodSnapshot(kube, pod, cp, flags['linkerd-namespace'], timeoutMs)
       const report = selectPodReport(buildPodReport(snapshot, {defaults: cp.defaults, nowSeconds: Date.now() / 1000}), selection.only, selection.skip)
-      if (flags.output === 'json') this.out(jsonDocument(report))
+      if (flags.output === 'json') this.outData(jsonDocument(report))
       else {
         const {renderPodReport} = await import('../../output/diagnose-pod.js')
         this.out(renderPodReport(report, this.useColor(flags.color)))

@@ -75,7 +75,7 @@ Works on live pods (TARGET: po/NAME, deploy/NAME, any workload type, or a bare t
       }
     }
     report = selectPortsReport(report, selection.only, selection.skip)
-    if (flags.output === 'json') this.out(jsonDocument(report))
+    if (flags.output === 'json') this.outData(jsonDocument(report))
     else this.out(renderPortsReport(report, this.useColor(flags.color)))
     this.err(`${countsLine(report.counts)}\n`)
     if (report.counts.error > 0) process.exitCode = 1

@@ -7,6 +7,7 @@ import {runStat, type PeerTarget, type StatRequest, type StatRun} from '../../me
 import {jsonDocument} from '../../output/json.js'
 import {startProgress} from '../../output/progress.js'
 import {statJson} from '../../output/stat-json.js'
+import {ownSequence} from '../../output/terminal.js'
 import {renderStatTable} from '../../output/stat-table.js'
 import {kindByAlias} from '../../resources/kinds.js'
 import {parseTargets, type Target} from '../../resources/targets.js'
@@ -108,9 +109,10 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
         this.check(run, namespace)
         this.reportErrors(run)
         const text = render(run, flags.watch)
-        if (redraw && drawnLines > 0) this.out(`\u001B[${drawnLines}A\u001B[J`)
+        if (redraw && drawnLines > 0) this.out(ownSequence(`[${drawnLines}A`) + ownSequence('[J'))
         else if (flags.watch && drawnLines > 0 && flags.output !== 'json') this.out('\n')
-        this.out(text)
+        if (flags.output === 'json') this.outData(text)
+        else this.out(text)
         drawnLines = text.split('\n').length - 1
         if (run.report.rows.length === 0 && flags.output !== 'json') this.err('No traffic found.\n')
         if (!flags.watch) {
