@@ -12,7 +12,7 @@ export interface KubeFlagValues {
 }
 
 /** The client options for these flags; UsageError (exit 2) for a bad --request-timeout. */
-export function kubeOptions(flags: KubeFlagValues, extra: Pick<KubeOptions, 'onExecPlugin'> = {}): KubeOptions {
+export function kubeOptions(flags: KubeFlagValues, extra: Pick<KubeOptions, 'onExecPlugin' | 'onRetry'> = {}): KubeOptions {
   const requestTimeoutMs = parseDuration(flags['request-timeout'])
   if (requestTimeoutMs === undefined || requestTimeoutMs <= 0) {
     throw new UsageError(`invalid --request-timeout "${flags['request-timeout']}"`, {hint: 'use a duration such as 10s, 500ms or 1m'})
