@@ -196,7 +196,7 @@ export async function runStat(kube: KubeClient, request: StatRequest, previous?:
   for (const {key} of targets) {
     const result = scrapes.get(key)
     const computed = signals.get(key)
-    if (result && !result.ok) outcomes.set(key, {error: result.error, ok: false})
+    if (result && !result.ok) outcomes.set(key, result.timedOut ? {error: result.error, ok: false, timedOut: true} : {error: result.error, ok: false})
     else if (computed) outcomes.set(key, {ok: true, signals: computed})
   }
   const report = buildReport(rows, outcomes, {controlPlaneNamespace: request.controlPlaneNamespace, windowSeconds: request.windowMs / 1000})

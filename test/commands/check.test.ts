@@ -228,7 +228,7 @@ describe('meshport check (simulated cluster)', () => {
       assert.equal(report.error.code, 'KUBECONFIG_MISSING')
       assert.match(report.error.hint, /--kubeconfig/)
       assert.match(checksOf(report).get('kubernetes-api.can-initialize-client')?.error ?? '', /not found\n.*--kubeconfig/)
-      // An API server that accepts connections but never answers: still "no usable cluster".
+      // A server that accepts TCP connections but never completes TLS: unreachable, "no usable cluster".
       const sockets = new Set<Socket>()
       const silent = createServer((socket) => sockets.add(socket))
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))

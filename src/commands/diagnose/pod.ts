@@ -33,7 +33,7 @@ Reads the pod, its namespace and owner, the proxy injector's webhook and pods, a
     if ('error' in selection) throw new UsageError(selection.error, {hint: 'rule ids are listed in docs/diagnose.md'})
     const kube = await this.kube(flags)
     try {
-      const [{collectControlPlane, collectPodSnapshot, getPodOrFail}, {buildPodReport, selectPodReport}] = await Promise.all([
+      const [{collectControlPlane, collectPodSnapshot, getPodOrFail}, {buildPodReport, podReportTimedOut, selectPodReport}] = await Promise.all([
         import('../../diagnose/collect-pod.js'),
         import('../../diagnose/pod-report.js'),
       ])
@@ -49,6 +49,7 @@ Reads the pod, its namespace and owner, the proxy injector's webhook and pods, a
       }
       this.err(`${countsLine(report.counts)}\n`)
       if (report.counts.error > 0) process.exitCode = 1
+      else if (podReportTimedOut(report)) process.exitCode = 4
     } finally {
       await kube.close()
     }

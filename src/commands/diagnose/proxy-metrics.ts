@@ -45,7 +45,7 @@ Each pod's proxy is reached through a port-forward to its linkerd-admin port (a 
       const failed = report.pods.filter((p) => p.error !== undefined)
       for (const p of failed) this.err(`Warning: pod/${p.pod} in ${p.namespace}: ${p.error}\n`)
       if (report.pods.length === 0) this.err(`No pods found for ${targets.join(' ')} in namespace ${namespace}.\n`)
-      if (failed.length > 0) process.exitCode = 1
+      if (failed.length > 0) process.exitCode = failed.every((p) => p.timedOut) ? 4 : 1
     } finally {
       await kube.close()
     }

@@ -116,7 +116,8 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
         drawnLines = text.split('\n').length - 1
         if (run.report.rows.length === 0 && flags.output !== 'json') this.err('No traffic found.\n')
         if (!flags.watch) {
-          if (run.report.podsTargeted > 0 && run.report.podsScraped === 0) process.exitCode = 1
+          // Nothing measured: exit 4 when every scrape stalled (the numbers are unknown), else 1.
+          if (run.report.podsTargeted > 0 && run.report.podsScraped === 0) process.exitCode = run.report.errors.every((e) => e.timedOut) ? 4 : 1
           return
         }
         previous = run.latest
