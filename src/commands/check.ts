@@ -71,7 +71,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
 
     if (flags['from-json'] !== undefined) {
       const saved = readSavedReport(flags['from-json'])
-      this.out(this.render(saved.report, flags.output, flags.color, saved.error))
+      this.write(this.render(saved.report, flags.output, flags.color, saved.error), flags.output)
       // A run that could not start exits as it did (2, 3); a report, by its checks.
       process.exitCode = saved.error?.exitCode ?? reportExitCode(saved.report)
       return
@@ -124,9 +124,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
         },
       })
       progress.stop()
-      const text = this.render(report, flags.output, flags.color)
-      if (flags.output === 'json' || flags.output === 'junit') this.outData(text)
-      else this.out(text)
+      this.write(this.render(report, flags.output, flags.color), flags.output)
       if (flags.verbose) {
         const cpu = process.cpuUsage()
         this.err(`${report.stats.apiCalls} API calls (${report.stats.listCalls} lists) in ${formatDuration(report.stats.durationMs)}, process CPU ${Math.round((cpu.user + cpu.system) / 1000)}ms\n`)
@@ -136,6 +134,12 @@ Categories run in order; the checks of a category run in parallel on one shared 
       progress.stop()
       await client.close()
     }
+  }
+
+  /** JSON and JUnit are data, byte for byte; the table, short and markdown layouts are read by a person. */
+  private write(text: string, output: string): void {
+    if (output === 'json' || output === 'junit') this.outData(text)
+    else this.out(text)
   }
 
   /** A run that could not start is still a document in JSON and JUnit, with the failure as a failed check. */
