@@ -61,7 +61,7 @@ export function adminProbe(ctx: CheckContext, pod: V1Pod): Promise<AdminProbe> {
 
 /** Why an admin endpoint did not answer 200, or undefined when it did. */
 export function endpointProblem(result: AdminProbe, path: 'live' | 'ready'): string | undefined {
-  if (result.error) return `admin port ${result.port} unreachable: ${result.error}`
+  if (result.error) return `admin port ${result.port} ${result.timedOut ? 'did not answer' : 'unreachable'}: ${result.error}`
   const answer = result[path]
   if (!answer) return `/${path} was not probed`
   if ('error' in answer) return `GET /${path} on admin port ${result.port} failed: ${answer.error}`

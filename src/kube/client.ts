@@ -91,7 +91,7 @@ export class ClientNodeKube implements KubeClient {
       baseServer: new ServerConfiguration(transport.server, {}),
       promiseMiddleware: [
         {
-          post: async (response: ResponseContext) => recordAnswer(response),
+          post: (response: ResponseContext) => recordAnswer(response),
           pre: async (context: RequestContext) => withTimeout(context, timeoutMs),
         },
       ],
@@ -157,7 +157,7 @@ export class ClientNodeKube implements KubeClient {
       if (s.labelSelector) context.setQueryParam('labelSelector', s.labelSelector)
       if (s.fieldSelector) context.setQueryParam('fieldSelector', s.fieldSelector)
       await this.transport.applySecurityAuthentication(context)
-      const response = recordAnswer(await this.config.httpApi.send(withTimeout(context, this.timeoutMs)).toPromise())
+      const response = await recordAnswer(await this.config.httpApi.send(withTimeout(context, this.timeoutMs)).toPromise())
       const text = await response.body.text()
       // The shape toKubeError and the retrier read from client-node's ApiException: status, body, headers.
       if (response.httpStatusCode < 200 || response.httpStatusCode > 299) throw Object.assign(new Error(`HTTP ${response.httpStatusCode}`), {body: text, code: response.httpStatusCode, headers: response.headers})

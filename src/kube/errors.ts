@@ -166,19 +166,24 @@ export function excerpt(body: string, max = 60): string {
 function describeBody(body: unknown, headers: Record<string, string> | undefined): string {
   const type = headers?.['content-type']?.split(';', 1)[0]?.trim()
   const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : ''
-  const parts = [type, text.trim() === '' ? undefined : excerpt(text)].filter((p) => p !== undefined)
-  return parts.length === 0 ? '' : ` (${parts.join(': ')})`
+  // No body, nothing to describe (a 401 from client-node carries none).
+  if (text.trim() === '') return ''
+  return ` (${type ? `${type}: ` : ''}${excerpt(text)})`
 }
 
 /**
  * The server answered, but its body could not be read or is not JSON (a proxy's HTML page, a body
  * cut short): the request, the HTTP status and a short excerpt, never the whole body.
  */
-export function answerError(action: string, answer: {status: number; headers: Record<string, string>; head?: string}, cause: unknown): MeshError {
+export function answerError(action: string, answer: {status: number; headers: Record<string, string>; head?: string}, cause: unknown, cut = false): MeshError {
   const hint = 'something between meshport and the API server (a proxy or load balancer) may be answering in its place: check the context\'s server URL and any proxy'
-  if (answer.head === undefined) {
-    const why = systemCode(cause) ?? (cause instanceof Error ? firstLine(cause.message) : String(cause))
-    return new KubeApiError(`${action}: the answer (HTTP ${answer.status}) was cut short (${why})`, answer.status, {cause, code: KubeErrorCode.apiError, hint})
+  if (cut || answer.head === undefined) {
+    const why = cut ? 'the connection closed before the whole body arrived' : (systemCode(cause) ?? (cause instanceof Error ? firstLine(cause.message) : String(cause)))
+    return new KubeApiError(`${action}: the answer (HTTP ${answer.status}) was cut short (${why})`, answer.status, {
+      cause,
+      code: KubeErrorCode.apiError,
+      hint: 'try again; if it keeps happening, a proxy or load balancer between meshport and the API server is closing connections',
+    })
   }
   return new KubeApiError(`${action}: the API server answered HTTP ${answer.status} with a body that is not a valid JSON object${describeBody(answer.head, answer.headers)}`, answer.status, {cause, code: KubeErrorCode.apiError, hint})
 }

@@ -16,7 +16,7 @@
 // its abort signal and record what it answered without changing client-node's call signatures.
 import {AsyncLocalStorage} from 'node:async_hooks'
 import {subscribe} from 'node:diagnostics_channel'
-import type {ClientRequest} from 'node:http'
+import type {ClientRequest, IncomingMessage} from 'node:http'
 import type {Socket} from 'node:net'
 import {TLSSocket} from 'node:tls'
 
@@ -40,10 +40,12 @@ export interface AnswerSeen {
 }
 
 interface Attempt {
-  signal: AbortSignal
+  controller: AbortController
   /** The connection to the server was made (TLS handshake done): a deadline after it is a stall. */
   connected?: boolean
   answer?: AnswerSeen
+  /** The connection closed before the whole answer arrived (node-fetch 2 would wait forever). */
+  cut?: boolean
 }
 
 const current = new AsyncLocalStorage<Attempt>()
@@ -61,6 +63,15 @@ function watchConnections(): void {
     const done = (): void => {
       attempt.connected = true
     }
+    // node-fetch 2 does not notice a body shorter than its content-length: the read would wait
+    // for the deadline. The connection closing before the message is complete ends it now.
+    request.once('response', (response: IncomingMessage) => {
+      response.socket?.once('close', () => {
+        if (response.complete) return
+        attempt.cut = true
+        attempt.controller.abort()
+      })
+    })
     // Announced once the agent handed the request a socket: a fresh one is still connecting (a
     // reused keep-alive one is not). Without one yet (a proxy dial under way), the next is fresh.
     const socket = request.socket
@@ -73,7 +84,7 @@ function watchConnections(): void {
 /** The signal of the attempt under way (its deadline is the request's); outside one, a fresh `timeoutMs`. */
 export function attemptSignal(timeoutMs: number): AbortSignal {
   const attempt = current.getStore()
-  if (attempt) return attempt.signal
+  if (attempt) return attempt.controller.signal
   const controller = new AbortController()
   setTimeout(() => controller.abort(), timeoutMs).unref()
   return controller.signal
@@ -89,13 +100,13 @@ export interface ResponseLike {
 /**
  * Records the answer of the attempt under way (status, headers, and the start of the body once
  * client-node reads it), so a failure after the headers is not retried and a body that is not
- * what was asked for is reported with its status and an excerpt. Returns the response.
+ * what was asked for is reported with its status and an excerpt. A success that is not JSON (a
+ * proxy's HTML page, which client-node would hand on as a string) is refused here.
  */
-export function recordAnswer<R extends ResponseLike>(response: R): R {
+export async function recordAnswer<R extends ResponseLike>(response: R): Promise<R> {
   const attempt = current.getStore()
-  if (!attempt) return response
   const answer: AnswerSeen = {headers: response.headers, status: response.httpStatusCode}
-  attempt.answer = answer
+  if (attempt) attempt.answer = answer
   const body = response.body
   let text: Promise<string> | undefined
   response.body = {
@@ -106,7 +117,17 @@ export function recordAnswer<R extends ResponseLike>(response: R): R {
         return t
       })),
   }
+  if (response.httpStatusCode >= 200 && response.httpStatusCode < 300 && !isJson(response.headers['content-type'])) {
+    await response.body.text()
+    throw new Error(`not JSON: ${response.headers['content-type'] ?? 'no content type'}`)
+  }
   return response
+}
+
+/** application/json and the +json types (application/merge-patch+json, ...), as client-node reads them. */
+function isJson(contentType: string | undefined): boolean {
+  const type = contentType?.split(';', 1)[0]?.trim().toLowerCase() ?? ''
+  return type === 'application/json' || /^application\/[^/]+\+json$/.test(type)
 }
 
 const DROP_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET'])
@@ -188,11 +209,12 @@ export class Retrier {
       const controller = new AbortController()
       const timer = setTimeout(() => controller.abort(), Math.max(0, deadline - this.now()))
       timer.unref()
-      const state: Attempt = {signal: controller.signal}
+      const state: Attempt = {controller}
       try {
         return await current.run(state, attempt)
       } catch (err) {
         if (err instanceof MeshError) throw err
+        if (state.cut) throw answerError(action, state.answer ?? {headers: {}, status: 0}, err, true)
         if (controller.signal.aborted) throw reached(state, err) ? this.stalled(action, n, previous, err) : this.unreachable(action, err)
         const next = nextTry(err, state.answer)
         if (!next || n > MAX_RETRIES) throw unreadable(err, state.answer) ? answerError(action, state.answer as AnswerSeen, err) : err

@@ -17,7 +17,7 @@ import {Duplex} from 'node:stream'
 import {connect, TLSSocket, type ConnectionOptions} from 'node:tls'
 
 import {ClusterError, TimeoutError} from '../errors.js'
-import {PortForwardError, parseStatusBody, toKubeError, unauthorizedError} from './errors.js'
+import {PortForwardError, parseStatusBody, systemCode, toKubeError, unauthorizedError} from './errors.js'
 import {droppedBeforeAnswer, durationText, isConnectionDrop, retryDial} from './retry.js'
 import {KubeErrorCode, type HttpResult, type ObjectRef, type RetryNotice} from './types.js'
 import {HttpResponseReader} from './http-response.js'
@@ -170,7 +170,11 @@ export class TunnelDialer {
           resolve(new PortTunnel(socket, head, pod, port))
         },
         broken: (err, early) => {
-          const mapped = toKubeError(err, {action: `port-forward to pod/${pod.name} in ${pod.namespace}`, anonymous: material.anonymous, server, timeoutMs})
+          // A connection dropped under the upgrade says nothing about reaching the API server in
+          // general (its other requests may work): name the port-forward, not "cannot reach".
+          const mapped = isConnectionDrop(err)
+            ? new PortForwardError(pod, port, `the connection closed before the upgrade was answered (${systemCode(err) ?? 'EOF'})`)
+            : toKubeError(err, {action: `port-forward to pod/${pod.name} in ${pod.namespace}`, anonymous: material.anonymous, server, timeoutMs})
           fail(early ? droppedBeforeAnswer(mapped) : mapped)
         },
         refused: (status, body) => fail(upgradeRefused(status, body, pod, port, server, material.anonymous)),

@@ -86,7 +86,7 @@ describe('Retrier (client-go rules)', () => {
     await assert.rejects(
       retrier.run('list', async () => {
         after++
-        recordAnswer(response(200, '{"items": ['))
+        await recordAnswer(response(200, '{"items": [', {'content-type': 'application/json'}))
         throw reset()
       }),
       (err) => err instanceof KubeApiError && /list: the answer \(HTTP 200\) was cut short \(ECONNRESET\)/.test(err.message),
@@ -141,12 +141,24 @@ describe('Retrier (client-go rules)', () => {
     assert.ok(Date.now() - started >= 140)
   })
 
+  test('a JSON body that does not parse is reported with its status and a short excerpt', async () => {
+    const retrier = new Retrier('https://k8s.test', 1_000)
+    await assert.rejects(
+      retrier.run('read the server version', async () => {
+        const r = await recordAnswer(response(200, '{"major": "1", "min', {'content-type': 'application/json'}))
+        return JSON.parse(await r.body.text()) as unknown
+      }),
+      (err) => err instanceof KubeApiError && err.message === `read the server version: the API server answered HTTP 200 with a body that is not a valid JSON object (application/json: "{"major": "1", "min")`,
+    )
+  })
+
   test('a body that is not JSON is reported with its status, type and a short excerpt', async () => {
     const retrier = new Retrier('https://k8s.test', 1_000)
     const html = `<html>\u001B[31m${'x'.repeat(500)}</html>`
     await assert.rejects(
       retrier.run('list pods in shop', async () => {
-        const r = recordAnswer(response(200, html, {'content-type': 'text/html; charset=utf-8'}))
+        // client-node would hand an HTML page on as a string: it is refused when it arrives.
+        const r = await recordAnswer(response(200, html, {'content-type': 'text/html; charset=utf-8'}))
         return JSON.parse(await r.body.text()) as unknown
       }),
       (err) => {
