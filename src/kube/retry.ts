@@ -204,23 +204,33 @@ export class Retrier {
    */
   async run<T>(action: string, attempt: () => Promise<T>): Promise<T> {
     const deadline = this.now() + this.timeoutMs
+    /** Why the last attempt was retried, while retrying. */
     let previous: string | undefined
+    /** An earlier attempt got through: the server is reachable, whatever the last one met. */
+    let reachedBefore = false
     for (let n = 1; ; n++) {
       const controller = new AbortController()
+      // Not unref'd: while a request is under way this timer is what ends it, even if the HTTP
+      // client is stuck without a socket event to wake it. It is cleared as the attempt ends.
       const timer = setTimeout(() => controller.abort(), Math.max(0, deadline - this.now()))
-      timer.unref()
       const state: Attempt = {controller}
       try {
         return await current.run(state, attempt)
       } catch (err) {
         if (err instanceof MeshError) throw err
         if (state.cut) throw answerError(action, state.answer ?? {headers: {}, status: 0}, err, true)
-        if (controller.signal.aborted) throw reached(state, err) ? this.stalled(action, n, previous, err) : this.unreachable(action, err)
+        const through: boolean = reachedBefore || reached(state, err)
+        reachedBefore = through
+        if (controller.signal.aborted) {
+          // The deadline cut the attempt under way: after retries, what made them is the cause.
+          if (previous !== undefined && through) throw this.outOfTime(action, n, previous, err)
+          throw through ? this.stalled(action, err) : this.unreachable(action, err)
+        }
         const next = nextTry(err, state.answer)
         if (!next || n > MAX_RETRIES) throw unreadable(err, state.answer) ? answerError(action, state.answer as AnswerSeen, err) : err
         // No time left for the wait: a server that keeps answering "later" (or dropping requests it
         // received) has stalled us; connections that never got through are an unreachable server.
-        if (this.now() + next.waitMs >= deadline) throw reached(state, err) ? this.outOfTime(action, n, next.reason, err) : err
+        if (this.now() + next.waitMs >= deadline) throw through ? this.outOfTime(action, n, next.reason, err) : err
         this.options.onRetry?.({action, attempt: n, reason: next.reason, waitMs: next.waitMs})
         previous = next.reason
         await this.sleep(next.waitMs)
@@ -231,9 +241,8 @@ export class Retrier {
   }
 
   /** Connected (or answering), then nothing in time: a stall. */
-  private stalled(action: string, attempts: number, previous: string | undefined, cause: unknown): TimeoutError {
-    const before = previous === undefined ? '' : ` (attempt ${attempts}; before it: ${previous})`
-    return new TimeoutError(`${action}: no answer from ${this.server} within ${durationText(this.timeoutMs)}${before}`, {
+  private stalled(action: string, cause: unknown): TimeoutError {
+    return new TimeoutError(`${action}: no answer from ${this.server} within ${durationText(this.timeoutMs)}`, {
       cause,
       code: KubeErrorCode.timeout,
       hint: 'the API server accepted the request and did not answer: check its health, or raise --request-timeout',

@@ -131,14 +131,25 @@ describe('Retrier (client-go rules)', () => {
     const {attemptSignal} = await import('../../src/kube/retry.js')
     const retrier = new Retrier('https://k8s.test', 150)
     const started = Date.now()
-    // The deadline's timer is unref'd (it never holds the CLI open); a socket would, here this does.
-    const keepAlive = setTimeout(() => {}, 5_000)
     await assert.rejects(
       retrier.run('read', () => new Promise((_, reject) => attemptSignal(1).addEventListener('abort', () => reject(Object.assign(new Error('aborted'), {name: 'AbortError'}))))),
       (err) => err instanceof ClusterError && /^cannot reach the Kubernetes API at https:\/\/k8s.test: no connection within 150ms \(read\)$/.test(err.message),
     )
-    clearTimeout(keepAlive)
     assert.ok(Date.now() - started >= 140)
+  })
+
+  test('past the deadline after retries, the cause of the retries is named even if the last attempt never connected', async () => {
+    const {attemptSignal} = await import('../../src/kube/retry.js')
+    const retrier = new Retrier('https://k8s.test', 200)
+    let calls = 0
+    await assert.rejects(
+      retrier.run('read pod/web in shop', async () => {
+        if (++calls === 1) throw apiError(503, {'retry-after': '0'})
+        // A connection that never comes up: only the deadline ends it.
+        return new Promise((_, reject) => attemptSignal(1).addEventListener('abort', () => reject(Object.assign(new Error('aborted'), {name: 'AbortError'}))))
+      }),
+      (err) => err instanceof TimeoutError && err.message === 'read pod/web in shop: no usable answer within 200ms (2 attempts; HTTP 503 with Retry-After: 0)',
+    )
   })
 
   test('a JSON body that does not parse is reported with its status and a short excerpt', async () => {
