@@ -175,6 +175,15 @@ describe('cluster commands under faults', () => {
     })
   }
 
+  test('--verbose says on stderr what was retried and why', async () => {
+    const row = ROWS.find((r) => r.fault.kind === 'status' && r.fault.every !== undefined)!
+    const r = await runCli(['viz', 'stat', 'deploy', '-n', 'emojivoto', '-t', '1s', '--verbose', '--kubeconfig', proxies.get(row)!.kubeconfigPath])
+    assert.equal(r.code, 0, r.stderr)
+    // viz stat sends at least three requests, so one in three answered 429 reaches one of them.
+    assert.match(r.stderr, /^retrying list \S+ in emojivoto in 1s \(attempt 2\): HTTP 429 Too Many Requests with Retry-After: 1$/m)
+    assert.ok(!hasControl(r.stderr))
+  })
+
   test('docs/exit-codes.md lists every fault with these exit codes', () => {
     const docs = readFileSync(new URL('../../docs/exit-codes.md', import.meta.url), 'utf8')
     for (const row of ROWS) {
