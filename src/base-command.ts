@@ -20,7 +20,7 @@ export abstract class BaseCommand extends Command {
     })(),
     verbose: Flags.boolean({
       default: false,
-      description: 'More detail in reports, and stack traces on unexpected errors.',
+      description: 'More detail in reports, each retried API request or port-forward on stderr, and stack traces on unexpected errors.',
       helpGroup: 'GLOBAL',
     }),
   }
