@@ -85,7 +85,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
       })
     }
     if (flags['list-checks']) {
-      this.out(flags.output === 'json' ? renderCheckListJson(categories, selection) : renderCheckListText(categories, selection))
+      this.write(flags.output === 'json' ? renderCheckListJson(categories, selection) : renderCheckListText(categories, selection), flags.output)
       return
     }
 
