@@ -11,7 +11,7 @@
 // API faults apply to plain requests and leave port-forward upgrades alone; forward-* faults are
 // the other way round; reset-connections applies to every TCP connection.
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {createServer, request, type Server} from 'node:https'
+import {Agent, createServer, request, type Server} from 'node:https'
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {AddressInfo, Socket} from 'node:net'
 import {tmpdir} from 'node:os'
@@ -86,14 +86,17 @@ export async function startFaultProxy(sim: Sim, fault: Fault | undefined): Promi
     onUpgrade(req, socket, head)
   })
 
-  const forwardOptions = (req: IncomingMessage) => ({
+  // Plain requests reuse connections to the simulator (a TLS handshake each would double the
+  // test process's work); an upgrade takes a connection of its own.
+  const agent = new Agent({keepAlive: true, rejectUnauthorized: false})
+  const forwardOptions = (req: IncomingMessage, upgrade = false) => ({
+    agent: upgrade ? (false as const) : agent,
     headers: {...req.headers, host: upstream.host},
     hostname: upstream.hostname,
     method: req.method ?? 'GET',
     path: req.url ?? '/',
     port: Number(upstream.port),
     rejectUnauthorized: false,
-    agent: false as const,
   })
 
   /** The real answer, whole, for faults that change it. */
@@ -165,7 +168,7 @@ export async function startFaultProxy(sim: Sim, fault: Fault | undefined): Promi
       reset(socket)
       return
     }
-    const up = request(forwardOptions(req))
+    const up = request(forwardOptions(req, true))
     up.on('upgrade', (answer: IncomingMessage, upSocket: Socket, upHead: Buffer) => {
       sockets.add(upSocket)
       upSocket.on('close', () => sockets.delete(upSocket))
@@ -214,6 +217,7 @@ export async function startFaultProxy(sim: Sim, fault: Fault | undefined): Promi
     seen,
     async stop() {
       for (const socket of sockets) socket.destroy()
+      agent.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       rmSync(dir, {force: true, recursive: true})
     },
