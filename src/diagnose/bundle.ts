@@ -35,6 +35,8 @@ export interface BundleOptions {
 export interface BundleText {
   podReport(report: PodReport): string
   portsReport(report: PortsReport): string
+  /** A proxy's /metrics text as people will read it. */
+  metrics(body: string): string
 }
 
 export interface BundleResult {
@@ -87,7 +89,7 @@ export async function collectBundle(kube: KubeClient, options: BundleOptions): P
     add(`${options.namespace}/pods/${name}/report.txt`, text(options.text.podReport(report)))
     add(`${options.namespace}/pods/${name}/pod.json`, json(pod))
     const metrics = snapshot.admin?.metrics
-    if (metrics?.body !== undefined) add(`${options.namespace}/pods/${name}/proxy-metrics.txt`, text(options.obfuscate ? obfuscateMetrics(metrics.body) : metrics.body))
+    if (metrics?.body !== undefined) add(`${options.namespace}/pods/${name}/proxy-metrics.txt`, text(options.text.metrics(options.obfuscate ? obfuscateMetrics(metrics.body) : metrics.body)))
     return report
   })
 

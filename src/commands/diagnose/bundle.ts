@@ -9,6 +9,7 @@ import {errorInfo, InputError, UsageError} from '../../errors.js'
 import type {KubeClient} from '../../kube/types.js'
 import {countsLine} from '../../output/diagnose-problems.js'
 import {jsonDocument} from '../../output/json.js'
+import {terminalSafe} from '../../output/terminal.js'
 
 export default class DiagnoseBundle extends ClusterCommand {
   static override description = `Write a support bundle (tar.gz) for a namespace, safe to attach to a bug report.
@@ -58,7 +59,9 @@ It holds a diagnose pod report and the proxy's /metrics for every pod of the nam
         checkJson,
         only: selection.only,
         skip: selection.skip,
-        text: {podReport: (report) => renderPodReport(report, false), portsReport: (report) => renderPortsReport(report, false)},
+        // The .txt files are read with cat and less: text from the cluster in them is escaped as on a
+        // terminal (the .json files keep it as it was).
+        text: {metrics: terminalSafe, podReport: (report) => terminalSafe(renderPodReport(report, false)), portsReport: (report) => terminalSafe(renderPortsReport(report, false))},
       })
       // Write beside the target and rename, so a failure never leaves half a bundle behind.
       const tmp = `${flags.file}.tmp-${process.pid}`
