@@ -10,6 +10,7 @@ import {parse} from 'yaml'
 
 import {SCENARIO_DIR} from '../cluster/scenario.js'
 import {assertJUnitStructure} from '../output/check-junit-structure.js'
+import {assertValidJUnit, schemaSkip} from '../output/junit-schema.js'
 import {runCli} from '../helpers/run-cli.js'
 import {startSim, type Sim} from '../helpers/sim.js'
 
@@ -109,6 +110,27 @@ describe('meshport check (simulated cluster)', () => {
     const doc = assertJUnitStructure(junit.stdout)
     assert.ok(doc.totals.failures >= 5, `failures: ${doc.totals.failures}`)
     assert.match(junit.stdout, /<testcase name="linkerd-identity.issuer-cert-time-valid: issuer cert is within its validity period" classname="linkerd-identity" time="[\d.]+">\n\s+<failure message="issuer certificate [^"]* expired on [^"]*" type="error">/)
+  })
+
+  test('junit: a warning is a passing test with its text unless --fail-on warning; every report validates against junit-10.xsd', {skip: schemaSkip}, async () => {
+    const args = ['check', '--only', 'linkerd-identity.issuer-cert-not-expiring', '-o', 'junit', '--kubeconfig', broken.kubeconfigPath]
+    const green = await runCli(args)
+    // Exit 0: the run passes, so CI must show no red test for it.
+    assert.equal(green.code, 0, green.stderr)
+    assertValidJUnit(green.stdout)
+    assert.deepEqual(assertJUnitStructure(green.stdout).totals, {tests: 1, failures: 0, errors: 0, skipped: 0})
+    assert.match(green.stdout, /<testcase name="linkerd-identity.issuer-cert-not-expiring: [^"]*" classname="linkerd-identity" time="[\d.]+">\n\s+<system-out>warning: issuer certificate [^<]* expired on [^<]*\nsee https:\/\/linkerd.io\/2\/checks\/#[^<]* for hints<\/system-out>/)
+    const red = await runCli([...args, '--fail-on', 'warning'])
+    assert.equal(red.code, 1, red.stderr)
+    assertValidJUnit(red.stdout)
+    assert.deepEqual(assertJUnitStructure(red.stdout).totals, {tests: 1, failures: 1, errors: 0, skipped: 0})
+    assert.match(red.stdout, /<failure message="issuer certificate [^"]*" type="warning">/)
+    // The whole broken report, one stopped by a fatal check, and the one of a run that cannot start.
+    for (const extra of [['--proxy', '--offline'], ['-L', 'nowhere'], ['--no-such-flag']]) {
+      const r = await runCli(['check', '-o', 'junit', '--kubeconfig', broken.kubeconfigPath, ...extra])
+      assert.notEqual(r.stdout, '', extra.join(' '))
+      assertValidJUnit(r.stdout)
+    }
   })
 
   test('--only and --skip select checks; unknown ids are usage errors', async () => {
@@ -211,6 +233,7 @@ describe('meshport check (simulated cluster)', () => {
           assert.equal(checksOf(report).get('kubernetes-api.can-query-api')?.result, 'error')
         }
         if (output === 'junit') {
+          if (!schemaSkip) assertValidJUnit(r.stdout)
           const {suites, totals} = assertJUnitStructure(r.stdout)
           assert.deepEqual(totals, {tests: 1, failures: 1, errors: 0, skipped: 0})
           assert.equal(suites[0]?.attrs.name, 'kubernetes-api')
