@@ -115,15 +115,26 @@ describe('terminal manners', {skip: skipWithout('script', 'util-linux script run
     assert.match(r.output, COLOUR)
   })
 
-  test('viz stat: the table fits the terminal width', async () => {
+  test('viz stat: the table fits the terminal width; Linkerd\'s headers at every width', async () => {
     for (const columns of [120, 80, 60]) {
       const r = await onTerminal(['viz', 'stat', 'deploy', '-n', 'emojivoto', '-t', '1s'], {columns, env})
       assert.equal(r.code, 0, visible(r.output))
       const lines = visible(r.output).split('\n').filter((l) => l.trim() !== '')
-      assert.ok(lines.some((l) => /^NAME\b/.test(l)), visible(r.output))
-      const wide = lines.filter((l) => [...l].length > columns)
-      assert.deepEqual(wide, [], `${columns} columns`)
+      const header = lines.find((l) => /^NAME\b/.test(l))
+      assert.deepEqual(header?.split(/ +/), ['NAME', 'MESHED', 'SUCCESS', 'RPS', 'LATENCY_P50', 'LATENCY_P95', 'LATENCY_P99', 'TCP_CONN'], `${columns} columns`)
+      // Narrower gaps make it fit down to 80 columns; below that the terminal wraps it.
+      if (columns >= 80) assert.deepEqual(lines.filter((l) => [...l].length > columns), [], `${columns} columns`)
     }
+  })
+
+  test('viz stat --watch: a spinner while the first window runs, none once the table is up', async () => {
+    const r = await onTerminal(['viz', 'stat', 'deploy', '-n', 'emojivoto', '-t', '2s', '--watch'], {env, interruptWhen: (out) => out.includes('vote-bot')})
+    const first = r.output.indexOf('NAME')
+    assert.ok(first > 0, visible(r.output))
+    const before = r.output.slice(0, first)
+    assert.ok(before.includes(HIDE_CURSOR), 'a spinner before the first table')
+    assert.match(before, /scraping 5 meshed pods twice, 2s apart/)
+    assert.ok(r.output.indexOf(SHOW_CURSOR, r.output.lastIndexOf(HIDE_CURSOR)) < first, 'the spinner is gone before the table is drawn')
   })
 
   test('viz stat --watch redraws in place and stops cleanly on Ctrl-C', async () => {
@@ -140,12 +151,14 @@ describe('terminal manners', {skip: skipWithout('script', 'util-linux script run
     assert.doesNotMatch(text, /Error|at .*\.js:\d+/)
   })
 
-  test('viz stat --watch in tmux: one table on screen, the prompt back after Ctrl-C', {skip: skipWithout('tmux')}, async () => {
-    const socket = `meshport-terminal-${process.pid}`
+  /** A bash in tmux, `columns` wide, with the simulated cluster's kubeconfig. */
+  function tmuxShell(columns: number) {
+    const socket = `meshport-terminal-${process.pid}-${columns}`
     const t = (...args: string[]) => spawnSync(tmux!, ['-L', socket, ...args], {encoding: 'utf8'})
     const shellEnv = `env -u NO_COLOR -u CI PS1='$ ' KUBECONFIG=${quote(sim.kubeconfigPath)} bash --norc --noprofile`
-    t('new-session', '-d', '-x', '120', '-y', '30', shellEnv)
-    const screen = () => t('capture-pane', '-p').stdout
+    t('new-session', '-d', '-x', String(columns), '-y', '30', shellEnv)
+    // -J joins the rows the terminal wrapped back into the lines that were written.
+    const screen = (joined = false) => t('capture-pane', '-p', ...(joined ? ['-J'] : [])).stdout
     const waitFor = async (test: (s: string) => boolean, ms: number): Promise<string> => {
       let s = screen()
       for (let waited = 0; !test(s) && waited < ms; waited += 100) {
@@ -154,8 +167,14 @@ describe('terminal manners', {skip: skipWithout('script', 'util-linux script run
       }
       return s
     }
+    const run = (args: string) => t('send-keys', `clear; ${quote(process.execPath)} ${quote(binPath)} ${args}`, 'Enter')
+    return {run, screen, t, waitFor, kill: () => t('kill-server')}
+  }
+
+  test('viz stat --watch in tmux: one table on screen, the prompt back after Ctrl-C', {skip: skipWithout('tmux')}, async () => {
+    const {run, screen, t, waitFor, kill} = tmuxShell(120)
     try {
-      t('send-keys', `clear; ${quote(process.execPath)} ${quote(binPath)} viz stat deploy -n emojivoto -t 1s --watch`, 'Enter')
+      run('viz stat deploy -n emojivoto -t 1s --watch')
       await waitFor((s) => /^web\s/m.test(s), 15_000)
       await sleep(3_000) // a few refreshes
       const during = screen()
@@ -168,7 +187,28 @@ describe('terminal manners', {skip: skipWithout('script', 'util-linux script run
       assert.match(end, /exit=(130|0)\b/, end)
       assert.doesNotMatch(end, /Error/)
     } finally {
-      t('kill-server')
+      kill()
+    }
+  })
+
+  test('viz stat --watch at 80 columns: rows the terminal wraps leave nothing behind on a redraw', {skip: skipWithout('tmux')}, async () => {
+    const {run, screen, waitFor, kill} = tmuxShell(80)
+    try {
+      // With -A the rows are wider than 80 columns even with one-space gaps: every row wraps.
+      run('viz stat deploy -A -t 1s --watch')
+      await waitFor((s) => /vote-bot/.test(s), 15_000)
+      await sleep(4_000) // several redraws of a wrapped table
+      const rows = screen()
+      const lines = screen(true).split('\n').filter((l) => l.trim() !== '')
+      assert.ok(lines.some((l) => [...l].length > 80), `the table wraps at 80 columns:\n${rows}`)
+      // Exactly one table: one header and each row once, nothing else but the command line.
+      assert.equal(lines.filter((l) => /^NAMESPACE\b/.test(l)).length, 1, rows)
+      for (const name of ['emoji', 'vote-bot', 'voting', 'web', 'linkerd-destination']) {
+        assert.equal(lines.filter((l) => new RegExp(`^\\S+ +${name} `).test(l)).length, 1, `${name}:\n${rows}`)
+      }
+      assert.deepEqual(lines.filter((l) => !/^(\$ |NAMESPACE\b|(emojivoto|linkerd|kube-system)\s)/.test(l)), [], rows)
+    } finally {
+      kill()
     }
   })
 })
