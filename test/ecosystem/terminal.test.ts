@@ -1,15 +1,17 @@
 // Terminal manners, under real pseudo-terminals (util-linux `script`, and tmux for what a person
 // sees on screen): spinners and colour only on a terminal, NO_COLOR and --color honoured, tables
-// that fit the terminal, `viz stat --watch` redrawing in place and stopping cleanly on Ctrl-C.
+// that fit the terminal, text wrapped between words at 80 columns, `viz stat --watch` redrawing
+// in place (wrapped rows too) and stopping cleanly on Ctrl-C.
 import assert from 'node:assert/strict'
 import {spawn, spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {binPath, runCli} from '../helpers/run-cli.js'
+import {repoRoot} from '../helpers/testdata.js'
 import {startSim, type Sim} from '../helpers/sim.js'
 import {findTool, skipWithout} from '../helpers/tools.js'
 
@@ -63,6 +65,27 @@ async function onTerminal(args: string[], options: {columns?: number; env?: Node
   const code = await closed
   clearTimeout(timer)
   return {code, output: Buffer.concat(chunks).toString('utf8')}
+}
+
+/**
+ * Asserts that `narrow` is `wide` broken into lines of at most `columns` between words: every line
+ * fits (so the terminal splits nothing), and every token is a word of the wide text or a piece of
+ * one cut after `|`, `,` or `/` (option lists, comma lists, paths). A ` \\` ends a continued
+ * example command.
+ */
+function assertWordWrapped(narrow: string, wide: string, columns: number, what: string): void {
+  const lines = narrow.split('\n')
+  assert.deepEqual(lines.filter((l) => [...l].length > columns), [], `${what}: lines wider than ${columns}`)
+  const words = new Set<string>()
+  for (const word of wide.split(/\s+/)) {
+    words.add(word)
+    // Every cut after a separator: the pieces of `a|b|c` are a|, b|, c, a|b|, b|c, ...
+    const cuts = [0, ...[...word.matchAll(/[|,/]/g)].map((m) => (m.index ?? 0) + 1), word.length]
+    for (let i = 0; i < cuts.length; i++) for (let j = i + 1; j < cuts.length; j++) words.add(word.slice(cuts[i], cuts[j]))
+  }
+  const split = narrow.split(/\s+/).filter((t) => t !== '' && t !== '\\' && !words.has(t))
+  assert.deepEqual(split, [], `${what}: words split at ${columns} columns`)
+  assert.equal(narrow.replace(/\s|\\/g, ''), wide.replace(/\s|\\/g, ''), `${what}: the same text`)
 }
 
 describe('terminal manners', {skip: skipWithout('script', 'util-linux script runs the CLI under a pseudo-terminal'), timeout: 180_000}, () => {
@@ -125,6 +148,26 @@ describe('terminal manners', {skip: skipWithout('script', 'util-linux script run
       // Narrower gaps make it fit down to 80 columns; below that the terminal wraps it.
       if (columns >= 80) assert.deepEqual(lines.filter((l) => [...l].length > columns), [], `${columns} columns`)
     }
+  })
+
+  test('help and diagnose pod at 80 columns: every line fits, no word is split', async () => {
+    const manifest = JSON.parse(readFileSync(join(repoRoot, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {hidden?: boolean}>}
+    const subjects = [[], ['viz'], ['diagnose'], ...Object.entries(manifest.commands).filter(([, c]) => !c.hidden).map(([id]) => id.split(':'))]
+    for (const words of subjects) {
+      const [narrow, wide] = await Promise.all([onTerminal([...words, '--help'], {columns: 80}), onTerminal([...words, '--help'], {columns: 250})])
+      assert.equal(narrow.code, 0, visible(narrow.output))
+      assertWordWrapped(visible(narrow.output), visible(wide.output), 80, `${words.join(' ') || 'meshport'} --help`)
+    }
+    const pod = sim.cluster.podsOf('emojivoto', 'web')[0]?.name ?? ''
+    const args = ['diagnose', 'pod', pod, '-n', 'emojivoto']
+    const [narrow, wide] = await Promise.all([onTerminal(args, {columns: 80, env}), onTerminal(args, {columns: 250, env})])
+    assert.equal(narrow.code, 0, visible(narrow.output))
+    assert.ok(visible(wide.output).split('\n').some((l) => [...l].length > 80), 'the report has lines longer than 80 columns to wrap')
+    // The certificate's expiry says how far away it is.
+    assert.match(visible(narrow.output), /certificate: +expires \S+ \(in \d+[smhdy]/)
+    // Identity counts move between the two runs; compare the parts that stay.
+    const stable = (text: string) => text.replace(/\d+\/\d+ \([\d.]+%\)|\(\d+\)/g, 'N')
+    assertWordWrapped(stable(visible(narrow.output)), stable(visible(wide.output)), 80, 'diagnose pod')
   })
 
   test('viz stat --watch: a spinner while the first window runs, none once the table is up', async () => {

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {ClusterCommand} from '../../cluster-command.js'
-import {errorInfo, isMeshError, MeshError, UsageError} from '../../errors.js'
+import {errorInfo, isMeshError, NotFoundError, UsageError} from '../../errors.js'
 import type {SignalSnapshot} from '../../metrics/signals.js'
 import {runStat, type PeerTarget, type StatRequest, type StatRun} from '../../metrics/stat-run.js'
 import {jsonDocument} from '../../output/json.js'
@@ -163,9 +163,7 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
       })
     }
     if (run.notFound.length > 0) {
-      // kubectl's NotFound: exit 1, every missing name in one message.
-      throw new MeshError(`not found: ${run.notFound.join('; ')}`, {
-        code: 'NOT_FOUND',
+      throw new NotFoundError(run.notFound, {
         hint: namespace === undefined ? 'check the names, e.g. with kubectl get pods -A' : `check the name and the namespace (-n ${namespace}), e.g. with kubectl get all -n ${namespace}`,
       })
     }
