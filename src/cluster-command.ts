@@ -56,4 +56,10 @@ export abstract class ClusterCommand extends BaseCommand {
   protected remoteKubeFactory(requestTimeoutMs: number): (kubeconfig: string, source: string) => Promise<KubeClient> {
     return (kubeconfig, source) => openKubeFromText(kubeconfig, source, requestTimeoutMs)
   }
+
+  /** The context names of the kubeconfig these flags (or $KUBECONFIG) point at. */
+  protected async kubeContexts(kubeconfig: string | undefined): Promise<string[]> {
+    const {kubeconfigContexts} = await import('./kube/index.js')
+    return kubeconfigContexts(kubeconfig)
+  }
 }

@@ -1,10 +1,13 @@
-import {Command} from '@oclif/core'
-
-import {cobraOutput, complete} from '../completion/complete.js'
+import {ClusterCommand} from '../cluster-command.js'
+import {cobraOutput, complete, type ClusterNames} from '../completion/complete.js'
 import {commandSpecs} from '../completion/spec.js'
+import type {KubeClient} from '../kube/types.js'
+
+// Names from the cluster must not make TAB hang: each lookup gets this long, then nothing.
+const LOOKUP_TIMEOUT_MS = 2000
 
 // Called by the completion scripts and by kubectl (kubectl_complete-meshport) on every TAB.
-export default class Complete extends Command {
+export default class Complete extends ClusterCommand {
   static override hidden = true
   static override strict = false
   static override summary = 'Print completion candidates for the words typed so far (used by the shell scripts).'
@@ -15,6 +18,40 @@ export default class Complete extends Command {
     // `--` keeps oclif from reading the user's words (a typed --help) as its own flags.
     const words = this.argv[0] === '--' ? this.argv.slice(1) : this.argv
     if (words.length === 0) words.push('')
-    process.stdout.write(cobraOutput(await complete(commandSpecs(this.config.commands), words)))
+    process.stdout.write(cobraOutput(await complete(commandSpecs(this.config.commands), words, this.clusterNames())))
+  }
+
+  /** Lookups through the flags typed on the line (--kubeconfig, --context, -n), silent on any failure. */
+  private clusterNames(): ClusterNames {
+    const quietly = async (lookup: () => Promise<string[]>): Promise<string[]> => {
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<string[]>((resolve) => {
+        timer = setTimeout(() => resolve([]), LOOKUP_TIMEOUT_MS + 500)
+      })
+      try {
+        return await Promise.race([lookup().catch(() => []), late])
+      } finally {
+        clearTimeout(timer)
+      }
+    }
+    const withKube = (flags: Readonly<Record<string, string>>, read: (kube: KubeClient, namespace: string) => Promise<string[]>) =>
+      quietly(async () => {
+        const kube = await this.kube({context: flags.context, kubeconfig: flags.kubeconfig, 'linkerd-namespace': 'linkerd', 'request-timeout': `${LOOKUP_TIMEOUT_MS}ms`})
+        try {
+          const {contextNamespace} = await import('../diagnose/context-namespace.js')
+          return await read(kube, flags.namespace ?? contextNamespace(kube))
+        } finally {
+          await kube.close()
+        }
+      })
+    return {
+      contexts: (flags) => quietly(() => this.kubeContexts(flags.kubeconfig)),
+      namespaces: (flags) => withKube(flags, async (kube) => (await kube.listNamespaces()).map((n) => n.metadata?.name ?? '').filter((n) => n !== '')),
+      names: (kind, flags) =>
+        withKube(flags, async (kube, namespace) => {
+          const {namesOf} = await import('../resources/lookup.js')
+          return namesOf(kube, kind, namespace)
+        }),
+    }
   }
 }

@@ -4,7 +4,7 @@
 // `kubectl logs web-7d9f8`.
 import {UsageError} from '../errors.js'
 import type {KubeClient, V1Pod} from '../kube/types.js'
-import {targetName} from '../resources/exists.js'
+import {targetName} from '../resources/lookup.js'
 import {groupPods} from '../resources/group.js'
 import {kindByAlias} from '../resources/kinds.js'
 import {buildOwnerIndex} from '../resources/owners.js'

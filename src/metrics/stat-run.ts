@@ -4,7 +4,7 @@
 import type {KubeClient, V1Pod} from '../kube/types.js'
 import {adminPort} from '../mesh/admin-port.js'
 import {compareRows, groupPods, type ResourceRow, type Selection} from '../resources/group.js'
-import {targetExists, targetName} from '../resources/exists.js'
+import {targetExists, targetName} from '../resources/lookup.js'
 import {kindByAlias} from '../resources/kinds.js'
 import {buildOwnerIndex, type OwnerIndex} from '../resources/owners.js'
 import {isMeshedBy} from '../resources/pods.js'

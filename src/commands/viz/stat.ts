@@ -28,7 +28,7 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
     '<%= config.bin %> viz stat deploy/web -n emojivoto -t 30s -o wide',
     '<%= config.bin %> viz stat deploy/web --to deploy/voting -n emojivoto',
     '<%= config.bin %> viz stat all -A -o json',
-    '<%= config.bin %> viz stat po -l app=web --watch',
+    '<%= config.bin %> viz stat po -l app=web-svc -n emojivoto --watch',
   ]
 
   static override strict = false

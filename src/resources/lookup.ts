@@ -1,7 +1,7 @@
-// Whether a named resource exists, for the targets whose pods could not be found: a Deployment
-// scaled to zero is there (a row with MESHED 0/0), a mistyped name is not (kubectl's NotFound,
-// exit 1). Kinds this client cannot read by name (ReplicationControllers, custom owners) are
-// known only through their pods.
+// Named resources in the cluster. Whether one exists, for the targets whose pods could not be
+// found: a Deployment scaled to zero is there (a row with MESHED 0/0), a mistyped name is not
+// (kubectl's NotFound, exit 1). And the names of a kind, for shell completion. Kinds this client
+// cannot read by name (ReplicationControllers, custom owners) are known only through their pods.
 import {isMeshError} from '../errors.js'
 import type {KubeClient} from '../kube/types.js'
 import type {Target} from './targets.js'
@@ -34,6 +34,29 @@ export async function targetExists(kube: KubeClient, namespace: string, target: 
     if (isMeshError(err) && (err as {status?: number}).status === 404) return false
     throw err
   }
+}
+
+type Lister = (kube: KubeClient, namespace: string) => Promise<Array<{metadata?: {name?: string} | undefined}>>
+
+const LISTERS: Readonly<Record<string, Lister>> = {
+  cronjob: (kube, ns) => kube.listCronJobs({namespace: ns}),
+  daemonset: (kube, ns) => kube.listDaemonSets({namespace: ns}),
+  deployment: (kube, ns) => kube.listDeployments({namespace: ns}),
+  job: (kube, ns) => kube.listJobs({namespace: ns}),
+  namespace: (kube) => kube.listNamespaces(),
+  pod: (kube, ns) => kube.listPods({namespace: ns}),
+  replicaset: (kube, ns) => kube.listReplicaSets({namespace: ns}),
+  rollout: (kube, ns) => kube.listCustom('argoproj.io', 'v1alpha1', 'rollouts', ns),
+  service: (kube, ns) => kube.listServices({namespace: ns}),
+  statefulset: (kube, ns) => kube.listStatefulSets({namespace: ns}),
+}
+
+/** Names of the objects of a canonical kind in a namespace, sorted; [] for kinds without a list here. */
+export async function namesOf(kube: KubeClient, kind: string, namespace: string): Promise<string[]> {
+  const list = LISTERS[kind]
+  if (list === undefined) return []
+  const names = (await list(kube, namespace)).map((o) => o.metadata?.name ?? '').filter((n) => n !== '')
+  return names.sort()
 }
 
 /** `deployment/web`, as messages name a target. */
