@@ -1,5 +1,6 @@
 // End to end: `meshport check` spawned like a user runs it, against the simulated cluster.
 import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer, type AddressInfo, type Socket} from 'node:net'
 import {tmpdir} from 'node:os'
@@ -11,7 +12,7 @@ import {parse} from 'yaml'
 import {SCENARIO_DIR} from '../cluster/scenario.js'
 import {assertJUnitStructure} from '../output/check-junit-structure.js'
 import {assertValidJUnit, schemaSkip} from '../output/junit-schema.js'
-import {runCli} from '../helpers/run-cli.js'
+import {binPath, runCli} from '../helpers/run-cli.js'
 import {startSim, type Sim} from '../helpers/sim.js'
 
 interface JsonCheck {
@@ -131,6 +132,26 @@ describe('meshport check (simulated cluster)', () => {
       assert.notEqual(r.stdout, '', extra.join(' '))
       assertValidJUnit(r.stdout)
     }
+  })
+
+  test('--wait: each category is printed when it is done, not all at the end', async () => {
+    // The broken control plane keeps control-plane-pods-ready failing: the wait runs to its end.
+    const child = spawn(process.execPath, [binPath, 'check', '--offline', '--wait', '4s', '--kubeconfig', broken.kubeconfigPath], {env: {...process.env, NO_COLOR: '1'}})
+    let stdout = ''
+    let firstBlockAt = 0
+    const started = Date.now()
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+      if (firstBlockAt === 0 && /^kubernetes-api\n-+\n(√ .*\n)+\n/.test(stdout)) firstBlockAt = Date.now()
+    })
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    const ended = Date.now()
+    assert.equal(code, 1)
+    assert.ok(firstBlockAt > 0, stdout)
+    assert.ok(ended - firstBlockAt >= 2_500, `kubernetes-api printed ${firstBlockAt - started} ms in, the run ended ${ended - started} ms in`)
+    // Printed piece by piece, the report is the one a run without --wait prints.
+    const once = await runCli(['check', '--offline', '--kubeconfig', broken.kubeconfigPath])
+    assert.equal(stdout, once.stdout)
   })
 
   test('--only and --skip select checks; unknown ids are usage errors', async () => {

@@ -234,6 +234,23 @@ describe('terminal manners', {skip: skipWithout('script', 'util-linux script run
     }
   })
 
+  test('check --wait at 40 columns: the spinner stays on one row, cut with an ellipsis', {skip: skipWithout('tmux')}, async () => {
+    const {run, screen, waitFor, kill} = tmuxShell(40)
+    try {
+      // No control plane in that namespace: control-plane-pods-ready is retried until the deadline.
+      run('check -L nowhere --wait 8s')
+      await waitFor((s) => /waiting for/.test(s), 15_000)
+      await sleep(1_500) // a few countdown redraws
+      const lines = screen(true).split('\n')
+      const spinner = lines.filter((l) => l.includes('waiting for'))
+      assert.equal(spinner.length, 1, screen())
+      assert.ok([...(spinner[0] ?? '')].length <= 40, `${spinner[0]} (${[...(spinner[0] ?? '')].length} columns)`)
+      assert.match(spinner[0] ?? '', /…$/)
+    } finally {
+      kill()
+    }
+  })
+
   test('viz stat --watch at 80 columns: rows the terminal wraps leave nothing behind on a redraw', {skip: skipWithout('tmux')}, async () => {
     const {run, screen, waitFor, kill} = tmuxShell(80)
     try {

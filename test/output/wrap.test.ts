@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
 import {fit} from '../../src/help.js'
+import {fitLine} from '../../src/output/progress.js'
 import {screenRows, visibleWidth, wrapLine, wrapText} from '../../src/output/wrap.js'
 
 const words = (text: string) => text.split(/\s+/).filter((w) => w !== '' && w !== '\\')
@@ -37,5 +38,11 @@ describe('word wrapping', () => {
   test('help: a long example command continues after a backslash, as a shell reads it', () => {
     const text = fit('  $ meshport check --only linkerd-identity --skip linkerd-identity.trust-anchors-not-expiring', 80)
     assert.equal(text, '  $ meshport check --only linkerd-identity --skip \\\n      linkerd-identity.trust-anchors-not-expiring')
+  })
+
+  test('a spinner line: its first line, cut to the width with an ellipsis', () => {
+    assert.equal(fitLine('short', 10), 'short')
+    assert.equal(fitLine('waiting for linkerd-existence', 10), 'waiting f…')
+    assert.equal(fitLine('one\ntwo', 10), 'one')
   })
 })
