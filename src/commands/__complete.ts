@@ -38,8 +38,7 @@ export default class Complete extends ClusterCommand {
       quietly(async () => {
         const kube = await this.kube({context: flags.context, kubeconfig: flags.kubeconfig, 'linkerd-namespace': 'linkerd', 'request-timeout': `${LOOKUP_TIMEOUT_MS}ms`})
         try {
-          const {contextNamespace} = await import('../diagnose/context-namespace.js')
-          return await read(kube, flags.namespace ?? contextNamespace(kube))
+          return await read(kube, flags.namespace ?? kube.namespace)
         } finally {
           await kube.close()
         }

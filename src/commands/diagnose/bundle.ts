@@ -5,7 +5,7 @@ import {Args, Flags} from '@oclif/core'
 import type {CheckSettings} from '../../checks/context.js'
 import {ClusterCommand} from '../../cluster-command.js'
 import {parseRuleSelection} from '../../diagnose/rules.js'
-import {errorInfo, InputError, UsageError} from '../../errors.js'
+import {errorInfo, InputError, NotFoundError, UsageError} from '../../errors.js'
 import type {KubeClient} from '../../kube/types.js'
 import {countsLine} from '../../output/diagnose-problems.js'
 import {jsonDocument} from '../../output/json.js'
@@ -56,7 +56,7 @@ It holds a diagnose pod report and the proxy's /metrics for every pod of the nam
         import('../../output/diagnose-ports.js'),
       ])
       const namespace = flags.namespace ?? kube.namespace
-      if (!(await kube.getNamespace(namespace))) throw new InputError({source: `namespace ${namespace}`}, 'not found', {hint: 'pass an existing namespace with -n'})
+      if (!(await kube.getNamespace(namespace))) throw new NotFoundError([`namespace ${namespace}`], {hint: 'pass an existing namespace with -n'})
       const checkJson = flags['skip-check'] ? undefined : await this.checkReport(kube, namespace, flags['linkerd-namespace'], timeoutMs, flags.concurrency)
       const now = new Date()
       const file = given[0] ?? defaultBundleName(namespace, now)
