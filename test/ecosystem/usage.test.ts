@@ -31,7 +31,7 @@ describe('-h and usage errors', () => {
   test('every kind of parse error is one message in one style, never the help', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['check', '--pre', '--proxy'], /^Error: --pre and --proxy cannot be used together$/],
-      [['check', '-o', 'xml'], /^Error: Expected --output=xml to be one of: table, short, json, junit$/],
+      [['check', '-o', 'xml'], /^Error: Expected --output=xml to be one of: table, short, json, junit, markdown$/],
       [['viz', 'stat', 'deploy', '--concurrency', '0'], /^Error: --concurrency: Expected an integer greater than or equal to 1 but received: 0$/],
       [['diagnose', 'pod'], /^Error: missing argument POD$/],
       [['viz', 'stat', 'deploy', '--frobnicate'], /^Error: unknown flag: --frobnicate$/],
