@@ -22,18 +22,16 @@ describe('meshport version (simulated cluster)', () => {
 
   test('client and server, as linkerd version prints them; --short; -o json', async () => {
     const server = sim.cluster.scenario.linkerd?.version
-    const plain = await run([])
+    const [plain, short, json] = await Promise.all([run([]), run(['--short']), run(['-o', 'json'])])
     assert.equal(plain.code, 0, plain.stderr)
     assert.equal(plain.stdout, `Client version: ${client}\nServer version: ${server}\n`)
-    const short = await run(['--short'])
     assert.equal(short.stdout, `${client}\n${server}\n`)
-    const json = await run(['-o', 'json'])
     assert.deepEqual(JSON.parse(json.stdout), {schemaVersion: 1, client: {version: client}, server: {version: server, namespace: 'linkerd'}})
   })
 
   test('--client never needs a cluster', async () => {
-    for (const args of [['--client'], ['--client', '--short'], ['--client', '-o', 'json']]) {
-      const r = await run(args, '/nonexistent/kubeconfig')
+    const variants = [['--client'], ['--client', '--short'], ['--client', '-o', 'json']]
+    for (const r of await Promise.all(variants.map((args) => run(args, '/nonexistent/kubeconfig')))) {
       assert.equal(r.code, 0, r.stderr)
       assert.equal(r.stderr, '')
       assert.ok(r.stdout.includes(client) && !/Server|server/.test(r.stdout), r.stdout)
@@ -41,11 +39,10 @@ describe('meshport version (simulated cluster)', () => {
   })
 
   test('a control plane that cannot be read: "unavailable", the cause on stderr, its exit code', async () => {
-    const missing = await run(['-L', 'nowhere'])
+    const [missing, noCluster] = await Promise.all([run(['-L', 'nowhere']), run(['-o', 'json'], '/nonexistent/kubeconfig')])
     assert.equal(missing.code, 1)
     assert.equal(missing.stdout, `Client version: ${client}\nServer version: unavailable\n`)
     assert.match(missing.stderr, /^Error: not found: configmap\/linkerd-config in namespace nowhere\nHint: /)
-    const noCluster = await run(['-o', 'json'], '/nonexistent/kubeconfig')
     assert.equal(noCluster.code, 3)
     const doc = JSON.parse(noCluster.stdout) as {server: {version: null; error: {code: string; exitCode: number}}}
     assert.equal(doc.server.version, null)
@@ -53,9 +50,9 @@ describe('meshport version (simulated cluster)', () => {
   })
 
   test('version --help works, and --version still prints the user agent', async () => {
-    const help = await runCli(['version', '--help'])
+    const [help, agent] = await Promise.all([runCli(['version', '--help']), runCli(['--version'])])
     assert.equal(help.code, 0, help.stderr)
     assert.match(help.stdout, /\$ meshport version/)
-    assert.match((await runCli(['--version'])).stdout, new RegExp(`^meshport/${client.replaceAll('.', '\\.')} `))
+    assert.match(agent.stdout, new RegExp(`^meshport/${client.replaceAll('.', '\\.')} `))
   })
 })

@@ -187,9 +187,10 @@ describe('meshport viz stat on the simulated cluster', () => {
       [['deploy/web', '--to', 'deploy/api'], 'not found: deployment/web in namespace default'],
       [['deploy/web', 'deploy/nope', 'deploy/gone', '-n', 'shop'], 'not found: deployment/nope in namespace shop; deployment/gone in namespace shop'],
     ]
-    for (const [args, message] of cases) {
-      const started = Date.now()
-      const r = await runCli(['viz', 'stat', ...args, '-t', '30s', ...kube])
+    const started = Date.now()
+    const runs = await Promise.all(cases.map(([args]) => runCli(['viz', 'stat', ...args, '-t', '30s', ...kube])))
+    for (const [i, [args, message]] of cases.entries()) {
+      const r = runs[i]!
       assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`)
       assert.equal(r.stdout, '')
       const lines = r.stderr.trimEnd().split('\n')
