@@ -4,7 +4,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from './base-command.js'
 import type {ErrorInfo} from './errors.js'
-import {kubeOptions, openKube, openKubeFromText} from './kube/connect.js'
+import {kubeconfigContextNames, kubeOptions, openKube, openKubeFromText} from './kube/connect.js'
 import type {KubeClient, KubeOptions} from './kube/types.js'
 import {renderErrorJson} from './output/json.js'
 
@@ -58,8 +58,7 @@ export abstract class ClusterCommand extends BaseCommand {
   }
 
   /** The context names of the kubeconfig these flags (or $KUBECONFIG) point at. */
-  protected async kubeContexts(kubeconfig: string | undefined): Promise<string[]> {
-    const {kubeconfigContexts} = await import('./kube/index.js')
-    return kubeconfigContexts(kubeconfig)
+  protected kubeContexts(kubeconfig: string | undefined): Promise<string[]> {
+    return kubeconfigContextNames(kubeconfig)
   }
 }
