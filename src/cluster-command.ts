@@ -4,7 +4,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from './base-command.js'
 import type {ErrorInfo} from './errors.js'
-import {kubeOptions, openKube, openKubeFromText} from './kube/connect.js'
+import {kubeconfigContextNames, kubeOptions, openKube, openKubeFromText} from './kube/connect.js'
 import type {KubeClient, KubeOptions, RetryNotice} from './kube/types.js'
 import {renderErrorJson} from './output/json.js'
 import {retryLine} from './output/retry-line.js'
@@ -59,5 +59,10 @@ export abstract class ClusterCommand extends BaseCommand {
   /** Builds clients for other clusters from kubeconfig text (multicluster Links' Secrets), loaded lazily too. */
   protected remoteKubeFactory(requestTimeoutMs: number): (kubeconfig: string, source: string) => Promise<KubeClient> {
     return (kubeconfig, source) => openKubeFromText(kubeconfig, source, requestTimeoutMs)
+  }
+
+  /** The context names of the kubeconfig these flags (or $KUBECONFIG) point at. */
+  protected kubeContexts(kubeconfig: string | undefined): Promise<string[]> {
+    return kubeconfigContextNames(kubeconfig)
   }
 }

@@ -11,6 +11,9 @@ export function reportFailure(err: Error & {exitCode?: number}, argv: readonly s
   // Expected failures (bad input, cluster trouble) print message and hint only, --verbose or not;
   // an unexpected bug is one line too unless --verbose asks for its stack.
   let text = `Error: ${info.message}\n`
+  // A mistyped flag carries its likely meaning (FlagUsageError in src/base-command.ts).
+  const guesses = (err as {didYouMean?: readonly string[]}).didYouMean
+  if (guesses !== undefined && guesses.length > 0) text += `Did you mean ${guesses.join(' or ')}?\n`
   if (info.hint) text += `Hint: ${info.hint}\n`
   if (!isMeshError(err) && argv.includes('--verbose') && err.stack) text += `${err.stack}\n`
   // Messages quote names, Status messages and bodies from outside: shown, never obeyed.

@@ -10,7 +10,7 @@ import {categoriesFor} from './registry.js'
 import {runChecks, type RetryNotice} from './runner.js'
 import {isSelected, type Selection} from './select.js'
 import {wordDuration} from './threshold.js'
-import type {Category, CheckReport, FailOn} from './types.js'
+import type {Category, CategoryEntry, CheckReport, FailOn} from './types.js'
 
 export interface SuiteOptions {
   selection?: Selection
@@ -24,6 +24,7 @@ export interface SuiteOptions {
   /** Builds clients for other clusters (multicluster Links); closed when the run is over. */
   remoteKube?: RemoteKubeFactory
   onCategory?: (category: Category<CheckContext>) => void
+  onCategoryDone?: (entry: CategoryEntry) => void
   onRetry?: (notice: RetryNotice) => void
 }
 
@@ -49,6 +50,7 @@ export async function runCheckSuite(client: KubeClient, settings: CheckSettings,
       refresh: refreshContext,
       stats: () => stats,
       ...(options.onCategory ? {onCategory: options.onCategory} : {}),
+      ...(options.onCategoryDone ? {onCategoryDone: options.onCategoryDone} : {}),
       ...(options.onRetry ? {onRetry: options.onRetry} : {}),
     })
   } finally {

@@ -2,7 +2,7 @@
 // owner's pod template, the injector webhook and pods, the control plane's version, and — for a
 // running meshed pod — /ready, /live and /metrics through a port-forward to its admin port.
 // Failures of secondary reads become "unknown" fields; only a missing pod is an error.
-import {KubeApiError, type MeshError, TimeoutError} from '../errors.js'
+import {KubeApiError, type MeshError, NotFoundError, TimeoutError} from '../errors.js'
 import type {HttpResult, KubeClient, V1MutatingWebhookConfiguration, V1Pod} from '../kube/types.js'
 import {adminPort} from '../mesh/admin-port.js'
 import {ANNOTATION, LABEL} from '../mesh/names.js'
@@ -171,6 +171,6 @@ export async function collectPodSnapshot(client: KubeClient, pod: V1Pod, cp: Con
 
 export async function getPodOrFail(kube: KubeClient, namespace: string, name: string): Promise<V1Pod> {
   const pod = await kube.getPod(namespace, name)
-  if (!pod) throw new KubeApiError(`pod/${name} not found in ${namespace}`, 404, {hint: `list the pods with kubectl get pods -n ${namespace}`})
+  if (!pod) throw new NotFoundError([`pod/${name} in namespace ${namespace}`], {hint: `list the pods with kubectl get pods -n ${namespace}`})
   return pod
 }

@@ -6,6 +6,10 @@ import {loadHelpClass, type Hook} from '@oclif/core'
 import {closestIds} from '../completion/suggest.js'
 import {terminalSafe} from '../output/terminal.js'
 
+// Linkerd's words for meshport's commands: `linkerd stat` (a deprecated alias of viz stat) and
+// `linkerd diagnostics` (alias dg) are what Linkerd users type first.
+const LINKERD_WORDS: Readonly<Record<string, string>> = {dg: 'diagnose', diagnostics: 'diagnose', stat: 'viz:stat'}
+
 const hook: Hook.CommandNotFound = async function (opts) {
   const separator = opts.config.topicSeparator
   const visible = opts.config.commands.filter((c) => !c.hidden)
@@ -26,6 +30,21 @@ const hook: Hook.CommandNotFound = async function (opts) {
       await new Help(opts.config).showHelp(words.slice(0, n))
       return
     }
+  }
+  const renamed = LINKERD_WORDS[words[0] ?? '']
+  if (renamed !== undefined) {
+    // The whole line again with meshport's word, so it can be copied; a subcommand meshport
+    // lacks (`diagnostics controller-metrics`) leaves only the topic.
+    let id = renamed
+    let args = [...words.slice(1), ...(opts.argv ?? [])]
+    if (!opts.config.findCommand(id)) {
+      const sub = args[0] === undefined ? undefined : opts.config.findCommand(`${id}:${args[0]}`)
+      id = sub ? sub.id : id
+      args = sub ? args.slice(1) : []
+    }
+    const line = [opts.config.bin, id.replaceAll(':', separator), ...args].join(' ')
+    process.stderr.write(terminalSafe(`Error: "${words[0]}" is not a ${opts.config.bin} command.\nDid you mean "${line}"?\nHint: run \`${opts.config.bin} --help\` for the list of commands\n`))
+    this.exit(2)
   }
   let end = 1
   while (end < words.length && topics.has(words.slice(0, end).join(':'))) end++

@@ -31,3 +31,9 @@ export async function openKubeFromText(kubeconfig: string, source: string, reque
   const {kubeClientFromText} = await import('./index.js')
   return kubeClientFromText(kubeconfig, source, requestTimeoutMs)
 }
+
+/** The context names of the kubeconfig `kubeconfig` (else $KUBECONFIG, else ~/.kube/config) holds, for completion. */
+export async function kubeconfigContextNames(kubeconfig: string | undefined): Promise<string[]> {
+  const {kubeconfigContexts} = await import('./index.js')
+  return kubeconfigContexts(kubeconfig)
+}

@@ -21,3 +21,4 @@ export function createKubeClient(options: KubeOptions, env: NodeJS.ProcessEnv = 
 }
 
 export {kubeClientFromText} from './remote.js'
+export {kubeconfigContexts} from './contexts.js'

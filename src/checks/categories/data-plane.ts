@@ -60,7 +60,7 @@ async function probeProblems(ctx: CheckContext, scope: CheckScope, problem: (pro
   )
   problems.sort()
   const notProbed = pods.length - running.length
-  const note = notProbed > 0 ? `${notProbed} pod(s) not running were not probed` : undefined
+  const note = notProbed > 0 ? notProbed === 1 ? '1 pod not running was not probed' : `${notProbed} pods not running were not probed` : undefined
   if (problems.length > 0 && stalled === problems.length) throw new TimeoutError(listProblems(`${stalled} of ${running.length} proxies did not answer in time:`, problems))
   return problems.length === 0 ? pass(note) : fail(listProblems(`${problems.length} of ${running.length} proxies failed:`, problems))
 }
