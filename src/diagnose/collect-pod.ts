@@ -2,7 +2,7 @@
 // owner's pod template, the injector webhook and pods, the control plane's version, and — for a
 // running meshed pod — /ready, /live and /metrics through a port-forward to its admin port.
 // Failures of secondary reads become "unknown" fields; only a missing pod is an error.
-import {KubeApiError, type MeshError, NotFoundError, TimeoutError} from '../errors.js'
+import {type MeshError, NotFoundError, TimeoutError} from '../errors.js'
 import type {HttpResult, KubeClient, V1MutatingWebhookConfiguration, V1Pod} from '../kube/types.js'
 import {adminPort} from '../mesh/admin-port.js'
 import {ANNOTATION, LABEL} from '../mesh/names.js'
