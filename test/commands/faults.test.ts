@@ -64,7 +64,7 @@ const forward = (exit: number, cause: RegExp, pod: RegExp = cause): Partial<Reco
 const ROWS: Row[] = [
   {doc: '`401` every request', fault: {kind: 'status', status: 401}, bound: 'fails-fast', all: {exit: 3, cause: /unauthorized: the API server at https:\/\/127\.0\.0\.1:\d+ rejected the credentials/}},
   {doc: '`403` every request', fault: {kind: 'status', status: 403}, bound: 'fails-fast', all: {exit: 3, cause: /forbidden: [a-z ]+.*: simulated 403/}},
-  {doc: '`404` every request', fault: {kind: 'status', status: 404}, bound: 'fails-fast', all: {exit: 1, cause: /: simulated 404/}, except: {'diagnose-pod': {exit: 1, cause: /pod\/web-\S+ not found in emojivoto/}}},
+  {doc: '`404` every request', fault: {kind: 'status', status: 404}, bound: 'fails-fast', all: {exit: 1, cause: /: simulated 404/}, except: {'diagnose-pod': {exit: 1, cause: /not found: pod\/web-\S+ in namespace emojivoto/}}},
   {doc: '`429` every request, `Retry-After: 1`', fault: {kind: 'status', status: 429, retryAfter: 1}, bound: 'stalls', all: {exit: 4, cause: /no usable answer within 5s \(\d attempts; HTTP 429 Too Many Requests with Retry-After: 1\)/}},
   {doc: '`429` every third request, `Retry-After: 1`', fault: {kind: 'status', status: 429, retryAfter: 1, every: 3}, bound: 'retries', timeoutMs: DEFAULT_TIMEOUT, all: OK},
   {doc: '`500` every request, no `Retry-After`', fault: {kind: 'status', status: 500}, bound: 'fails-fast', all: {exit: 1, cause: /: simulated 500/}},
