@@ -4,9 +4,10 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from './base-command.js'
 import type {ErrorInfo} from './errors.js'
-import {kubeOptions, openKube, openKubeFromText} from './kube/connect.js'
-import type {KubeClient, KubeOptions} from './kube/types.js'
+import {kubeconfigContextNames, kubeOptions, openKube, openKubeFromText} from './kube/connect.js'
+import type {KubeClient, KubeOptions, RetryNotice} from './kube/types.js'
 import {renderErrorJson} from './output/json.js'
+import {retryLine} from './output/retry-line.js'
 
 export interface ClusterFlagValues {
   'all-namespaces'?: boolean
@@ -15,6 +16,7 @@ export interface ClusterFlagValues {
   'linkerd-namespace': string
   namespace?: string | undefined
   'request-timeout': string
+  verbose?: boolean
 }
 
 export abstract class ClusterCommand extends BaseCommand {
@@ -23,7 +25,7 @@ export abstract class ClusterCommand extends BaseCommand {
     context: Flags.string({description: 'Name of the kubeconfig context to use.', helpGroup: 'GLOBAL'}),
     kubeconfig: Flags.string({description: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).', helpGroup: 'GLOBAL'}),
     'linkerd-namespace': Flags.string({char: 'L', default: 'linkerd', description: 'Namespace in which Linkerd is installed.', helpGroup: 'GLOBAL'}),
-    'request-timeout': Flags.string({default: '10s', description: 'Timeout for each API call and port-forward (e.g. 5s, 1m).', helpGroup: 'GLOBAL'}),
+    'request-timeout': Flags.string({default: '10s', description: 'Timeout for each API call (its retries included) and each port-forward (e.g. 5s, 1m).', helpGroup: 'GLOBAL'}),
   }
 
   /** Set while one JSON document per line is written (--watch): an error document is one line too. */
@@ -41,7 +43,9 @@ export abstract class ClusterCommand extends BaseCommand {
   protected pauseSpinner: ((paused: boolean) => void) | undefined
 
   protected kubeOptions(flags: ClusterFlagValues): KubeOptions {
-    return kubeOptions(flags, {onExecPlugin: (running) => this.pauseSpinner?.(running)})
+    // client-go logs its retries at -v=4; --verbose says on stderr what was retried and why.
+    const onRetry = flags.verbose ? (notice: RetryNotice) => this.err(`${retryLine(notice)}\n`) : undefined
+    return kubeOptions(flags, {onExecPlugin: (running) => this.pauseSpinner?.(running), onRetry})
   }
 
   /**
@@ -55,5 +59,10 @@ export abstract class ClusterCommand extends BaseCommand {
   /** Builds clients for other clusters from kubeconfig text (multicluster Links' Secrets), loaded lazily too. */
   protected remoteKubeFactory(requestTimeoutMs: number): (kubeconfig: string, source: string) => Promise<KubeClient> {
     return (kubeconfig, source) => openKubeFromText(kubeconfig, source, requestTimeoutMs)
+  }
+
+  /** The context names of the kubeconfig these flags (or $KUBECONFIG) point at. */
+  protected kubeContexts(kubeconfig: string | undefined): Promise<string[]> {
+    return kubeconfigContextNames(kubeconfig)
   }
 }

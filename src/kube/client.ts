@@ -1,8 +1,8 @@
-// The KubeClient on top of @kubernetes/client-node 1.x. Every request carries an AbortSignal
-// timeout (KubeOptions.requestTimeoutMs), every failure becomes a MeshError through
-// toKubeError, and `get*` turn 404 into undefined. Credentials, TLS and the proxy come from the
-// context's transport (transport.ts), not from client-node's KubeConfig. Only src/kube/ imports
-// client-node.
+// The KubeClient on top of @kubernetes/client-node 1.x. Every request is retried the way
+// client-go retries (retry.ts) inside one AbortSignal deadline (KubeOptions.requestTimeoutMs),
+// every failure becomes a MeshError through toKubeError, and `get*` turn 404 into undefined.
+// Credentials, TLS and the proxy come from the context's transport (transport.ts), not from
+// client-node's KubeConfig. Only src/kube/ imports client-node.
 import {
   AdmissionregistrationV1Api,
   ApiextensionsV1Api,
@@ -23,6 +23,7 @@ import type {RequestContext, ResponseContext, V1Pod} from '@kubernetes/client-no
 import {ClusterError} from '../errors.js'
 import {isNotFound, toKubeError} from './errors.js'
 import {PortForwarder} from './port-forward.js'
+import {attemptSignal, recordAnswer, Retrier} from './retry.js'
 import type {ClusterTransport} from './transport.js'
 import {
   KubeErrorCode,
@@ -34,6 +35,7 @@ import {
   type KubeClient,
   type ListOptions,
   type ObjectRef,
+  type RetryNotice,
   type ServerVersion,
 } from './types.js'
 
@@ -44,12 +46,10 @@ interface Selectors {
   labelSelector?: string
 }
 
-/** Aborts a request after `timeoutMs` with an unref'd timer, which can never delay the CLI's exit. */
+/** Aborts a request at its deadline (retries included) with an unref'd timer, which can never delay the CLI's exit. */
 function withTimeout(context: RequestContext, timeoutMs: number): RequestContext {
   // node-fetch rejects with AbortError, which toKubeError maps to a TimeoutError.
-  const controller = new AbortController()
-  setTimeout(() => controller.abort(), timeoutMs).unref()
-  context.setSignal(controller.signal)
+  context.setSignal(attemptSignal(timeoutMs))
   return context
 }
 
@@ -73,6 +73,7 @@ export class ClientNodeKube implements KubeClient {
   private readonly versionApi: VersionApi
   private readonly forwarder: PortForwarder
   private readonly config: ReturnType<typeof createConfiguration>
+  private readonly retrier: Retrier
 
   readonly server: string
 
@@ -81,14 +82,16 @@ export class ClientNodeKube implements KubeClient {
     readonly contextName: string,
     readonly namespace: string,
     private readonly timeoutMs: number,
+    onRetry?: (notice: RetryNotice) => void,
   ) {
     this.server = transport.server
+    this.retrier = new Retrier(transport.server, timeoutMs, {onRetry})
     const config = (this.config = createConfiguration({
       authMethods: {default: transport},
       baseServer: new ServerConfiguration(transport.server, {}),
       promiseMiddleware: [
         {
-          post: async (response: ResponseContext) => response,
+          post: (response: ResponseContext) => recordAnswer(response),
           pre: async (context: RequestContext) => withTimeout(context, timeoutMs),
         },
       ],
@@ -104,7 +107,7 @@ export class ClientNodeKube implements KubeClient {
     this.authz = make(AuthorizationV1Api)
     this.custom = make(CustomObjectsApi)
     this.versionApi = make(VersionApi)
-    this.forwarder = new PortForwarder(transport, timeoutMs)
+    this.forwarder = new PortForwarder(transport, timeoutMs, onRetry)
   }
 
   private async call<T>(action: string, fn: () => Promise<T>): Promise<T> {
@@ -114,7 +117,7 @@ export class ClientNodeKube implements KubeClient {
       const material = await this.transport.current()
       generation = material.generation
       context.anonymous = material.anonymous
-      return await fn()
+      return await this.retrier.run(action, fn)
     } catch (err) {
       const mapped = toKubeError(err, context)
       // Expired exec-plugin or token-file credentials: fetch them again and retry once.
@@ -122,7 +125,7 @@ export class ClientNodeKube implements KubeClient {
       if (!unauthorized || generation < 0 || !(await this.transport.renew(generation))) throw mapped
     }
     try {
-      return await fn()
+      return await this.retrier.run(action, fn)
     } catch (err) {
       throw toKubeError(err, context)
     }
@@ -154,10 +157,10 @@ export class ClientNodeKube implements KubeClient {
       if (s.labelSelector) context.setQueryParam('labelSelector', s.labelSelector)
       if (s.fieldSelector) context.setQueryParam('fieldSelector', s.fieldSelector)
       await this.transport.applySecurityAuthentication(context)
-      const response = await this.config.httpApi.send(withTimeout(context, this.timeoutMs)).toPromise()
+      const response = await recordAnswer(await this.config.httpApi.send(withTimeout(context, this.timeoutMs)).toPromise())
       const text = await response.body.text()
-      // The shape toKubeError reads from client-node's ApiException: the status and its body.
-      if (response.httpStatusCode < 200 || response.httpStatusCode > 299) throw Object.assign(new Error(`HTTP ${response.httpStatusCode}`), {body: text, code: response.httpStatusCode})
+      // The shape toKubeError and the retrier read from client-node's ApiException: status, body, headers.
+      if (response.httpStatusCode < 200 || response.httpStatusCode > 299) throw Object.assign(new Error(`HTTP ${response.httpStatusCode}`), {body: text, code: response.httpStatusCode, headers: response.headers})
       return (JSON.parse(text) as {items?: T[] | null}).items ?? []
     })
   }

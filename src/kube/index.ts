@@ -14,10 +14,11 @@ export function createKubeClient(options: KubeOptions, env: NodeJS.ProcessEnv = 
     const config = loadKubeConfig(options, env)
     const exec = {...defaultExecIO(env), onRun: options.onExecPlugin}
     const transport = new ClusterTransport(config, {env, exec})
-    return guarded(new ClientNodeKube(transport, config.contextName, config.namespace, options.requestTimeoutMs))
+    return guarded(new ClientNodeKube(transport, config.contextName, config.namespace, options.requestTimeoutMs, options.onRetry))
   } catch (err) {
     throw redactError(err)
   }
 }
 
 export {kubeClientFromText} from './remote.js'
+export {kubeconfigContexts} from './contexts.js'

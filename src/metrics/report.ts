@@ -12,6 +12,8 @@ export interface PodError {
   namespace: string
   pod: string
   error: string
+  /** The scrape ran out of --request-timeout (a stalled port-forward): the pod's numbers are unknown. */
+  timedOut?: true
 }
 
 export interface StatRow {
@@ -37,7 +39,7 @@ export interface StatReport {
   podsScraped: number
 }
 
-export type PodOutcome = {ok: true; signals: PodSignals} | {ok: false; error: string}
+export type PodOutcome = {ok: true; signals: PodSignals} | {ok: false; error: string; timedOut?: true}
 
 export function podKey(pod: V1Pod): string {
   return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`
@@ -59,7 +61,7 @@ export function buildReport(
     if (outcome.ok) scraped++
     else {
       const [namespace = '', pod = ''] = key.split('/')
-      errors.set(key, {error: outcome.error, namespace, pod})
+      errors.set(key, outcome.timedOut ? {error: outcome.error, namespace, pod, timedOut: true} : {error: outcome.error, namespace, pod})
     }
   }
   const statRows = rows.map((row): StatRow => {

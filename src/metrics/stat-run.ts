@@ -3,7 +3,9 @@
 // and build the report. Only the KubeClient interface is used, so tests hand it a fake.
 import type {KubeClient, V1Pod} from '../kube/types.js'
 import {adminPort} from '../mesh/admin-port.js'
-import {groupPods, type Selection} from '../resources/group.js'
+import {compareRows, groupPods, type ResourceRow, type Selection} from '../resources/group.js'
+import {targetExists, targetName} from '../resources/lookup.js'
+import {kindByAlias} from '../resources/kinds.js'
 import {isMeshedBy} from '../resources/pods.js'
 import type {Target} from '../resources/targets.js'
 import {buildReport, podKey, scrapeable, type PodOutcome, type StatReport} from './report.js'
@@ -31,6 +33,8 @@ export interface StatRequest {
   scrapeTimeoutMs: number
   includeAdmin: boolean
   controlPlaneNamespace: string
+  /** Keep rows whose pods are all unmeshed (MESHED 0/N), as Linkerd's --unmeshed. */
+  unmeshed?: boolean | undefined
   /** Human progress text (a spinner on a terminal). */
   progress?: ((message: string) => void) | undefined
 }
@@ -38,8 +42,11 @@ export interface StatRequest {
 export interface StatRun {
   report: StatReport
   direction: Direction
-  /** Named targets that matched no pod. */
-  missing: Target[]
+  /**
+   * What the request names that does not exist, as `deployment/web`, `--to deployment/nope` or
+   * `namespace shop`: nothing was scraped (kubectl's NotFound, exit 1).
+   */
+  notFound: string[]
   /** Types typed by the user that are neither known nor an owner kind of any pod. */
   unknownTypes: string[]
   /** Second scrapes, for the next window in watch mode. */
@@ -50,7 +57,7 @@ export interface StatRun {
 
 /** Pods of a --to/--from resource. */
 async function peerPods(kube: KubeClient, peer: PeerTarget, own: Listing, ownNamespace: string | undefined): Promise<V1Pod[]> {
-  if (peer.target.kind === 'namespace') return []
+  if (peer.target.kind === 'namespace' || peer.target.kind === 'service') return []
   const list = ownNamespace === peer.namespace ? own : await listing(kube, peer.namespace)
   const grouped = groupPods(
     list.pods.filter((p) => p.metadata?.namespace === peer.namespace),
@@ -64,19 +71,56 @@ function peerNamespace(peer: PeerTarget): string {
   return peer.target.kind === 'namespace' && peer.target.name ? peer.target.name : peer.namespace
 }
 
-async function trafficMatcher(kube: KubeClient, request: StatRequest, own: Listing): Promise<((labels: Labels) => boolean) | undefined> {
+type Matcher = ((labels: Labels) => boolean) | undefined
+
+/** The --to/--from filter, or the name of a peer that does not exist. */
+async function trafficMatcher(kube: KubeClient, request: StatRequest, own: Listing): Promise<{match: Matcher} | {notFound: string}> {
+  const flag = request.to ? '--to' : '--from'
+  const peer = request.to ?? request.from
+  if (!peer) return {match: undefined}
+  const pods = await peerPods(kube, peer, own, request.namespace)
+  // A peer without pods may still exist (scaled to zero: no traffic); a mistyped one does not.
+  if (pods.length === 0 && !(await targetExists(kube, peer.namespace, peer.target))) {
+    const where = peer.target.kind === 'namespace' ? '' : ` in namespace ${peer.namespace}`
+    return {notFound: `${flag} ${targetName(peer.target)}${where}`}
+  }
+  const namespace = peerNamespace(peer)
   if (request.to) {
-    const pods = await peerPods(kube, request.to, own, request.namespace)
-    const namespace = peerNamespace(request.to)
-    return destinationMatcher(request.to.target.kind === 'namespace' ? {namespace} : {namespace, pods: new Set(pods.map((p) => p.metadata?.name ?? ''))})
+    if (peer.target.kind === 'namespace') return {match: destinationMatcher({namespace})}
+    if (peer.target.kind === 'service') return {match: destinationMatcher({namespace, service: peer.target.name as string})}
+    return {match: destinationMatcher({namespace, pods: new Set(pods.map((p) => p.metadata?.name ?? ''))})}
   }
-  if (request.from) {
-    const pods = await peerPods(kube, request.from, own, request.namespace)
-    const namespace = peerNamespace(request.from)
-    if (request.from.target.kind === 'namespace') return sourceMatcher({namespace})
-    return sourceMatcher({namespace, serviceAccounts: new Set(pods.map((p) => p.spec?.serviceAccountName ?? 'default'))})
+  if (peer.target.kind === 'namespace') return {match: sourceMatcher({namespace})}
+  return {match: sourceMatcher({namespace, serviceAccounts: new Set(pods.map((p) => p.spec?.serviceAccountName ?? 'default'))})}
+}
+
+/**
+ * Named targets no pod belongs to: those that exist get an empty row (a Deployment scaled to
+ * zero shows MESHED 0/0, as with kubectl), the others are not found. So is a namespace that
+ * holds no pods because it does not exist.
+ */
+async function resolveMissing(kube: KubeClient, request: StatRequest, own: Listing, missing: readonly Target[]): Promise<{empty: ResourceRow[]; notFound: string[]}> {
+  const namespace = request.namespace
+  if (namespace !== undefined && own.pods.length === 0 && !(await namespaceExists(kube, namespace))) return {empty: [], notFound: [`namespace ${namespace}`]}
+  const empty: ResourceRow[] = []
+  const notFound: string[] = []
+  for (const target of missing) {
+    const kind = kindByAlias(target.kind)
+    // Namespaced names need a namespace: with -A a name was refused before we got here.
+    const ns = target.kind === 'namespace' ? '' : (namespace ?? '')
+    if (kind && (await targetExists(kube, ns, target))) empty.push({kind, name: target.name as string, namespace: target.kind === 'namespace' ? (target.name as string) : ns, pods: []})
+    else notFound.push(target.kind === 'namespace' ? targetName(target) : `${targetName(target)} in namespace ${ns}`)
   }
-  return undefined
+  return {empty, notFound}
+}
+
+/** A namespace we may not read counts as existing: RBAC limited to one namespace is common. */
+async function namespaceExists(kube: KubeClient, name: string): Promise<boolean> {
+  try {
+    return (await kube.getNamespace(name)) !== undefined
+  } catch {
+    return true
+  }
 }
 
 export async function runStat(kube: KubeClient, request: StatRequest, previous?: ReadonlyMap<string, SignalSnapshot>): Promise<StatRun> {
@@ -88,19 +132,25 @@ export async function runStat(kube: KubeClient, request: StatRequest, previous?:
   const grouping = groupPods(own.pods, own.index, request.selection)
   const namedKinds = new Set(request.selection.targets.filter((t) => t.name !== undefined).map((t) => t.kind))
   let rows = grouping.rows.filter(
-    (row) => row.pods.some((p) => isMeshedBy(p, request.controlPlaneNamespace)) || namedKinds.has(row.kind.name),
+    (row) => request.unmeshed === true || row.pods.some((p) => isMeshedBy(p, request.controlPlaneNamespace)) || namedKinds.has(row.kind.name),
   )
   rows = await applyLabelSelector(kube, rows, request.labelSelector, request.namespace, own.index)
   const customTypes = request.selection.targets.filter((t) => t.custom).map((t) => t.kind)
   const unknownTypes = customTypes.filter((typed) => !grouping.rows.some((r) => r.kind.aliases.includes(typed) || `${r.kind.name}s` === typed || `${r.kind.name}es` === typed))
-  if (unknownTypes.length > 0) {
-    // A typo is a usage error: say so before spending a window on scrapes.
-    const empty = buildReport([], new Map(), {controlPlaneNamespace: request.controlPlaneNamespace, windowSeconds: request.windowMs / 1000})
-    return {direction: request.to ? 'outbound' : 'inbound', latest: new Map(), missing: grouping.missing, report: empty, unknownTypes, warnings: own.warnings}
-  }
-
-  const match = await trafficMatcher(kube, request, own)
   const direction: Direction = request.to ? 'outbound' : 'inbound'
+  // A typo or a name that does not exist is said before a window is spent on scrapes.
+  const stop = (notFound: string[]): StatRun => {
+    const empty = buildReport([], new Map(), {controlPlaneNamespace: request.controlPlaneNamespace, windowSeconds: request.windowMs / 1000})
+    return {direction, latest: new Map(), notFound, report: empty, unknownTypes, warnings: own.warnings}
+  }
+  if (unknownTypes.length > 0) return stop([])
+  const missing = await resolveMissing(kube, request, own, grouping.missing)
+  if (missing.notFound.length > 0) return stop(missing.notFound)
+  rows = [...rows, ...missing.empty].sort(compareRows)
+
+  const matcher = await trafficMatcher(kube, request, own)
+  if ('notFound' in matcher) return stop([matcher.notFound])
+  const match = matcher.match
   const pods = new Map<string, V1Pod>()
   for (const row of rows) for (const pod of row.pods) if (scrapeable(pod, request.controlPlaneNamespace)) pods.set(podKey(pod), pod)
   const targets: ScrapeTarget[] = [...pods].map(([key, pod]) => ({
@@ -131,9 +181,9 @@ export async function runStat(kube: KubeClient, request: StatRequest, previous?:
   for (const {key} of targets) {
     const result = scrapes.get(key)
     const computed = signals.get(key)
-    if (result && !result.ok) outcomes.set(key, {error: result.error, ok: false})
+    if (result && !result.ok) outcomes.set(key, result.timedOut ? {error: result.error, ok: false, timedOut: true} : {error: result.error, ok: false})
     else if (computed) outcomes.set(key, {ok: true, signals: computed})
   }
   const report = buildReport(rows, outcomes, {controlPlaneNamespace: request.controlPlaneNamespace, windowSeconds: request.windowMs / 1000})
-  return {direction, latest, missing: grouping.missing, report, unknownTypes, warnings: own.warnings}
+  return {direction, latest, notFound: [], report, unknownTypes, warnings: own.warnings}
 }

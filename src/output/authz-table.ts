@@ -6,7 +6,7 @@ import type {AuthzRow} from '../metrics/authz.js'
 import {authzCell, deniedShare, hasTraffic, serverCell} from '../metrics/authz-report.js'
 import {formatLatency, formatRps, formatSuccess, NO_DATA} from './stat-format.js'
 import {renderTable, type Align} from './table.js'
-import {visibleControls} from './visible.js'
+import {showControls} from './terminal.js'
 
 export interface AuthzTableOptions {
   allNamespaces: boolean
@@ -33,7 +33,7 @@ export function renderAuthzTable(rows: readonly AuthzRow[], options: AuthzTableO
     const responses = row.successCount + row.failureCount > 0
     const cells: string[] = []
     if (options.allNamespaces) cells.push(row.namespace)
-    cells.push(visibleControls(row.key.route.name), visibleControls(serverCell(row.key)), visibleControls(authzCell(row.key)))
+    cells.push(showControls(row.key.route.name), showControls(serverCell(row.key)), showControls(authzCell(row.key)))
     cells.push(
       traffic ? formatRps(row.deniedRate) : NO_DATA,
       responses ? formatSuccess(row.successRate) : NO_DATA,

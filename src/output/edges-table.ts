@@ -5,7 +5,7 @@
 import {edgeIdentities, edgeMessage, type Edge} from '../metrics/edges.js'
 import {paint} from './color.js'
 import {renderTable} from './table.js'
-import {visibleControls} from './visible.js'
+import {showControls} from './terminal.js'
 
 export const UNMESHED_SOURCE = 'unmeshed'
 
@@ -16,7 +16,7 @@ export interface EdgesTableOptions {
 
 /** Label values come from the proxies: nothing in them may reach the terminal as a control byte. */
 function cell(text: string): string {
-  return visibleControls(text).replaceAll('\n', '\\n').replaceAll('\t', '\\t')
+  return showControls(text).replaceAll('\n', '\\n').replaceAll('\t', '\\t')
 }
 
 export function securedCell(edge: Edge, color: boolean): string {

@@ -100,10 +100,38 @@ describe('runStat against an in-memory cluster', () => {
     assert.equal(fromWeb.report.rows[0]?.stats.successCount, 27)
   })
 
-  test('named targets that match nothing are reported, unknown custom types too', async () => {
-    const run = await runStat(kube(), request(['deploy/nope', 'widgets']))
-    assert.deepEqual(run.missing.map((t) => t.name), ['nope'])
+  test('unknown custom types and names that do not exist stop the run before any scrape', async () => {
+    const k = kube()
+    const run = await runStat(k, request(['widgets']))
     assert.deepEqual(run.unknownTypes, ['widgets'])
+    const missing = await runStat(k, request(['deploy/nope', 'deploy/web']))
+    assert.deepEqual(missing.notFound, ['deployment/nope in namespace shop'])
+    assert.deepEqual(missing.report.rows, [])
+    const namespace = await runStat(k, request(['deploy'], {namespace: 'no-such-ns'}))
+    assert.deepEqual(namespace.notFound, ['namespace no-such-ns'])
+    const to = await runStat(k, request(['deploy/web'], {to: {namespace: 'shop', target: {custom: false, kind: 'deployment', name: 'nope'}}}))
+    assert.deepEqual(to.notFound, ['--to deployment/nope in namespace shop'])
+    const svc = await runStat(k, request(['deploy/web'], {to: {namespace: 'shop', target: {custom: false, kind: 'service', name: 'nope'}}}))
+    assert.deepEqual(svc.notFound, ['--to service/nope in namespace shop'])
+    const ns = await runStat(k, request(['deploy/web'], {from: {namespace: 'shop', target: {custom: false, kind: 'namespace', name: 'nope'}}}))
+    assert.deepEqual(ns.notFound, ['--from namespace/nope'])
+    assert.equal(k.calls.filter((c) => c.startsWith('proxyGet')).length, 0, 'no scrape for a run that names something missing')
+  })
+
+  test('a named resource that exists without pods is a row with MESHED 0/0, not an error', async () => {
+    const scaledToZero: PlainObject = {apiVersion: 'apps/v1', kind: 'Deployment', metadata: {name: 'idle', namespace: 'shop'}}
+    const k = fakeKube({objects: [...objects, scaledToZero], proxies: {'shop/web-1-a:4191': proxy(3, 0)}})
+    const run = await runStat(k, request(['deploy/idle', 'deploy/web']))
+    assert.deepEqual(run.notFound, [])
+    assert.deepEqual(run.report.rows.map((r) => [r.name, r.meshed]), [['idle', {ready: 0, total: 0}], ['web', {ready: 1, total: 1}]])
+  })
+
+  test('--unmeshed keeps rows none of whose pods is meshed', async () => {
+    const plain: PlainObject = {...meshedPod('db-1-a', 'db-1', 'db'), metadata: {labels: {app: 'db'}, name: 'db-1-a', namespace: 'shop', ownerReferences: [{apiVersion: 'apps/v1', controller: true, kind: 'ReplicaSet', name: 'db-1', uid: 'db-1'}]}}
+    const k = fakeKube({objects: [rs('web-1', 'web'), rs('db-1', 'db'), meshedPod('web-1-a', 'web-1', 'web'), plain], proxies: {'shop/web-1-a:4191': proxy(1, 0)}})
+    const rows = async (extra: Partial<StatRequest>) => (await runStat(k, request(['deploy'], extra))).report.rows.map((r) => [r.name, `${r.meshed.ready}/${r.meshed.total}`, r.podsTargeted])
+    assert.deepEqual(await rows({}), [['web', '1/1', 1]])
+    assert.deepEqual(await rows({unmeshed: true}), [['db', '0/1', 0], ['web', '1/1', 1]])
   })
 
   test('custom owners (an Argo Rollout) get rows through the owner chain', async () => {
