@@ -8,6 +8,7 @@ import {loadDefaultPolicyInputs} from '../policy/cluster-default.js'
 import {authorizationsFor, defaultPolicyOf, serversFor, uncoveredPorts, type Authorization, type DefaultPolicy} from '../policy/authorizations.js'
 import {loadPolicyObjects} from '../policy/objects.js'
 import {groupPods} from '../resources/group.js'
+import {namespaceExists, targetExists, targetName} from '../resources/lookup.js'
 import {isMeshedBy} from '../resources/pods.js'
 import type {Target} from '../resources/targets.js'
 import {aggregateAuthz, AUTHZ_SAMPLES, authzBetween, authzSnapshot, type AuthzRow, type AuthzSnapshot, type PodAuthz} from './authz.js'
@@ -50,8 +51,11 @@ export interface AuthzRun {
   podsScraped: number
   errors: PodError[]
   warnings: string[]
-  /** The named target matched no pod. */
-  missing: boolean
+  /**
+   * What the request names that does not exist, as `deployment/web in namespace shop` or
+   * `namespace shop`: nothing was scraped (kubectl's NotFound, exit 1).
+   */
+  notFound: string[]
   unknownType: boolean
   windowSeconds: number
   measuredSeconds: {min: number; max: number} | undefined
@@ -66,13 +70,14 @@ export async function runAuthz(kube: KubeClient, request: AuthzRequest, previous
   const listed = await listing(kube, namespaceRows ? undefined : request.namespace)
   const warnings = [...listed.warnings]
   const grouping = groupPods(listed.pods, listed.index, {all: false, targets: [target]})
-  const inScope = grouping.rows.filter((row) => request.namespace === undefined || row.namespace === request.namespace)
+  // Namespace rows are namespaces themselves (`ns/shop`), whatever -n says, as in viz stat.
+  const inScope = grouping.rows.filter((row) => namespaceRows || request.namespace === undefined || row.namespace === request.namespace)
   const rows = await applyLabelSelector(kube, inScope, request.labelSelector, request.namespace, listed.index)
   const pods = [...new Map(rows.flatMap((row) => row.pods).map((pod) => [podKey(pod), pod])).values()]
   const windowSeconds = request.windowMs / 1000
-  const empty: AuthzRun = {authorizations: [], defaults: [], errors: [], latest: new Map(), measuredSeconds: undefined, missing: false, pods: 0, podsScraped: 0, podsTargeted: 0, rows: [], servers: [], unknownType: false, warnings, windowSeconds}
+  const empty: AuthzRun = {authorizations: [], defaults: [], errors: [], latest: new Map(), measuredSeconds: undefined, notFound: [], pods: 0, podsScraped: 0, podsTargeted: 0, rows: [], servers: [], unknownType: false, warnings, windowSeconds}
   if (grouping.rows.length === 0 && target.custom) return {...empty, unknownType: true}
-  if (pods.length === 0) return {...empty, missing: target.name !== undefined}
+  if (pods.length === 0) return {...empty, notFound: await absent(kube, request, listed.pods)}
 
   const namespaces = [...new Set(pods.map((p) => p.metadata?.namespace ?? ''))].sort()
   const [policy, inputs] = await Promise.all([
@@ -106,7 +111,7 @@ export async function runAuthz(kube: KubeClient, request: AuthzRequest, previous
     ...scrape,
     authorizations,
     defaults: [...defaults.values()],
-    missing: false,
+    notFound: [],
     pods: pods.length,
     rows: authzTableRows(aggregateAuthz(between), authorizations),
     servers,
@@ -114,6 +119,18 @@ export async function runAuthz(kube: KubeClient, request: AuthzRequest, previous
     warnings,
     windowSeconds,
   }
+}
+
+/**
+ * Why a request found no pod: a namespace or a named resource that does not exist. One that
+ * exists without pods (scaled to zero) or that -l left out is no error: it has no traffic.
+ */
+async function absent(kube: KubeClient, request: AuthzRequest, listed: readonly V1Pod[]): Promise<string[]> {
+  const {namespace, target} = request
+  const ns = namespace ?? ''
+  if (namespace !== undefined && target.kind !== 'namespace' && !listed.some((p) => p.metadata?.namespace === ns) && !(await namespaceExists(kube, ns))) return [`namespace ${ns}`]
+  if (target.name === undefined || (await targetExists(kube, ns, target))) return []
+  return [target.kind === 'namespace' ? targetName(target) : `${targetName(target)} in namespace ${ns}`]
 }
 
 async function scrapePods(
@@ -140,7 +157,7 @@ async function scrapePods(
   const errors: PodError[] = []
   for (const target of targets) {
     const result = results.get(target.key)
-    if (result && !result.ok) errors.push({error: result.error, namespace: target.pod.namespace, pod: target.pod.name})
+    if (result && !result.ok) errors.push({error: result.error, namespace: target.pod.namespace, pod: target.pod.name, ...(result.timedOut ? {timedOut: true as const} : {})})
   }
   const seconds = between.map((p) => p.seconds)
   const measuredSeconds = seconds.length > 0 ? {max: Math.max(...seconds), min: Math.min(...seconds)} : undefined

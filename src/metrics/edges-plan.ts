@@ -10,6 +10,7 @@ import {adminPort} from '../mesh/admin-port.js'
 import {parseIdentity, podIdentity} from '../mesh/identity.js'
 import {dstKindLabel} from '../mesh/metric-labels.js'
 import {groupPods, type ResourceRow} from '../resources/group.js'
+import {namespaceExists} from '../resources/lookup.js'
 import type {Target} from '../resources/targets.js'
 import {buildEdges, type Edge, type EdgeEnd, type EdgeRecord} from './edges.js'
 import {podKey, scrapeable} from './report.js'
@@ -51,16 +52,29 @@ export interface EdgesPlan {
   warnings: string[]
 }
 
+/** Why nothing is measured: a custom type no pod's owner chain has (a typo), or a namespace that does not exist. */
+export interface EdgesStop {
+  unknownType: boolean
+  /** What does not exist, as `namespace shop` (kubectl's NotFound, exit 1). */
+  notFound: string[]
+}
+
+export const isEdgesStop = (planned: EdgesPlan | EdgesStop): planned is EdgesStop => 'notFound' in planned
+
 const endOf = (row: ResourceRow): EdgeEnd => ({name: row.name, namespace: row.namespace})
 
-/** Lists and groups the pods; undefined when the type is a custom kind no pod's owner chain has. */
-export async function planEdges(kube: KubeClient, request: EdgesRequest): Promise<EdgesPlan | undefined> {
+/** Lists and groups the pods, or says why there is nothing to measure. */
+export async function planEdges(kube: KubeClient, request: EdgesRequest): Promise<EdgesPlan | EdgesStop> {
   request.progress?.('listing pods')
   const warnings: string[] = []
   const listed = await clusterListing(kube, request.namespace, warnings)
   warnings.push(...listed.warnings)
+  const {namespace} = request
+  if (namespace !== undefined && !listed.pods.some((p) => p.metadata?.namespace === namespace) && !(await namespaceExists(kube, namespace))) {
+    return {notFound: [`namespace ${namespace}`], unknownType: false}
+  }
   const grouping = groupPods(listed.pods, listed.index, {all: false, targets: [request.type]})
-  if (grouping.rows.length === 0 && request.type.custom) return undefined
+  if (grouping.rows.length === 0 && request.type.custom) return {notFound: [], unknownType: true}
   const ends = new Map<string, EdgeEnd>()
   for (const row of grouping.rows) for (const pod of row.pods) ends.set(podKey(pod), endOf(row))
   const inScope = grouping.rows.filter((row) => request.namespace === undefined || row.namespace === request.namespace)

@@ -5,7 +5,7 @@
 import type {KubeClient, V1Pod} from '../kube/types.js'
 import {adminPort} from '../mesh/admin-port.js'
 import type {Edge} from './edges.js'
-import {connectionGauges, edgesOf, planEdges, unreadClients, type ConnectionGauge, type EdgesRequest} from './edges-plan.js'
+import {connectionGauges, edgesOf, isEdgesStop, planEdges, unreadClients, type ConnectionGauge, type EdgesRequest} from './edges-plan.js'
 import {proxyMetricsFetcher} from './proxy-fetch.js'
 import {podKey, type PodError} from './report.js'
 import {scrapeOnce, type ScrapeTarget} from './scrape.js'
@@ -25,11 +25,13 @@ export interface EdgesRun {
   warnings: string[]
   /** A custom type that no pod's owner chain has (a typo). */
   unknownType: boolean
+  /** What the request names that does not exist (`namespace shop`): nothing was scraped. */
+  notFound: string[]
 }
 
 export async function runEdges(kube: KubeClient, request: EdgesRequest & DirectEdgesOptions): Promise<EdgesRun> {
   const plan = await planEdges(kube, request)
-  if (!plan) return {edges: [], errors: [], podsScraped: 0, podsTargeted: 0, unknownType: true, warnings: []}
+  if (isEdgesStop(plan)) return {...plan, edges: [], errors: [], podsScraped: 0, podsTargeted: 0, warnings: []}
   const fetch = proxyMetricsFetcher(kube, request.scrapeTimeoutMs)
   const gauges = new Map<string, ConnectionGauge[]>()
   const errors: PodError[] = []
@@ -43,11 +45,11 @@ export async function runEdges(kube: KubeClient, request: EdgesRequest & DirectE
     for (const target of targets) {
       const result = results.get(target.key)
       if (result?.ok) gauges.set(target.key, result.value)
-      else if (result) errors.push({error: result.error, namespace: target.pod.namespace, pod: target.pod.name})
+      else if (result) errors.push({error: result.error, namespace: target.pod.namespace, pod: target.pod.name, ...(result.timedOut ? {timedOut: true as const} : {})})
     }
   }
   // Every pod in scope, selected or not: a selected server's clients report its edges.
   await scrape(plan.inScope)
   await scrape(unreadClients(plan, gauges, attempted))
-  return {edges: edgesOf(plan, gauges), errors, podsScraped: gauges.size, podsTargeted: attempted.size, unknownType: false, warnings: plan.warnings}
+  return {edges: edgesOf(plan, gauges), errors, podsScraped: gauges.size, podsTargeted: attempted.size, notFound: [], unknownType: false, warnings: plan.warnings}
 }

@@ -171,7 +171,7 @@ function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
   }
 }
 
-export type OnceResult<T> = {ok: true; value: T} | {ok: false; error: string}
+export type OnceResult<T> = {ok: true; value: T} | {ok: false; error: string; timedOut?: true}
 
 /**
  * One scrape of every proxy (gauges need no window), at most `concurrency` at once; each body is
@@ -183,7 +183,7 @@ export async function scrapeOnce<T>(targets: readonly ScrapeTarget[], fetch: Fet
     try {
       results.set(target.key, {ok: true, value: options.read(target, await fetch(target))})
     } catch (err) {
-      results.set(target.key, {error: describe(err), ok: false})
+      results.set(target.key, err instanceof TimeoutError ? {error: describe(err), ok: false, timedOut: true} : {error: describe(err), ok: false})
     }
   })
   return results

@@ -4,7 +4,7 @@
 import type {KubeClient, V1Pod} from '../kube/types.js'
 import {adminPort} from '../mesh/admin-port.js'
 import {compareRows, groupPods, type ResourceRow, type Selection} from '../resources/group.js'
-import {targetExists, targetName} from '../resources/lookup.js'
+import {namespaceExists, targetExists, targetName} from '../resources/lookup.js'
 import {kindByAlias} from '../resources/kinds.js'
 import {isMeshedBy} from '../resources/pods.js'
 import type {Target} from '../resources/targets.js'
@@ -112,15 +112,6 @@ async function resolveMissing(kube: KubeClient, request: StatRequest, own: Listi
     else notFound.push(target.kind === 'namespace' ? targetName(target) : `${targetName(target)} in namespace ${ns}`)
   }
   return {empty, notFound}
-}
-
-/** A namespace we may not read counts as existing: RBAC limited to one namespace is common. */
-async function namespaceExists(kube: KubeClient, name: string): Promise<boolean> {
-  try {
-    return (await kube.getNamespace(name)) !== undefined
-  } catch {
-    return true
-  }
 }
 
 export async function runStat(kube: KubeClient, request: StatRequest, previous?: ReadonlyMap<string, SignalSnapshot>): Promise<StatRun> {

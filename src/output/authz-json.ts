@@ -1,7 +1,8 @@
 // `viz authz -o json`: one document with a schemaVersion (docs/viz-authz.md). Each row keeps viz's
 // fields (route, server, authorization as viz prints them; unauthorized and rps per second;
 // success as a ratio; latency_ms_p50…) unrounded, with null where viz leaves the field out, and
-// adds the counts, the refused share, and the kinds and names behind each cell. The document also
+// adds the counts, the refused share, and the kinds and names behind each cell in the same
+// snake_case style (as viz stat's rows); the envelope is camelCase. The document also
 // says which Servers and authorizations apply to the pods and which default policy the proxies
 // apply to ports no Server covers.
 import type {AuthzRow} from '../metrics/authz.js'
@@ -33,15 +34,15 @@ function rowJson(row: AuthzRow): Record<string, unknown> {
     latency_ms_p50: q(0.5),
     latency_ms_p95: q(0.95),
     latency_ms_p99: q(0.99),
-    allowedRate: round(row.allowedRate),
-    deniedShare: round(deniedShare(row), 9),
-    allowedCount: row.allowedCount,
-    deniedCount: row.deniedCount,
-    successCount: row.successCount,
-    failureCount: row.failureCount,
-    serverRef: row.key.server,
-    routeRef: row.key.route,
-    authorizationRef: row.key.authz,
+    allowed_rate: round(row.allowedRate),
+    denied_share: round(deniedShare(row), 9),
+    allowed_count: row.allowedCount,
+    denied_count: row.deniedCount,
+    success_count: row.successCount,
+    failure_count: row.failureCount,
+    server_ref: row.key.server,
+    route_ref: row.key.route,
+    authorization_ref: row.key.authz,
   }
 }
 

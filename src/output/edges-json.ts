@@ -1,7 +1,8 @@
 // `viz edges -o json`: one document with a schemaVersion (docs/viz-edges.md). Each edge keeps viz's
 // fields (src, src_namespace, dst, dst_namespace, client_id and server_id shortened as viz prints
 // them, no_tls_reason as viz words it, '' when secured) and adds what viz lacks: whether it is
-// secured, the raw reason label, the full identities, the open connections, which proxies saw it.
+// secured, the raw reason label, the full identities, the open connections, which proxies saw it,
+// in the same snake_case style (as viz stat's rows). The envelope is camelCase, like every meshport document.
 import {edgeIdentities, edgeMessage, type Edge} from '../metrics/edges.js'
 import type {PodError} from '../metrics/report.js'
 
@@ -30,11 +31,11 @@ function edgeJson(edge: Edge): Record<string, unknown> {
     server_id: ids.server,
     no_tls_reason: edgeMessage(edge),
     secured: edge.secured,
-    noTlsReasonLabel: edge.noTlsReason,
-    clientIdentity: edge.clientId,
-    serverIdentity: edge.serverId,
+    no_tls_reason_label: edge.noTlsReason,
+    client_identity: edge.clientId,
+    server_identity: edge.serverId,
     tcp_open_connections: edge.connections,
-    seenBy: [...(edge.seenBy.client ? ['client'] : []), ...(edge.seenBy.server ? ['server'] : [])],
+    seen_by: [...(edge.seenBy.client ? ['client'] : []), ...(edge.seenBy.server ? ['server'] : [])],
   }
 }
 

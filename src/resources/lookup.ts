@@ -36,6 +36,15 @@ export async function targetExists(kube: KubeClient, namespace: string, target: 
   }
 }
 
+/** A namespace we may not read counts as existing: RBAC limited to one namespace is common. */
+export async function namespaceExists(kube: KubeClient, name: string): Promise<boolean> {
+  try {
+    return (await kube.getNamespace(name)) !== undefined
+  } catch {
+    return true
+  }
+}
+
 type Lister = (kube: KubeClient, namespace: string) => Promise<Array<{metadata?: {name?: string} | undefined}>>
 
 const LISTERS: Readonly<Record<string, Lister>> = {

@@ -18,9 +18,9 @@ interface JsonRow {
   success: number | null
   rps: number | null
   latency_ms_p50: number | null
-  allowedRate: number | null
-  deniedShare: number | null
-  deniedCount: number
+  allowed_rate: number | null
+  denied_share: number | null
+  denied_count: number
 }
 
 interface Doc {
@@ -67,10 +67,10 @@ describe('meshport viz authz on the simulated cluster', () => {
     const refused = doc.rows.find((r) => r.authorization === '')
     assert.equal(refused?.server, 'api-http')
     near(refused?.unauthorized ?? null, share, 'scraper refused')
-    assert.deepEqual([refused?.success, refused?.rps, refused?.deniedShare], [null, 0, 1])
+    assert.deepEqual([refused?.success, refused?.rps, refused?.denied_share], [null, 0, 1])
     const admitted = doc.rows.find((r) => r.authorization === 'authorizationpolicy/api-from-web')
     near(admitted?.rps ?? null, share, 'web admitted')
-    near(admitted?.allowedRate ?? null, share, 'web admitted (authz counter)')
+    near(admitted?.allowed_rate ?? null, share, 'web admitted (authz counter)')
     assert.equal(admitted?.unauthorized, 0)
     assert.ok(admitted?.success !== null && Math.abs((admitted?.success ?? 0) - api.successRate) <= 0.02, `success ${admitted?.success}`)
     assert.ok((admitted?.latency_ms_p50 ?? 0) > 0)
@@ -90,6 +90,10 @@ describe('meshport viz authz on the simulated cluster', () => {
     assert.equal(refused?.server, 'default:all-authenticated')
     near(refused?.unauthorized ?? null, share, 'unmeshed gateway refused')
     near(ledger.rows.find((r) => r.authorization === 'default/all-authenticated')?.rps ?? null, share, 'shop/api admitted')
+    // A namespace is its own row, whatever the context's namespace is.
+    const billing = await authz(['ns/billing'])
+    assert.deepEqual([billing.target, billing.pods.total], [{kind: 'namespace', name: 'billing', namespace: 'billing'}, 1])
+    assert.deepEqual(billing.rows.map((r) => r.authorization).sort(), ['', 'default/all-authenticated'])
     // shop's pods without a Server: the cluster default from linkerd-config, told on stderr.
     const loadgen = await runCli(['viz', 'authz', 'deploy', 'loadgen', '-n', 'shop', '-t', '1s', ...kube])
     assert.equal(loadgen.code, 0, loadgen.stderr)
@@ -126,8 +130,23 @@ describe('meshport viz authz on the simulated cluster', () => {
       const result = await runCli(['viz', 'authz', ...args, ...kube])
       assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`)
     }
+    // A name or namespace that does not exist: one error naming it, exit 1, before any window.
+    const cases: Array<[string[], string]> = [
+      [['deploy/nope', '-n', 'shop'], 'not found: deployment/nope in namespace shop'],
+      [['deploy/web', '-n', 'no-such-ns'], 'not found: namespace no-such-ns'],
+      [['ns/nope'], 'not found: namespace/nope'],
+    ]
+    const started = Date.now()
+    const runs = await Promise.all(cases.map(([args]) => runCli(['viz', 'authz', ...args, '-t', '30s', ...kube])))
+    for (const [i, [args, message]] of cases.entries()) {
+      const r = runs[i]!
+      assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`)
+      assert.equal(r.stdout, '')
+      assert.deepEqual(r.stderr.trimEnd().split('\n').map((l) => l.replace(/^(Hint: check the name).*/, '$1')), [`Error: ${message}`, 'Hint: check the name'])
+    }
+    assert.ok(Date.now() - started < 30_000, 'said before the 30s window')
     const missing = await runCli(['viz', 'authz', 'deploy/nope', '-n', 'shop', '-t', '1s', '-o', 'json', ...kube])
     assert.equal(missing.code, 1)
-    assert.equal((JSON.parse(missing.stdout) as {error: {message: string}}).error.message, 'namespace shop: deployment/nope not found')
+    assert.deepEqual((JSON.parse(missing.stdout) as {error: {code: string; message: string}}).error, {code: 'NOT_FOUND', exitCode: 1, hint: 'check the name and the namespace (-n shop), e.g. with kubectl get all -n shop', message: 'not found: deployment/nope in namespace shop'})
   })
 })

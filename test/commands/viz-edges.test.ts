@@ -3,11 +3,10 @@
 // edge, secured when both ends are meshed, from "unmeshed" when the client has no proxy (its
 // server's proxy sees it), and absent when neither end has a proxy.
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
 import {after, before, describe, test} from 'node:test'
 
 import {loadScenario, type Scenario, type Workload} from '../cluster/scenario.js'
-import {binPath, runCli} from '../helpers/run-cli.js'
+import {runCli, watchCli, type Watched} from '../helpers/run-cli.js'
 import {startSim} from '../helpers/sim.js'
 
 interface JsonEdge {
@@ -19,9 +18,9 @@ interface JsonEdge {
   server_id: string
   no_tls_reason: string
   secured: boolean
-  noTlsReasonLabel: string
+  no_tls_reason_label: string
   tcp_open_connections: number
-  seenBy: string[]
+  seen_by: string[]
 }
 
 interface Expected {
@@ -96,11 +95,11 @@ describe('meshport viz edges on the simulated cluster', () => {
   test('unmeshed clients are unsecured edges seen by the server; meshed clients report their own', async () => {
     const {edges} = await edgesOf(['deploy', '-n', 'shop'])
     const unmeshed = edges.find((e) => e.src === null && e.dst === 'web')
-    assert.deepEqual([unmeshed?.src_namespace, unmeshed?.secured, unmeshed?.noTlsReasonLabel, unmeshed?.seenBy], [null, false, 'no_tls_from_remote', ['server']])
+    assert.deepEqual([unmeshed?.src_namespace, unmeshed?.secured, unmeshed?.no_tls_reason_label, unmeshed?.seen_by], [null, false, 'no_tls_from_remote', ['server']])
     // gateway's share of web's 4 connections on each of 2 replicas.
     assert.equal(unmeshed?.tcp_open_connections, 4)
-    assert.deepEqual(edges.find((e) => e.src === 'web' && e.dst === 'api')?.seenBy, ['client'])
-    assert.deepEqual(edges.find((e) => e.dst === 'legacy')?.seenBy, ['client'])
+    assert.deepEqual(edges.find((e) => e.src === 'web' && e.dst === 'api')?.seen_by, ['client'])
+    assert.deepEqual(edges.find((e) => e.dst === 'legacy')?.seen_by, ['client'])
   })
 
   test('-n: edges into the namespace from clients elsewhere come from those clients, scraped too', async () => {
@@ -108,7 +107,7 @@ describe('meshport viz edges on the simulated cluster', () => {
     const [api] = sim.cluster.podsOf('shop', 'api')
     const fromApi = edges.find((e) => e.src === api?.name)
     assert.deepEqual([fromApi?.src_namespace, fromApi?.dst, fromApi?.secured, fromApi?.client_id, fromApi?.server_id], ['shop', 'ledger-0', true, 'api.shop', 'ledger.billing'])
-    assert.ok(fromApi?.seenBy.includes('client'), 'the client pod in shop was scraped')
+    assert.ok(fromApi?.seen_by.includes('client'), 'the client pod in shop was scraped')
     assert.ok(edges.every((e) => e.src_namespace === 'billing' || e.dst_namespace === 'billing'))
     // billing's own pod, then the client in shop its proxy named.
     assert.deepEqual(doc.pods, {failed: 0, scraped: 2, targeted: 2})
@@ -132,25 +131,38 @@ describe('meshport viz edges on the simulated cluster', () => {
   })
 
   test('--watch -o json: one document per line, every --interval', async () => {
-    const child = spawn(process.execPath, [binPath, 'viz', 'edges', 'deploy', '-n', 'shop', '--watch', '--interval', '1s', '-o', 'json', ...kube], {env: {...process.env, NO_COLOR: '1'}})
-    let stdout = ''
-    let stderr = ''
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    const lines = await new Promise<string[]>((resolve) => {
-      const timer = setTimeout(() => resolve(stdout.split('\n').filter((l) => l !== '')), 30_000)
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString()
-        const complete = stdout.split('\n').slice(0, -1)
-        if (complete.length >= 2) {
-          clearTimeout(timer)
-          resolve(complete)
-        }
-      })
-    })
-    child.kill()
-    await new Promise((resolve) => child.once('close', resolve))
-    assert.ok(lines.length >= 2, `got ${lines.length} documents: ${stderr}`)
+    const out = await watchCli(['viz', 'edges', 'deploy', '-n', 'shop', '--watch', '--interval', '1s', '-o', 'json', ...kube], (o) => o.stdout.split('\n').length > 2)
+    const lines = out.stdout.split('\n').slice(0, -1)
+    assert.ok(lines.length >= 2, `got ${lines.length} documents: ${out.stderr}`)
     for (const line of lines) assert.ok((JSON.parse(line) as {edges: JsonEdge[]}).edges.some((e) => e.src === 'web' && e.dst === 'api'))
+  })
+
+  test('a namespace that does not exist is one error naming it, exit 1; an empty one has no edges', async () => {
+    const [missing, json] = await Promise.all([runCli(['viz', 'edges', 'deploy', '-n', 'no-such-ns', ...kube]), runCli(['viz', 'edges', 'deploy', '-n', 'no-such-ns', '-o', 'json', ...kube])])
+    assert.equal(missing.code, 1)
+    assert.equal(missing.stdout, '')
+    assert.equal(missing.stderr, 'Error: not found: namespace no-such-ns\nHint: check the namespace (-n no-such-ns), e.g. with kubectl get namespaces\n')
+    assert.equal(json.code, 1)
+    assert.equal((JSON.parse(json.stdout) as {error: {code: string}}).error.code, 'NOT_FOUND')
+  })
+
+  test('--watch rides out a failing API server, backing off, and carries on', async () => {
+    const documents = (o: Watched): number => o.stdout.split('\n').filter((l) => l !== '').length
+    let injected = false
+    const out = await watchCli(['viz', 'edges', 'deploy', '-n', 'ingress', '--watch', '--interval', '1s', '-o', 'json', ...kube], (o) => {
+      if (!injected && documents(o) >= 1) {
+        // The next two pod lists fail: two rounds are lost, waited out for 1 s and then 2 s.
+        sim.cluster.injectApiError({path: '/api/v1/pods', status: 500, times: 2})
+        injected = true
+      }
+      return documents(o) >= 3
+    })
+    assert.ok(documents(out) >= 3, `documents: ${out.stdout}\n${out.stderr}`)
+    for (const line of out.stdout.trim().split('\n')) assert.ok(Array.isArray((JSON.parse(line) as {edges: unknown}).edges), 'only edges documents on stdout')
+    const warnings = out.stderr.split('\n').filter((l) => l.startsWith('Warning: '))
+    assert.equal(warnings.length, 2, out.stderr)
+    assert.match(warnings[0] ?? '', /^Warning: list pods in all namespaces: .*\(retrying in 1s\)$/)
+    assert.match(warnings[1] ?? '', /^Warning: list pods in all namespaces: .*\(retrying in 2s\)$/)
   })
 
   test('-l keeps edges that touch a selected resource; usage errors exit 2', async () => {

@@ -7,7 +7,7 @@ import {spawn} from 'node:child_process'
 import {after, before, describe, test} from 'node:test'
 
 import {LATENCY_BOUNDS_MS} from '../cluster/proxy/latency.js'
-import {binPath, runCli} from '../helpers/run-cli.js'
+import {binPath, runCli, watchCli as watch, type Watched} from '../helpers/run-cli.js'
 import {startSim} from '../helpers/sim.js'
 
 // Enough requests per 2 s window that a p99 read from whole-number bucket deltas lands in the
@@ -48,24 +48,6 @@ interface Row {
   latency_ms_p99: number | null
   tcp_open_connections: number | null
   errors: Array<{pod: string; error: string}>
-}
-
-interface Watched {
-  stdout: string
-  stderr: string
-}
-
-/** Runs a `--watch` until `until` holds (or `ms` passed), then stops it as Ctrl-C would. */
-async function watch(args: string[], until: (out: Watched, elapsedMs: number) => boolean, ms = 30_000): Promise<Watched> {
-  const child = spawn(process.execPath, [binPath, ...args], {env: {...process.env, NO_COLOR: '1'}})
-  const out: Watched = {stderr: '', stdout: ''}
-  child.stdout.on('data', (chunk: Buffer) => (out.stdout += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (out.stderr += chunk.toString()))
-  const started = Date.now()
-  while (Date.now() - started < ms && !until(out, Date.now() - started) && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50))
-  child.kill('SIGINT')
-  await new Promise((resolve) => (child.exitCode === null ? child.once('close', resolve) : resolve(undefined)))
-  return out
 }
 
 function bucketOf(ms: number): [number, number] {

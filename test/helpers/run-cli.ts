@@ -40,3 +40,21 @@ export async function runProgram(command: string, args: string[], options: CliOp
   clearTimeout(timer)
   return {code, stderr: Buffer.concat(stderr).toString('utf8'), stdout: Buffer.concat(stdout).toString('utf8')}
 }
+
+export interface Watched {
+  stdout: string
+  stderr: string
+}
+
+/** Runs a `--watch` until `until` holds (or `ms` passed), then stops it as Ctrl-C would. */
+export async function watchCli(args: string[], until: (out: Watched, elapsedMs: number) => boolean, ms = 30_000): Promise<Watched> {
+  const child = spawn(process.execPath, [binPath, ...args], {env: {...process.env, NO_COLOR: '1'}})
+  const out: Watched = {stderr: '', stdout: ''}
+  child.stdout.on('data', (chunk: Buffer) => (out.stdout += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (out.stderr += chunk.toString()))
+  const started = Date.now()
+  while (Date.now() - started < ms && !until(out, Date.now() - started) && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50))
+  child.kill('SIGINT')
+  await new Promise((resolve) => (child.exitCode === null ? child.once('close', resolve) : resolve(undefined)))
+  return out
+}

@@ -31,9 +31,13 @@ describe('viz authz, direct', () => {
     assert.deepEqual(api.rows.map((r) => authzCell(r.key)).sort(), ['', 'authorizationpolicy/api-from-web'], 'rows come from the series even without the objects')
   })
 
-  test('a missing name, an unknown custom type, every resource of a type together', async () => {
+  test('a missing name or namespace, an unknown custom type, every resource of a type together', async () => {
     const {kube} = fakeKubeFromScenario('policy')
-    assert.equal((await runAuthz(kube, request('deployment', 'nope', 'shop'))).missing, true)
+    assert.deepEqual((await runAuthz(kube, request('deployment', 'nope', 'shop'))).notFound, ['deployment/nope in namespace shop'])
+    assert.deepEqual((await runAuthz(kube, request('deployment', 'web', 'nowhere'))).notFound, ['namespace nowhere'])
+    // A name that exists without pods (scaled to zero) has no traffic, and is no error.
+    const idle = await runAuthz(kube, {...request('deployment', 'web', 'shop'), labelSelector: 'app=nope'})
+    assert.deepEqual([idle.notFound, idle.rows], [[], []])
     assert.equal((await runAuthz(kube, {...request('clonesets', undefined, 'shop'), target: {custom: true, kind: 'clonesets'}})).unknownType, true)
     const all = await runAuthz(kube, request('deployment', undefined, 'shop'))
     assert.equal(all.pods, 6)

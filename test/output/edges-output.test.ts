@@ -76,11 +76,11 @@ describe('viz edges output matches Linkerd goldens', () => {
       server_id: '',
       no_tls_reason: 'No TLS From Remote',
       secured: false,
-      noTlsReasonLabel: 'no_tls_from_remote',
-      clientIdentity: '',
-      serverIdentity: '',
+      no_tls_reason_label: 'no_tls_from_remote',
+      client_identity: '',
+      server_identity: '',
       tcp_open_connections: 3,
-      seenBy: ['server'],
+      seen_by: ['server'],
     })
   })
 })

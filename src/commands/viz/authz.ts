@@ -1,16 +1,16 @@
 import {Flags} from '@oclif/core'
 
 import {ClusterCommand} from '../../cluster-command.js'
-import {InputError, UsageError} from '../../errors.js'
+import {NotFoundError, UsageError} from '../../errors.js'
 import type {AuthzSnapshot} from '../../metrics/authz.js'
 import {runAuthz, type AuthzRequest, type AuthzRun, type DefaultPolicyUse} from '../../metrics/authz-run.js'
 import {authzJson} from '../../output/authz-json.js'
 import {renderAuthzTable} from '../../output/authz-table.js'
 import {jsonDocument} from '../../output/json.js'
 import {startProgress} from '../../output/progress.js'
-import {kindByAlias} from '../../resources/kinds.js'
 import {parseTargets, type Target} from '../../resources/targets.js'
 import {parseDuration} from '../../util/duration.js'
+import {goRound, scrapeExitCode, scrapeNotes} from '../../watch-rounds.js'
 
 export default class VizAuthz extends ClusterCommand {
   static override summary = 'Traffic per Server, route and authorization policy of a workload, with the requests its proxies refused.'
@@ -69,39 +69,37 @@ TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout, or the ki
       }
       const render = (run: AuthzRun): string => {
         if (flags.output === 'json') {
-          const context = {includeAdmin: flags['include-admin'], source: 'direct', target: {kind: target.kind, name: target.name ?? null, namespace: namespace ?? null}, time: new Date().toISOString()}
+          const context = {includeAdmin: flags['include-admin'], source: 'direct', target: {kind: target.kind, name: target.name ?? null, namespace: target.kind === 'namespace' ? (target.name ?? null) : (namespace ?? null)}, time: new Date().toISOString()}
           return jsonDocument(authzJson(run, context), {lines: flags.watch})
         }
         if (run.rows.length === 0) return ''
         return renderAuthzTable(run.rows, {allNamespaces: flags['all-namespaces'], honestLatency: flags.verbose, wide: flags.output === 'wide'})
       }
-      const progress = await startProgress({color: flags.color, enabled: flags.output !== 'json' && !flags.watch})
+      // A spinner while the first window runs (on a terminal, not for JSON).
+      const json = flags.output === 'json'
+      const progress = await startProgress({color: flags.color, enabled: !json})
       request.progress = (message) => progress.show(message)
       this.pauseSpinner = (paused) => progress.pause(paused)
       let previous: ReadonlyMap<string, AuthzSnapshot> | undefined
-      let drawnLines = 0
-      const redraw = flags.watch && flags.output !== 'json' && process.stdout.isTTY
-      for (;;) {
-        const run = await runAuthz(kube, request, previous).finally(() => progress.stop())
-        this.check(run, target, namespace)
-        for (const warning of run.warnings) this.err(`Warning: ${warning}\n`)
-        for (const error of run.errors) this.err(`Warning: pod/${error.pod} in ${error.namespace} could not be scraped: ${error.error}\n`)
-        if (run.podsScraped < run.podsTargeted) this.err(`Scraped ${run.podsScraped} of ${run.podsTargeted} meshed pods.\n`)
-        const text = render(run)
-        if (redraw && drawnLines > 0) this.out(`\u001B[${drawnLines}A\u001B[J`)
-        else if (flags.watch && drawnLines > 0 && flags.output !== 'json') this.out('\n')
-        this.out(text)
-        drawnLines = text.split('\n').length - 1
-        if (flags.output !== 'json') {
-          for (const use of run.defaults) this.err(`${defaultPolicyLine(use, flags['linkerd-namespace'])}\n`)
-          if (run.rows.length === 0) this.err('No traffic found.\n')
-        }
-        if (!flags.watch) {
-          if (run.podsTargeted > 0 && run.podsScraped === 0) process.exitCode = 1
-          return
-        }
-        previous = run.latest
-      }
+      await goRound(this.io(), {
+        check: (run) => this.check(run, target, namespace),
+        exitCode: (run) => scrapeExitCode(run.podsTargeted, run.podsScraped, run.errors),
+        json,
+        measure: async () => {
+          const run = await runAuthz(kube, request, previous).finally(() => progress.stop())
+          request.progress = undefined
+          previous = run.latest
+          return run
+        },
+        notes: (run) => {
+          if (json) return scrapeNotes(run)
+          const defaults = run.defaults.map((use) => `${defaultPolicyLine(use, flags['linkerd-namespace'])}\n`).join('')
+          return scrapeNotes(run, `${defaults}${run.rows.length === 0 ? 'No traffic found.\n' : ''}`)
+        },
+        periodMs: windowMs,
+        render,
+        watch: flags.watch,
+      })
     } finally {
       await kube.close()
     }
@@ -113,9 +111,15 @@ TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout, or the ki
         hint: 'use deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout, or the kind of a custom owner of your pods',
       })
     }
-    if (run.missing) {
-      const kind = kindByAlias(target.kind)?.name ?? target.kind
-      throw new InputError({source: `namespace ${namespace ?? '(all)'}`}, `${kind}/${target.name ?? ''} not found`, {hint: 'check the name and the namespace (-n), e.g. with kubectl get pods --show-labels'})
+    if (run.notFound.length > 0) {
+      throw new NotFoundError(run.notFound, {
+        hint:
+          target.kind === 'namespace'
+            ? 'check the name, e.g. with kubectl get namespaces'
+            : namespace === undefined
+              ? 'check the names, e.g. with kubectl get pods -A'
+              : `check the name and the namespace (-n ${namespace}), e.g. with kubectl get all -n ${namespace}`,
+      })
     }
   }
 }

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {ClusterCommand} from '../../cluster-command.js'
-import {UsageError} from '../../errors.js'
+import {NotFoundError, UsageError} from '../../errors.js'
 import {runEdges, type DirectEdgesOptions, type EdgesRequest, type EdgesRun} from '../../metrics/edges-run.js'
 import {colorEnabled} from '../../output/color.js'
 import {edgesJson} from '../../output/edges-json.js'
@@ -11,6 +11,7 @@ import {startProgress} from '../../output/progress.js'
 import {kindByAlias} from '../../resources/kinds.js'
 import {parseTargets} from '../../resources/targets.js'
 import {parseDuration} from '../../util/duration.js'
+import {goRound, scrapeExitCode, scrapeNotes} from '../../watch-rounds.js'
 
 export default class VizEdges extends ClusterCommand {
   static override summary = 'Connections between workloads, and whether each is mTLS with identities, from the proxies themselves.'
@@ -60,42 +61,42 @@ TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout (short, si
         type,
       }
       const color = colorEnabled(flags.color)
+      const json = flags.output === 'json'
       const render = (run: EdgesRun): string => {
-        if (flags.output === 'json') {
+        if (json) {
           const pods = {failed: run.errors.length, scraped: run.podsScraped, targeted: run.podsTargeted}
           return jsonDocument(edgesJson(run.edges, {errors: run.errors, namespace, pods, source: 'direct', time: new Date().toISOString(), type: type.kind}), {lines: flags.watch})
         }
         return run.edges.length === 0 ? '' : renderEdgesTable(run.edges, {color, wide: flags.output === 'wide'})
       }
-      const progress = await startProgress({color: flags.color, enabled: flags.output !== 'json' && !flags.watch})
+      // A spinner while the first round runs (on a terminal, not for JSON).
+      const progress = await startProgress({color: flags.color, enabled: !json})
       request.progress = (message) => progress.show(message)
       this.pauseSpinner = (paused) => progress.pause(paused)
-      const redraw = flags.watch && flags.output !== 'json' && process.stdout.isTTY
-      let drawnLines = 0
-      for (;;) {
-        const started = Date.now()
-        const run = await runEdges(kube, request).finally(() => progress.stop())
-        if (run.unknownType) {
-          throw new UsageError(`unknown resource type "${type.kind}": no pod has an owner of that kind`, {hint: 'use deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout, or the kind of a custom owner of your pods'})
-        }
-        for (const warning of run.warnings) this.err(`Warning: ${warning}\n`)
-        for (const error of run.errors) this.err(`Warning: pod/${error.pod} in ${error.namespace} could not be scraped: ${error.error}\n`)
-        if (run.podsScraped < run.podsTargeted) this.err(`Scraped ${run.podsScraped} of ${run.podsTargeted} meshed pods.\n`)
-        const text = render(run)
-        if (redraw && drawnLines > 0) this.out(`\u001B[${drawnLines}A\u001B[J`)
-        else if (flags.watch && drawnLines > 0 && flags.output !== 'json') this.out('\n')
-        this.out(text)
-        drawnLines = text.split('\n').length - 1
-        if (run.edges.length === 0 && flags.output !== 'json') this.err('No edges found.\n')
-        if (!flags.watch) {
-          if (run.podsTargeted > 0 && run.podsScraped === 0) process.exitCode = 1
-          return
-        }
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, intervalMs - (Date.now() - started))))
-      }
+      await goRound(this.io(), {
+        check: (run) => this.check(run, type, namespace),
+        exitCode: (run) => scrapeExitCode(run.podsTargeted, run.podsScraped, run.errors),
+        json,
+        measure: async () => {
+          const run = await runEdges(kube, request).finally(() => progress.stop())
+          request.progress = undefined
+          return run
+        },
+        notes: (run) => scrapeNotes(run, run.edges.length === 0 && !json ? 'No edges found.\n' : ''),
+        periodMs: intervalMs,
+        render,
+        watch: flags.watch,
+      })
     } finally {
       await kube.close()
     }
+  }
+
+  private check(run: EdgesRun, type: {kind: string}, namespace: string | undefined): void {
+    if (run.unknownType) {
+      throw new UsageError(`unknown resource type "${type.kind}": no pod has an owner of that kind`, {hint: 'use deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout, or the kind of a custom owner of your pods'})
+    }
+    if (run.notFound.length > 0) throw new NotFoundError(run.notFound, {hint: `check the namespace (-n ${namespace ?? ''}), e.g. with kubectl get namespaces`})
   }
 }
 

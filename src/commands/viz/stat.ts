@@ -1,18 +1,17 @@
 import {Flags} from '@oclif/core'
 
 import {ClusterCommand} from '../../cluster-command.js'
-import {errorInfo, isMeshError, NotFoundError, UsageError} from '../../errors.js'
+import {NotFoundError, UsageError} from '../../errors.js'
 import type {SignalSnapshot} from '../../metrics/signals.js'
 import {runStat, type PeerTarget, type StatRequest, type StatRun} from '../../metrics/stat-run.js'
 import {jsonDocument} from '../../output/json.js'
 import {startProgress} from '../../output/progress.js'
 import {statJson} from '../../output/stat-json.js'
 import {renderStatTable} from '../../output/stat-table.js'
-import {WatchScreen} from '../../output/watch-screen.js'
-import {KubeErrorCode} from '../../kube/types.js'
 import {SERVICE_ALIASES} from '../../resources/kinds.js'
 import {parseTargets, type Target} from '../../resources/targets.js'
-import {formatDuration, parseDuration} from '../../util/duration.js'
+import {parseDuration} from '../../util/duration.js'
+import {goRound, scrapeExitCode, scrapeNotes} from '../../watch-rounds.js'
 
 export default class VizStat extends ClusterCommand {
   static override summary = 'Golden signals (success, RPS, latency, TCP) per workload, from the proxies themselves.'
@@ -108,51 +107,23 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
       const progress = await startProgress({enabled: flags.output !== 'json', color: flags.color})
       request.progress = (message) => progress.show(message)
       this.pauseSpinner = (paused) => progress.pause(paused)
-      const screen = flags.watch && flags.output !== 'json' && process.stdout.isTTY ? new WatchScreen(process.stdout, process.stderr) : undefined
       let previous: ReadonlyMap<string, SignalSnapshot> | undefined
-      let rounds = 0
-      let lastNotes = ''
-      let failures = 0
-      for (;;) {
-        const started = Date.now()
-        let run: StatRun
-        try {
-          run = await runStat(kube, request, previous).finally(() => progress.stop())
-        } catch (err) {
-          // A watch that has shown data rides out a blip of the API server; anything else ends it.
-          if (rounds === 0 || !passing(err)) throw err
-          failures++
-          const wait = backoff(windowMs, failures)
-          const note = `Warning: ${errorInfo(err).message} (retrying in ${formatDuration(wait)})\n`
-          if (screen) screen.draw('', note)
-          else this.err(note)
-          await sleep(wait)
-          continue
-        }
-        failures = 0
-        request.progress = undefined
-        this.check(run, namespace)
-        const notes = this.notes(run, flags.output === 'json')
-        const text = render(run, flags.watch)
-        if (screen) screen.draw(text, notes)
-        else {
-          if (flags.watch && rounds > 0 && flags.output !== 'json' && text !== '') this.out('\n')
-          if (flags.output === 'json') this.outData(text)
-          else this.out(text)
-          // A log gets each note once, not once a window.
-          if (notes !== lastNotes) this.err(notes)
-          lastNotes = notes
-        }
-        rounds++
-        if (!flags.watch) {
-          // Nothing measured: exit 4 when every scrape stalled (the numbers are unknown), else 1.
-          if (run.report.podsTargeted > 0 && run.report.podsScraped === 0) process.exitCode = run.report.errors.every((e) => e.timedOut) ? 4 : 1
-          return
-        }
-        previous = run.latest
-        // One round per window, whatever it found: nothing to scrape must not spin.
-        await sleep(started + windowMs - Date.now())
-      }
+      await goRound(this.io(), {
+        check: (run) => this.check(run, namespace),
+        // Nothing measured: exit 4 when every scrape stalled (the numbers are unknown), else 1.
+        exitCode: (run) => scrapeExitCode(run.report.podsTargeted, run.report.podsScraped, run.report.errors),
+        json: flags.output === 'json',
+        measure: async () => {
+          const run = await runStat(kube, request, previous).finally(() => progress.stop())
+          request.progress = undefined
+          previous = run.latest
+          return run
+        },
+        notes: (run) => scrapeNotes({...run.report, warnings: run.warnings}, run.report.rows.length === 0 && flags.output !== 'json' ? 'No traffic found.\n' : ''),
+        periodMs: windowMs,
+        render: (run) => render(run, flags.watch),
+        watch: flags.watch,
+      })
     } finally {
       await kube.close()
     }
@@ -170,32 +141,6 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
       })
     }
   }
-
-  /** What a round has to say on stderr besides its data. */
-  private notes(run: StatRun, json: boolean): string {
-    let text = ''
-    for (const warning of run.warnings) text += `Warning: ${warning}\n`
-    for (const error of run.report.errors) text += `Warning: pod/${error.pod} in ${error.namespace} could not be scraped: ${error.error}\n`
-    const {podsScraped, podsTargeted} = run.report
-    if (podsTargeted > 0 && podsScraped < podsTargeted) text += `Scraped ${podsScraped} of ${podsTargeted} meshed pods.\n`
-    if (run.report.rows.length === 0 && !json) text += 'No traffic found.\n'
-    return text
-  }
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
-
-/** Failures a watch waits out: the API server unreachable or slow, or answering 429 or 5xx. */
-function passing(err: unknown): boolean {
-  if (!isMeshError(err)) return false
-  if (err.code === KubeErrorCode.unreachable || err.code === KubeErrorCode.timeout || err.code === 'TIMEOUT') return true
-  const status = (err as {status?: number}).status
-  return err.code === KubeErrorCode.apiError && status !== undefined && (status === 429 || status >= 500)
-}
-
-/** One window, then doubling, up to a minute (or the window, when that is longer). */
-export function backoff(windowMs: number, failures: number): number {
-  return Math.min(windowMs * 2 ** Math.max(0, failures - 1), Math.max(windowMs, 60_000))
 }
 
 function peer(flag: string, value: string, namespace: string): PeerTarget {
