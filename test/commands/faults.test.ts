@@ -26,16 +26,18 @@ const T = 5000
  */
 const DEFAULT_TIMEOUT = 10_000
 
-type CommandId = 'check' | 'check-json' | 'viz-stat' | 'diagnose-pod' | 'diagnose-ports'
+type CommandId = 'check' | 'check-json' | 'viz-stat' | 'viz-edges' | 'viz-authz' | 'diagnose-pod' | 'diagnose-ports'
 const COMMANDS: Record<CommandId, (pod: string) => string[]> = {
   check: () => ['check', '--proxy', '-n', 'emojivoto', '--offline'],
   'check-json': () => ['check', '--proxy', '-n', 'emojivoto', '--offline', '-o', 'json'],
   'viz-stat': () => ['viz', 'stat', 'deploy', '-n', 'emojivoto', '-t', '1s'],
+  'viz-edges': () => ['viz', 'edges', 'deploy', '-n', 'emojivoto'],
+  'viz-authz': () => ['viz', 'authz', 'deploy/web', '-n', 'emojivoto', '-t', '1s'],
   'diagnose-pod': (pod) => ['diagnose', 'pod', pod, '-n', 'emojivoto'],
   'diagnose-ports': () => ['diagnose', 'ports', 'deploy', '-n', 'emojivoto'],
 }
-/** The docs table's columns: check --proxy covers the table and the JSON run. */
-const DOC_COLUMNS: ReadonlyArray<ReadonlyArray<CommandId>> = [['check', 'check-json'], ['viz-stat'], ['diagnose-pod'], ['diagnose-ports']]
+/** The docs table's columns: check --proxy covers the table and the JSON run; the viz commands read proxies alike. */
+const DOC_COLUMNS: ReadonlyArray<ReadonlyArray<CommandId>> = [['check', 'check-json'], ['viz-stat', 'viz-edges', 'viz-authz'], ['diagnose-pod'], ['diagnose-ports']]
 
 /** How long a run may take beyond the command's own time: none, one --request-timeout, or retries. */
 type Bound = 'fails-fast' | 'stalls' | 'retries'
@@ -59,7 +61,13 @@ interface Row {
 }
 
 const OK: Outcome = {exit: 0}
-const forward = (exit: number, cause: RegExp, pod: RegExp = cause): Partial<Record<CommandId, Outcome>> => ({'diagnose-ports': OK, 'diagnose-pod': {exit, cause: pod}, 'viz-stat': {exit, cause}})
+const forward = (exit: number, cause: RegExp, pod: RegExp = cause): Partial<Record<CommandId, Outcome>> => ({
+  'diagnose-ports': OK,
+  'diagnose-pod': {exit, cause: pod},
+  'viz-stat': {exit, cause},
+  'viz-edges': {exit, cause},
+  'viz-authz': {exit, cause},
+})
 
 const ROWS: Row[] = [
   {doc: '`401` every request', fault: {kind: 'status', status: 401}, bound: 'fails-fast', all: {exit: 3, cause: /unauthorized: the API server at https:\/\/127\.0\.0\.1:\d+ rejected the credentials/}},

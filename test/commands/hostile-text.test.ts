@@ -115,8 +115,17 @@ describe('hostile text from the cluster', () => {
             ],
           },
         ],
-        // A pod of a custom owner whose name, container state and condition messages are hostile.
         objects: [
+          // Policy objects whose names reach the proxies' metrics as srv_name and authz_name.
+          {apiVersion: 'policy.linkerd.io/v1beta3', kind: 'Server', metadata: {name: `web${HOSTILE}`, namespace: 'hostile'}, spec: {podSelector: {matchLabels: {app: 'web'}}, port: 8080, proxyProtocol: 'HTTP/1'}},
+          {apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'MeshTLSAuthentication', metadata: {name: 'bots', namespace: 'hostile'}, spec: {identityRefs: [{kind: 'ServiceAccount', name: 'bot'}]}},
+          {
+            apiVersion: 'policy.linkerd.io/v1alpha1',
+            kind: 'AuthorizationPolicy',
+            metadata: {name: `allow${HOSTILE}`, namespace: 'hostile'},
+            spec: {targetRef: {group: 'policy.linkerd.io', kind: 'Server', name: `web${HOSTILE}`}, requiredAuthenticationRefs: [{group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'bots'}]},
+          },
+          // A pod of a custom owner whose name, container state and condition messages are hostile.
           {
             apiVersion: 'v1',
             kind: 'Pod',
@@ -169,6 +178,24 @@ describe('hostile text from the cluster', () => {
     assert.match(r.stdout, /^clone\^\[\]0;pwned\^G\^\[\[2JM-\^\[31m +0\/1 /m)
     const json = await cli(['viz', 'stat', 'cloneset', '-n', 'hostile', '-t', '1s', '-o', 'json'])
     assert.ok(json.stdout.includes(JSON.stringify(`clone${HOSTILE}`).slice(1, -1)), 'JSON keeps the name as it was')
+  })
+
+  test('viz edges: identities from the metric labels in the table; JSON keeps them', async () => {
+    const [wide, json] = await Promise.all([cli(['viz', 'edges', 'deploy', '-n', 'hostile', '-o', 'wide']), cli(['viz', 'edges', 'deploy', '-n', 'hostile', '-o', 'json'])])
+    assert.equal(wide.code, 0, wide.stderr)
+    assertShownEscaped(wide)
+    assert.match(wide.stdout, /^bot +web +hostile +hostile +bot\.hostile +web\^\[\]0;pwned\^G\^\[\[2JM-\^\[31m\.hostile +√ +1$/m)
+    const edges = (JSON.parse(json.stdout) as {edges: Array<{server_identity: string}>}).edges
+    assert.equal(edges[0]?.server_identity, `web${HOSTILE}.hostile.serviceaccount.identity.linkerd.cluster.local`)
+  })
+
+  test('viz authz: Server and authorization names in the table; JSON keeps them', async () => {
+    const [table, json] = await Promise.all([cli(['viz', 'authz', 'deploy/web', '-n', 'hostile', '-t', '1s']), cli(['viz', 'authz', 'deploy/web', '-n', 'hostile', '-t', '1s', '-o', 'json'])])
+    assert.equal(table.code, 0, table.stderr)
+    assertShownEscaped(table)
+    assert.match(table.stdout, /^default +web\^\[\]0;pwned\^G\^\[\[2JM-\^\[31m +authorizationpolicy\/allow\^\[\]0;pwned\^G\^\[\[2JM-\^\[31m +0\.0rps /m)
+    const rows = (JSON.parse(json.stdout) as {rows: Array<{server: string; authorization: string}>}).rows
+    assert.deepEqual([rows[0]?.server, rows[0]?.authorization], [`web${HOSTILE}`, `authorizationpolicy/allow${HOSTILE}`])
   })
 
   test('diagnose pod: owner, container state, annotations, metric labels; also in colour', async () => {

@@ -9,7 +9,7 @@ import {runCli} from '../helpers/run-cli.js'
 
 describe('-h and usage errors', () => {
   test('-h is --help, at the root, on topics and on every command', async () => {
-    for (const words of [[], ['inject'], ['check'], ['viz'], ['viz', 'stat'], ['diagnose', 'pod'], ['completion']]) {
+    for (const words of [[], ['inject'], ['check'], ['viz'], ['viz', 'stat'], ['viz', 'edges'], ['viz', 'authz'], ['diagnose', 'pod'], ['completion']]) {
       const [short, long] = await Promise.all([runCli([...words, '-h']), runCli([...words, '--help'])])
       assert.equal(short.code, 0, `${words.join(' ')} -h: ${short.stderr}`)
       assert.equal(short.stdout, long.stdout, words.join(' '))
@@ -35,6 +35,8 @@ describe('-h and usage errors', () => {
       [['viz', 'stat', 'deploy', '--concurrency', '0'], /^Error: --concurrency: Expected an integer greater than or equal to 1 but received: 0$/],
       [['diagnose', 'pod'], /^Error: missing argument POD$/],
       [['viz', 'stat', 'deploy', '--frobnicate'], /^Error: unknown flag: --frobnicate$/],
+      [['viz', 'edges', 'deploy', '--namespac', 'shop'], /^Error: unknown flag: --namespac$/],
+      [['viz', 'authz', 'deploy/web', '-o', 'yaml'], /^Error: Expected --output=yaml to be one of: table, wide, json$/],
     ]
     for (const [args, first] of cases) {
       const r = await runCli(args)
