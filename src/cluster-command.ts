@@ -4,8 +4,8 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from './base-command.js'
 import type {ErrorInfo} from './errors.js'
-import {kubeOptions, openKube, openKubeFromText} from './kube/connect.js'
-import type {KubeClient, KubeOptions} from './kube/types.js'
+import {kubeOptions, openKube, openKubeFromText, openPrometheus} from './kube/connect.js'
+import {SCRAPE_VIA, type KubeClient, type KubeOptions, type PrometheusClient, type PrometheusEndpoint} from './kube/types.js'
 import {renderErrorJson} from './output/json.js'
 
 export interface ClusterFlagValues {
@@ -15,6 +15,20 @@ export interface ClusterFlagValues {
   'linkerd-namespace': string
   namespace?: string | undefined
   'request-timeout': string
+  'scrape-via'?: string | undefined
+}
+
+/**
+ * `--scrape-via`, for the commands that read proxies' admin endpoints (check --proxy, viz stat,
+ * diagnose pod, proxy-metrics, bundle): how a GET reaches a pod (src/kube/types.ts ScrapeVia).
+ */
+export function scrapeViaFlag(helpGroup?: string) {
+  return Flags.option({
+    default: 'auto',
+    description: "How proxies' admin endpoints are reached: the API server's pods/proxy subresource over one HTTP/2 connection (proxy), a port-forward per pod (port-forward), or pods/proxy with a port-forward for the pods it cannot reach (auto).",
+    options: SCRAPE_VIA,
+    ...(helpGroup === undefined ? {} : {helpGroup}),
+  })()
 }
 
 export abstract class ClusterCommand extends BaseCommand {
@@ -55,5 +69,13 @@ export abstract class ClusterCommand extends BaseCommand {
   /** Builds clients for other clusters from kubeconfig text (multicluster Links' Secrets), loaded lazily too. */
   protected remoteKubeFactory(requestTimeoutMs: number): (kubeconfig: string, source: string) => Promise<KubeClient> {
     return (kubeconfig, source) => openKubeFromText(kubeconfig, source, requestTimeoutMs)
+  }
+
+  /**
+   * A Prometheus HTTP API client (`--prometheus URL|auto`), loaded like the cluster client.
+   * `kube` carries the requests to a Prometheus behind a Service.
+   */
+  protected prometheus(endpoint: PrometheusEndpoint, kube: KubeClient, options: {timeoutMs: number; onQuery?: (promql: string, ms: number, samples: number) => void}): Promise<PrometheusClient> {
+    return openPrometheus(endpoint, {...options, kube})
   }
 }

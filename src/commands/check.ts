@@ -9,7 +9,7 @@ import {splitIds, unknownSelectors} from '../checks/select.js'
 import {runCheckSuite, suiteCategories} from '../checks/suite.js'
 import {DEFAULT_CERT_EXPIRY_THRESHOLD, parseLongDuration} from '../checks/threshold.js'
 import type {CheckReport} from '../checks/types.js'
-import {ClusterCommand} from '../cluster-command.js'
+import {ClusterCommand, scrapeViaFlag} from '../cluster-command.js'
 import {type ErrorInfo, InputError, UsageError} from '../errors.js'
 import {CNI_DEFAULT_NAMESPACE} from '../mesh/cni.js'
 import {renderCheckJson} from '../output/check-json.js'
@@ -54,7 +54,8 @@ Categories run in order; the checks of a category run in parallel on one shared 
     'cert-expiry-threshold': Flags.string({default: DEFAULT_CERT_EXPIRY_THRESHOLD, description: 'Warn when a certificate expires within this time (or within the last third of a shorter lifetime).'}),
     offline: Flags.boolean({default: false, description: 'Skip every check that needs something outside the cluster (the latest-version lookup).'}),
     'expected-version': Flags.string({description: 'Version the control plane must run (e.g. edge-26.8.3).'}),
-    concurrency: Flags.integer({default: 16, description: 'Port-forwards open at the same time.', min: 1}),
+    concurrency: Flags.integer({default: 16, description: 'Proxies read at the same time (--proxy).', min: 1}),
+    'scrape-via': scrapeViaFlag(),
     'list-checks': Flags.boolean({default: false, description: 'Print the category, alias and check ids of this mode that --only/--skip select (as JSON with -o json) and exit.'}),
     'from-json': Flags.string({description: 'Render a report saved with -o json (- reads stdin) instead of checking the cluster; exits as that run did.', exclusive: ['list-checks', 'wait']}),
     'version-check-url': Flags.string({default: 'https://versioncheck.linkerd.io/version.json', description: 'Where to look up the latest Linkerd versions.', hidden: true}),

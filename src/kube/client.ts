@@ -21,7 +21,9 @@ import {
 import type {RequestContext, ResponseContext, V1Pod} from '@kubernetes/client-node'
 
 import {ClusterError} from '../errors.js'
+import {ApiSession} from './api-session.js'
 import {isNotFound, toKubeError} from './errors.js'
+import {PodPorts} from './pod-ports.js'
 import {PortForwarder} from './port-forward.js'
 import type {ClusterTransport} from './transport.js'
 import {
@@ -34,7 +36,9 @@ import {
   type KubeClient,
   type ListOptions,
   type ObjectRef,
+  type ScrapeVia,
   type ServerVersion,
+  type ServiceProxyRequest,
 } from './types.js'
 
 type ApiClass<T> = new (config: ReturnType<typeof createConfiguration>) => T
@@ -72,6 +76,9 @@ export class ClientNodeKube implements KubeClient {
   private readonly custom: CustomObjectsApi
   private readonly versionApi: VersionApi
   private readonly forwarder: PortForwarder
+  private readonly session: ApiSession
+  /** GETs to pods' ports, by pods/proxy or port-forward (KubeOptions.scrapeVia). */
+  readonly podPorts: PodPorts
   private readonly config: ReturnType<typeof createConfiguration>
 
   readonly server: string
@@ -81,6 +88,7 @@ export class ClientNodeKube implements KubeClient {
     readonly contextName: string,
     readonly namespace: string,
     private readonly timeoutMs: number,
+    scrapeVia: ScrapeVia = 'auto',
   ) {
     this.server = transport.server
     const config = (this.config = createConfiguration({
@@ -105,6 +113,8 @@ export class ClientNodeKube implements KubeClient {
     this.custom = make(CustomObjectsApi)
     this.versionApi = make(VersionApi)
     this.forwarder = new PortForwarder(transport, timeoutMs)
+    this.session = new ApiSession(transport)
+    this.podPorts = new PodPorts(transport, this.session, this.forwarder, scrapeVia)
   }
 
   private async call<T>(action: string, fn: () => Promise<T>): Promise<T> {
@@ -322,14 +332,19 @@ export class ClientNodeKube implements KubeClient {
   }
 
   proxyGet(pod: ObjectRef, port: number, path: string, timeoutMs?: number): Promise<HttpResult> {
-    return this.forwarder.get(pod, port, path, timeoutMs ?? this.timeoutMs)
+    return this.podPorts.get(pod, port, path, timeoutMs ?? this.timeoutMs)
   }
 
   proxyGetMany(pod: ObjectRef, port: number, paths: readonly string[], timeoutMs?: number): Promise<Array<HttpResult | Error>> {
-    return this.forwarder.getMany(pod, port, paths, timeoutMs ?? this.timeoutMs)
+    return this.podPorts.getMany(pod, port, paths, timeoutMs ?? this.timeoutMs)
+  }
+
+  serviceProxyGet(service: ObjectRef, request: ServiceProxyRequest): Promise<HttpResult> {
+    return this.podPorts.serviceGet(service, request, this.timeoutMs)
   }
 
   async close(): Promise<void> {
+    this.session.close()
     this.transport.close()
   }
 }

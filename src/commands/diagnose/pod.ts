@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {ClusterCommand} from '../../cluster-command.js'
+import {ClusterCommand, scrapeViaFlag} from '../../cluster-command.js'
 import {parseRuleSelection} from '../../diagnose/rules.js'
 import {UsageError} from '../../errors.js'
 import {countsLine} from '../../output/diagnose-problems.js'
@@ -22,6 +22,7 @@ Reads the pod, its namespace and owner, the proxy injector's webhook and pods, a
     only: Flags.string({description: 'Report only these rule ids or groups (e.g. ports, mesh.not-annotated; comma-separated or repeated).', multiple: true}),
     skip: Flags.string({description: 'Do not report these rule ids or groups.', multiple: true}),
     output: Flags.option({char: 'o', default: 'table', description: 'Output format.', options: ['table', 'json'] as const})(),
+    'scrape-via': scrapeViaFlag(),
   }
 
   async run(): Promise<void> {

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {ClusterCommand} from '../../cluster-command.js'
+import {ClusterCommand, scrapeViaFlag} from '../../cluster-command.js'
 import {InputError, UsageError} from '../../errors.js'
 import {jsonDocument} from '../../output/json.js'
 
@@ -23,6 +23,7 @@ Each pod's proxy is reached through a port-forward to its linkerd-admin port (a 
     obfuscate: Flags.boolean({default: false, description: 'Hash authorities, identities, addresses, services and namespaces in the output.'}),
     output: Flags.option({char: 'o', default: 'text', description: 'Output format: Linkerd-style text (table is the same), or one JSON document.', options: ['text', 'table', 'json'] as const})(),
     concurrency: Flags.integer({default: 16, description: 'How many pods to read at once.', min: 1}),
+    'scrape-via': scrapeViaFlag(),
   }
 
   async run(): Promise<void> {
