@@ -1,18 +1,17 @@
 // One `viz stat` measurement against a cluster: list pods and their owners, group them into the
-// requested rows, scrape every meshed running pod twice through the kube layer's port-forward,
-// and build the report. Only the KubeClient interface is used, so tests hand it a fake.
+// requested rows, resolve --to/--from, and hand the meshed running pods to the source (direct
+// scrapes or Prometheus: source.ts), which measures them into the report. The listing and grouping
+// are the same whatever the source, so both print the same rows. Only the KubeClient interface
+// is used, so tests hand it a fake.
 import type {KubeClient, V1Pod} from '../kube/types.js'
-import {adminPort} from '../mesh/admin-port.js'
 import {groupPods, type ResourceRow, type Selection} from '../resources/group.js'
 import {buildOwnerIndex, type OwnerIndex} from '../resources/owners.js'
 import {isMeshedBy} from '../resources/pods.js'
 import type {Target} from '../resources/targets.js'
 import {matchesLabels, parseLabelSelector} from '../kube/selectors.js'
-import {buildReport, podKey, scrapeable, type PodOutcome, type StatReport} from './report.js'
-import {parsedScrape, scrapeWindow, type ScrapeTarget} from './scrape.js'
-import {destinationMatcher, sourceMatcher, type Direction, type TrafficSelector} from './select.js'
-import {SIGNAL_SAMPLES, signalSnapshot, signalsBetween, type PodSignals, type SignalSnapshot} from './signals.js'
-import type {Labels} from './types.js'
+import {buildReport, podKey, scrapeable, type StatReport} from './report.js'
+import type {Direction} from './select.js'
+import type {MetricsSource, PeerSpec, SourceInfo, StatCarry} from './source.js'
 
 export interface PeerTarget {
   target: Target
@@ -27,8 +26,6 @@ export interface StatRequest {
   to?: PeerTarget | undefined
   from?: PeerTarget | undefined
   windowMs: number
-  concurrency: number
-  scrapeTimeoutMs: number
   includeAdmin: boolean
   controlPlaneNamespace: string
   /** Human progress text (a spinner on a terminal). */
@@ -42,10 +39,12 @@ export interface StatRun {
   missing: Target[]
   /** Types typed by the user that are neither known nor an owner kind of any pod. */
   unknownTypes: string[]
-  /** Second scrapes, for the next window in watch mode. */
-  latest: Map<string, SignalSnapshot>
+  /** What the next window starts from in watch mode (direct: the second scrapes). */
+  latest: StatCarry | undefined
   /** Non-fatal trouble worth a line on stderr. */
   warnings: string[]
+  /** Where the numbers came from; undefined when nothing was measured. */
+  source: SourceInfo | undefined
 }
 
 interface Listing {
@@ -91,19 +90,18 @@ function peerNamespace(peer: PeerTarget): string {
   return peer.target.kind === 'namespace' && peer.target.name ? peer.target.name : peer.namespace
 }
 
-async function trafficMatcher(kube: KubeClient, request: StatRequest, own: Listing): Promise<((labels: Labels) => boolean) | undefined> {
-  if (request.to) {
-    const pods = await peerPods(kube, request.to, own, request.namespace)
-    const namespace = peerNamespace(request.to)
-    return destinationMatcher(request.to.target.kind === 'namespace' ? {namespace} : {namespace, pods: new Set(pods.map((p) => p.metadata?.name ?? ''))})
+/** The --to / --from resource with its pods and identities, as the sources filter by them. */
+async function resolvePeer(kube: KubeClient, request: StatRequest, own: Listing): Promise<PeerSpec | undefined> {
+  const peer = request.to ?? request.from
+  if (!peer) return undefined
+  const pods = await peerPods(kube, peer, own, request.namespace)
+  return {
+    flag: request.to ? 'to' : 'from',
+    namespace: peerNamespace(peer),
+    pods: new Set(pods.map((p) => p.metadata?.name ?? '')),
+    serviceAccounts: new Set(pods.map((p) => p.spec?.serviceAccountName ?? 'default')),
+    target: peer.target,
   }
-  if (request.from) {
-    const pods = await peerPods(kube, request.from, own, request.namespace)
-    const namespace = peerNamespace(request.from)
-    if (request.from.target.kind === 'namespace') return sourceMatcher({namespace})
-    return sourceMatcher({namespace, serviceAccounts: new Set(pods.map((p) => p.spec?.serviceAccountName ?? 'default'))})
-  }
-  return undefined
 }
 
 // -l selects the objects of the rows, as kubectl and Linkerd do. Kinds we list cheaply are
@@ -140,7 +138,7 @@ async function applyLabelSelector(kube: KubeClient, rows: ResourceRow[], request
   })
 }
 
-export async function runStat(kube: KubeClient, request: StatRequest, previous?: ReadonlyMap<string, SignalSnapshot>): Promise<StatRun> {
+export async function runStat(kube: KubeClient, request: StatRequest, source: MetricsSource, previous?: StatCarry): Promise<StatRun> {
   // Namespace rows are namespaces themselves: `ns` and `ns/NAME` look across all of them.
   const wanted = request.selection.targets
   const namespacesOnly = !request.selection.all && wanted.length > 0 && wanted.every((t) => t.kind === 'namespace')
@@ -154,51 +152,29 @@ export async function runStat(kube: KubeClient, request: StatRequest, previous?:
   rows = await applyLabelSelector(kube, rows, request, own)
   const customTypes = request.selection.targets.filter((t) => t.custom).map((t) => t.kind)
   const unknownTypes = customTypes.filter((typed) => !grouping.rows.some((r) => r.kind.aliases.includes(typed) || `${r.kind.name}s` === typed || `${r.kind.name}es` === typed))
+  const direction: Direction = request.to ? 'outbound' : 'inbound'
   if (unknownTypes.length > 0) {
     // A typo is a usage error: say so before spending a window on scrapes.
     const empty = buildReport([], new Map(), {controlPlaneNamespace: request.controlPlaneNamespace, windowSeconds: request.windowMs / 1000})
-    return {direction: request.to ? 'outbound' : 'inbound', latest: new Map(), missing: grouping.missing, report: empty, unknownTypes, warnings: own.warnings}
+    return {direction, latest: undefined, missing: grouping.missing, report: empty, source: undefined, unknownTypes, warnings: own.warnings}
   }
 
-  const match = await trafficMatcher(kube, request, own)
-  const direction: Direction = request.to ? 'outbound' : 'inbound'
+  const peer = await resolvePeer(kube, request, own)
   const pods = new Map<string, V1Pod>()
   for (const row of rows) for (const pod of row.pods) if (scrapeable(pod, request.controlPlaneNamespace)) pods.set(podKey(pod), pod)
-  const targets: ScrapeTarget[] = [...pods].map(([key, pod]) => ({
-    key,
-    pod: {name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? ''},
-    port: adminPort(pod.spec),
-  }))
-  request.progress?.(`scraping ${targets.length} meshed pod${targets.length === 1 ? '' : 's'} twice, ${request.windowMs / 1000}s apart`)
-  const fetch = async (target: ScrapeTarget): Promise<string> => {
-    const result = await kube.proxyGet(target.pod, target.port, '/metrics', request.scrapeTimeoutMs)
-    if (result.status !== 200) throw new Error(`/metrics on port ${target.port} answered HTTP ${result.status}`)
-    return result.body
-  }
-  const parse = parsedScrape((name) => SIGNAL_SAMPLES.has(name))
-  const selectorOf = (target: ScrapeTarget): TrafficSelector => ({adminPort: target.port, direction, includeAdmin: request.includeAdmin, ...(match ? {match} : {})})
-  const signals = new Map<string, PodSignals>()
-  const latest = new Map<string, SignalSnapshot>()
-  const scrapes = await scrapeWindow(targets, fetch, {
-    concurrency: request.concurrency,
-    // Each body is reduced to the pod's selected series at once: the parse is not kept.
-    read: (target, body, timing) => signalSnapshot(parse(target, body, timing), selectorOf(target)),
-    // Each pod's signals as soon as its pair is in, while later pods are still being scraped.
-    onPair: (target, first, second) => {
-      signals.set(target.key, signalsBetween(first, second))
-      latest.set(target.key, second)
+  const measured = await source.stat(
+    {
+      controlPlaneNamespace: request.controlPlaneNamespace,
+      direction,
+      includeAdmin: request.includeAdmin,
+      namespace: namespacesOnly ? undefined : request.namespace,
+      peer,
+      pods,
+      progress: request.progress,
+      rows,
+      windowMs: request.windowMs,
     },
-    windowMs: request.windowMs,
-    ...(previous ? {previous} : {}),
-  })
-  // In target order, so per-pod errors are listed the same way every run.
-  const outcomes = new Map<string, PodOutcome>()
-  for (const {key} of targets) {
-    const result = scrapes.get(key)
-    const computed = signals.get(key)
-    if (result && !result.ok) outcomes.set(key, {error: result.error, ok: false})
-    else if (computed) outcomes.set(key, {ok: true, signals: computed})
-  }
-  const report = buildReport(rows, outcomes, {controlPlaneNamespace: request.controlPlaneNamespace, windowSeconds: request.windowMs / 1000})
-  return {direction, latest, missing: grouping.missing, report, unknownTypes, warnings: own.warnings}
+    previous,
+  )
+  return {direction, latest: measured.carry, missing: grouping.missing, report: measured.report, source: measured.source, unknownTypes, warnings: [...own.warnings, ...measured.warnings]}
 }

@@ -4,6 +4,7 @@
 // the measured window, pod counts, per-pod errors and the bucket bounds of each quantile.
 import type {QuantileResult} from '../metrics/quantile.js'
 import type {StatReport, StatRow} from '../metrics/report.js'
+import type {SourceInfo} from '../metrics/source.js'
 
 export const STAT_SCHEMA_VERSION = 1
 
@@ -12,6 +13,8 @@ export interface StatJsonContext {
   from?: string
   to?: string
   includeAdmin: boolean
+  /** Where the numbers came from; undefined when nothing was measured. */
+  source?: SourceInfo | undefined
   /** ISO time the measurement ended. */
   time: string
 }
@@ -45,8 +48,8 @@ function rowJson(row: StatRow): Record<string, unknown> {
     tcp_read_bytes_rate: round(s.readBytesRate),
     tcp_write_bytes_rate: round(s.writeBytesRate),
     measuredSeconds: s.seconds ? {min: round(s.seconds.min, 3), max: round(s.seconds.max, 3)} : null,
-    proxyRestarts: s.restarts,
-    counterResets: s.resets,
+    proxyRestarts: s.restarts ?? null,
+    counterResets: s.resets ?? null,
     errors: row.errors.map((e) => ({pod: e.pod, error: e.error})),
   }
 }
@@ -67,6 +70,7 @@ export function statJson(report: StatReport, context: StatJsonContext): Record<s
     ...(context.to ? {to: context.to} : {}),
     ...(context.from ? {from: context.from} : {}),
     includeAdmin: context.includeAdmin,
+    ...(context.source ? {source: context.source} : {}),
     pods: {targeted: report.podsTargeted, scraped: report.podsScraped, failed: report.errors.length},
     rows: report.rows.map(rowJson),
     errors: report.errors,

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
+import {DirectSource} from '../../src/metrics/direct-source.js'
 import {runStat, type StatRequest} from '../../src/metrics/stat-run.js'
+import type {KubeClient} from '../../src/kube/types.js'
 import {parseTargets} from '../../src/resources/targets.js'
 import {fakeKube, type PlainObject, type ProxyHandler} from '../helpers/fake-kube.js'
 
@@ -50,8 +52,11 @@ function proxy(ok: number, fail: number, clientSa = 'web'): ProxyHandler {
 const request = (args: string[], extra: Partial<StatRequest> = {}): StatRequest => {
   const parsed = parseTargets(args)
   assert.ok(parsed.ok)
-  return {concurrency: 4, controlPlaneNamespace: 'linkerd', includeAdmin: false, namespace: 'shop', scrapeTimeoutMs: 2000, selection: parsed, windowMs: 50, ...extra}
+  return {controlPlaneNamespace: 'linkerd', includeAdmin: false, namespace: 'shop', selection: parsed, windowMs: 50, ...extra}
 }
+
+/** runStat with the direct source, as viz stat runs it without Prometheus. */
+const stat = (kube: KubeClient, req: StatRequest) => runStat(kube, req, new DirectSource(kube, {concurrency: 4, scrapeVia: 'auto', timeoutMs: 2000}))
 
 describe('runStat against an in-memory cluster', () => {
   const objects = [
@@ -74,7 +79,7 @@ describe('runStat against an in-memory cluster', () => {
     })
 
   test('rows per deployment; refused and garbage pods become per-pod errors', async () => {
-    const run = await runStat(kube(), request(['deploy']))
+    const run = await stat(kube(), request(['deploy']))
     const [api, web] = run.report.rows
     assert.equal(api?.name, 'api')
     assert.deepEqual(api?.meshed, {ready: 3, total: 3})
@@ -94,14 +99,14 @@ describe('runStat against an in-memory cluster', () => {
   })
 
   test('--from keeps only traffic whose client identity is the source workload', async () => {
-    const run = await runStat(kube(), request(['deploy/api'], {from: {namespace: 'shop', target: {custom: false, kind: 'deployment', name: 'api'}}}))
+    const run = await stat(kube(), request(['deploy/api'], {from: {namespace: 'shop', target: {custom: false, kind: 'deployment', name: 'api'}}}))
     assert.equal(run.report.rows[0]?.stats.successCount, 0, 'api pods are called by the web service account, not api')
-    const fromWeb = await runStat(kube(), request(['deploy/api'], {from: {namespace: 'shop', target: {custom: false, kind: 'deployment', name: 'web'}}}))
+    const fromWeb = await stat(kube(), request(['deploy/api'], {from: {namespace: 'shop', target: {custom: false, kind: 'deployment', name: 'web'}}}))
     assert.equal(fromWeb.report.rows[0]?.stats.successCount, 27)
   })
 
   test('named targets that match nothing are reported, unknown custom types too', async () => {
-    const run = await runStat(kube(), request(['deploy/nope', 'widgets']))
+    const run = await stat(kube(), request(['deploy/nope', 'widgets']))
     assert.deepEqual(run.missing.map((t) => t.name), ['nope'])
     assert.deepEqual(run.unknownTypes, ['widgets'])
   })
@@ -113,9 +118,9 @@ describe('runStat against an in-memory cluster', () => {
       metadata: {name: 'canary-6c', namespace: 'shop', ownerReferences: [{apiVersion: 'argoproj.io/v1alpha1', controller: true, kind: 'Rollout', name: 'canary', uid: 'r'}]},
     }
     const k = fakeKube({objects: [rollout, meshedPod('canary-6c-a', 'canary-6c', 'canary')], proxies: {'shop/canary-6c-a:4191': proxy(5, 0)}})
-    const run = await runStat(k, request(['rollouts']))
+    const run = await stat(k, request(['rollouts']))
     assert.deepEqual(run.report.rows.map((r) => [r.kind.name, r.name, r.stats.successCount]), [['rollout', 'canary', 5]])
-    const all = await runStat(k, request(['all']))
+    const all = await stat(k, request(['all']))
     assert.deepEqual(all.report.rows.map((r) => r.kind.short), ['po', 'rs', 'rollout'])
   })
 
@@ -125,15 +130,15 @@ describe('runStat against an in-memory cluster', () => {
       objects: [...objects, deploy('api', {tier: 'backend'}), deploy('web', {tier: 'frontend'})],
       proxies: {'shop/api-1-a:4191': proxy(1, 0), 'shop/api-1-b:4999': proxy(1, 0), 'shop/web-1-a:4191': proxy(1, 0)},
     })
-    const run = await runStat(k, request(['deploy'], {labelSelector: 'tier=frontend'}))
+    const run = await stat(k, request(['deploy'], {labelSelector: 'tier=frontend'}))
     assert.deepEqual(run.report.rows.map((r) => r.name), ['web'])
-    const pods = await runStat(k, request(['po'], {labelSelector: 'app=api'}))
+    const pods = await stat(k, request(['po'], {labelSelector: 'app=api'}))
     assert.deepEqual(pods.report.rows.map((r) => r.name), ['api-1-a', 'api-1-b', 'api-1-c'])
   })
 
   test('ReplicaSets that cannot be listed only shorten owner chains, with a warning', async () => {
     const k = fakeKube({failures: {listReplicaSets: new Error('forbidden')}, objects, proxies: {'shop/api-1-a:4191': proxy(1, 0)}})
-    const run = await runStat(k, request(['rs']))
+    const run = await stat(k, request(['rs']))
     assert.deepEqual(run.report.rows.map((r) => r.name), ['api-1', 'web-1'])
     assert.match(run.warnings[0] ?? '', /cannot list replicasets \(forbidden\)/)
   })
