@@ -74,9 +74,14 @@ export async function prometheusStat(source: PrometheusSource, plan: StatPlan): 
   if (!targeted.some((key) => present.pods.has(key))) {
     throw await explainNoSeries(source, [...scopeNamespaces].sort(), plan.pods.size, plan.controlPlaneNamespace)
   }
+  // One line per namespace, not per pod: a namespace left out of the scrape config is one cause.
   for (const namespace of [...scopeNamespaces].sort()) {
     const inNamespace = targeted.filter((key) => key.startsWith(`${namespace}/`))
-    if (!inNamespace.some((key) => present.pods.has(key))) warnings.push(`Prometheus at ${source.client.label} holds no series of the ${inNamespace.length} meshed pod${inNamespace.length === 1 ? '' : 's'} in namespace ${namespace}: it does not scrape them`)
+    const absent = inNamespace.filter((key) => !present.pods.has(key)).map((key) => key.slice(namespace.length + 1))
+    if (absent.length === 0) continue
+    const plural = inNamespace.length === 1 ? '' : 's'
+    if (absent.length === inNamespace.length) warnings.push(`Prometheus at ${source.client.label} holds no series of the ${inNamespace.length} meshed pod${plural} in namespace ${namespace}: it does not scrape them`)
+    else warnings.push(`Prometheus at ${source.client.label} holds no series of ${absent.length} of the ${inNamespace.length} meshed pods in namespace ${namespace} (${absent.slice(0, 3).join(', ')}${absent.length > 3 ? ', …' : ''}): not scraped yet, or not at all`)
   }
 
   const groupings = planGroupings(plan, present.pods, warnings)

@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {InputError, UsageError} from '../../errors.js'
 import type {StatCarry} from '../../metrics/source.js'
 import {runStat, type PeerTarget, type StatRequest, type StatRun} from '../../metrics/stat-run.js'
+import {VIZ_SCRAPE_INTERVAL_SECONDS} from '../../mesh/viz.js'
 import {jsonDocument} from '../../output/json.js'
 import {startProgress} from '../../output/progress.js'
 import {statJson} from '../../output/stat-json.js'
@@ -122,6 +123,8 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
           return
         }
         previous = run.latest
+        // A Prometheus answers at once: ask again when its scrapes can have changed the numbers.
+        if (run.source?.kind === 'prometheus') await sleep(Math.min(windowMs, PROMETHEUS_REFRESH_MS))
       }
     } finally {
       for (const close of closers) await close()
@@ -147,11 +150,18 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
 
   private reportErrors(run: StatRun): void {
     for (const warning of run.warnings) this.err(`Warning: ${warning}\n`)
-    for (const error of run.report.errors) this.err(`Warning: pod/${error.pod} in ${error.namespace} could not be scraped: ${error.error}\n`)
+    // A Prometheus source says which pods it lacks per namespace, in its warnings.
+    const direct = run.source?.kind !== 'prometheus'
+    if (direct) for (const error of run.report.errors) this.err(`Warning: pod/${error.pod} in ${error.namespace} could not be scraped: ${error.error}\n`)
     const {podsScraped, podsTargeted} = run.report
-    if (podsTargeted > 0 && podsScraped < podsTargeted) this.err(`Scraped ${podsScraped} of ${podsTargeted} meshed pods.\n`)
+    if (podsTargeted > 0 && podsScraped < podsTargeted) this.err(direct ? `Scraped ${podsScraped} of ${podsTargeted} meshed pods.\n` : `Prometheus holds series of ${podsScraped} of ${podsTargeted} meshed pods.\n`)
   }
 }
+
+/** How often a watch asks a Prometheus again: Linkerd viz's scrape interval. */
+const PROMETHEUS_REFRESH_MS = VIZ_SCRAPE_INTERVAL_SECONDS * 1000
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
 
 function peer(flag: string, value: string, namespace: string): PeerTarget {
   const parsed = parseTargets([value])
