@@ -73,6 +73,8 @@ export interface RunningPrometheus {
   /** `http://127.0.0.1:PORT`. */
   url: string
   port: number
+  /** The process id (benches read its CPU time). */
+  pid: number
   /** The TSDB directory. */
   storagePath: string
   /** The file_sd file; rewrite it with setTargets. */
@@ -267,6 +269,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
   }
 
   const running: RunningPrometheus = {
+    pid: child.pid ?? 0,
     port,
     async query(promql, time) {
       const params = new URLSearchParams({query: promql, ...(time ? {time: String(time.getTime() / 1000)} : {})})
