@@ -1,7 +1,7 @@
-// The one way a command gets a cluster client (kubectl's flags in, a KubeClient out) or a Prometheus
-// client (--prometheus). The rest of
-// the kube layer (and what it loads) is imported here, lazily, so that commands and paths that
-// never reach a cluster (inject without --from-cluster, --version) never load it.
+// The one way a command gets a cluster client (kubectl's flags in, a KubeClient out) or a
+// Prometheus client (--prometheus). The rest of the kube layer (and what it loads) is imported
+// here, lazily, so that commands and paths that never reach a cluster (inject without
+// --from-cluster, --version) never load it.
 import {UsageError} from '../errors.js'
 import {parseDuration} from '../util/duration.js'
 import type {PrometheusOptions} from './prometheus.js'
