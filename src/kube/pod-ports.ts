@@ -96,7 +96,8 @@ export class PodPorts {
     const answer = await this.authorized(`GET pods/proxy for pod/${pod.name} in ${pod.namespace}`, {path: apiPath, timeoutMs, maxBytes: MAX_BODY_BYTES})
     const status = apiServerStatus(answer)
     if (status && answer.status >= 400) {
-      const kind = answer.status === 403 ? 'forbidden' : answer.status >= 500 ? 'unreachable' : 'other'
+      // 5xx: the API server could not dial the pod; 400: it has no address to dial (no IP yet).
+      const kind = answer.status === 403 ? 'forbidden' : answer.status >= 500 || answer.status === 400 ? 'unreachable' : 'other'
       return {refusal: {httpStatus: answer.status, kind, status}}
     }
     this.counts.proxy++
