@@ -5,7 +5,7 @@ import {Flags} from '@oclif/core'
 
 import {ClusterCommand, scrapeViaFlag, type ClusterFlagValues} from './cluster-command.js'
 import {UsageError} from './errors.js'
-import type {KubeClient, PrometheusEndpoint} from './kube/types.js'
+import type {KubeClient, PrometheusEndpoint, ScrapeVia} from './kube/types.js'
 import {DirectSource} from './metrics/direct-source.js'
 import {PrometheusSource} from './metrics/prometheus-source.js'
 import {chooseSource} from './metrics/source-choice.js'
@@ -62,7 +62,7 @@ export abstract class VizCommand extends ClusterCommand {
     if (choice.notice) this.err(`${choice.notice}\n`)
     const timeoutMs = this.kubeOptions(flags).requestTimeoutMs
     if (choice.kind === 'direct') {
-      return new DirectSource(kube, {concurrency: options.concurrency, scrapeVia: (flags['scrape-via'] ?? 'auto') as 'auto', timeoutMs})
+      return new DirectSource(kube, {concurrency: options.concurrency, scrapeVia: (flags['scrape-via'] ?? 'auto') as ScrapeVia, timeoutMs})
     }
     const endpoint: PrometheusEndpoint =
       choice.kind === 'url'

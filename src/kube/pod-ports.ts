@@ -25,8 +25,6 @@ export class PodPorts {
   private readonly forwardPods = new Set<string>()
   /** Namespaces where RBAC forbids pods/proxy. */
   private readonly forwardNamespaces = new Set<string>()
-  /** How many GETs took each path (for --verbose, tests and benches). */
-  readonly counts = {'port-forward': 0, proxy: 0}
 
   constructor(
     private readonly transport: ClusterTransport,
@@ -73,7 +71,6 @@ export class PodPorts {
 
   private async forward(pod: ObjectRef, port: number, paths: readonly string[], timeoutMs: number): Promise<Array<HttpResult | Error>> {
     const answers = await this.forwarder.getMany(pod, port, paths, timeoutMs)
-    this.counts['port-forward'] += paths.length
     return answers.map((a) => (a instanceof Error ? a : {...a, via: 'port-forward' as const}))
   }
 
@@ -100,7 +97,6 @@ export class PodPorts {
       const kind = answer.status === 403 ? 'forbidden' : answer.status >= 500 || answer.status === 400 ? 'unreachable' : 'other'
       return {refusal: {httpStatus: answer.status, kind, status}}
     }
-    this.counts.proxy++
     const result: HttpResult = {body: answer.body.toString('utf8'), headers: answer.headers, status: answer.status, via: 'proxy'}
     // The proxy's own 403: its inbound policy does not authorize the API server on this port.
     if (answer.status === 403) return {refusal: {answer: result, kind: 'denied-by-pod'}}

@@ -3,8 +3,9 @@
 // one HTTP/2 session, or a port-forward, per --scrape-via), twice a window apart for rates, and
 // reduced at once to the few series a measurement reads. No Prometheus needed; a window costs a
 // window of waiting.
-import type {KubeClient} from '../kube/types.js'
+import type {KubeClient, ScrapeVia} from '../kube/types.js'
 import {adminPort} from '../mesh/admin-port.js'
+import {mapLimit} from '../util/pool.js'
 import {buildReport, type PodOutcome} from './report.js'
 import {parsedScrape, scrapeWindow, type ScrapeResult, type ScrapeTarget, type Timed, type Timing} from './scrape.js'
 import {destinationMatcher, sourceMatcher, type TrafficSelector} from './select.js'
@@ -17,7 +18,7 @@ export interface DirectOptions {
   concurrency: number
   /** Bound on each fetch. */
   timeoutMs: number
-  scrapeVia: 'auto' | 'proxy' | 'port-forward'
+  scrapeVia: ScrapeVia
 }
 
 export class DirectSource implements MetricsSource {
@@ -47,12 +48,31 @@ export class DirectSource implements MetricsSource {
     return result.body
   }
 
+  /**
+   * One scrape of every target, at most `concurrency` at once, each body turned into the caller's
+   * value by `read` at once (gauges and identities: one scrape is enough). Per-target failures are
+   * results, as with scrapeWindow.
+   */
+  async scrapeOnce<T>(targets: readonly ScrapeTarget[], read: (target: ScrapeTarget, body: string) => T): Promise<Map<string, {ok: true; value: T} | {ok: false; error: string}>> {
+    const results = await mapLimit(targets, this.options.concurrency, async (target) => {
+      try {
+        return {ok: true as const, value: read(target, await this.fetch(target))}
+      } catch (err) {
+        return {error: err instanceof Error ? err.message : String(err), ok: false as const}
+      }
+    })
+    return new Map(targets.map((t, i) => [t.key, results[i] as {ok: true; value: T} | {ok: false; error: string}]))
+  }
+
   /** Two scrapes of every target, a window apart (or one, after `previous`'s): see scrape.ts. */
   scrapeWindow<T extends Timed>(targets: readonly ScrapeTarget[], options: {windowMs: number; read: (target: ScrapeTarget, body: string, timing: Timing) => T; previous?: ReadonlyMap<string, T>; onPair?: (target: ScrapeTarget, first: T, second: T) => void}): Promise<Map<string, ScrapeResult<T>>> {
     return scrapeWindow(targets, (t) => this.fetch(t), {concurrency: this.options.concurrency, ...options})
   }
 
   async stat(plan: StatPlan, carry?: StatCarry): Promise<StatMeasurement> {
+    // Each measurement (each --watch round) reports its own scrapes.
+    this.scrapes.portForward = 0
+    this.scrapes.proxy = 0
     const targets = this.targets(plan.pods)
     plan.progress?.(`scraping ${targets.length} meshed pod${targets.length === 1 ? '' : 's'} twice, ${plan.windowMs / 1000}s apart`)
     const match = plan.peer ? peerMatcher(plan.peer) : undefined

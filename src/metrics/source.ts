@@ -13,11 +13,18 @@
 // source a run uses is decided once, from the shared flags (--prometheus, --viz-namespace,
 // --scrape-via: src/viz-command.ts) and the window (source-choice.ts).
 //
-// Adding a command's measurement: add a method here (e.g. `edges(plan)`), then implement it in
-// both sources with their building blocks: DirectSource.scrapeOnce/scrapeWindow (per-pod scrapes
-// through the chosen path, with the pod's identity) and PrometheusSource.instant/evaluationTime
-// (queries built with promql.ts, the presence check and label diagnostics of prometheus-presence.ts).
-import type {V1Pod} from '../kube/types.js'
+// Adding a command's measurement (issue 20: edges, authz): add a method here (e.g.
+// `edges(plan)`), build its plan in the command's run module like stat-run.ts does (rows and pods
+// from the API), then implement it in both sources with their building blocks:
+// - DirectSource: targets(pods) (admin ports), scrapeOnce(targets, read) for gauges and identities,
+//   scrapeWindow(targets, {windowMs, read, onPair}) for counters, peerMatcher(peer); bodies parsed
+//   with parse.ts, keeping only the samples read.
+// - PrometheusSource: instant(promql, time) over queries built with promql.ts (matchers quoted and
+//   escaped), presence() from prometheus-presence.ts first (which pods it holds, with which
+//   labels, and the evaluation time for every later query; explainNoSeries when it holds none),
+//   then grouping by viz's owner labels (src/mesh/viz.ts) as prometheus-stat.ts does.
+// Both end in the same rows (report.ts buildReport, with statsOf for a source's own per-row numbers).
+import type {ScrapeVia, V1Pod} from '../kube/types.js'
 import type {ResourceRow} from '../resources/group.js'
 import type {Target} from '../resources/targets.js'
 import type {StatReport} from './report.js'
@@ -30,7 +37,7 @@ export type SourceKind = 'direct' | 'prometheus'
 export interface SourceInfo {
   kind: SourceKind
   /** Direct: --scrape-via. */
-  scrapeVia?: 'auto' | 'proxy' | 'port-forward'
+  scrapeVia?: ScrapeVia
   /** Direct: GETs that went through the API server's pods/proxy and through port-forwards. */
   scrapes?: {proxy: number; portForward: number}
   /** Prometheus: its URL without credentials or query, or `service NS/NAME:PORT` (viz's, through the API server). */
