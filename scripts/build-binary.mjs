@@ -99,9 +99,9 @@ const PACKAGE = {
   oclif: {...pkg.oclif, commands: {strategy: 'explicit', target: `./${COMMAND_MAP}`, identifier: 'COMMANDS'}},
 }
 const commands = Object.values(manifest.commands).map((c) => `    ${JSON.stringify(c.id)}: require(${JSON.stringify(at(sourceOf(c.relativePath.join('/'))))}).default,`)
-const hooks = Object.values(pkg.oclif.hooks ?? {})
-  .flat()
-  .map((hook) => (typeof hook === 'string' ? hook : hook.target))
+// Hooks and the help class, which oclif also loads by path.
+const helpClass = typeof pkg.oclif.helpClass === 'string' ? [pkg.oclif.helpClass] : pkg.oclif.helpClass ? [pkg.oclif.helpClass.target] : []
+const hooks = [...Object.values(pkg.oclif.hooks ?? {}).flat().map((hook) => (typeof hook === 'string' ? hook : hook.target)), ...helpClass]
   .map((target) => `    ${JSON.stringify(target.replace(/^\.\//, ''))}: require(${JSON.stringify(at(sourceOf(target)))}),`)
 const bundled = `export const PACKAGE = ${JSON.stringify(PACKAGE)}
 export function modules() {

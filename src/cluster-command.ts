@@ -4,9 +4,10 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from './base-command.js'
 import type {ErrorInfo} from './errors.js'
-import {kubeOptions, openKube, openKubeFromText, openPrometheus} from './kube/connect.js'
-import {SCRAPE_VIA, type KubeClient, type KubeOptions, type PrometheusClient, type PrometheusEndpoint} from './kube/types.js'
+import {kubeconfigContextNames, kubeOptions, openKube, openKubeFromText, openPrometheus} from './kube/connect.js'
+import {SCRAPE_VIA, type KubeClient, type KubeOptions, type PrometheusClient, type PrometheusEndpoint, type RetryNotice} from './kube/types.js'
 import {renderErrorJson} from './output/json.js'
+import {retryLine} from './output/retry-line.js'
 
 export interface ClusterFlagValues {
   'all-namespaces'?: boolean
@@ -16,6 +17,7 @@ export interface ClusterFlagValues {
   namespace?: string | undefined
   'request-timeout': string
   'scrape-via'?: string | undefined
+  verbose?: boolean
 }
 
 /**
@@ -37,7 +39,7 @@ export abstract class ClusterCommand extends BaseCommand {
     context: Flags.string({description: 'Name of the kubeconfig context to use.', helpGroup: 'GLOBAL'}),
     kubeconfig: Flags.string({description: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).', helpGroup: 'GLOBAL'}),
     'linkerd-namespace': Flags.string({char: 'L', default: 'linkerd', description: 'Namespace in which Linkerd is installed.', helpGroup: 'GLOBAL'}),
-    'request-timeout': Flags.string({default: '10s', description: 'Timeout for each API call and port-forward (e.g. 5s, 1m).', helpGroup: 'GLOBAL'}),
+    'request-timeout': Flags.string({default: '10s', description: 'Timeout for each API call (its retries included) and each port-forward (e.g. 5s, 1m).', helpGroup: 'GLOBAL'}),
   }
 
   /** Set while one JSON document per line is written (--watch): an error document is one line too. */
@@ -55,7 +57,12 @@ export abstract class ClusterCommand extends BaseCommand {
   protected pauseSpinner: ((paused: boolean) => void) | undefined
 
   protected kubeOptions(flags: ClusterFlagValues): KubeOptions {
-    return kubeOptions(flags, {onExecPlugin: (running) => this.pauseSpinner?.(running)})
+    return kubeOptions(flags, {onExecPlugin: (running) => this.pauseSpinner?.(running), onRetry: this.retryNotices(flags.verbose === true)})
+  }
+
+  /** client-go logs its retries at -v=4; --verbose says on stderr what was retried and why. */
+  protected retryNotices(verbose: boolean): ((notice: RetryNotice) => void) | undefined {
+    return verbose ? (notice) => this.err(`${retryLine(notice)}\n`) : undefined
   }
 
   /**
@@ -75,7 +82,13 @@ export abstract class ClusterCommand extends BaseCommand {
    * A Prometheus HTTP API client (`--prometheus URL|auto`), loaded like the cluster client.
    * `kube` carries the requests to a Prometheus behind a Service.
    */
-  protected prometheus(endpoint: PrometheusEndpoint, kube: KubeClient, options: {timeoutMs: number; onQuery?: (promql: string, ms: number, samples: number) => void}): Promise<PrometheusClient> {
-    return openPrometheus(endpoint, {...options, kube})
+  protected prometheus(endpoint: PrometheusEndpoint, kube: KubeClient, options: {timeoutMs: number; verbose: boolean; onQuery?: (promql: string, ms: number, samples: number) => void}): Promise<PrometheusClient> {
+    const {verbose, ...rest} = options
+    return openPrometheus(endpoint, {...rest, kube, onRetry: this.retryNotices(verbose)})
+  }
+
+  /** The context names of the kubeconfig these flags (or $KUBECONFIG) point at. */
+  protected kubeContexts(kubeconfig: string | undefined): Promise<string[]> {
+    return kubeconfigContextNames(kubeconfig)
   }
 }

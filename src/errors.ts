@@ -66,6 +66,13 @@ export class InputError extends MeshError {
   }
 }
 
+/** Something named on the command line does not exist (kubectl's NotFound, exit 1): one error naming all of it. */
+export class NotFoundError extends MeshError {
+  constructor(what: readonly string[], options: Omit<MeshErrorOptions, 'exitCode' | 'code'> = {}) {
+    super(`not found: ${what.join('; ')}`, {...options, code: 'NOT_FOUND', exitCode: ExitCode.failed})
+  }
+}
+
 /** No usable cluster: missing/invalid kubeconfig, unknown context, unreachable API, 401/403 (exit 3). */
 export class ClusterError extends MeshError {
   constructor(message: string, options: Omit<MeshErrorOptions, 'exitCode'> = {}) {

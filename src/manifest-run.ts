@@ -24,9 +24,13 @@ export interface ManifestFlagValues {
   verbose: boolean
 }
 
-/** Where a command writes: stdout (data only) and stderr (reports). */
+/** Where a command writes (as BaseCommand's outData(), out() and err()). */
 export interface CommandIo {
+  /** Data on stdout, byte for byte: manifests, a diff for a pipe. */
   out(text: string): void
+  /** Text for a person on stdout (a coloured diff), control characters escaped. */
+  show(text: string): void
+  /** Reports and warnings on stderr, control characters escaped. */
   err(text: string): void
 }
 
@@ -90,8 +94,10 @@ export async function runUninject(flags: ManifestFlagValues, args: string[], io:
 
 function finish(outcome: Outcome, action: Action, flags: ManifestFlagValues, io: CommandIo): void {
   const pieces = typeof outcome.stdout === 'string' ? [outcome.stdout] : outcome.stdout
-  // --diff in colour on a terminal, as git diff (--color decides; never in a pipe).
-  writePieces((text) => io.out(text), action === 'diff' && colorEnabled(flags.color) ? mapped(pieces, colorDiff) : pieces)
+  // Manifests are data, byte for byte. --diff in colour on a terminal (as git diff: --color
+  // decides, never in a pipe) is for a person, so it goes through the terminal-safe writer.
+  if (action === 'diff' && colorEnabled(flags.color)) writePieces((text) => io.show(text), mapped(pieces, colorDiff))
+  else writePieces((text) => io.out(text), pieces)
   if (outcome.stderr) io.err(outcome.stderr)
   process.exitCode = outcome.exitCode
 }

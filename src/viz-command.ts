@@ -69,7 +69,7 @@ export abstract class VizCommand extends ClusterCommand {
         ? {caFile: flags['prometheus-ca'], headers, insecureSkipTlsVerify: flags['prometheus-insecure-skip-tls-verify'], kind: 'url', url: choice.url}
         : {headers, kind: 'service', name: choice.name, namespace: choice.namespace, port: choice.port}
     const onQuery = flags.verbose ? (promql: string, ms: number, samples: number) => this.err(`# ${Math.round(ms)}ms, ${samples} sample${samples === 1 ? '' : 's'}: ${promql}\n`) : undefined
-    const client = await this.prometheus(endpoint, kube, {timeoutMs, ...(onQuery ? {onQuery} : {})})
+    const client = await this.prometheus(endpoint, kube, {timeoutMs, verbose: flags.verbose, ...(onQuery ? {onQuery} : {})})
     if (flags.verbose) {
       const names = Object.keys(headers)
       this.err(`Querying Prometheus at ${client.label}${names.length > 0 ? ` with header${names.length === 1 ? '' : 's'} ${names.join(', ')}` : ''}\n`)

@@ -14,12 +14,14 @@ export function failedRunReport(failure: ErrorInfo, failOn: FailOn = 'error'): C
   const error = failure.hint === undefined ? failure.message : `${failure.message}\n${failure.hint}`
   let category: {id: string; name: string}
   let entry: CheckEntry
-  if (failure.exitCode === ExitCode.noCluster) {
+  // An API server that accepted the first request and never answered it: the check timed out.
+  const timedOut = failure.exitCode === ExitCode.incomplete
+  if (failure.exitCode === ExitCode.noCluster || timedOut) {
     category = kubernetesApi
     const checkId = CLIENT_CODES.has(failure.code) ? 'can-initialize-client' : 'can-query-api'
     const check = kubernetesApi.checks.find((c) => c.id === checkId)
     const hint = hintUrl(check?.hint)
-    entry = {id: fullId(category, {id: checkId}), description: check?.description ?? checkId, result: 'error', error, ...(hint ? {hint} : {}), durationMs: 0}
+    entry = {id: fullId(category, {id: checkId}), description: check?.description ?? checkId, result: timedOut ? 'timeout' : 'error', error, ...(hint ? {hint} : {}), durationMs: 0}
   } else {
     category = {id: 'meshport-check', name: 'meshport check'}
     entry = {id: 'meshport-check.run', description: 'meshport check can run', result: 'error', error, durationMs: 0}
@@ -28,7 +30,7 @@ export function failedRunReport(failure: ErrorInfo, failOn: FailOn = 'error'): C
     schemaVersion: 1,
     success: false,
     failOn,
-    counts: {error: 1, skipped: 0, success: 0, timeout: 0, warning: 0},
+    counts: {error: timedOut ? 0 : 1, skipped: 0, success: 0, timeout: timedOut ? 1 : 0, warning: 0},
     categories: [{id: category.id, name: category.name, checks: [entry]}],
     stats: {apiCalls: 0, listCalls: 0, durationMs: 0},
   }

@@ -3,7 +3,8 @@
 // issuer certificate.
 import {parse as parseYaml} from 'yaml'
 
-import type {V1Secret} from '../kube/types.js'
+import {MeshError, NotFoundError} from '../errors.js'
+import type {KubeClient, V1Secret} from '../kube/types.js'
 import type {Snapshot} from './snapshot.js'
 
 export const LINKERD_CONFIG = 'linkerd-config'
@@ -203,4 +204,17 @@ export function parseLinkerdVersion(text: string): {channel: string | undefined;
 export function expectedProxyVersion(values: LinkerdValues): string | undefined {
   const pinned = at(values.raw, ['proxy', 'image', 'version'])
   return str(pinned) ?? values.version
+}
+
+/**
+ * The control plane's version as `linkerd version` reads it: `linkerdVersion` in linkerd-config's
+ * values (linkerd2 pkg/healthcheck/version.go GetServerVersion). Rejects with a message naming
+ * what is missing; cluster failures reject with the kube layer's MeshErrors.
+ */
+export async function serverVersion(kube: Pick<KubeClient, 'getConfigMap'>, ns: string): Promise<string> {
+  const cm = await kube.getConfigMap(ns, LINKERD_CONFIG)
+  if (!cm) throw new NotFoundError([`configmap/${LINKERD_CONFIG} in namespace ${ns}`], {hint: `is Linkerd installed in ${ns}? Use -L for another namespace`})
+  const version = cm.data?.values === undefined ? undefined : parseLinkerdValues(cm.data.values).version
+  if (version === undefined) throw new MeshError(`configmap/${LINKERD_CONFIG} in ${ns} records no linkerdVersion`, {code: 'NO_VERSION'})
+  return version
 }

@@ -3,6 +3,7 @@
 // admin port is the container port named `linkerd-admin` (4191 when absent). Results are memoised
 // per snapshot, and every forward goes through the run's limiter, so the checks that read them
 // share one fan-out.
+import {TimeoutError} from '../errors.js'
 import {adminPort} from '../mesh/admin-port.js'
 import type {V1Pod} from '../kube/types.js'
 import type {CheckContext} from './context.js'
@@ -17,6 +18,8 @@ export interface AdminProbe {
   port: number
   /** Set when the forward could not be opened or the first request failed. */
   error?: string
+  /** That failure was --request-timeout running out (a stall), not a refusal: the answer is unknown. */
+  timedOut?: boolean
   live?: HttpAnswer | {error: string}
   ready?: HttpAnswer | {error: string}
   metrics?: HttpAnswer | {error: string}
@@ -24,7 +27,7 @@ export interface AdminProbe {
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error))
 // The problem line already names the pod and the port; keep only the cause.
-const cause = (error: unknown) => message(error).replace(/^port-forward to pod\/\S+ in \S+ port \d+ failed: /, '')
+const cause = (error: unknown) => message(error).replace(/^port-forward to pod\/\S+ in \S+ port \d+(?: failed)?: /, '')
 
 async function probe(ctx: CheckContext, pod: V1Pod, withMetrics: boolean): Promise<AdminProbe> {
   const port = adminPort(pod.spec)
@@ -34,7 +37,7 @@ async function probe(ctx: CheckContext, pod: V1Pod, withMetrics: boolean): Promi
   try {
     const answers = await ctx.kube.proxyGetMany(ref, port, paths.map((p) => `/${p}`), ctx.settings.requestTimeoutMs)
     // A first request that failed means the admin port itself did not answer.
-    if (answers[0] instanceof Error) return {port, error: cause(answers[0])}
+    if (answers[0] instanceof Error) return unanswered(port, answers[0])
     const result: AdminProbe = {port}
     paths.forEach((path, i) => {
       const answer = answers[i]
@@ -42,8 +45,12 @@ async function probe(ctx: CheckContext, pod: V1Pod, withMetrics: boolean): Promi
     })
     return result
   } catch (error) {
-    return {port, error: cause(error)}
+    return unanswered(port, error)
   }
+}
+
+function unanswered(port: number, error: unknown): AdminProbe {
+  return error instanceof TimeoutError ? {port, error: cause(error), timedOut: true} : {port, error: cause(error)}
 }
 
 /** The admin probe of one pod, shared by every check of the snapshot. */
@@ -54,7 +61,7 @@ export function adminProbe(ctx: CheckContext, pod: V1Pod): Promise<AdminProbe> {
 
 /** Why an admin endpoint did not answer 200, or undefined when it did. */
 export function endpointProblem(result: AdminProbe, path: 'live' | 'ready'): string | undefined {
-  if (result.error) return `admin port ${result.port} unreachable: ${result.error}`
+  if (result.error) return `admin port ${result.port} ${result.timedOut ? 'did not answer' : 'unreachable'}: ${result.error}`
   const answer = result[path]
   if (!answer) return `/${path} was not probed`
   if ('error' in answer) return `GET /${path} on admin port ${result.port} failed: ${answer.error}`

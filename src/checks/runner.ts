@@ -29,6 +29,8 @@ export interface RunOptions<C> {
   refresh?: (ctx: C) => C
   onCategory?: (category: Category<C>) => void
   onResult?: (category: Category<C>, entry: CheckEntry) => void
+  /** A category's final results, as soon as its checks (and their retries) are done. */
+  onCategoryDone?: (entry: CategoryEntry) => void
   onRetry?: (notice: RetryNotice) => void
   /** API call counters to copy into the report. */
   stats?: () => {apiCalls: number; listCalls: number; byMethod?: Record<string, number>}
@@ -117,6 +119,7 @@ export async function runChecks<C>(categories: ReadonlyArray<Category<C>>, ctx: 
         const skipped: CheckEntry = {id: fullId(category, check), description: check.description, result: 'skipped', error: `not run: ${stoppedBy} failed`, durationMs: 0}
         entry.checks.push(skipped)
       }
+      options.onCategoryDone?.(entry)
       continue
     }
     options.onCategory?.(category)
@@ -148,6 +151,7 @@ export async function runChecks<C>(categories: ReadonlyArray<Category<C>>, ctx: 
     }
     const fatal = checks.find((check, i) => check.fatal && ((results[i] as CheckEntry).result === 'error' || (results[i] as CheckEntry).result === 'timeout'))
     if (fatal) stoppedBy = fullId(category, fatal)
+    options.onCategoryDone?.(entry)
   }
 
   const failOn = options.failOn ?? 'error'

@@ -1,9 +1,8 @@
 // The one way to run the check suite, shared by `check` and `diagnose bundle`: count the API
-// calls, make sure the API server answers at all (no usable cluster is exit 3, not a check
-// result), let categories start their slow reads early, run the categories, and stop background
-// work when the run is over.
-import {ClusterError, TimeoutError} from '../errors.js'
-import {KubeErrorCode, type KubeClient} from '../kube/types.js'
+// calls, make sure the API server answers at all (no usable cluster is exit 3, one that never
+// answers in time exit 4, neither a check result), let categories start their slow reads early,
+// run the categories, and stop background work when the run is over.
+import type {KubeClient} from '../kube/types.js'
 import {createContext, refreshContext, type CheckContext, type CheckMode, type CheckSettings, type FetchText} from './context.js'
 import {countingKube} from './counting-kube.js'
 import type {RemoteKubeFactory} from './remote.js'
@@ -11,7 +10,7 @@ import {categoriesFor} from './registry.js'
 import {runChecks, type RetryNotice} from './runner.js'
 import {isSelected, type Selection} from './select.js'
 import {wordDuration} from './threshold.js'
-import type {Category, CheckReport, FailOn} from './types.js'
+import type {Category, CategoryEntry, CheckReport, FailOn} from './types.js'
 
 export interface SuiteOptions {
   selection?: Selection
@@ -25,6 +24,7 @@ export interface SuiteOptions {
   /** Builds clients for other clusters (multicluster Links); closed when the run is over. */
   remoteKube?: RemoteKubeFactory
   onCategory?: (category: Category<CheckContext>) => void
+  onCategoryDone?: (entry: CategoryEntry) => void
   onRetry?: (notice: RetryNotice) => void
 }
 
@@ -50,6 +50,7 @@ export async function runCheckSuite(client: KubeClient, settings: CheckSettings,
       refresh: refreshContext,
       stats: () => stats,
       ...(options.onCategory ? {onCategory: options.onCategory} : {}),
+      ...(options.onCategoryDone ? {onCategoryDone: options.onCategoryDone} : {}),
       ...(options.onRetry ? {onRetry: options.onRetry} : {}),
     })
   } finally {
@@ -59,14 +60,11 @@ export async function runCheckSuite(client: KubeClient, settings: CheckSettings,
 }
 
 /**
- * The API server must answer first; one that never answers is as unusable as one that refuses.
- * An exec credential plugin that ran out of time stays a timeout (exit 4): the server was not asked.
+ * The API server must answer first. Its failure ends the run before any check: refused,
+ * unreachable or rejected credentials are exit 3; a server that stalls past --request-timeout
+ * (the kube layer tells a stall from a server it could not connect to) is a timeout (exit 4), like
+ * every other stall, and so is an exec credential plugin that ran out of time.
  */
 async function connect(ctx: CheckContext): Promise<void> {
-  try {
-    await ctx.snapshot.version()
-  } catch (error) {
-    if (error instanceof TimeoutError && error.code !== KubeErrorCode.execPlugin) throw new ClusterError(error.message, {code: error.code, ...(error.hint ? {hint: error.hint} : {})})
-    throw error
-  }
+  await ctx.snapshot.version()
 }

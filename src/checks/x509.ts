@@ -188,8 +188,9 @@ export function chainProblem(cert: X509Certificate, intermediates: readonly X509
     return false
   }
   if (reaches(cert, new Set([cert.fingerprint256]))) return undefined
-  const via = intermediates.length > 0 ? ` (nor through the ${intermediates.length} intermediate certificate(s) after it)` : ''
-  return expiredIntermediate ?? `certificate ${certName(cert)} is not signed by any of the ${anchors.length} trust anchor(s)${via}`
+  const via = intermediates.length === 0 ? '' : ` (nor through the ${intermediates.length === 1 ? 'intermediate certificate' : `${intermediates.length} intermediate certificates`} after it)`
+  const by = anchors.length === 1 ? 'the trust anchor' : `any of the ${anchors.length} trust anchors`
+  return expiredIntermediate ?? `certificate ${certName(cert)} is not signed by ${by}${via}`
 }
 
 export const isCA = (cert: X509Certificate): boolean => cert.ca

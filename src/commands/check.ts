@@ -8,7 +8,7 @@ import {reportExitCode, type RetryNotice} from '../checks/runner.js'
 import {splitIds, unknownSelectors} from '../checks/select.js'
 import {runCheckSuite, suiteCategories} from '../checks/suite.js'
 import {DEFAULT_CERT_EXPIRY_THRESHOLD, parseLongDuration} from '../checks/threshold.js'
-import type {CheckReport} from '../checks/types.js'
+import type {CategoryEntry, CheckReport} from '../checks/types.js'
 import {ClusterCommand, scrapeViaFlag} from '../cluster-command.js'
 import {type ErrorInfo, InputError, UsageError} from '../errors.js'
 import {CNI_DEFAULT_NAMESPACE} from '../mesh/cni.js'
@@ -16,7 +16,7 @@ import {renderCheckJson} from '../output/check-json.js'
 import {renderCheckJUnit} from '../output/check-junit.js'
 import {renderCheckMarkdown} from '../output/check-markdown.js'
 import {renderCheckListJson, renderCheckListText} from '../output/check-list.js'
-import {renderCheckTable} from '../output/check-table.js'
+import {renderCategoryBlock, renderCheckTable, renderCheckTail} from '../output/check-table.js'
 import {startProgress} from '../output/progress.js'
 import {formatDuration, parseDuration} from '../util/duration.js'
 
@@ -72,7 +72,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
 
     if (flags['from-json'] !== undefined) {
       const saved = readSavedReport(flags['from-json'])
-      this.out(this.render(saved.report, flags.output, flags.color, saved.error))
+      this.write(this.render(saved.report, flags.output, flags.color, saved.error), flags.output)
       // A run that could not start exits as it did (2, 3); a report, by its checks.
       process.exitCode = saved.error?.exitCode ?? reportExitCode(saved.report)
       return
@@ -86,7 +86,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
       })
     }
     if (flags['list-checks']) {
-      this.out(flags.output === 'json' ? renderCheckListJson(categories, selection) : renderCheckListText(categories, selection))
+      this.write(flags.output === 'json' ? renderCheckListJson(categories, selection) : renderCheckListText(categories, selection), flags.output)
       return
     }
 
@@ -104,7 +104,9 @@ Categories run in order; the checks of a category run in parallel on one shared 
       versionCheckUrl: flags['version-check-url'],
       now: Date.now,
     }
-    const progress = await startProgress({enabled: flags.output === 'table' || flags.output === 'short', color: flags.color})
+    const human = flags.output === 'table' || flags.output === 'short'
+    const table = {color: this.useColor(flags.color), short: flags.output === 'short'}
+    const progress = await startProgress({enabled: human, color: flags.color})
     this.pauseSpinner = (paused) => progress.pause(paused)
     // Links' target clusters get their own clients, from the kubeconfigs in their Secrets.
     const remoteKube = this.remoteKubeFactory(options.requestTimeoutMs)
@@ -118,6 +120,18 @@ Categories run in order; the checks of a category run in parallel on one shared 
         concurrency: flags.concurrency,
         remoteKube,
         onCategory: (category) => progress.show(`checking ${category.name}`),
+        // As linkerd check does: each category on screen as soon as it is done, not all at the end
+        // of a --wait. The spinner goes first, so it never lands inside the report.
+        ...(human
+          ? {
+              onCategoryDone: (entry: CategoryEntry) => {
+                const block = renderCategoryBlock(entry, table)
+                if (block === '') return
+                progress.stop()
+                this.out(block)
+              },
+            }
+          : {}),
         onRetry: (notice) => {
           // A countdown that ticks every second until the next retry round reports.
           const deadline = Date.now() + notice.remainingMs
@@ -125,7 +139,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
         },
       })
       progress.stop()
-      this.out(this.render(report, flags.output, flags.color))
+      this.write(human ? renderCheckTail(report, table) : this.render(report, flags.output, flags.color), flags.output)
       if (flags.verbose) {
         const cpu = process.cpuUsage()
         this.err(`${report.stats.apiCalls} API calls (${report.stats.listCalls} lists) in ${formatDuration(report.stats.durationMs)}, process CPU ${Math.round((cpu.user + cpu.system) / 1000)}ms\n`)
@@ -135,6 +149,12 @@ Categories run in order; the checks of a category run in parallel on one shared 
       progress.stop()
       await client.close()
     }
+  }
+
+  /** JSON and JUnit are data, byte for byte; the table, short and markdown layouts are read by a person. */
+  private write(text: string, output: string): void {
+    if (output === 'json' || output === 'junit') this.outData(text)
+    else this.out(text)
   }
 
   /** A run that could not start is still a document in JSON and JUnit, with the failure as a failed check. */

@@ -76,6 +76,6 @@ Documents inject does not change are copied byte for byte; changed documents kee
     const krm = this.argv.includes('--krm') ? await readResourceList() : undefined
     const {argv, flags} = await this.parse(Inject, krm ? [...this.argv, ...functionConfigArgs(krm.functionConfig, Inject.flags)] : this.argv)
     const deps = {version: this.config.version, openKube: () => openKube(kubeOptions(flags)), krm: krm && ((options: InjectOptions) => transformResourceList(krm, 'inject', options))}
-    await runInject(flags, argv as string[], deps, {out: (text) => this.out(text), err: (text) => this.err(text)})
+    await runInject(flags, argv as string[], deps, this.io())
   }
 }

@@ -25,6 +25,6 @@ export default class Uninject extends BaseCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Uninject)
-    await runUninject(flags, argv as string[], {out: (text) => this.out(text), err: (text) => this.err(text)})
+    await runUninject(flags, argv as string[], this.io())
   }
 }

@@ -2,12 +2,32 @@
 // words typed after the program name (the last one is the word under the cursor), which words can
 // come next. Pure: the command table comes from oclif's manifest, values from providers.ts.
 
-/** Known values, or a function that finds them (loaded only when that value is being completed). */
-export type Values = readonly string[] | (() => readonly string[] | Promise<readonly string[]>)
+/** What a value function may look at: the line so far. */
+export interface CompletionContext {
+  /** The values of the flags given so far, by long name (`namespace` for `-n shop`). */
+  flags: Readonly<Record<string, string>>
+  /** Positional arguments given before the word being completed. */
+  positionals: readonly string[]
+  /** The word being completed. */
+  typed: string
+  /** Names from the cluster (namespaces, pods, `deploy/` names, contexts); absent in tests of the pure logic. */
+  cluster?: ClusterNames | undefined
+}
 
-async function resolve(values: Values | undefined): Promise<readonly string[]> {
+/** Read-only lookups in the user's cluster and kubeconfig; every one resolves to [] on any failure. */
+export interface ClusterNames {
+  contexts(flags: Readonly<Record<string, string>>): Promise<string[]>
+  namespaces(flags: Readonly<Record<string, string>>): Promise<string[]>
+  /** Names of the objects of a canonical kind (`deployment`, `pod`, `service`, ...) in the flags' namespace. */
+  names(kind: string, flags: Readonly<Record<string, string>>): Promise<string[]>
+}
+
+/** Known values, or a function that finds them (called only when that value is being completed). */
+export type Values = readonly string[] | ((context: CompletionContext) => readonly string[] | Promise<readonly string[]>)
+
+async function resolve(values: Values | undefined, context: CompletionContext): Promise<readonly string[]> {
   if (values === undefined) return []
-  return typeof values === 'function' ? values() : values
+  return typeof values === 'function' ? values(context) : values
 }
 
 export interface FlagSpec {
@@ -57,8 +77,8 @@ function findFlag(command: CommandSpec, word: string): FlagSpec | undefined {
   return undefined
 }
 
-async function valueCompletion(flag: FlagSpec, typed: string, lead = ''): Promise<Completion> {
-  const values = await resolve(flag.values)
+async function valueCompletion(flag: FlagSpec, typed: string, context: Omit<CompletionContext, 'typed'>, lead = ''): Promise<Completion> {
+  const values = await resolve(flag.values, {...context, typed})
   if (values.length === 0) return none(!flag.list)
   if (!flag.list) return {candidates: values.filter(startsWith(typed)).map((v) => lead + v), files: false, noSpace: false}
   const cut = typed.lastIndexOf(',') + 1
@@ -69,7 +89,7 @@ async function valueCompletion(flag: FlagSpec, typed: string, lead = ''): Promis
 }
 
 /** Next words for `words` (everything after the program name; the last is the partial word). */
-export async function complete(commands: readonly CommandSpec[], words: readonly string[]): Promise<Completion> {
+export async function complete(commands: readonly CommandSpec[], words: readonly string[], cluster?: ClusterNames): Promise<Completion> {
   const typed = words.at(-1) ?? ''
   const before = words.slice(0, -1)
   // The command: as many leading words as still name a command or a topic.
@@ -90,11 +110,13 @@ export async function complete(commands: readonly CommandSpec[], words: readonly
 
   // Walk the rest: which flags were given, which flag waits for its value, how many positionals.
   const used = new Set<string>()
+  const given: Record<string, string> = {}
+  const positionals: string[] = []
   let pending: FlagSpec | undefined
-  let positionals = 0
   let flagsEnded = false
   for (const word of before.slice(i)) {
     if (pending) {
+      given[pending.name] = word
       pending = undefined
       continue
     }
@@ -105,19 +127,21 @@ export async function complete(commands: readonly CommandSpec[], words: readonly
     const flag = flagsEnded ? undefined : findFlag(command, word)
     if (flag) {
       used.add(flag.name)
-      if (flag.takesValue && !word.includes('=')) pending = flag
+      if (flag.takesValue && word.includes('=')) given[flag.name] = word.slice(word.indexOf('=') + 1)
+      else if (flag.takesValue) pending = flag
       continue
     }
     if (!flagsEnded && word.startsWith('-') && word !== '-') continue // unknown flag: ignore
-    positionals++
+    positionals.push(word)
   }
-  if (pending) return valueCompletion(pending, typed)
+  const context = {cluster, flags: given, positionals}
+  if (pending) return valueCompletion(pending, typed, context)
 
   if (!flagsEnded && typed.startsWith('--') && typed.includes('=')) {
     const flag = findFlag(command, typed)
     if (flag === undefined || !flag.takesValue) return none()
     const lead = typed.slice(0, typed.indexOf('=') + 1)
-    return valueCompletion(flag, typed.slice(lead.length), lead)
+    return valueCompletion(flag, typed.slice(lead.length), context, lead)
   }
   if (!flagsEnded && typed.startsWith('-')) {
     const names = command.flags
@@ -126,8 +150,8 @@ export async function complete(commands: readonly CommandSpec[], words: readonly
     return {candidates: names.filter(startsWith(typed)).sort(), files: false, noSpace: false}
   }
   const args = command.args ?? []
-  const values = await resolve(args[Math.min(positionals, args.length - 1)])
-  const candidates = [...(positionals === 0 ? subcommands : []), ...values].filter(startsWith(typed))
+  const values = await resolve(args[Math.min(positionals.length, args.length - 1)], {...context, typed})
+  const candidates = [...(positionals.length === 0 ? subcommands : []), ...values].filter(startsWith(typed))
   return {candidates, files: command.fileArgs === true && candidates.length === 0, noSpace: false}
 }
 

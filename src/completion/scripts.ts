@@ -1,11 +1,12 @@
-// The scripts `meshport completion bash|zsh` prints. Both ask `<program> __complete -- WORDS...`
+// The scripts `meshport completion bash|zsh|fish` prints. All ask `<program> __complete -- WORDS...`
 // for the candidates (cobra's protocol, the same kubectl uses for plugins), so what completes is
 // decided once, in complete.ts, and stays in step with the installed version.
 
-export const SHELLS = ['bash', 'zsh'] as const
+export const SHELLS = ['bash', 'zsh', 'fish'] as const
 export type Shell = (typeof SHELLS)[number]
 
 export function completionScript(shell: Shell, bins: readonly string[]): string {
+  if (shell === 'fish') return fishScript(bins)
   return shell === 'bash' ? bashScript(bins) : zshScript(bins)
 }
 
@@ -64,5 +65,25 @@ if [[ \${zsh_eval_context[-1]} == loadautoload ]]; then
 else
   compdef _meshport ${bins.join(' ')}
 fi
+`
+}
+
+function fishScript(bins: readonly string[]): string {
+  return `# meshport completion for fish. Load it in ~/.config/fish/config.fish with:  meshport completion fish | source
+# or save it as ~/.config/fish/completions/meshport.fish
+function __meshport_complete
+    set -l words (commandline -opc)
+    set -l current (commandline -ct)
+    set -l out (command $words[1] __complete -- $words[2..-1] $current 2>/dev/null)
+    or return
+    set -l directive (string replace -r '^:' '' -- $out[-1])
+    set -e out[-1]
+    if test (count $out) -gt 0
+        printf '%s\\n' $out
+    else if test (math "bitand($directive, 4)") -eq 0
+        __fish_complete_path $current
+    end
+end
+${bins.map((bin) => `complete -c ${bin} -f -a '(__meshport_complete)'`).join('\n')}
 `
 }

@@ -1,9 +1,10 @@
 // The command table for completion, read from oclif's loaded commands (its manifest, so no
-// command module is imported) and enriched with the value providers.
+// command module is imported) and enriched with the value providers: the command's own, then
+// those of flags every cluster command shares (-n, --context, ...).
 import type {Command} from '@oclif/core'
 
 import type {CommandSpec, FlagSpec} from './complete.js'
-import {PROVIDERS} from './providers.js'
+import {COMMON_FLAGS, PROVIDERS} from './providers.js'
 
 type FlagLike = {name?: string; char?: string; type: string; options?: readonly string[]; multiple?: boolean; allowNo?: boolean; hidden?: boolean}
 
@@ -21,7 +22,7 @@ export function commandSpecs(commands: readonly Command.Loadable[]): CommandSpec
           allowNo: f.allowNo,
           multiple: f.multiple,
           list: providers.lists?.includes(name),
-          values: providers.flags?.[name] ?? f.options,
+          values: providers.flags?.[name] ?? COMMON_FLAGS[name] ?? f.options,
         }))
       flags.push({name: 'help', takesValue: false})
       const declared = Object.values(c.args ?? {}).map((a) => (a as {options?: readonly string[]}).options)

@@ -35,3 +35,24 @@ export function closestIds(typed: string, known: readonly string[]): string[] {
   const longest = Math.max(typed.length, ...hits.map((h) => h.length))
   return best <= Math.max(2, Math.floor(longest / 3)) ? hits : []
 }
+
+/**
+ * The flags a mistyped one probably meant (at most three): a known flag whose name holds the typed
+ * one or is held by it (`--proxy-image-pull-policy` → `--image-pull-policy`), else the nearest by
+ * edit distance. `known` holds the flags as typed: `--name`, `-c`.
+ */
+export function closestFlags(typed: string, known: readonly string[]): string[] {
+  if (!typed.startsWith('--')) return []
+  const long = known.filter((f) => f.startsWith('--'))
+  const name = typed.slice(2)
+  const holds = long.filter((f) => {
+    const other = f.slice(2)
+    return Math.min(other.length, name.length) >= 4 && (name.includes(other) || other.includes(name))
+  })
+  if (holds.length > 0) {
+    const gap = (f: string) => Math.abs(f.length - typed.length)
+    const best = Math.min(...holds.map(gap))
+    return holds.filter((f) => gap(f) === best).slice(0, 3)
+  }
+  return closestIds(typed, long).slice(0, 3)
+}

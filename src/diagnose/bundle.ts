@@ -35,6 +35,8 @@ export interface BundleOptions {
 export interface BundleText {
   podReport(report: PodReport): string
   portsReport(report: PortsReport): string
+  /** A proxy's /metrics text as people will read it. */
+  metrics(body: string): string
 }
 
 export interface BundleResult {
@@ -87,7 +89,7 @@ export async function collectBundle(kube: KubeClient, options: BundleOptions): P
     add(`${options.namespace}/pods/${name}/report.txt`, text(options.text.podReport(report)))
     add(`${options.namespace}/pods/${name}/pod.json`, json(pod))
     const metrics = snapshot.admin?.metrics
-    if (metrics?.body !== undefined) add(`${options.namespace}/pods/${name}/proxy-metrics.txt`, text(options.obfuscate ? obfuscateMetrics(metrics.body) : metrics.body))
+    if (metrics?.body !== undefined) add(`${options.namespace}/pods/${name}/proxy-metrics.txt`, text(options.text.metrics(options.obfuscate ? obfuscateMetrics(metrics.body) : metrics.body)))
     return report
   })
 
@@ -113,16 +115,20 @@ export async function collectBundle(kube: KubeClient, options: BundleOptions): P
       problems,
     }),
   )
+  const contents: Array<[string, string]> = [
+    ['summary.json', 'every problem found, by pod, with rule ids (docs/diagnose.md)'],
+    [`${options.namespace}/ports.{json,txt}`, 'what the mesh does with every port'],
+    [`${options.namespace}/pods/POD/`, "diagnose pod report, the pod object, the proxy's /metrics"],
+    ['control-plane/pods.json', 'status of the control-plane pods'],
+    ['control-plane/check.json', 'meshport check --proxy report'],
+  ]
+  const width = Math.max(...contents.map(([path]) => path.length)) + 2
   add(
     'README.txt',
     [
       `meshport diagnose bundle of namespace ${options.namespace} (context ${options.contextName}), ${options.now.toISOString()}`,
       '',
-      'summary.json                      every problem found, by pod, with rule ids (docs/diagnose.md)',
-      `${options.namespace}/ports.{json,txt}           what the mesh does with every port`,
-      `${options.namespace}/pods/POD/                  diagnose pod report, the pod object, the proxy's /metrics`,
-      'control-plane/pods.json           status of the control-plane pods',
-      'control-plane/check.json          meshport check --proxy report',
+      ...contents.map(([path, what]) => `${path.padEnd(width)}${what}`),
       '',
       'Secrets were not collected; tokens, keys, passwords and private keys are replaced by [REDACTED].',
       options.obfuscate ? 'Proxy metrics are obfuscated (authority, client_id, server_id, target_addr, dst_service, dst_namespace hashed).' : '',
@@ -131,4 +137,10 @@ export async function collectBundle(kube: KubeClient, options: BundleOptions): P
   )
   entries.sort((a, b) => (a.path < b.path ? -1 : 1))
   return {entries, counts, pods: pods.length}
+}
+
+/** `meshport-bundle-shop-20261122-235900.tar.gz`: the namespace and the UTC time, sortable. */
+export function defaultBundleName(namespace: string, now: Date): string {
+  const stamp = now.toISOString().replace(/\.\d+Z$/, '').replaceAll('-', '').replaceAll(':', '').replace('T', '-')
+  return `meshport-bundle-${namespace}-${stamp}.tar.gz`
 }

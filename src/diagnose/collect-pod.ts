@@ -2,7 +2,7 @@
 // owner's pod template, the injector webhook and pods, the control plane's version, and — for a
 // running meshed pod — /ready, /live and /metrics through a port-forward to its admin port.
 // Failures of secondary reads become "unknown" fields; only a missing pod is an error.
-import {KubeApiError, type MeshError} from '../errors.js'
+import {type MeshError, NotFoundError, TimeoutError} from '../errors.js'
 import type {HttpResult, KubeClient, V1MutatingWebhookConfiguration, V1Pod} from '../kube/types.js'
 import {adminPort} from '../mesh/admin-port.js'
 import {ANNOTATION, LABEL} from '../mesh/names.js'
@@ -53,8 +53,12 @@ async function probe(kube: KubeClient, pod: V1Pod, port: number, path: string, t
     const res = await kube.proxyGet({name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? ''}, port, path, timeoutMs)
     return {status: res.status, body: res.body}
   } catch (err) {
-    return {error: (err as MeshError).message}
+    return failedProbe(err)
   }
+}
+
+function failedProbe(err: unknown, message = (err as MeshError).message): ProbeResult {
+  return err instanceof TimeoutError ? {error: message, timedOut: true} : {error: message}
 }
 
 export interface ControlPlaneInfo {
@@ -144,20 +148,20 @@ export async function collectPodSnapshot(client: KubeClient, pod: V1Pod, cp: Con
     // /ready goes first on its own: when the admin port refuses, its error names pod and port.
     // /live and /metrics then share one tunnel instead of opening one each.
     const ready = await probe(kube, pod, port, '/ready', timeoutMs)
-    let live: ProbeResult = {error: ready.error ?? ''}
-    let metrics: ProbeResult = {error: ready.error ?? ''}
+    let live: ProbeResult = ready
+    let metrics: ProbeResult = ready
     if (ready.error === undefined) {
       const ref = {name: pod.metadata?.name ?? '', namespace: nsName}
       const asProbe = (path: string, answer: HttpResult | Error | undefined): ProbeResult =>
         answer === undefined || answer instanceof Error
-          ? {error: `GET ${path} on port ${port} of pod/${ref.name} in ${nsName}: ${answer?.message ?? 'no answer'}`}
+          ? failedProbe(answer, `GET ${path} on port ${port} of pod/${ref.name} in ${nsName}: ${answer?.message ?? 'no answer'}`)
           : {status: answer.status, body: answer.body}
       try {
         const answers = await kube.proxyGetMany(ref, port, ['/live', '/metrics'], timeoutMs)
         live = asProbe('/live', answers[0])
         metrics = asProbe('/metrics', answers[1])
       } catch (err) {
-        live = metrics = {error: (err as MeshError).message}
+        live = metrics = failedProbe(err)
       }
     }
     snapshot.admin = {port, ready, live, metrics}
@@ -167,6 +171,6 @@ export async function collectPodSnapshot(client: KubeClient, pod: V1Pod, cp: Con
 
 export async function getPodOrFail(kube: KubeClient, namespace: string, name: string): Promise<V1Pod> {
   const pod = await kube.getPod(namespace, name)
-  if (!pod) throw new KubeApiError(`pod/${name} not found in ${namespace}`, 404, {hint: `list the pods with kubectl get pods -n ${namespace}`})
+  if (!pod) throw new NotFoundError([`pod/${name} in namespace ${namespace}`], {hint: `list the pods with kubectl get pods -n ${namespace}`})
   return pod
 }

@@ -88,6 +88,11 @@ export function buildPodReport(snapshot: PodSnapshot, options: {defaults?: Parti
   }
 }
 
+/** Something the report needed did not answer in time (and nothing worse was found): exit 4. */
+export function podReportTimedOut(report: Pick<PodReport, 'problems'>): boolean {
+  return report.problems.some((p) => p.rule === PROXY_RULES.adminTimeout.id)
+}
+
 export function selectPodReport(report: PodReport, only: readonly string[], skip: readonly string[]): PodReport {
   if (only.length === 0 && skip.length === 0) return report
   const problems = selectProblems(report.problems, only, skip)

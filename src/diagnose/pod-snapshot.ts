@@ -9,6 +9,8 @@ export interface ProbeResult {
   body?: string
   /** Why there was no answer (port-forward refused, timeout, ...). */
   error?: string
+  /** The error is --request-timeout running out (a stall): the endpoint's state is unknown. */
+  timedOut?: true
 }
 
 export interface OwnerInfo {

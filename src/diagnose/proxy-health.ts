@@ -13,6 +13,7 @@ export const PROXY_RULES = {
   notReady: {id: 'proxy.not-ready', severity: 'error'},
   notLive: {id: 'proxy.not-live', severity: 'error'},
   adminUnreachable: {id: 'proxy.admin-unreachable', severity: 'error'},
+  adminTimeout: {id: 'proxy.admin-timeout', severity: 'warning'},
   waiting: {id: 'proxy.waiting', severity: 'error'},
   restarted: {id: 'proxy.restarted', severity: 'warning'},
   oomKilled: {id: 'proxy.oom-killed', severity: 'error'},
@@ -120,9 +121,12 @@ export function proxyHealth(snapshot: PodSnapshot, subject: ProblemSubject): Pro
   if (admin) {
     if (admin.ready) health.ready = admin.ready
     if (admin.live) health.live = admin.live
-    const reachErr = admin.ready?.error ?? admin.live?.error ?? admin.metrics?.error
-    if (reachErr !== undefined) {
-      push(PROXY_RULES.adminUnreachable, `the proxy's admin port ${admin.port} could not be reached: ${reachErr}`, `check that the proxy container runs (${logs(CONTAINER.proxy)}) and that the linkerd-admin port is declared`)
+    const failed = [admin.ready, admin.live, admin.metrics].find((p) => p?.error !== undefined)
+    if (failed?.timedOut) {
+      // A stall is not a refusal: the proxy's state is unknown, and the run ends as a timeout (exit 4).
+      push(PROXY_RULES.adminTimeout, `the proxy's admin port ${admin.port} did not answer in time: ${failed.error}`, `try again, or raise --request-timeout; if it persists, ${logs(CONTAINER.proxy)}`)
+    } else if (failed) {
+      push(PROXY_RULES.adminUnreachable, `the proxy's admin port ${admin.port} could not be reached: ${failed.error}`, `check that the proxy container runs (${logs(CONTAINER.proxy)}) and that the linkerd-admin port is declared`)
     } else {
       if (admin.ready && !answered(admin.ready, 200) && !problems.some((p) => p.rule === PROXY_RULES.notReady.id)) {
         push(PROXY_RULES.notReady, `the proxy's /ready answered ${admin.ready.status}${admin.ready.body ? ` "${admin.ready.body.trim()}"` : ''}; it turns 200 once the proxy has its identity certificate`, `${logs(CONTAINER.proxy)} | grep -i identity`)

@@ -1,6 +1,7 @@
 // `diagnose proxy-metrics`: the raw /metrics of each pod's proxy, fetched through a port-forward
 // to the port named linkerd-admin (native sidecar or not), in Linkerd's output layout:
 // "#\n# POD name (i of n)\n#\n" then the body, or "# ERROR: ..." for that pod.
+import {TimeoutError} from '../errors.js'
 import type {KubeClient, V1Pod} from '../kube/types.js'
 import {adminPort} from '../mesh/admin-port.js'
 import {proxyContainer} from '../ports/index.js'
@@ -13,6 +14,8 @@ export interface PodMetrics {
   adminPort?: number
   metrics?: string
   error?: string
+  /** The port-forward ran out of --request-timeout (a stall), rather than failing. */
+  timedOut?: true
 }
 
 export interface ProxyMetricsReport {
@@ -34,7 +37,8 @@ export async function scrapeProxyMetrics(kube: KubeClient, pods: readonly V1Pod[
       if (res.status !== 200) return {pod: name, namespace, adminPort: port, error: `GET /metrics on port ${port} answered ${res.status}`}
       return {pod: name, namespace, adminPort: port, metrics: options.obfuscate ? obfuscateMetrics(res.body) : res.body}
     } catch (err) {
-      return {pod: name, namespace, adminPort: port, error: (err as Error).message}
+      const failed: PodMetrics = {pod: name, namespace, adminPort: port, error: (err as Error).message}
+      return err instanceof TimeoutError ? {...failed, timedOut: true} : failed
     }
   })
   results.sort((a, b) => (a.pod < b.pod ? -1 : a.pod > b.pod ? 1 : a.namespace < b.namespace ? -1 : 1))

@@ -7,6 +7,7 @@
 // flag errors, --krm, --from-cluster, debug output.
 import {reportFailure} from '../command-failure.js'
 import {runInject, runUninject, type CommandIo, type ManifestFlagValues} from '../manifest-run.js'
+import {terminalSafe} from '../output/terminal.js'
 import {parseArgv} from './argv.js'
 import {FAST_SPECS} from './specs.js'
 
@@ -16,10 +17,11 @@ interface FastCommand {
   run(flags: ManifestFlagValues, args: string[], version: string): Promise<void>
 }
 
-// As BaseCommand's out() and err().
+// As BaseCommand's outData(), out() and err().
 const io: CommandIo = {
+  err: (text) => process.stderr.write(terminalSafe(text)),
   out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
+  show: (text) => process.stdout.write(terminalSafe(text)),
 }
 
 /** The commands with a fast path (bin/run.js names the same ids before loading this file). */

@@ -4,6 +4,11 @@
 import {loadHelpClass, type Hook} from '@oclif/core'
 
 import {closestIds} from '../completion/suggest.js'
+import {terminalSafe} from '../output/terminal.js'
+
+// Linkerd's words for meshport's commands: `linkerd stat` (a deprecated alias of viz stat) and
+// `linkerd diagnostics` (alias dg) are what Linkerd users type first.
+const LINKERD_WORDS: Readonly<Record<string, string>> = {dg: 'diagnose', diagnostics: 'diagnose', stat: 'viz:stat'}
 
 const hook: Hook.CommandNotFound = async function (opts) {
   const separator = opts.config.topicSeparator
@@ -26,6 +31,21 @@ const hook: Hook.CommandNotFound = async function (opts) {
       return
     }
   }
+  const renamed = LINKERD_WORDS[words[0] ?? '']
+  if (renamed !== undefined) {
+    // The whole line again with meshport's word, so it can be copied; a subcommand meshport
+    // lacks (`diagnostics controller-metrics`) leaves only the topic.
+    let id = renamed
+    let args = [...words.slice(1), ...(opts.argv ?? [])]
+    if (!opts.config.findCommand(id)) {
+      const sub = args[0] === undefined ? undefined : opts.config.findCommand(`${id}:${args[0]}`)
+      id = sub ? sub.id : id
+      args = sub ? args.slice(1) : []
+    }
+    const line = [opts.config.bin, id.replaceAll(':', separator), ...args].join(' ')
+    process.stderr.write(terminalSafe(`Error: "${words[0]}" is not a ${opts.config.bin} command.\nDid you mean "${line}"?\nHint: run \`${opts.config.bin} --help\` for the list of commands\n`))
+    this.exit(2)
+  }
   let end = 1
   while (end < words.length && topics.has(words.slice(0, end).join(':'))) end++
   const typed = words.slice(0, end).join(':')
@@ -34,7 +54,7 @@ const hook: Hook.CommandNotFound = async function (opts) {
   let text = `Error: "${shown}" is not a ${opts.config.bin} command.\n`
   if (suggestions.length > 0) text += `Did you mean ${suggestions.map((s) => `"${opts.config.bin} ${s}"`).join(' or ')}?\n`
   text += `Hint: run \`${opts.config.bin} --help\` for the list of commands\n`
-  process.stderr.write(text)
+  process.stderr.write(terminalSafe(text))
   // oclif prints nothing for an exit error; the message above is the whole output.
   this.exit(2)
 }

@@ -9,17 +9,19 @@
 // offer h2, and a plain-http server (kubectl proxy), get HTTP/1.1 on the transport's keep-alive
 // agent instead. Go's windows are used (4 MiB per stream, 1 GiB per connection) rather than
 // Node's 64 KiB, which made every ~55 KiB /metrics answer wait a round trip for WINDOW_UPDATE.
-// Idempotent requests that die with the connection (GOAWAY, reset, refused stream) are sent again
-// once on a new one, as client-go's transport does for GETs.
+// Idempotent requests that die with the connection before an answer (GOAWAY, reset, refused
+// stream) are sent again at once on a new one, as Go's HTTP/2 transport does. Above that, the
+// caller runs each request under client-go's retry policy (retry.ts: drops and 429/5xx with
+// Retry-After, all inside one --request-timeout): a request is one attempt, ended by the
+// attempt's signal, and tells the retrier when it has its connection and its answer's headers.
 import {request as httpRequest, type IncomingMessage} from 'node:http'
 import {request as httpsRequest} from 'node:https'
 import {connect as h2connect, constants as h2, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders} from 'node:http2'
 import {connect as tlsConnect, type TLSSocket} from 'node:tls'
 import {gunzip} from 'node:zlib'
 
-import {TimeoutError} from '../errors.js'
+import {attemptAnswered, attemptConnected, attemptSignal} from './retry.js'
 import type {ClusterTransport, Material} from './transport.js'
-import {KubeErrorCode} from './types.js'
 
 export interface ApiRequest {
   /** Path below the server URL (its path prefix is added), with any query string. */
@@ -27,6 +29,7 @@ export interface ApiRequest {
   method?: 'GET' | 'POST'
   headers?: Record<string, string>
   body?: string
+  /** Bound on the request when it is not an attempt of a retrier (whose deadline then rules). */
   timeoutMs: number
   /** Largest body accepted. */
   maxBytes?: number
@@ -55,8 +58,9 @@ const CONNECTION_WINDOW = 1 << 30
 
 type Connection = {kind: 'h2'; session: ClientHttp2Session; generation: number} | {kind: 'http1'; generation: number}
 
-function timeoutError(what: string, timeoutMs: number): TimeoutError {
-  return new TimeoutError(`${what}: no answer within ${timeoutMs}ms`, {code: KubeErrorCode.timeout, hint: 'raise --request-timeout, or check the API server and the pod'})
+/** What a request ended by its deadline rejects with (toKubeError and the retrier read it as a timeout). */
+function aborted(): Error {
+  return Object.assign(new Error('the request was aborted at its deadline'), {name: 'AbortError'})
 }
 
 export class ApiSession {
@@ -68,21 +72,26 @@ export class ApiSession {
 
   constructor(private readonly transport: ClusterTransport) {}
 
-  /** One request; any HTTP status resolves. Connection failures and timeouts reject. */
+  /**
+   * One request; any HTTP status resolves. Connection failures and the deadline (the retrier's
+   * attempt signal, else `timeoutMs`) reject.
+   */
   async request(req: ApiRequest): Promise<ApiAnswer> {
+    const signal = attemptSignal(req.timeoutMs)
     const material = await this.transport.current()
     try {
-      return await this.send(material, req)
+      return await this.send(material, req, signal)
     } catch (err) {
       // The connection died under the request (GOAWAY, reset): once more on a fresh one.
-      if (!(err instanceof ConnectionLost) || (req.method ?? 'GET') !== 'GET') throw err
-      return this.send(await this.transport.current(), req)
+      if (!(err instanceof ConnectionLost) || (req.method ?? 'GET') !== 'GET' || signal.aborted) throw err
+      return this.send(await this.transport.current(), req, signal)
     }
   }
 
-  private async send(material: Material, req: ApiRequest): Promise<ApiAnswer> {
-    const connection = await this.connect(material, req.timeoutMs)
-    const answer = connection.kind === 'h2' ? await this.sendH2(connection.session, material, req) : await sendHttp1(this.transport, material, req)
+  private async send(material: Material, req: ApiRequest, signal: AbortSignal): Promise<ApiAnswer> {
+    if (signal.aborted) throw aborted()
+    const connection = await untilAborted(this.connect(material, req.timeoutMs), signal)
+    const answer = connection.kind === 'h2' ? await this.sendH2(connection.session, material, req, signal) : await sendHttp1(this.transport, material, req, signal)
     return {...answer, anonymous: material.anonymous, generation: material.generation}
   }
 
@@ -133,7 +142,9 @@ export class ApiSession {
     return {generation: material.generation, kind: 'h2', session}
   }
 
-  private sendH2(session: ClientHttp2Session, material: Material, req: ApiRequest): Promise<Omit<ApiAnswer, 'generation' | 'anonymous'>> {
+  private sendH2(session: ClientHttp2Session, material: Material, req: ApiRequest, signal: AbortSignal): Promise<Omit<ApiAnswer, 'generation' | 'anonymous'>> {
+    // The TLS session is up: from here a deadline is a stall, not an unreachable server.
+    attemptConnected()
     const headers: Record<string, string> = {
       ':method': req.method ?? 'GET',
       ':path': this.prefix() + req.path,
@@ -148,14 +159,15 @@ export class ApiSession {
       const settle = (err: Error | undefined, answer?: Omit<ApiAnswer, 'generation' | 'anonymous'>): void => {
         if (settled) return
         settled = true
-        clearTimeout(timer)
+        signal.removeEventListener('abort', onAbort)
         if (--this.active === 0 && !session.destroyed) session.unref()
         if (err) {
           if (stream && !stream.closed) stream.close(h2.NGHTTP2_CANCEL)
           reject(err)
         } else resolve(answer as Omit<ApiAnswer, 'generation' | 'anonymous'>)
       }
-      const timer = setTimeout(() => settle(timeoutError(`GET ${req.path}`, req.timeoutMs)), req.timeoutMs)
+      const onAbort = (): void => settle(aborted())
+      signal.addEventListener('abort', onAbort)
       try {
         stream = session.request(headers, {endStream: req.body === undefined})
       } catch (err) {
@@ -167,7 +179,10 @@ export class ApiSession {
       const chunks: Buffer[] = []
       let size = 0
       const max = req.maxBytes ?? DEFAULT_MAX_BYTES
-      stream.on('response', (h) => (head = h))
+      stream.on('response', (h) => {
+        head = h
+        attemptAnswered(Number(h[':status']), flatten(h))
+      })
       stream.on('data', (chunk: Buffer) => {
         size += chunk.length
         if (size > max) settle(new Error(`answer larger than ${max} bytes`))
@@ -210,6 +225,24 @@ export class ApiSession {
   }
 }
 
+/** `work`, or an AbortError as soon as `signal` aborts (the work itself goes on, e.g. a dial others may use). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(aborted())
+    signal.addEventListener('abort', onAbort, {once: true})
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (err: Error) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(err)
+      },
+    )
+  })
+}
+
 function handshake(socket: TLSSocket, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -245,11 +278,13 @@ function gunzipAsync(body: Buffer): Promise<Buffer> {
 }
 
 /** HTTP/1.1 on the transport's keep-alive agent (TLS and proxy included). */
-function sendHttp1(transport: ClusterTransport, material: Material, req: ApiRequest): Promise<Omit<ApiAnswer, 'generation' | 'anonymous'>> {
+function sendHttp1(transport: ClusterTransport, material: Material, req: ApiRequest, signal: AbortSignal): Promise<Omit<ApiAnswer, 'generation' | 'anonymous'>> {
   const url = new URL(transport.url.pathname.replace(/\/+$/, '') + req.path, transport.url.origin)
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest
   return new Promise((resolve, reject) => {
-    const out = send(url, {agent: material.keepAliveAgent, headers: {accept: '*/*', 'accept-encoding': 'gzip', ...material.headers, ...req.headers}, method: req.method ?? 'GET'}, (res) => {
+    // Node's http client reports its connection to the retrier by itself (retry.ts); the answer is told here.
+    const out = send(url, {agent: material.keepAliveAgent, headers: {accept: '*/*', 'accept-encoding': 'gzip', ...material.headers, ...req.headers}, method: req.method ?? 'GET', signal}, (res) => {
+      attemptAnswered(res.statusCode ?? 0, flatten(res.headers))
       const chunks: Buffer[] = []
       let size = 0
       const max = req.maxBytes ?? DEFAULT_MAX_BYTES
@@ -262,17 +297,12 @@ function sendHttp1(transport: ClusterTransport, material: Material, req: ApiRequ
         chunks.push(chunk)
       })
       res.on('end', () => {
-        clearTimeout(timer)
         const headers = flatten(res.headers)
         decoded(headers, Buffer.concat(chunks, size)).then((answer) => resolve({...answer, status: res.statusCode ?? 0}), reject)
       })
       res.on('error', reject)
     })
-    const timer = setTimeout(() => out.destroy(timeoutError(`GET ${req.path}`, req.timeoutMs)), req.timeoutMs)
-    out.on('error', (err) => {
-      clearTimeout(timer)
-      reject(err)
-    })
+    out.on('error', reject)
     out.end(req.body)
   })
 }

@@ -1,8 +1,8 @@
-// The KubeClient on top of @kubernetes/client-node 1.x. Every request carries an AbortSignal
-// timeout (KubeOptions.requestTimeoutMs), every failure becomes a MeshError through
-// toKubeError, and `get*` turn 404 into undefined. Credentials, TLS and the proxy come from the
-// context's transport (transport.ts), not from client-node's KubeConfig. Only src/kube/ imports
-// client-node.
+// The KubeClient on top of @kubernetes/client-node 1.x. Every request is retried the way
+// client-go retries (retry.ts) inside one AbortSignal deadline (KubeOptions.requestTimeoutMs),
+// every failure becomes a MeshError through toKubeError, and `get*` turn 404 into undefined.
+// Credentials, TLS and the proxy come from the context's transport (transport.ts), not from
+// client-node's KubeConfig. Only src/kube/ imports client-node.
 import {
   AdmissionregistrationV1Api,
   ApiextensionsV1Api,
@@ -25,6 +25,7 @@ import {ApiSession} from './api-session.js'
 import {isNotFound, toKubeError} from './errors.js'
 import {PodPorts} from './pod-ports.js'
 import {PortForwarder} from './port-forward.js'
+import {attemptSignal, recordAnswer, Retrier} from './retry.js'
 import type {ClusterTransport} from './transport.js'
 import {
   KubeErrorCode,
@@ -36,6 +37,7 @@ import {
   type KubeClient,
   type ListOptions,
   type ObjectRef,
+  type RetryNotice,
   type ScrapeVia,
   type ServerVersion,
   type ServiceProxyRequest,
@@ -48,12 +50,10 @@ interface Selectors {
   labelSelector?: string
 }
 
-/** Aborts a request after `timeoutMs` with an unref'd timer, which can never delay the CLI's exit. */
+/** Aborts a request at its deadline (retries included) with an unref'd timer, which can never delay the CLI's exit. */
 function withTimeout(context: RequestContext, timeoutMs: number): RequestContext {
   // node-fetch rejects with AbortError, which toKubeError maps to a TimeoutError.
-  const controller = new AbortController()
-  setTimeout(() => controller.abort(), timeoutMs).unref()
-  context.setSignal(controller.signal)
+  context.setSignal(attemptSignal(timeoutMs))
   return context
 }
 
@@ -80,6 +80,7 @@ export class ClientNodeKube implements KubeClient {
   /** GETs to pods' ports, by pods/proxy or port-forward (KubeOptions.scrapeVia). */
   readonly podPorts: PodPorts
   private readonly config: ReturnType<typeof createConfiguration>
+  private readonly retrier: Retrier
 
   readonly server: string
 
@@ -88,15 +89,16 @@ export class ClientNodeKube implements KubeClient {
     readonly contextName: string,
     readonly namespace: string,
     private readonly timeoutMs: number,
-    scrapeVia: ScrapeVia = 'auto',
+    options: {onRetry?: ((notice: RetryNotice) => void) | undefined; scrapeVia?: ScrapeVia | undefined} = {},
   ) {
     this.server = transport.server
+    this.retrier = new Retrier(transport.server, timeoutMs, {onRetry: options.onRetry})
     const config = (this.config = createConfiguration({
       authMethods: {default: transport},
       baseServer: new ServerConfiguration(transport.server, {}),
       promiseMiddleware: [
         {
-          post: async (response: ResponseContext) => response,
+          post: (response: ResponseContext) => recordAnswer(response),
           pre: async (context: RequestContext) => withTimeout(context, timeoutMs),
         },
       ],
@@ -112,9 +114,9 @@ export class ClientNodeKube implements KubeClient {
     this.authz = make(AuthorizationV1Api)
     this.custom = make(CustomObjectsApi)
     this.versionApi = make(VersionApi)
-    this.forwarder = new PortForwarder(transport, timeoutMs)
+    this.forwarder = new PortForwarder(transport, timeoutMs, options.onRetry)
     this.session = new ApiSession(transport)
-    this.podPorts = new PodPorts(transport, this.session, this.forwarder, scrapeVia)
+    this.podPorts = new PodPorts(transport, this.session, this.forwarder, options.scrapeVia ?? 'auto', this.retrier)
   }
 
   private async call<T>(action: string, fn: () => Promise<T>): Promise<T> {
@@ -124,7 +126,7 @@ export class ClientNodeKube implements KubeClient {
       const material = await this.transport.current()
       generation = material.generation
       context.anonymous = material.anonymous
-      return await fn()
+      return await this.retrier.run(action, fn)
     } catch (err) {
       const mapped = toKubeError(err, context)
       // Expired exec-plugin or token-file credentials: fetch them again and retry once.
@@ -132,7 +134,7 @@ export class ClientNodeKube implements KubeClient {
       if (!unauthorized || generation < 0 || !(await this.transport.renew(generation))) throw mapped
     }
     try {
-      return await fn()
+      return await this.retrier.run(action, fn)
     } catch (err) {
       throw toKubeError(err, context)
     }
@@ -164,10 +166,10 @@ export class ClientNodeKube implements KubeClient {
       if (s.labelSelector) context.setQueryParam('labelSelector', s.labelSelector)
       if (s.fieldSelector) context.setQueryParam('fieldSelector', s.fieldSelector)
       await this.transport.applySecurityAuthentication(context)
-      const response = await this.config.httpApi.send(withTimeout(context, this.timeoutMs)).toPromise()
+      const response = await recordAnswer(await this.config.httpApi.send(withTimeout(context, this.timeoutMs)).toPromise())
       const text = await response.body.text()
-      // The shape toKubeError reads from client-node's ApiException: the status and its body.
-      if (response.httpStatusCode < 200 || response.httpStatusCode > 299) throw Object.assign(new Error(`HTTP ${response.httpStatusCode}`), {body: text, code: response.httpStatusCode})
+      // The shape toKubeError and the retrier read from client-node's ApiException: status, body, headers.
+      if (response.httpStatusCode < 200 || response.httpStatusCode > 299) throw Object.assign(new Error(`HTTP ${response.httpStatusCode}`), {body: text, code: response.httpStatusCode, headers: response.headers})
       return (JSON.parse(text) as {items?: T[] | null}).items ?? []
     })
   }

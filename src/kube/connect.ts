@@ -16,7 +16,7 @@ export interface KubeFlagValues {
 }
 
 /** The client options for these flags; UsageError (exit 2) for a bad --request-timeout. */
-export function kubeOptions(flags: KubeFlagValues, extra: Pick<KubeOptions, 'onExecPlugin'> = {}): KubeOptions {
+export function kubeOptions(flags: KubeFlagValues, extra: Pick<KubeOptions, 'onExecPlugin' | 'onRetry'> = {}): KubeOptions {
   const requestTimeoutMs = parseDuration(flags['request-timeout'])
   if (requestTimeoutMs === undefined || requestTimeoutMs <= 0) {
     throw new UsageError(`invalid --request-timeout "${flags['request-timeout']}"`, {hint: 'use a duration such as 10s, 500ms or 1m'})
@@ -42,4 +42,10 @@ export async function openKubeFromText(kubeconfig: string, source: string, reque
 export async function openPrometheus(endpoint: PrometheusEndpoint, options: PrometheusOptions): Promise<PrometheusClient> {
   const index = await import('./index.js')
   return index.openPrometheus(endpoint, options)
+}
+
+/** The context names of the kubeconfig `kubeconfig` (else $KUBECONFIG, else ~/.kube/config) holds, for completion. */
+export async function kubeconfigContextNames(kubeconfig: string | undefined): Promise<string[]> {
+  const {kubeconfigContexts} = await import('./index.js')
+  return kubeconfigContexts(kubeconfig)
 }

@@ -87,7 +87,7 @@ const TLS_CODES = new Set([
 ])
 
 /** The innermost `code` string of an error chain (node-fetch wraps system errors). */
-function systemCode(err: unknown): string | undefined {
+export function systemCode(err: unknown): string | undefined {
   for (let cur = err, depth = 0; cur && typeof cur === 'object' && depth < 5; depth++) {
     const rec = cur as {code?: unknown; errno?: unknown; cause?: unknown}
     if (typeof rec.code === 'string' && rec.code !== '') return rec.code
@@ -183,9 +183,45 @@ export function toKubeError(err: unknown, ctx: MapContext): MeshError {
   })
 }
 
+/**
+ * The start of a body that is not what was asked for, as one quoted line of at most `max`
+ * characters. Control characters stay as they are: the terminal writer shows them escaped, and
+ * JSON escapes them.
+ */
+export function excerpt(body: string, max = 60): string {
+  const line = body.trim().replace(/\r?\n/g, '\\n')
+  return `"${line.slice(0, max)}${line.length > max ? '...' : ''}"`
+}
+
+/** What a body without a Status object says about itself: its content type, and how it starts. */
+function describeBody(body: unknown, headers: Record<string, string> | undefined): string {
+  const type = headers?.['content-type']?.split(';', 1)[0]?.trim()
+  const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : ''
+  // No body, nothing to describe (a 401 from client-node carries none).
+  if (text.trim() === '') return ''
+  return ` (${type ? `${type}: ` : ''}${excerpt(text)})`
+}
+
+/**
+ * The server answered, but its body could not be read or is not JSON (a proxy's HTML page, a body
+ * cut short): the request, the HTTP status and a short excerpt, never the whole body.
+ */
+export function answerError(action: string, answer: {status: number; headers: Record<string, string>; head?: string}, cause: unknown, cut = false): MeshError {
+  const hint = 'something between meshport and the API server (a proxy or load balancer) may be answering in its place: check the context\'s server URL and any proxy'
+  if (cut || answer.head === undefined) {
+    const why = cut ? 'the connection closed before the whole body arrived' : (systemCode(cause) ?? (cause instanceof Error ? firstLine(cause.message) : String(cause)))
+    return new KubeApiError(`${action}: the answer (HTTP ${answer.status}) was cut short (${why})`, answer.status, {
+      cause,
+      code: KubeErrorCode.apiError,
+      hint: 'try again; if it keeps happening, a proxy or load balancer between meshport and the API server is closing connections',
+    })
+  }
+  return new KubeApiError(`${action}: the API server answered HTTP ${answer.status} with a body that is not a valid JSON object${describeBody(answer.head, answer.headers)}`, answer.status, {cause, code: KubeErrorCode.apiError, hint})
+}
+
 function fromStatus(status: number, body: unknown, ctx: MapContext, cause: unknown): MeshError {
   const parsed = parseStatusBody(body)
-  const detail = parsed?.message ? firstLine(parsed.message) : `HTTP ${status}`
+  const detail = parsed?.message ? firstLine(parsed.message) : `HTTP ${status}${describeBody(body, (cause as {headers?: Record<string, string>}).headers)}`
   if (status === 401) return unauthorizedError(ctx.server, ctx.anonymous === true, detail, cause)
   if (status === 403) {
     return new ClusterError(`forbidden: ${ctx.action}: ${detail}`, {

@@ -15,7 +15,7 @@ export function createKubeClient(options: KubeOptions, env: NodeJS.ProcessEnv = 
     const config = loadKubeConfig(options, env)
     const exec = {...defaultExecIO(env), onRun: options.onExecPlugin}
     const transport = new ClusterTransport(config, {env, exec})
-    return guarded(new ClientNodeKube(transport, config.contextName, config.namespace, options.requestTimeoutMs, options.scrapeVia))
+    return guarded(new ClientNodeKube(transport, config.contextName, config.namespace, options.requestTimeoutMs, {onRetry: options.onRetry, scrapeVia: options.scrapeVia}))
   } catch (err) {
     throw redactError(err)
   }
@@ -31,3 +31,4 @@ export function openPrometheus(endpoint: PrometheusEndpoint, options: Prometheus
 }
 
 export {kubeClientFromText} from './remote.js'
+export {kubeconfigContexts} from './contexts.js'

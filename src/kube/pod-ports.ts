@@ -9,16 +9,36 @@
 // policy, or Linkerd policy denying the API server's connection to the admin port while the
 // port-forward's loopback connection is always allowed: the proxy answers 403 itself), and
 // remembers the pod so that its next scrape goes straight to the port-forward.
+// Every request on the API session runs under the client's retrier (retry.ts), as the API calls
+// do: a connection dropped before an answer, or a 429/5xx with Retry-After, is tried again inside
+// the request's time, and a stall ends as a TimeoutError (exit 4).
+import {TimeoutError} from '../errors.js'
 import type {ApiAnswer, ApiSession} from './api-session.js'
 import {PodProxyError, apiServerStatus, toKubeError, unauthorizedError, type StatusBody} from './errors.js'
 import type {PortForwarder} from './port-forward.js'
+import {retryAfterMs, type Retrier} from './retry.js'
 import type {ClusterTransport} from './transport.js'
-import type {HttpResult, ObjectRef, ScrapeVia, ServiceProxyRequest} from './types.js'
+import {KubeErrorCode, type HttpResult, type ObjectRef, type ScrapeVia, type ServiceProxyRequest} from './types.js'
 
 /** Why the proxy path did not give the pod's own answer. */
 type Refusal = {kind: 'forbidden' | 'unreachable' | 'other'; status: StatusBody; httpStatus: number} | {kind: 'denied-by-pod'; answer: HttpResult}
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024
+
+/**
+ * An answer the retrier may try again (429, or 5xx with Retry-After), in the shape it reads
+ * (`code`, `headers`); when it does not (out of retries), the answer is handled as any other.
+ */
+class RetryableAnswer extends Error {
+  readonly code: number
+  readonly headers: Record<string, string>
+
+  constructor(readonly answer: ApiAnswer) {
+    super(`HTTP ${answer.status}`)
+    this.code = answer.status
+    this.headers = answer.headers
+  }
+}
 
 export class PodPorts {
   /** Pods whose proxy path failed once: their later GETs go straight to a port-forward. */
@@ -31,6 +51,7 @@ export class PodPorts {
     private readonly session: ApiSession,
     private readonly forwarder: PortForwarder,
     private readonly via: ScrapeVia,
+    private readonly retrier: Retrier,
   ) {}
 
   async get(pod: ObjectRef, port: number, path: string, timeoutMs: number): Promise<HttpResult> {
@@ -43,20 +64,24 @@ export class PodPorts {
   async getMany(pod: ObjectRef, port: number, paths: readonly string[], timeoutMs: number): Promise<Array<HttpResult | Error>> {
     if (!this.useProxy(pod)) return this.forward(pod, port, paths, timeoutMs)
     // The first path decides the route: a pod the API server cannot reach fails the same way for all.
+    // All paths together take at most `timeoutMs`, as over one port-forward.
     const [first, ...rest] = paths
     if (first === undefined) return []
+    const deadline = Date.now() + timeoutMs
     const head = await this.proxied(pod, port, first, timeoutMs)
+    const left = (): number => Math.max(1, deadline - Date.now())
     if ('refusal' in head) {
       if (this.via === 'auto' && this.fallsBack(head.refusal)) {
         if (head.refusal.kind === 'forbidden') this.forwardNamespaces.add(pod.namespace)
         else this.forwardPods.add(`${pod.namespace}/${pod.name}`)
+        // Another path: a refusal comes back fast, and the port-forward gets a whole timeout of its own.
         return this.forward(pod, port, paths, timeoutMs)
       }
       const error = refusalError(pod, port, head.refusal)
       if (error instanceof Error) throw error
-      return [error, ...(await this.proxiedAll(pod, port, rest, timeoutMs))]
+      return [error, ...(await this.proxiedAll(pod, port, rest, left()))]
     }
-    return [head.result, ...(await this.proxiedAll(pod, port, rest, timeoutMs))]
+    return [head.result, ...(await this.proxiedAll(pod, port, rest, left()))]
   }
 
   private useProxy(pod: ObjectRef): boolean {
@@ -90,7 +115,14 @@ export class PodPorts {
   /** One GET through pods/proxy: the pod's answer, or why the API server did not give one. */
   private async proxied(pod: ObjectRef, port: number, path: string, timeoutMs: number): Promise<{result: HttpResult} | {refusal: Refusal}> {
     const apiPath = `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}:${port}/proxy${path}`
-    const answer = await this.authorized(`GET pods/proxy for pod/${pod.name} in ${pod.namespace}`, {path: apiPath, timeoutMs, maxBytes: MAX_BODY_BYTES})
+    let answer: ApiAnswer
+    try {
+      answer = await this.authorized(`GET ${path} through pods/proxy to pod/${pod.name} in ${pod.namespace} port ${port}`, {path: apiPath, timeoutMs, maxBytes: MAX_BODY_BYTES})
+    } catch (err) {
+      // The API server took the request and nothing came back: it, or the pod behind it, stalled.
+      if (err instanceof TimeoutError) throw new TimeoutError(err.message, {cause: err, code: KubeErrorCode.timeout, hint: 'the API server or the pod did not answer: check the pod and its node, raise --request-timeout, or try --scrape-via port-forward'})
+      throw err
+    }
     const status = apiServerStatus(answer)
     if (status && answer.status >= 400) {
       // 5xx: the API server could not dial the pod; 400: it has no address to dial (no IP yet).
@@ -103,13 +135,33 @@ export class PodPorts {
     return {result}
   }
 
-  /** A request on the API session with the kube layer's failure mapping and one retry after a 401 with renewable credentials. */
+  /**
+   * A request on the API session under the client's retrier, with the kube layer's failure mapping
+   * and one retry after a 401 with renewable credentials.
+   */
   async authorized(action: string, request: Parameters<ApiSession['request']>[0]): Promise<ApiAnswer> {
     const context = {action, server: this.transport.server, timeoutMs: request.timeoutMs}
+    const send = async (): Promise<ApiAnswer> => {
+      try {
+        return await this.retrier.run(
+          action,
+          async () => {
+            const answer = await this.session.request(request)
+            if ((answer.status === 429 || answer.status >= 500) && retryAfterMs(answer.headers) !== undefined) throw new RetryableAnswer(answer)
+            return answer
+          },
+          request.timeoutMs,
+        )
+      } catch (err) {
+        // Out of retries with an answer in hand: that answer is the result.
+        if (err instanceof RetryableAnswer) return err.answer
+        throw err
+      }
+    }
     let answer: ApiAnswer
     try {
-      answer = await this.session.request(request)
-      if (answer.status === 401 && (await this.transport.renew(answer.generation))) answer = await this.session.request(request)
+      answer = await send()
+      if (answer.status === 401 && (await this.transport.renew(answer.generation))) answer = await send()
     } catch (err) {
       throw toKubeError(err, context)
     }

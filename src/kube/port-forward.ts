@@ -12,13 +12,14 @@ import {PortForwardError} from './errors.js'
 import {HttpResponseError, HttpResponseReader} from './http-response.js'
 import type {ClusterTransport} from './transport.js'
 import {TunnelDialer, type PortTunnel} from './tunnel.js'
-import {KubeErrorCode, type HttpResult, type ObjectRef} from './types.js'
+import {durationText} from './retry.js'
+import {KubeErrorCode, type HttpResult, type ObjectRef, type RetryNotice} from './types.js'
 
 /** Cap on a forwarded HTTP body: a proxy's /metrics is ~100 KB; anything near this is not one. */
 const MAX_BODY_BYTES = 64 * 1024 * 1024
 
-function timeoutError(pod: ObjectRef, port: number, timeoutMs: number): TimeoutError {
-  return new TimeoutError(`port-forward to pod/${pod.name} in ${pod.namespace} port ${port}: no answer within ${timeoutMs}ms`, {code: KubeErrorCode.timeout, hint: 'raise --request-timeout, or check the pod and its node'})
+function timeoutError(pod: ObjectRef, port: number, timeoutMs: number, what = 'no answer'): TimeoutError {
+  return new TimeoutError(`port-forward to pod/${pod.name} in ${pod.namespace} port ${port}: ${what} within ${durationText(timeoutMs)}`, {code: KubeErrorCode.timeout, hint: 'raise --request-timeout, or check the pod and its node'})
 }
 
 export class PortForwarder {
@@ -27,8 +28,9 @@ export class PortForwarder {
   constructor(
     transport: ClusterTransport,
     private readonly timeoutMs: number,
+    onRetry?: (notice: RetryNotice) => void,
   ) {
-    this.dialer = new TunnelDialer(transport)
+    this.dialer = new TunnelDialer(transport, onRetry)
   }
 
   async withPortForward<T>(pod: ObjectRef, port: number, fn: (localPort: number) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
@@ -101,14 +103,18 @@ export class PortForwarder {
    * GETs of `paths` in order over one tunnel and one keep-alive connection (a proxy's /live,
    * /ready and /metrics cost one port-forward). A tunnel that cannot be opened rejects; once it
    * is open every path gets its answer or an error, and after a failure the paths left get the
-   * same error (the connection's state is unknown). `timeoutMs` bounds each request.
+   * same error (the connection's state is unknown). `timeoutMs` bounds the whole port-forward,
+   * dial and requests together, so a tunnel that opens and then stalls ends at the same bound.
    */
   async getMany(pod: ObjectRef, port: number, paths: readonly string[], timeoutMs = this.timeoutMs): Promise<Array<HttpResult | Error>> {
+    const started = Date.now()
     const tunnel = await this.dialer.dial(pod, port, timeoutMs)
     // A silent pod: the tunnel is destroyed with the timeout, which every open request reports.
-    const timer = setTimeout(() => tunnel.destroy(timeoutError(pod, port, timeoutMs)), timeoutMs * Math.max(1, paths.length))
+    let asked = paths[0] ?? ''
+    const stalled = (): void => void tunnel.destroy(timeoutError(pod, port, timeoutMs, `the tunnel opened, then GET ${asked} got no answer`))
+    const timer = setTimeout(stalled, Math.max(0, started + timeoutMs - Date.now()))
     try {
-      const answers = tunnel.errored ? paths.map(() => tunnel.errored as Error) : await exchange(tunnel, paths)
+      const answers = tunnel.errored ? paths.map(() => tunnel.errored as Error) : await exchange(tunnel, paths, (path) => (asked = path))
       // The tunnel's own failure (error-channel text, bad framing, the timeout) explains more
       // than the HTTP reader's "closed before an answer".
       return answers.map((answer) => {
@@ -125,7 +131,7 @@ export class PortForwarder {
 }
 
 /** Writes each GET into an open stream (a tunnel) after the previous answer; reads answers without Node's HTTP client. */
-function exchange(stream: Duplex, paths: readonly string[]): Promise<Array<HttpResult | Error>> {
+function exchange(stream: Duplex, paths: readonly string[], onAsk: (path: string) => void): Promise<Array<HttpResult | Error>> {
   return new Promise((resolve) => {
     const answers: Array<HttpResult | Error> = []
     let reader: HttpResponseReader | undefined
@@ -152,6 +158,7 @@ function exchange(stream: Duplex, paths: readonly string[]): Promise<Array<HttpR
       if (path === undefined) return finish()
       if (closed) return settle(new HttpResponseError('the connection closed before an answer'))
       reader = new HttpResponseReader(MAX_BODY_BYTES)
+      onAsk(path)
       const last = answers.length === paths.length - 1
       // Host is what a local port-forward would send; the proxy's admin server ignores it.
       stream.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\nConnection: ${last ? 'close' : 'keep-alive'}\r\n\r\n`)

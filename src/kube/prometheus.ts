@@ -8,6 +8,9 @@
 //
 // Requests are GETs (the `get` verb on services/proxy is what RBAC grants viewers) unless the
 // query is too long for a URL, then a form POST, which Prometheus, Thanos and Mimir all accept.
+// Both are idempotent, so they are retried as client-go retries API requests (retry.ts): a
+// connection dropped before an answer, a 429 or 5xx with Retry-After, all inside one
+// --request-timeout; a stall is PROM_TIMEOUT (exit 4), no connection at all PROM_UNREACHABLE (3).
 import {readFileSync} from 'node:fs'
 import type {Agent} from 'node:http'
 import {request as httpRequest} from 'node:http'
@@ -16,11 +19,13 @@ import {createSecureContext} from 'node:tls'
 
 import {ClusterError, InputError, MeshError, TimeoutError, UsageError} from '../errors.js'
 import {PROXY_ERROR_CODE} from './dial.js'
+import {excerpt} from './errors.js'
 import {proxyFor, proxyLabel} from './proxy-env.js'
 import {redactError, registerSecret} from './redact.js'
+import {attemptAnswered, attemptSignal, durationText, Retrier, retryAfterMs} from './retry.js'
 import {proxiedAgent} from './transport.js'
 import {systemTrustContext} from './trust.js'
-import {KubeErrorCode, PrometheusErrorCode, type HttpResult, type KubeClient, type PrometheusClient, type PrometheusEndpoint, type PromSample} from './types.js'
+import {KubeErrorCode, PrometheusErrorCode, type HttpResult, type KubeClient, type PrometheusClient, type PrometheusEndpoint, type PromSample, type RetryNotice} from './types.js'
 
 /** Longest query string sent as a GET; longer ones are POSTed. */
 const MAX_GET_QUERY = 4000
@@ -33,6 +38,39 @@ export interface PrometheusOptions {
   env?: NodeJS.ProcessEnv
   /** Told each query and how long it took (for --verbose); never given credentials. */
   onQuery?: (promql: string, ms: number, samples: number) => void
+  /** Told before each retry (for --verbose), as the cluster client's onRetry. */
+  onRetry?: ((notice: RetryNotice) => void) | undefined
+}
+
+/** client-go's retry policy (retry.ts), with Prometheus' words and codes for running out of time. */
+class PrometheusRetrier extends Retrier {
+  protected override stalled(_action: string, timeoutMs: number, cause: unknown): MeshError {
+    return new TimeoutError(`no answer from Prometheus at ${this.server} within ${durationText(timeoutMs)}`, {cause, code: PrometheusErrorCode.timeout, hint: 'raise --request-timeout, or ask for a shorter window (-t)'})
+  }
+
+  protected override unreachable(_action: string, timeoutMs: number, cause: unknown): MeshError {
+    return new ClusterError(`cannot reach Prometheus at ${this.server}: no connection within ${durationText(timeoutMs)}`, {cause, code: PrometheusErrorCode.unreachable, hint: 'check the --prometheus URL (or MESHPORT_PROMETHEUS_URL) and that Prometheus is running'})
+  }
+
+  protected override outOfTime(_action: string, timeoutMs: number, attempts: number, reason: string, cause: unknown): MeshError {
+    return new TimeoutError(`no usable answer from Prometheus at ${this.server} within ${durationText(timeoutMs)} (${attempts} attempt${attempts === 1 ? '' : 's'}; ${reason})`, {
+      cause,
+      code: PrometheusErrorCode.timeout,
+      hint: 'Prometheus is overloaded or the connection to it keeps dropping: try again, or raise --request-timeout',
+    })
+  }
+}
+
+/** An answer the retrier may try again (429, or 5xx with Retry-After), in the shape it reads; out of retries, it is the result. */
+class RetryableAnswer extends Error {
+  readonly code: number
+  readonly headers: Record<string, string>
+
+  constructor(readonly answer: HttpResult) {
+    super(`HTTP ${answer.status}`)
+    this.code = answer.status
+    this.headers = answer.headers
+  }
 }
 
 /** A URL fit for messages: no user, password, query or fragment. */
@@ -134,13 +172,20 @@ function urlSender(endpoint: Extract<PrometheusEndpoint, {kind: 'url'}>, options
   const prefix = base.pathname.replace(/\/+$/, '')
   const target = {host: base.hostname.replace(/^\[|\]$/g, ''), port: base.port}
   const label = prometheusLabel(endpoint)
-  const send: Send = (path, init) =>
+  const retrier = new PrometheusRetrier(label, options.timeoutMs, {onRetry: options.onRetry})
+  /** One attempt: any status resolves, except one the retrier may try again. */
+  const attempt = (path: string, init: Parameters<Send>[1]): Promise<HttpResult> =>
     new Promise<HttpResult>((resolve, reject) => {
       const headers: Record<string, string> = {...init.headers}
       if (authorization && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) headers.authorization = authorization
       if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body))
       const request = base.protocol === 'https:' ? httpsRequest : httpRequest
-      const req = request({agent, headers, host: target.host, method: init.method, path: prefix + path, port: target.port || undefined}, (res) => {
+      const signal = attemptSignal(options.timeoutMs)
+      const req = request({agent, headers, host: target.host, method: init.method, path: prefix + path, port: target.port || undefined, signal}, (res) => {
+        const flat: Record<string, string> = {}
+        for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value
+        const status = res.statusCode ?? 0
+        attemptAnswered(status, flat)
         const chunks: Buffer[] = []
         let size = 0
         res.on('data', (chunk: Buffer) => {
@@ -149,25 +194,32 @@ function urlSender(endpoint: Extract<PrometheusEndpoint, {kind: 'url'}>, options
           else chunks.push(chunk)
         })
         res.on('end', () => {
-          clearTimeout(timer)
-          const flat: Record<string, string> = {}
-          for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value
-          resolve({body: Buffer.concat(chunks, size).toString('utf8'), headers: flat, status: res.statusCode ?? 0})
+          const answer = {body: Buffer.concat(chunks, size).toString('utf8'), headers: flat, status}
+          if ((status === 429 || status >= 500) && retryAfterMs(flat) !== undefined) reject(new RetryableAnswer(answer))
+          else resolve(answer)
         })
-        res.on('error', (err) => reject(urlError(err, label, options.timeoutMs, proxy)))
+        res.on('error', reject)
       })
-      const timer = setTimeout(() => req.destroy(timeoutError(label, options.timeoutMs)), options.timeoutMs)
-      req.on('error', (err) => {
-        clearTimeout(timer)
-        reject(urlError(err, label, options.timeoutMs, proxy))
-      })
+      req.on('error', reject)
       req.end(init.body)
     })
+  const send: Send = async (path, init) => {
+    try {
+      return await retrier.run('Prometheus query', () => attempt(path, init))
+    } catch (err) {
+      if (err instanceof RetryableAnswer) return err.answer
+      // The retrier's word for an answer whose body broke off (retry.ts answerError), said of Prometheus.
+      if (err instanceof MeshError && err.code === KubeErrorCode.apiError) {
+        throw new MeshError(`Prometheus at ${label}: ${err.message.replace(/^Prometheus query: /, '')}`, {cause: err, code: PrometheusErrorCode.badAnswer, hint: 'try again; if it keeps happening, a proxy or load balancer in front of Prometheus is closing connections'})
+      }
+      throw urlError(err as Error, label, options.timeoutMs, proxy)
+    }
+  }
   return {close: () => agent.destroy(), send}
 }
 
 function timeoutError(label: string, timeoutMs: number): TimeoutError {
-  return new TimeoutError(`no answer from Prometheus at ${label} within ${timeoutMs}ms`, {code: PrometheusErrorCode.timeout, hint: 'raise --request-timeout, or ask for a shorter window (-t)'})
+  return new TimeoutError(`no answer from Prometheus at ${label} within ${durationText(timeoutMs)}`, {code: PrometheusErrorCode.timeout, hint: 'raise --request-timeout, or ask for a shorter window (-t)'})
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'])
@@ -238,8 +290,10 @@ function parseAnswer(answer: HttpResult, label: string, promql: string): PromSam
       if (type === 'timeout' || type === 'canceled') return new TimeoutError(message, {code: PrometheusErrorCode.timeout, hint: 'raise --request-timeout, or ask for a shorter window (-t)'})
       return new MeshError(message, {code: PrometheusErrorCode.query, hint: `the query was: ${promql.length > 300 ? `${promql.slice(0, 297)}...` : promql}`})
     }
-    const text = brief(answer.body) || '(empty body)'
-    return new MeshError(`Prometheus at ${label} answered HTTP ${answer.status}, not the Prometheus API: ${text}`, {code: answer.status >= 200 && answer.status < 300 ? PrometheusErrorCode.badAnswer : PrometheusErrorCode.query, hint: 'is the URL the Prometheus API root (the address whose /api/v1/query answers)?'})
+    // At most a short excerpt of someone else's page; control characters are shown escaped on a terminal (src/output/terminal.ts).
+    const type = answer.headers['content-type']?.split(';', 1)[0]?.trim()
+    const text = answer.body.trim() === '' ? '(empty body)' : `(${type ? `${type}: ` : ''}${excerpt(answer.body)})`
+    return new MeshError(`Prometheus at ${label} answered HTTP ${answer.status}, not the Prometheus API ${text}`, {code: answer.status >= 200 && answer.status < 300 ? PrometheusErrorCode.badAnswer : PrometheusErrorCode.query, hint: 'is the URL the Prometheus API root (the address whose /api/v1/query answers)?'})
   }
   const data = body.data
   if (data?.resultType === 'scalar') {

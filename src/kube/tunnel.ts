@@ -17,8 +17,9 @@ import {Duplex} from 'node:stream'
 import {connect, TLSSocket, type ConnectionOptions} from 'node:tls'
 
 import {ClusterError, TimeoutError} from '../errors.js'
-import {PortForwardError, parseStatusBody, toKubeError, unauthorizedError} from './errors.js'
-import {KubeErrorCode, type HttpResult, type ObjectRef} from './types.js'
+import {PortForwardError, parseStatusBody, systemCode, toKubeError, unauthorizedError} from './errors.js'
+import {droppedBeforeAnswer, durationText, isConnectionDrop, retryDial} from './retry.js'
+import {KubeErrorCode, type HttpResult, type ObjectRef, type RetryNotice} from './types.js'
 import {HttpResponseReader} from './http-response.js'
 import type {ClusterTransport, Material} from './transport.js'
 import {encodeFrame, FrameDecoder, Opcode} from './ws-frames.js'
@@ -43,7 +44,10 @@ export class TunnelDialer {
   private firstHandshake: Promise<void> | undefined
   private firstHandshakeDone = false
 
-  constructor(private readonly transport: ClusterTransport) {}
+  constructor(
+    private readonly transport: ClusterTransport,
+    private readonly onRetry?: (notice: RetryNotice) => void,
+  ) {}
 
   /** How many tunnels resumed a cached TLS session (for tests and --verbose). */
   resumed = 0
@@ -95,8 +99,15 @@ export class TunnelDialer {
     return socket
   }
 
-  /** Opens one tunnel to pod:port; resolves once the server accepted the WebSocket upgrade. */
-  async dial(pod: ObjectRef, port: number, timeoutMs: number): Promise<PortTunnel> {
+  /**
+   * Opens one tunnel to pod:port; resolves once the server accepted the WebSocket upgrade. A
+   * connection dropped before any byte of the answer is dialled again (retry.ts), within `timeoutMs`.
+   */
+  dial(pod: ObjectRef, port: number, timeoutMs: number): Promise<PortTunnel> {
+    return retryDial(`port-forward to pod/${pod.name} in ${pod.namespace}`, timeoutMs, (remainingMs) => this.dialOnce(pod, port, remainingMs), this.onRetry)
+  }
+
+  private async dialOnce(pod: ObjectRef, port: number, timeoutMs: number): Promise<PortTunnel> {
     const material = await this.transport.current()
     try {
       // Tunnels dialled while the context's first full handshake is under way wait for its
@@ -136,7 +147,7 @@ export class TunnelDialer {
         reject(err)
       }
       const timer = setTimeout(() => {
-        fail(new TimeoutError(`port-forward to pod/${pod.name} in ${pod.namespace} port ${port}: no answer within ${timeoutMs}ms`, {code: KubeErrorCode.timeout, hint: 'raise --request-timeout, or check the pod and its node'}))
+        fail(new TimeoutError(`port-forward to pod/${pod.name} in ${pod.namespace} port ${port}: the API server did not answer the upgrade within ${durationText(timeoutMs)}`, {code: KubeErrorCode.timeout, hint: 'raise --request-timeout, or check the pod and its node'}))
       }, timeoutMs)
       const answer: UpgradeAnswer = {
         accepted: (answerHeaders, socket, head) => {
@@ -158,7 +169,14 @@ export class TunnelDialer {
           socket.setTimeout(0)
           resolve(new PortTunnel(socket, head, pod, port))
         },
-        broken: (err) => fail(toKubeError(err, {action: `port-forward to pod/${pod.name} in ${pod.namespace}`, anonymous: material.anonymous, server, timeoutMs})),
+        broken: (err, early) => {
+          // A connection dropped under the upgrade says nothing about reaching the API server in
+          // general (its other requests may work): name the port-forward, not "cannot reach".
+          const mapped = isConnectionDrop(err)
+            ? new PortForwardError(pod, port, `the connection closed before the upgrade was answered (${systemCode(err) ?? 'EOF'})`)
+            : toKubeError(err, {action: `port-forward to pod/${pod.name} in ${pod.namespace}`, anonymous: material.anonymous, server, timeoutMs})
+          fail(early ? droppedBeforeAnswer(mapped) : mapped)
+        },
         refused: (status, body) => fail(upgradeRefused(status, body, pod, port, server, material.anonymous)),
       }
       this.connect(material, timeoutMs).then(
@@ -166,7 +184,7 @@ export class TunnelDialer {
           if (settled) socket.destroy()
           else abort = upgradeOnSocket(socket, url, upgradeHeaders, answer)
         },
-        (err: Error) => answer.broken(err),
+        (err: Error) => answer.broken(err, isConnectionDrop(err)),
       )
     })
   }
@@ -176,7 +194,8 @@ export class TunnelDialer {
 interface UpgradeAnswer {
   accepted(headers: Record<string, string | string[] | undefined>, socket: Socket, head: Buffer): void
   refused(status: number, body: string): void
-  broken(err: Error): void
+  /** `early`: the connection was lost before any byte of the answer (safe to dial again). */
+  broken(err: Error, early?: boolean): void
 }
 
 /**
@@ -186,6 +205,7 @@ interface UpgradeAnswer {
  */
 function upgradeOnSocket(socket: Socket, url: URL, headers: Record<string, string>, answer: UpgradeAnswer): () => void {
   const reader = new HttpResponseReader(MAX_REFUSAL_BYTES, true)
+  let received = false
   const detach = (): void => {
     socket.off('data', onData)
     socket.off('end', onEnd)
@@ -198,6 +218,7 @@ function upgradeOnSocket(socket: Socket, url: URL, headers: Record<string, strin
     socket.destroy()
   }
   const onData = (chunk: Buffer): void => {
+    received = true
     let result: HttpResult | undefined
     try {
       result = reader.push(chunk)
@@ -221,14 +242,14 @@ function upgradeOnSocket(socket: Socket, url: URL, headers: Record<string, strin
       result = reader.end()
     } catch {
       // What Node's http client calls "socket hang up".
-      answer.broken(Object.assign(new Error('the API server closed the connection before answering the upgrade'), {code: 'ECONNRESET'}))
+      answer.broken(Object.assign(new Error('the API server closed the connection before answering the upgrade'), {code: 'ECONNRESET'}), !received)
       return
     }
     answer.refused(result.status, result.body)
   }
   const onError = (err: Error): void => {
     detach()
-    answer.broken(err)
+    answer.broken(err, !received && isConnectionDrop(err))
   }
   socket.on('data', onData)
   socket.once('end', onEnd)

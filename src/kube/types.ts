@@ -89,6 +89,18 @@ export interface KubeOptions {
    * terminal or prompt there, so a spinner should stop drawing meanwhile.
    */
   onExecPlugin?: ((running: boolean) => void) | undefined
+  /** Told before each retry of a request or port-forward dial (for --verbose). */
+  onRetry?: ((notice: RetryNotice) => void) | undefined
+}
+
+/** One retry about to happen (src/kube/retry.ts), for --verbose. */
+export interface RetryNotice {
+  /** What is retried, e.g. `list pods in emojivoto` or `port-forward to pod/web-1 in shop`. */
+  action: string
+  /** The attempt that failed (1 = the first). */
+  attempt: number
+  waitMs: number
+  reason: string
 }
 
 /** A namespaced object by name, e.g. the pod to port-forward to. */

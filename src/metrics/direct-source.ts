@@ -3,6 +3,7 @@
 // one HTTP/2 session, or a port-forward, per --scrape-via), twice a window apart for rates, and
 // reduced at once to the few series a measurement reads. No Prometheus needed; a window costs a
 // window of waiting.
+import {TimeoutError} from '../errors.js'
 import type {KubeClient, ScrapeVia} from '../kube/types.js'
 import {adminPort} from '../mesh/admin-port.js'
 import {mapLimit} from '../util/pool.js'
@@ -12,6 +13,9 @@ import {destinationMatcher, sourceMatcher, type TrafficSelector} from './select.
 import {SIGNAL_SAMPLES, signalSnapshot, signalsBetween, type PodSignals, type SignalSnapshot} from './signals.js'
 import type {MetricsSource, PeerSpec, SourceInfo, StatCarry, StatMeasurement, StatPlan} from './source.js'
 import type {Labels} from './types.js'
+
+/** One scrape's value, or why there is none (`timedOut`: the scrape stalled, as in scrape.ts). */
+export type OnceResult<T> = {ok: true; value: T} | {ok: false; error: string; timedOut?: true}
 
 export interface DirectOptions {
   /** Fetches in flight at most. */
@@ -53,15 +57,16 @@ export class DirectSource implements MetricsSource {
    * value by `read` at once (gauges and identities: one scrape is enough). Per-target failures are
    * results, as with scrapeWindow.
    */
-  async scrapeOnce<T>(targets: readonly ScrapeTarget[], read: (target: ScrapeTarget, body: string) => T): Promise<Map<string, {ok: true; value: T} | {ok: false; error: string}>> {
-    const results = await mapLimit(targets, this.options.concurrency, async (target) => {
+  async scrapeOnce<T>(targets: readonly ScrapeTarget[], read: (target: ScrapeTarget, body: string) => T): Promise<Map<string, OnceResult<T>>> {
+    const results = await mapLimit(targets, this.options.concurrency, async (target): Promise<OnceResult<T>> => {
       try {
-        return {ok: true as const, value: read(target, await this.fetch(target))}
+        return {ok: true, value: read(target, await this.fetch(target))}
       } catch (err) {
-        return {error: err instanceof Error ? err.message : String(err), ok: false as const}
+        const error = err instanceof Error ? err.message : String(err)
+        return err instanceof TimeoutError ? {error, ok: false, timedOut: true} : {error, ok: false}
       }
     })
-    return new Map(targets.map((t, i) => [t.key, results[i] as {ok: true; value: T} | {ok: false; error: string}]))
+    return new Map(targets.map((t, i) => [t.key, results[i] as OnceResult<T>]))
   }
 
   /** Two scrapes of every target, a window apart (or one, after `previous`'s): see scrape.ts. */
@@ -96,7 +101,7 @@ export class DirectSource implements MetricsSource {
     for (const {key} of targets) {
       const result = scrapes.get(key)
       const computed = signals.get(key)
-      if (result && !result.ok) outcomes.set(key, {error: result.error, ok: false})
+      if (result && !result.ok) outcomes.set(key, result.timedOut ? {error: result.error, ok: false, timedOut: true} : {error: result.error, ok: false})
       else if (computed) outcomes.set(key, {ok: true, signals: computed})
     }
     const report = buildReport(plan.rows, outcomes, {controlPlaneNamespace: plan.controlPlaneNamespace, windowSeconds: plan.windowMs / 1000})

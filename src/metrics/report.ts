@@ -12,6 +12,8 @@ export interface PodError {
   namespace: string
   pod: string
   error: string
+  /** The scrape ran out of --request-timeout (a stalled port-forward): the pod's numbers are unknown. */
+  timedOut?: true
 }
 
 export interface StatRow {
@@ -38,7 +40,7 @@ export interface StatReport {
 }
 
 /** A pod's measurement: its signals (direct), or just that its source holds it (Prometheus), or why not. */
-export type PodOutcome = {ok: true; signals?: PodSignals} | {ok: false; error: string}
+export type PodOutcome = {ok: true; signals?: PodSignals} | {ok: false; error: string; timedOut?: true}
 
 /** A row's numbers from the signals of its measured pods (default: aggregate), or from a source's own per-row answer. */
 export type RowStatsOf = (row: ResourceRow, signals: readonly PodSignals[], measured: number) => RowStats
@@ -64,7 +66,7 @@ export function buildReport(
     if (outcome.ok) scraped++
     else {
       const [namespace = '', pod = ''] = key.split('/')
-      errors.set(key, {error: outcome.error, namespace, pod})
+      errors.set(key, outcome.timedOut ? {error: outcome.error, namespace, pod, timedOut: true} : {error: outcome.error, namespace, pod})
     }
   }
   const statRows = rows.map((row): StatRow => {

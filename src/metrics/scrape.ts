@@ -3,6 +3,7 @@
 // waiting, so 200 pods take about the window plus one round of fetches, not 200 windows.
 // The fetch itself (a port-forwarded GET) and what a body becomes (`read`: parsed, or reduced
 // further) are injected: this module does no IO and no parsing of its own.
+import {TimeoutError} from '../errors.js'
 import {MetricsParseError, parsePrometheusText} from './parse.js'
 import type {Scrape} from './signals.js'
 
@@ -47,7 +48,7 @@ export interface ScrapeOptions<T extends Timed> {
 }
 
 /** The second value of each pod (the first of the next window in watch mode), or its error. */
-export type ScrapeResult<T> = {ok: true; second: T} | {ok: false; error: string}
+export type ScrapeResult<T> = {ok: true; second: T} | {ok: false; error: string; timedOut?: true}
 
 /** A `read` that parses the body (keeping only `keepSample` samples when given). */
 export function parsedScrape(keepSample?: (sampleName: string) => boolean): (target: ScrapeTarget, body: string, timing: Timing) => Scrape {
@@ -121,7 +122,7 @@ export async function scrapeWindow<T extends Timed>(targets: readonly ScrapeTarg
         options.onPair?.(target, first, second)
         results.set(target.key, {ok: true, second})
       } catch (err) {
-        results.set(target.key, {error: describe(err), ok: false})
+        results.set(target.key, err instanceof TimeoutError ? {error: describe(err), ok: false, timedOut: true} : {error: describe(err), ok: false})
       }
     }),
   )

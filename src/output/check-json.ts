@@ -1,6 +1,9 @@
 // `-o json`: ONE document (linkerd/linkerd2#7960 is about Linkerd printing several), with fixed key
 // order so diffs of two runs stay readable. Schema: docs/check.md#json-output. A run that could not
 // start also carries the `error` member of every error document (docs/exit-codes.md).
+// Linkerd's own field names are all there too (`success`, `categories[].categoryName`,
+// `checks[].description/hint/error/result`, linkerd2 cli/cmd/testdata/check_output_json.golden),
+// so a script written against `linkerd check -o json` reads this document unchanged.
 import type {CheckEntry, CheckReport} from '../checks/types.js'
 import type {ErrorInfo} from '../errors.js'
 import {errorJson, jsonDocument} from './json.js'
@@ -22,7 +25,7 @@ export function checkReportJson(report: CheckReport, error?: ErrorInfo): Record<
     counts: report.counts,
   }
   if (report.stoppedBy !== undefined) doc.stoppedBy = report.stoppedBy
-  doc.categories = report.categories.map((category) => ({id: category.id, name: category.name, checks: category.checks.map(entry)}))
+  doc.categories = report.categories.map((category) => ({id: category.id, name: category.name, categoryName: category.name, checks: category.checks.map(entry)}))
   doc.stats = report.stats
   if (error !== undefined) doc.error = errorJson(error)
   return doc

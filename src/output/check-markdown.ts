@@ -5,14 +5,14 @@
 import type {CheckEntry, CheckReport} from '../checks/types.js'
 import type {ErrorInfo} from '../errors.js'
 import {GLYPHS} from './check-table.js'
-import {visibleControls} from './visible.js'
+import {showControls} from './terminal.js'
 
 const PROBLEMS = ['error', 'timeout', 'warning'] as const
 type Problem = (typeof PROBLEMS)[number]
 
 /** Inline Markdown for one table cell: one line, nothing that Markdown or HTML would interpret. */
 export function markdownCell(text: string): string {
-  return visibleControls(text.replaceAll('\r\n', '\n'))
+  return showControls(text.replaceAll('\r\n', '\n'))
     // Emphasis, code, links and table pipes; with [ and ] escaped, parentheses cannot form a link.
     .replace(/[\\`*_[\]~|]/g, (c) => `\\${c}`)
     .replaceAll('&', '&amp;')
@@ -32,7 +32,7 @@ function hintCell(hint: string | undefined): string {
 
 function row(check: CheckEntry & {result: Problem}): string {
   const result = `${GLYPHS[check.result]} ${check.result}`
-  const what = `\`${visibleControls(check.id).replaceAll('`', "'")}\`<br>${markdownCell(check.description)}`
+  const what = `\`${showControls(check.id).replaceAll('`', "'")}\`<br>${markdownCell(check.description)}`
   return `| ${result} | ${what} | ${markdownCell(check.error ?? '')} | ${hintCell(check.hint)} |\n`
 }
 
@@ -61,7 +61,7 @@ export function renderCheckMarkdown(report: CheckReport, error?: ErrorInfo): str
   }
   const tally = [`${counts.success} passed`, plural(counts.warning, 'warning'), plural(counts.error, 'error'), `${counts.timeout} timed out`, `${counts.skipped} skipped`]
   text += `${tally.join(', ')}`
-  if (report.stoppedBy !== undefined && counts.skipped > 0) text += ` (not run: \`${visibleControls(report.stoppedBy).replaceAll('`', "'")}\` failed)`
+  if (report.stoppedBy !== undefined && counts.skipped > 0) text += ` (not run: \`${showControls(report.stoppedBy).replaceAll('`', "'")}\` failed)`
   if (report.failOn === 'warning' && counts.warning > 0) text += '; warnings fail this run (--fail-on warning)'
   return `${text}\n`
 }

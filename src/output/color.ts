@@ -1,4 +1,8 @@
 // Colour only where a person reads it: a TTY, NO_COLOR unset, unless forced with --color.
+// The SGR sequences are meshport's own (terminal.ts): they become real when written through
+// terminalSafe, which escapes any that came from outside.
+import {ownSequence} from './terminal.js'
+
 export type ColorMode = 'always' | 'auto' | 'never'
 
 export function colorEnabled(mode: ColorMode, stream: {isTTY?: boolean} = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -9,7 +13,7 @@ export function colorEnabled(mode: ColorMode, stream: {isTTY?: boolean} = proces
 }
 
 const wrap = (open: number, close: number) => (enabled: boolean, text: string) =>
-  enabled ? `\u001B[${open}m${text}\u001B[${close}m` : text
+  enabled ? `${ownSequence(`[${open}m`)}${text}${ownSequence(`[${close}m`)}` : text
 
 export const paint = {
   bold: wrap(1, 22),

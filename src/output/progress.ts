@@ -2,6 +2,8 @@
 // Only on a terminal that reports its width (ora redraws endlessly without one) and not under CI;
 // anywhere else progress is silent, so logs and pipes stay clean. stdout is never touched.
 import {colorEnabled, type ColorMode} from './color.js'
+import {terminalSafe} from './terminal.js'
+import {visibleWidth} from './wrap.js'
 
 export interface Progress {
   /** Shows `text` now, in place of what was shown. */
@@ -38,11 +40,14 @@ export async function startProgress(options: ProgressOptions): Promise<Progress>
   let paused = false
   let resume = false
   let last = ''
-  const draw = (text: string) => {
-    last = text
+  // Progress text names pods and quotes errors: it is shown, never obeyed, like every other line.
+  // One row, always: a line that wraps leaves its head behind on every redraw (the width is read
+  // at each draw, so a resized terminal is followed).
+  const draw = (raw: string) => {
+    last = fitLine(terminalSafe(raw), (stream.columns ?? 80) - 3)
     if (paused) return
-    if (spinner.isSpinning) spinner.text = text
-    else spinner.start(text)
+    if (spinner.isSpinning) spinner.text = last
+    else spinner.start(last)
   }
   return {
     pause(on) {
@@ -71,4 +76,11 @@ export async function startProgress(options: ProgressOptions): Promise<Progress>
       spinner.stop()
     },
   }
+}
+
+/** The first line of `text`, cut to `width` columns with an ellipsis. */
+export function fitLine(text: string, width: number): string {
+  const line = text.split('\n', 1)[0] ?? ''
+  if (visibleWidth(line) <= width) return line
+  return `${[...line].slice(0, Math.max(0, width - 1)).join('')}…`
 }

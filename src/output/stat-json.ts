@@ -1,12 +1,14 @@
-// `viz stat -o json`: one document with a schemaVersion (docs/viz-stat.md). Every number is
-// unrounded; Linkerd's field names are kept where they exist (success as a ratio, rps,
-// latency_ms_p50…, tcp_open_connections, tcp_*_bytes_rate), and what Linkerd lacks is added:
-// the measured window, pod counts, per-pod errors and the bucket bounds of each quantile.
+// `viz stat -o json`: one document with a schemaVersion (docs/viz-stat.md#json--o-json). Every
+// number is unrounded. A row carries Linkerd's fields under Linkerd's names (success as a ratio,
+// rps, latency_ms_p50…, tcp_open_connections, tcp_*_bytes_rate) and what Linkerd lacks in the
+// same snake_case style: counts, the measured span, pod counts, per-pod errors and the bucket
+// bounds of each quantile. The envelope around the rows is camelCase, like every meshport document.
 import type {QuantileResult} from '../metrics/quantile.js'
 import type {StatReport, StatRow} from '../metrics/report.js'
 import type {SourceInfo} from '../metrics/source.js'
 
-export const STAT_SCHEMA_VERSION = 1
+// 2: row fields renamed to one style (successCount → success_count, …).
+export const STAT_SCHEMA_VERSION = 2
 
 export interface StatJsonContext {
   direction: 'inbound' | 'outbound'
@@ -37,19 +39,19 @@ function rowJson(row: StatRow): Record<string, unknown> {
     meshed: row.meshed,
     pods: {targeted: row.podsTargeted, scraped: s.pods, failed: row.errors.length},
     success: round(s.successRate, 9),
-    successCount: s.successCount,
-    failureCount: s.failureCount,
+    success_count: s.successCount,
+    failure_count: s.failureCount,
     rps: round(s.rps),
     latency_ms_p50: q(0.5),
     latency_ms_p95: q(0.95),
     latency_ms_p99: q(0.99),
-    latencyBucketsMs: {p50: bounds(s.latency.get(0.5)), p95: bounds(s.latency.get(0.95)), p99: bounds(s.latency.get(0.99))},
+    latency_buckets_ms: {p50: bounds(s.latency.get(0.5)), p95: bounds(s.latency.get(0.95)), p99: bounds(s.latency.get(0.99))},
     tcp_open_connections: s.tcpOpen ?? null,
     tcp_read_bytes_rate: round(s.readBytesRate),
     tcp_write_bytes_rate: round(s.writeBytesRate),
-    measuredSeconds: s.seconds ? {min: round(s.seconds.min, 3), max: round(s.seconds.max, 3)} : null,
-    proxyRestarts: s.restarts ?? null,
-    counterResets: s.resets ?? null,
+    measured_seconds: s.seconds ? {min: round(s.seconds.min, 3), max: round(s.seconds.max, 3)} : null,
+    proxy_restarts: s.restarts ?? null,
+    counter_resets: s.resets ?? null,
     errors: row.errors.map((e) => ({pod: e.pod, error: e.error})),
   }
 }

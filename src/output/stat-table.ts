@@ -10,45 +10,32 @@ export interface StatTableOptions {
   wide: boolean
   /** Show quantiles in wide buckets as `≤ bound` instead of the interpolated value. */
   honestLatency: boolean
-  /** Terminal width: narrower gaps, then short headers, until the table fits (best effort). */
+  /** Terminal width: narrower gaps until the table fits; past that the terminal wraps it. */
   maxWidth?: number | undefined
 }
 
-// Linkerd's layout first; on a narrow terminal, 2-space gaps, then short header names.
-const LAYOUTS: ReadonlyArray<{gap: string; short: boolean}> = [
-  {gap: '   ', short: false},
-  {gap: '  ', short: false},
-  {gap: '  ', short: true},
-  {gap: ' ', short: true},
-]
-const SHORT: Record<string, string> = {
-  LATENCY_P50: 'P50',
-  LATENCY_P95: 'P95',
-  LATENCY_P99: 'P99',
-  'READ_BYTES/SEC': 'READ/S',
-  TCP_CONN: 'CONN',
-  'WRITE_BYTES/SEC': 'WRITE/S',
-}
+// Linkerd's layout first; on a narrow terminal, 2-space, then 1-space gaps. The headers stay
+// Linkerd's at every width, so a screen matches the docs and other people's screenshots.
+const GAPS: readonly string[] = ['   ', '  ', ' ']
 
 export function renderStatTable(rows: readonly StatRow[], options: StatTableOptions): string {
   const kinds = [...new Set(rows.map((r) => r.kind.name))]
   const prefix = kinds.length > 1
-  const render = (layout: {gap: string; short: boolean}): string =>
-    kinds.map((kind) => renderKind(rows.filter((r) => r.kind.name === kind), prefix, options, layout)).join('\n')
+  const render = (gap: string): string => kinds.map((kind) => renderKind(rows.filter((r) => r.kind.name === kind), prefix, options, gap)).join('\n')
   let text = ''
-  for (const layout of LAYOUTS) {
-    text = render(layout)
+  for (const gap of GAPS) {
+    text = render(gap)
     if (options.maxWidth === undefined || text.split('\n').every((line) => [...line].length <= (options.maxWidth as number))) break
   }
   return text
 }
 
-function renderKind(rows: readonly StatRow[], prefix: boolean, options: StatTableOptions, layout: {gap: string; short: boolean}): string {
+function renderKind(rows: readonly StatRow[], prefix: boolean, options: StatTableOptions, gap: string): string {
   const pods = rows[0]?.kind.name === 'pod'
   const head: string[] = []
   const align: Align[] = []
   const col = (name: string, a: Align): void => {
-    head.push(layout.short ? (SHORT[name] ?? name) : name)
+    head.push(name)
     align.push(a)
   }
   if (options.allNamespaces) col('NAMESPACE', 'left')
@@ -76,5 +63,5 @@ function renderKind(rows: readonly StatRow[], prefix: boolean, options: StatTabl
     if (options.wide) cells.push(s.pods > 0 ? formatBytesRate(s.readBytesRate) : NO_DATA, s.pods > 0 ? formatBytesRate(s.writeBytesRate) : NO_DATA)
     return cells
   })
-  return renderTable(head, body, {align, gap: layout.gap})
+  return renderTable(head, body, {align, gap})
 }

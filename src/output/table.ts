@@ -3,6 +3,8 @@
 // Colour styles are emptied: callers colour cell text themselves when colour is on.
 import Table from 'cli-table3'
 
+import {showControls} from './terminal.js'
+
 export type Align = 'left' | 'right' | 'center'
 
 export interface TableOptions {
@@ -34,10 +36,11 @@ export function renderTable(head: readonly string[], rows: ReadonlyArray<readonl
   const table = new Table({
     chars: {...NO_BORDER, middle: options.gap ?? '   '},
     colAligns: head.map((_, i) => options.align?.[i] ?? 'left'),
-    head: [...head],
+    head: head.map(showControls),
     style: {border: [], compact: true, head: [], 'padding-left': 0, 'padding-right': 0},
   })
-  for (const row of rows) table.push([...row])
+  // Cells are escaped before cli-table3 measures them, so a hostile name keeps its column aligned.
+  for (const row of rows) table.push(row.map(showControls))
   return `${table
     .toString()
     .split('\n')

@@ -63,10 +63,13 @@ export function groupPods(pods: readonly V1Pod[], index: OwnerIndex, selection: 
       row.pods.push(pod)
     }
   }
-  const sorted = [...rows.values()].sort(
-    (a, b) => cmp(a.kind.name, b.kind.name) || cmp(a.namespace, b.namespace) || cmp(a.name, b.name),
-  )
+  const sorted = [...rows.values()].sort(compareRows)
   return {missing: selection.targets.filter((t) => t.name !== undefined && !found.has(t)), rows: sorted}
+}
+
+/** Linkerd's row order: by kind, then namespace, then name. */
+export function compareRows(a: ResourceRow, b: ResourceRow): number {
+  return cmp(a.kind.name, b.kind.name) || cmp(a.namespace, b.namespace) || cmp(a.name, b.name)
 }
 
 function cmp(a: string, b: string): number {

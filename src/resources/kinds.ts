@@ -25,6 +25,9 @@ export const KINDS: readonly KindInfo[] = [
   {aliases: ['sts', 'statefulset', 'statefulsets'], kind: 'StatefulSet', name: 'statefulset', short: 'sts'},
 ]
 
+/** Services are no pod owners: `viz stat` takes them only as a `--to` destination (dst_service). */
+export const SERVICE_ALIASES: readonly string[] = ['svc', 'service', 'services']
+
 const BY_ALIAS = new Map(KINDS.flatMap((k) => k.aliases.map((a) => [a, k] as const)))
 const BY_KIND = new Map(KINDS.map((k) => [k.kind, k] as const))
 

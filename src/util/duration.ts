@@ -25,3 +25,23 @@ export function formatDuration(ms: number): string {
   const s = totalSeconds % 60
   return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${s}s`
 }
+
+/**
+ * A span the way kubectl shows ages (apimachinery's HumanDuration): `45s`, `3m20s`, `47m`,
+ * `5h12m`, `22h`, `3d4h`, `60d`, `2y`. More detail for short spans, less for long ones.
+ */
+export function humanDuration(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000))
+  const minutes = Math.floor(seconds / 60)
+  const hours = Math.floor(seconds / 3600)
+  const days = Math.floor(hours / 24)
+  if (seconds < 120) return `${seconds}s`
+  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`
+  if (hours < 3) return `${minutes}m`
+  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`
+  if (hours < 48) return `${hours}h`
+  if (days < 8) return hours % 24 === 0 ? `${days}d` : `${days}d${hours % 24}h`
+  if (days < 365 * 2) return `${days}d`
+  if (days < 365 * 8 && days % 365 !== 0) return `${Math.floor(days / 365)}y${days % 365}d`
+  return `${Math.floor(days / 365)}y`
+}

@@ -51,8 +51,8 @@ describe('linkerd-existence: cluster networks', () => {
     assert.equal(nodes?.result, 'error')
     assert.equal(nodes?.error, 'node podCIDRs not contained in the Linkerd clusterNetworks [10.42.0.0/24,fd00::/8]:\n\t* node/n2 (10.42.1.0/24)\nTry installing linkerd via --set clusterNetworks="10.42.1.0/24"')
     assert.equal(nodes?.hint, 'https://linkerd.io/2/checks/#l5d-cluster-networks-cidr')
-    assert.equal(byId.get('linkerd-existence.cluster-networks-pods')?.error, 'the Linkerd clusterNetworks [10.42.0.0/24,fd00::/8] do not include 1 pod(s):\n\t* pod/web-2 in shop (10.42.1.9)')
-    assert.equal(byId.get('linkerd-existence.cluster-networks-services')?.error, 'the Linkerd clusterNetworks [10.42.0.0/24,fd00::/8] do not include 1 service(s):\n\t* service/web in shop (10.43.0.10)')
+    assert.equal(byId.get('linkerd-existence.cluster-networks-pods')?.error, 'the Linkerd clusterNetworks [10.42.0.0/24,fd00::/8] do not include 1 pod:\n\t* pod/web-2 in shop (10.42.1.9)')
+    assert.equal(byId.get('linkerd-existence.cluster-networks-services')?.error, 'the Linkerd clusterNetworks [10.42.0.0/24,fd00::/8] do not include 1 service:\n\t* service/web in shop (10.43.0.10)')
     assert.equal(byId.get('linkerd-existence.cluster-networks-services')?.hint, 'https://linkerd.io/2/checks/#l5d-cluster-networks-pods')
   })
 

@@ -27,7 +27,7 @@ describe('linkerd-identity', () => {
     assert.equal(byId.get(identity('cert-config-valid'))?.result, 'success')
     // Without the intermediate the same issuer does not chain.
     const bare = await runFake({mode: 'control-plane', objects: withIssuer({'crt.pem': pem('issuer-via-intermediate.crt'), 'key.pem': pem('issuer-via-intermediate.key')})})
-    assert.match(bare.byId.get(identity('issuer-cert-signed-by-anchor'))?.error ?? '', /^issuer in secret\/linkerd-identity-issuer in linkerd \(crt\.pem\): certificate identity\.linkerd\.cluster\.local is not signed by any of the 1 trust anchor\(s\) in configmap\/linkerd-config in linkerd$/)
+    assert.match(bare.byId.get(identity('issuer-cert-signed-by-anchor'))?.error ?? '', /^issuer in secret\/linkerd-identity-issuer in linkerd \(crt\.pem\): certificate identity\.linkerd\.cluster\.local is not signed by the trust anchor in configmap\/linkerd-config in linkerd$/)
   })
 
   test("kubernetes.io/tls: the anchors are the secret's ca.crt", async () => {

@@ -1,6 +1,6 @@
 // `npm run demo`: starts the healthy scenario in-process and runs, against it, the built CLI's
-// `meshport check` and `meshport viz stat deploy -n emojivoto` (when the build has them, read
-// from oclif.manifest.json). Without them it prints the kubeconfig and keeps the cluster up
+// `meshport check --offline` (no lookup of the latest version on the internet) and
+// `meshport viz stat deploy -n emojivoto` (when the build has them, read from oclif.manifest.json). Without them it prints the kubeconfig and keeps the cluster up
 // until Ctrl-C so it can be used by hand.
 import {spawn} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   process.stderr.write(`demo: simulated cluster "healthy" at ${cluster.server}\ndemo: kubeconfig ${kubeconfig}\n`)
   const commands = manifest().commands ?? {}
   const steps: string[][] = []
-  if (commands.check) steps.push(['check', '--kubeconfig', kubeconfig])
+  if (commands.check) steps.push(['check', '--offline', '--kubeconfig', kubeconfig])
   if (commands['viz:stat']) {
     const window = commands['viz:stat'].flags?.window ? ['--window', '3s'] : []
     steps.push(['viz', 'stat', 'deploy', '-n', 'emojivoto', ...window, '--kubeconfig', kubeconfig])

@@ -1,5 +1,6 @@
 // End to end: `meshport check` spawned like a user runs it, against the simulated cluster.
 import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer, type AddressInfo, type Socket} from 'node:net'
 import {tmpdir} from 'node:os'
@@ -10,7 +11,8 @@ import {parse} from 'yaml'
 
 import {SCENARIO_DIR} from '../cluster/scenario.js'
 import {assertJUnitStructure} from '../output/check-junit-structure.js'
-import {runCli} from '../helpers/run-cli.js'
+import {assertValidJUnit, schemaSkip} from '../output/junit-schema.js'
+import {binPath, runCli} from '../helpers/run-cli.js'
 import {startSim, type Sim} from '../helpers/sim.js'
 
 interface JsonCheck {
@@ -109,6 +111,47 @@ describe('meshport check (simulated cluster)', () => {
     const doc = assertJUnitStructure(junit.stdout)
     assert.ok(doc.totals.failures >= 5, `failures: ${doc.totals.failures}`)
     assert.match(junit.stdout, /<testcase name="linkerd-identity.issuer-cert-time-valid: issuer cert is within its validity period" classname="linkerd-identity" time="[\d.]+">\n\s+<failure message="issuer certificate [^"]* expired on [^"]*" type="error">/)
+  })
+
+  test('junit: a warning is a passing test with its text unless --fail-on warning; every report validates against junit-10.xsd', {skip: schemaSkip}, async () => {
+    const args = ['check', '--only', 'linkerd-identity.issuer-cert-not-expiring', '-o', 'junit', '--kubeconfig', broken.kubeconfigPath]
+    const [green, red] = await Promise.all([runCli(args), runCli([...args, '--fail-on', 'warning'])])
+    // Exit 0: the run passes, so CI must show no red test for it.
+    assert.equal(green.code, 0, green.stderr)
+    assertValidJUnit(green.stdout)
+    assert.deepEqual(assertJUnitStructure(green.stdout).totals, {tests: 1, failures: 0, errors: 0, skipped: 0})
+    assert.match(green.stdout, /<testcase name="linkerd-identity.issuer-cert-not-expiring: [^"]*" classname="linkerd-identity" time="[\d.]+">\n\s+<system-out>warning: issuer certificate [^<]* expired on [^<]*\nsee https:\/\/linkerd.io\/2\/checks\/#[^<]* for hints<\/system-out>/)
+    assert.equal(red.code, 1, red.stderr)
+    assertValidJUnit(red.stdout)
+    assert.deepEqual(assertJUnitStructure(red.stdout).totals, {tests: 1, failures: 1, errors: 0, skipped: 0})
+    assert.match(red.stdout, /<failure message="issuer certificate [^"]*" type="warning">/)
+    // The whole broken report, one stopped by a fatal check, and the one of a run that cannot start.
+    const extras = [['--proxy', '--offline'], ['-L', 'nowhere'], ['--no-such-flag']]
+    const runs = await Promise.all(extras.map((extra) => runCli(['check', '-o', 'junit', '--kubeconfig', broken.kubeconfigPath, ...extra])))
+    runs.forEach((r, i) => {
+      assert.notEqual(r.stdout, '', extras[i]!.join(' '))
+      assertValidJUnit(r.stdout)
+    })
+  })
+
+  test('--wait: each category is printed when it is done, not all at the end', async () => {
+    // The broken control plane keeps control-plane-pods-ready failing: the wait runs to its end.
+    const child = spawn(process.execPath, [binPath, 'check', '--offline', '--wait', '4s', '--kubeconfig', broken.kubeconfigPath], {env: {...process.env, NO_COLOR: '1'}})
+    let stdout = ''
+    let firstBlockAt = 0
+    const started = Date.now()
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+      if (firstBlockAt === 0 && /^kubernetes-api\n-+\n(√ .*\n)+\n/.test(stdout)) firstBlockAt = Date.now()
+    })
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    const ended = Date.now()
+    assert.equal(code, 1)
+    assert.ok(firstBlockAt > 0, stdout)
+    assert.ok(ended - firstBlockAt >= 2_500, `kubernetes-api printed ${firstBlockAt - started} ms in, the run ended ${ended - started} ms in`)
+    // Printed piece by piece, the report is the one a run without --wait prints.
+    const once = await runCli(['check', '--offline', '--kubeconfig', broken.kubeconfigPath])
+    assert.equal(stdout, once.stdout)
   })
 
   test('--only and --skip select checks; unknown ids are usage errors', async () => {
@@ -211,6 +254,7 @@ describe('meshport check (simulated cluster)', () => {
           assert.equal(checksOf(report).get('kubernetes-api.can-query-api')?.result, 'error')
         }
         if (output === 'junit') {
+          if (!schemaSkip) assertValidJUnit(r.stdout)
           const {suites, totals} = assertJUnitStructure(r.stdout)
           assert.deepEqual(totals, {tests: 1, failures: 1, errors: 0, skipped: 0})
           assert.equal(suites[0]?.attrs.name, 'kubernetes-api')
@@ -228,7 +272,7 @@ describe('meshport check (simulated cluster)', () => {
       assert.equal(report.error.code, 'KUBECONFIG_MISSING')
       assert.match(report.error.hint, /--kubeconfig/)
       assert.match(checksOf(report).get('kubernetes-api.can-initialize-client')?.error ?? '', /not found\n.*--kubeconfig/)
-      // An API server that accepts connections but never answers: still "no usable cluster".
+      // A server that accepts TCP connections but never completes TLS: unreachable, "no usable cluster".
       const sockets = new Set<Socket>()
       const silent = createServer((socket) => sockets.add(socket))
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))

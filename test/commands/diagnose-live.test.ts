@@ -4,14 +4,24 @@
 // bundle holds no token.
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {gunzipSync} from 'node:zlib'
 
+import {parse} from 'yaml'
+
+import {SCENARIO_DIR} from '../cluster/scenario.js'
 import {runCli} from '../helpers/run-cli.js'
 import {startSim, type Sim} from '../helpers/sim.js'
+
+/** The broken scenario plus a namespace with a two-replica workload, for choosing among pods. */
+function brokenWithTwins(): object {
+  const scenario = parse(readFileSync(`${SCENARIO_DIR}broken.yaml`, 'utf8')) as {namespaces: unknown[]}
+  scenario.namespaces.push({name: 'twins', annotations: {'linkerd.io/inject': 'enabled'}, workloads: [{kind: 'Deployment', name: 'web', replicas: 2, containers: [{name: 'web', ports: [8080]}]}]})
+  return scenario
+}
 
 interface JsonProblem {
   rule: string
@@ -39,7 +49,7 @@ describe('meshport diagnose (simulated broken cluster)', () => {
   const cli = (args: string[]) => runCli([...args, '--kubeconfig', sim.kubeconfigPath])
 
   before(async () => {
-    sim = await startSim({scenario: 'broken'})
+    sim = await startSim({scenario: brokenWithTwins()})
     tmp = mkdtempSync(join(tmpdir(), 'meshport-diagnose-'))
     token = /token: (\S+)/.exec(readFileSync(sim.kubeconfigPath, 'utf8'))?.[1] ?? ''
     assert.ok(token.length > 10)
@@ -83,13 +93,13 @@ describe('meshport diagnose (simulated broken cluster)', () => {
     assert.match(r.stdout, /nats\s+8222\s+http\s+TCP\s+proxied\s+HTTP/)
     const missing = await cli(['diagnose', 'ports', 'deploy/nope', '-n', 'ports'])
     assert.equal(missing.code, 1)
-    assert.match(missing.stderr, /deployment\/nope not found/)
+    assert.match(missing.stderr, /^Error: not found: deployment\/nope in namespace ports$/m)
     // -o json: the same failure as an error document on stdout.
     const missingJson = await cli(['diagnose', 'ports', 'deploy/nope', '-n', 'ports', '-o', 'json'])
     assert.equal(missingJson.code, 1)
     const doc = json<{schemaVersion: number; error: {code: string; message: string; exitCode: number}}>(missingJson)
     assert.equal(doc.schemaVersion, 1)
-    assert.deepEqual([doc.error.code, doc.error.exitCode], ['BAD_INPUT', 1])
+    assert.deepEqual([doc.error.code, doc.error.exitCode], ['NOT_FOUND', 1])
     assert.equal(`Error: ${doc.error.message}`, missingJson.stderr.split('\n')[0])
   })
 
@@ -136,7 +146,32 @@ describe('meshport diagnose (simulated broken cluster)', () => {
     assert.match(r.stdout, /app\s+8080\s+http\s+TCP\s+skipped/)
     const missing = await cli(['diagnose', 'pod', 'nope', '-n', 'faults'])
     assert.equal(missing.code, 1)
-    assert.match(missing.stderr, /^Error: pod\/nope not found in faults$/m)
+    assert.match(missing.stderr, /^Error: not found: pod\/nope in namespace faults$/m)
+  })
+
+  test('diagnose pod TYPE/NAME: one pod of the workload, the one kubectl logs would pick', async () => {
+    const one = await cli(['diagnose', 'pod', 'deploy/not-ready', '-n', 'faults', '-o', 'json'])
+    assert.equal(json<{pod: {name: string}}>(one).pod.name, podOf('faults', 'not-ready'))
+    assert.doesNotMatch(one.stderr, /Found/)
+    const two = await cli(['diagnose', 'pod', 'deploy/web', '-n', 'twins', '-o', 'json'])
+    assert.equal(two.code, 0, two.stderr)
+    const chosen = json<{pod: {name: string}}>(two).pod.name
+    assert.ok(sim.cluster.podsOf('twins', 'web').some((p) => p.name === chosen), chosen)
+    assert.match(two.stderr, new RegExp(`^Found 2 pods, using pod/${chosen}$`, 'm'))
+    const missing = await cli(['diagnose', 'pod', 'deploy/nope', '-n', 'faults'])
+    assert.equal(missing.code, 1)
+    assert.match(missing.stderr, /^Error: not found: deployment\/nope in namespace faults$/m)
+  })
+
+  test('diagnose proxy-metrics POD: a bare pod name finds the pod; a missing one is an error, exit 1', async () => {
+    const name = podOf('faults', 'skip-ports')
+    const r = await cli(['diagnose', 'proxy-metrics', name, '-n', 'faults'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.ok(r.stdout.startsWith(`#\n# POD ${name} (1 of 1)\n#\n`), r.stdout.slice(0, 200))
+    const missing = await cli(['diagnose', 'proxy-metrics', 'nope-123', '-n', 'faults'])
+    assert.equal(missing.code, 1)
+    assert.equal(missing.stdout, '')
+    assert.match(missing.stderr, /^Error: not found: pod\/nope-123 in namespace faults$/m)
   })
 
   test('diagnose proxy-metrics: Linkerd layout, --obfuscate, per-pod errors', async () => {
@@ -154,7 +189,7 @@ describe('meshport diagnose (simulated broken cluster)', () => {
 
   test('diagnose bundle: a readable tar.gz with reports, check and metrics, and no token or secret value', async () => {
     const out = join(tmp, 'bundle.tar.gz')
-    const r = await cli(['diagnose', 'bundle', '-n', 'faults', '-f', out, '-o', 'json'])
+    const r = await cli(['diagnose', 'bundle', '-n', 'faults', out, '-o', 'json'])
     assert.equal(r.code, 1, r.stderr) // the faults namespace has errors
     const summary = json<{pods: number; counts: {error: number}}>(r)
     assert.equal(summary.pods, 9)
@@ -168,5 +203,29 @@ describe('meshport diagnose (simulated broken cluster)', () => {
     assert.doesNotMatch(raw, /PRIVATE KEY-----/)
     assert.match(raw, /"kind": "DiagnoseBundle"/)
     assert.match(raw, /"id": "linkerd-identity\.issuer-cert-time-valid"/)
+    // The README's second column starts at one place on every line.
+    const readme = execFileSync('tar', ['xzOf', out, 'meshport-bundle-faults/README.txt'], {encoding: 'utf8'})
+    const columns = readme.split('\n').filter((l) => /^\S+ {2,}\S/.test(l)).map((l) => /^\S+ +/.exec(l)?.[0].length)
+    assert.equal(columns.length, 5, readme)
+    assert.equal(new Set(columns).size, 1, readme)
+  })
+
+  test('diagnose bundle: FILE, --output-file, a default name, and -f deprecated', async () => {
+    const dir = mkdtempSync(join(tmp, 'names-'))
+    const run = (args: string[]) => runCli(['diagnose', 'bundle', '-n', 'twins', '--skip-check', '--kubeconfig', sim.kubeconfigPath, ...args], {cwd: dir})
+    const byDefault = await run([])
+    assert.equal(byDefault.code, 0, byDefault.stderr)
+    const named = /^wrote (meshport-bundle-twins-\d{8}-\d{6}\.tar\.gz): /.exec(byDefault.stdout)?.[1]
+    assert.ok(named && readdirSync(dir).includes(named), byDefault.stdout)
+    const flag = await run(['--output-file', 'a.tar.gz'])
+    assert.equal(flag.code, 0, flag.stderr)
+    assert.ok(readdirSync(dir).includes('a.tar.gz'))
+    const old = await run(['-f', 'b.tar.gz'])
+    assert.equal(old.code, 0, old.stderr)
+    assert.ok(readdirSync(dir).includes('b.tar.gz'))
+    assert.match(old.stderr, /^Warning: -f\/--file is deprecated/m)
+    const both = await run(['c.tar.gz', '--output-file', 'd.tar.gz'])
+    assert.equal(both.code, 2)
+    assert.match(both.stderr, /^Error: two bundle files given: c.tar.gz and d.tar.gz$/m)
   })
 })

@@ -112,7 +112,7 @@ describe('diagnose without a usable cluster', () => {
       runCli(['diagnose', 'ports', 'deploy/web', '--kubeconfig', '/nonexistent/kubeconfig']),
       runCli(['diagnose', 'pod', 'web-1', '--kubeconfig', '/nonexistent/kubeconfig', '-o', 'json']),
       runCli(['diagnose', 'proxy-metrics', 'po/web-1', '--kubeconfig', '/nonexistent/kubeconfig']),
-      runCli(['diagnose', 'bundle', '-f', '/nonexistent/out.tar.gz', '--kubeconfig', '/nonexistent/kubeconfig']),
+      runCli(['diagnose', 'bundle', '/nonexistent/out.tar.gz', '--kubeconfig', '/nonexistent/kubeconfig']),
     ])
     for (const [i, r] of runs.entries()) {
       assert.equal(r.code, 3, r.stderr)

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
-import {cobraOutput, complete, type CommandSpec} from '../../src/completion/complete.js'
+import {cobraOutput, complete, type ClusterNames, type CommandSpec} from '../../src/completion/complete.js'
+import {commandSpecs} from '../../src/completion/spec.js'
 import {checkIds, resourceTypes} from '../../src/completion/providers.js'
 
 const COMMANDS: CommandSpec[] = [
@@ -56,6 +57,38 @@ describe('complete', () => {
   test("cobra's output format", () => {
     assert.equal(cobraOutput({candidates: ['a', 'b'], files: false, noSpace: false}), 'a\nb\n:4\n')
     assert.equal(cobraOutput({candidates: [], files: true, noSpace: false}), ':0\n')
+  })
+})
+
+describe('names from the cluster', () => {
+  const specs = commandSpecs([
+    {id: 'viz:stat', flags: {namespace: {type: 'option', char: 'n'}, context: {type: 'option'}, to: {type: 'option'}}, args: {}},
+    {id: 'diagnose:pod', flags: {namespace: {type: 'option', char: 'n'}}, args: {}},
+  ] as never)
+  const asked: string[] = []
+  const cluster: ClusterNames = {
+    contexts: async () => ['prod', 'staging'],
+    namespaces: async () => ['default', 'shop'],
+    names: async (kind, flags) => {
+      asked.push(`${kind} in ${flags.namespace ?? '(context)'}`)
+      return kind === 'deployment' ? ['api', 'web'] : kind === 'pod' ? ['web-1'] : kind === 'service' ? ['web'] : []
+    },
+  }
+  const names = async (...typed: string[]) => (await complete(specs, typed, cluster)).candidates
+
+  test('TYPE/ gives TYPE/NAME, a bare type then its names; in the -n namespace', async () => {
+    assert.deepEqual(await names('viz', 'stat', '-n', 'shop', 'deploy/w'), ['deploy/web'])
+    assert.deepEqual(await names('viz', 'stat', 'deploy', ''), ['api', 'web'])
+    assert.deepEqual(await names('viz', 'stat', 'deploy/web', '--to', 'svc/'), ['svc/web'])
+    assert.deepEqual(asked, ['deployment in shop', 'deployment in (context)', 'service in (context)'])
+  })
+
+  test('namespaces, contexts and pods', async () => {
+    assert.deepEqual(await names('viz', 'stat', '-n', 's'), ['shop'])
+    assert.deepEqual(await names('viz', 'stat', '--context', ''), ['prod', 'staging'])
+    assert.deepEqual(await names('diagnose', 'pod', 'web'), ['web-1'])
+    // Without a cluster lookup (or when it fails) there is simply nothing to offer.
+    assert.deepEqual((await complete(specs, ['viz', 'stat', 'deploy/'])).candidates, [])
   })
 })
 

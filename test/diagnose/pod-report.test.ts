@@ -3,6 +3,7 @@ import {describe, test} from 'node:test'
 
 import {collectControlPlane, collectPodSnapshot, getPodOrFail, ReadCache} from '../../src/diagnose/collect-pod.js'
 import {buildPodReport, type PodReport} from '../../src/diagnose/pod-report.js'
+import {pickPod} from '../../src/diagnose/resolve-pods.js'
 import {fakeKube, type PlainObject, type ProxyHandler} from '../helpers/fake-kube.js'
 import {injectorPod, LINKERD_NS, linkerdConfig, metricsText, namespace, pod, webhook} from './fixtures.js'
 
@@ -185,7 +186,7 @@ describe('diagnose pod: proxy health, version and identity', () => {
 
   test('a missing pod is an error naming it', async () => {
     const kube = fakeKube({objects: []})
-    await assert.rejects(getPodOrFail(kube, 'shop', 'nope'), /pod\/nope not found in shop/)
+    await assert.rejects(getPodOrFail(kube, 'shop', 'nope'), /not found: pod\/nope in namespace shop$/)
   })
 })
 
@@ -209,5 +210,28 @@ describe('read cache', () => {
     assert.equal(count('getReplicaSet'), 1)
     assert.equal(count('getDeployment'), 1)
     await kube.close()
+  })
+})
+
+describe('choosing one pod of a workload', () => {
+  const candidate = (name: string, fields: {node?: string; phase?: string; readySince?: string; restarts?: number; created?: string}) =>
+    ({
+      metadata: {name, creationTimestamp: fields.created ?? '2026-01-01T00:00:00Z'},
+      spec: fields.node === undefined ? {} : {nodeName: fields.node},
+      status: {
+        phase: fields.phase ?? 'Running',
+        conditions: fields.readySince === undefined ? [] : [{type: 'Ready', status: 'True', lastTransitionTime: fields.readySince}],
+        containerStatuses: [{restartCount: fields.restarts ?? 0}],
+      },
+    }) as never
+  test('kubectl logs\' order: scheduled, Running, ready, ready longest, most restarts, oldest', () => {
+    const pick = (...pods: never[]) => (pickPod(pods) as {metadata: {name: string}} | undefined)?.metadata.name
+    assert.equal(pick(candidate('unscheduled', {phase: 'Pending'}), candidate('scheduled', {node: 'n', phase: 'Pending'})), 'scheduled')
+    assert.equal(pick(candidate('pending', {node: 'n', phase: 'Pending'}), candidate('unknown', {node: 'n', phase: 'Unknown'}), candidate('running', {node: 'n'})), 'running')
+    assert.equal(pick(candidate('not-ready', {node: 'n'}), candidate('ready', {node: 'n', readySince: '2026-01-02T00:00:00Z'})), 'ready')
+    assert.equal(pick(candidate('newer', {node: 'n', readySince: '2026-01-03T00:00:00Z'}), candidate('longer', {node: 'n', readySince: '2026-01-02T00:00:00Z'})), 'longer')
+    assert.equal(pick(candidate('calm', {node: 'n'}), candidate('restarting', {node: 'n', restarts: 3})), 'restarting')
+    assert.equal(pick(candidate('young', {node: 'n', created: '2026-02-01T00:00:00Z'}), candidate('old', {node: 'n', created: '2026-01-01T00:00:00Z'})), 'old')
+    assert.equal(pick(), undefined)
   })
 })

@@ -191,11 +191,14 @@ describe('e2e check comparison: meshport check vs linkerd check', () => {
     const {report, json} = meshportReport(changed)
     const xml = renderCheckJUnit(report)
     assert.deepEqual(compareJUnit(xml, json as never).problems, [])
+    // Under --fail-on warning the warning is a failure in both.
+    assert.deepEqual(compareJUnit(renderCheckJUnit({...report, failOn: 'warning'}), {...json, failOn: 'warning'} as never).problems, [])
     const other = meshportReport({'linkerd-version / can determine the latest version': 'warning'})
     const total = other.report.categories.reduce((n, c) => n + c.checks.length, 0)
     const problems = compareJUnit(xml, other.json as never).problems
     const skipped = other.report.counts.skipped
-    assert.equal(problems[0], `totals: junit tests=${total} failures=2 errors=1 skipped=${skipped}, json tests=${total} failures=1 errors=0 skipped=${skipped}`)
+    // The warning is no failure on either side (the run exits 0), so only the error and timeout differ.
+    assert.equal(problems[0], `totals: junit tests=${total} failures=1 errors=1 skipped=${skipped}, json tests=${total} failures=0 errors=0 skipped=${skipped}`)
     assert.equal(problems.length, 3, problems.join('\n'))
     assert.match(problems[1]!, /^category linkerd-identity: junit tests=(\d+) failures=1 errors=0 skipped=0, json tests=\1 failures=0 errors=0 skipped=0$/)
     assert.match(problems[2]!, /^category [\w-]+: junit tests=(\d+) failures=0 errors=1 skipped=1, json tests=\1 failures=0 errors=0 skipped=1$/)

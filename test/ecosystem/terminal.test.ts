@@ -1,15 +1,17 @@
 // Terminal manners, under real pseudo-terminals (util-linux `script`, and tmux for what a person
 // sees on screen): spinners and colour only on a terminal, NO_COLOR and --color honoured, tables
-// that fit the terminal, `viz stat --watch` redrawing in place and stopping cleanly on Ctrl-C.
+// that fit the terminal, text wrapped between words at 80 columns, `viz stat --watch` redrawing
+// in place (wrapped rows too) and stopping cleanly on Ctrl-C.
 import assert from 'node:assert/strict'
 import {spawn, spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {binPath, runCli} from '../helpers/run-cli.js'
+import {repoRoot} from '../helpers/testdata.js'
 import {startSim, type Sim} from '../helpers/sim.js'
 import {findTool, skipWithout} from '../helpers/tools.js'
 
@@ -65,6 +67,27 @@ async function onTerminal(args: string[], options: {columns?: number; env?: Node
   return {code, output: Buffer.concat(chunks).toString('utf8')}
 }
 
+/**
+ * Asserts that `narrow` is `wide` broken into lines of at most `columns` between words: every line
+ * fits (so the terminal splits nothing), and every token is a word of the wide text or a piece of
+ * one cut after `|`, `,` or `/` (option lists, comma lists, paths). A ` \\` ends a continued
+ * example command.
+ */
+function assertWordWrapped(narrow: string, wide: string, columns: number, what: string): void {
+  const lines = narrow.split('\n')
+  assert.deepEqual(lines.filter((l) => [...l].length > columns), [], `${what}: lines wider than ${columns}`)
+  const words = new Set<string>()
+  for (const word of wide.split(/\s+/)) {
+    words.add(word)
+    // Every cut after a separator: the pieces of `a|b|c` are a|, b|, c, a|b|, b|c, ...
+    const cuts = [0, ...[...word.matchAll(/[|,/]/g)].map((m) => (m.index ?? 0) + 1), word.length]
+    for (let i = 0; i < cuts.length; i++) for (let j = i + 1; j < cuts.length; j++) words.add(word.slice(cuts[i], cuts[j]))
+  }
+  const split = narrow.split(/\s+/).filter((t) => t !== '' && t !== '\\' && !words.has(t))
+  assert.deepEqual(split, [], `${what}: words split at ${columns} columns`)
+  assert.equal(narrow.replace(/\s|\\/g, ''), wide.replace(/\s|\\/g, ''), `${what}: the same text`)
+}
+
 describe('terminal manners', {skip: skipWithout('script', 'util-linux script runs the CLI under a pseudo-terminal'), timeout: 180_000}, () => {
   let sim: Sim
   let env: NodeJS.ProcessEnv
@@ -115,15 +138,46 @@ describe('terminal manners', {skip: skipWithout('script', 'util-linux script run
     assert.match(r.output, COLOUR)
   })
 
-  test('viz stat: the table fits the terminal width', async () => {
+  test('viz stat: the table fits the terminal width; Linkerd\'s headers at every width', async () => {
     for (const columns of [120, 80, 60]) {
       const r = await onTerminal(['viz', 'stat', 'deploy', '-n', 'emojivoto', '-t', '1s'], {columns, env})
       assert.equal(r.code, 0, visible(r.output))
       const lines = visible(r.output).split('\n').filter((l) => l.trim() !== '')
-      assert.ok(lines.some((l) => /^NAME\b/.test(l)), visible(r.output))
-      const wide = lines.filter((l) => [...l].length > columns)
-      assert.deepEqual(wide, [], `${columns} columns`)
+      const header = lines.find((l) => /^NAME\b/.test(l))
+      assert.deepEqual(header?.split(/ +/), ['NAME', 'MESHED', 'SUCCESS', 'RPS', 'LATENCY_P50', 'LATENCY_P95', 'LATENCY_P99', 'TCP_CONN'], `${columns} columns`)
+      // Narrower gaps make it fit down to 80 columns; below that the terminal wraps it.
+      if (columns >= 80) assert.deepEqual(lines.filter((l) => [...l].length > columns), [], `${columns} columns`)
     }
+  })
+
+  test('help and diagnose pod at 80 columns: every line fits, no word is split', async () => {
+    const manifest = JSON.parse(readFileSync(join(repoRoot, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {hidden?: boolean}>}
+    const subjects = [[], ['viz'], ['diagnose'], ...Object.entries(manifest.commands).filter(([, c]) => !c.hidden).map(([id]) => id.split(':'))]
+    for (const words of subjects) {
+      const [narrow, wide] = await Promise.all([onTerminal([...words, '--help'], {columns: 80}), onTerminal([...words, '--help'], {columns: 250})])
+      assert.equal(narrow.code, 0, visible(narrow.output))
+      assertWordWrapped(visible(narrow.output), visible(wide.output), 80, `${words.join(' ') || 'meshport'} --help`)
+    }
+    const pod = sim.cluster.podsOf('emojivoto', 'web')[0]?.name ?? ''
+    const args = ['diagnose', 'pod', pod, '-n', 'emojivoto']
+    const [narrow, wide] = await Promise.all([onTerminal(args, {columns: 80, env}), onTerminal(args, {columns: 250, env})])
+    assert.equal(narrow.code, 0, visible(narrow.output))
+    assert.ok(visible(wide.output).split('\n').some((l) => [...l].length > 80), 'the report has lines longer than 80 columns to wrap')
+    // The certificate's expiry says how far away it is.
+    assert.match(visible(narrow.output), /certificate: +expires \S+ \(in \d+[smhdy]/)
+    // Identity counts move between the two runs; compare the parts that stay.
+    const stable = (text: string) => text.replace(/\d+\/\d+ \([\d.]+%\)|\(\d+\)/g, 'N')
+    assertWordWrapped(stable(visible(narrow.output)), stable(visible(wide.output)), 80, 'diagnose pod')
+  })
+
+  test('viz stat --watch: a spinner while the first window runs, none once the table is up', async () => {
+    const r = await onTerminal(['viz', 'stat', 'deploy', '-n', 'emojivoto', '-t', '2s', '--watch'], {env, interruptWhen: (out) => out.includes('vote-bot')})
+    const first = r.output.indexOf('NAME')
+    assert.ok(first > 0, visible(r.output))
+    const before = r.output.slice(0, first)
+    assert.ok(before.includes(HIDE_CURSOR), 'a spinner before the first table')
+    assert.match(before, /scraping 5 meshed pods twice, 2s apart/)
+    assert.ok(r.output.indexOf(SHOW_CURSOR, r.output.lastIndexOf(HIDE_CURSOR)) < first, 'the spinner is gone before the table is drawn')
   })
 
   test('viz stat --watch redraws in place and stops cleanly on Ctrl-C', async () => {
@@ -140,12 +194,14 @@ describe('terminal manners', {skip: skipWithout('script', 'util-linux script run
     assert.doesNotMatch(text, /Error|at .*\.js:\d+/)
   })
 
-  test('viz stat --watch in tmux: one table on screen, the prompt back after Ctrl-C', {skip: skipWithout('tmux')}, async () => {
-    const socket = `meshport-terminal-${process.pid}`
+  /** A bash in tmux, `columns` wide, with the simulated cluster's kubeconfig. */
+  function tmuxShell(columns: number) {
+    const socket = `meshport-terminal-${process.pid}-${columns}`
     const t = (...args: string[]) => spawnSync(tmux!, ['-L', socket, ...args], {encoding: 'utf8'})
     const shellEnv = `env -u NO_COLOR -u CI PS1='$ ' KUBECONFIG=${quote(sim.kubeconfigPath)} bash --norc --noprofile`
-    t('new-session', '-d', '-x', '120', '-y', '30', shellEnv)
-    const screen = () => t('capture-pane', '-p').stdout
+    t('new-session', '-d', '-x', String(columns), '-y', '30', shellEnv)
+    // -J joins the rows the terminal wrapped back into the lines that were written.
+    const screen = (joined = false) => t('capture-pane', '-p', ...(joined ? ['-J'] : [])).stdout
     const waitFor = async (test: (s: string) => boolean, ms: number): Promise<string> => {
       let s = screen()
       for (let waited = 0; !test(s) && waited < ms; waited += 100) {
@@ -154,8 +210,14 @@ describe('terminal manners', {skip: skipWithout('script', 'util-linux script run
       }
       return s
     }
+    const run = (args: string) => t('send-keys', `clear; ${quote(process.execPath)} ${quote(binPath)} ${args}`, 'Enter')
+    return {run, screen, t, waitFor, kill: () => t('kill-server')}
+  }
+
+  test('viz stat --watch in tmux: one table on screen, the prompt back after Ctrl-C', {skip: skipWithout('tmux')}, async () => {
+    const {run, screen, t, waitFor, kill} = tmuxShell(120)
     try {
-      t('send-keys', `clear; ${quote(process.execPath)} ${quote(binPath)} viz stat deploy -n emojivoto -t 1s --watch`, 'Enter')
+      run('viz stat deploy -n emojivoto -t 1s --watch')
       await waitFor((s) => /^web\s/m.test(s), 15_000)
       await sleep(3_000) // a few refreshes
       const during = screen()
@@ -168,7 +230,45 @@ describe('terminal manners', {skip: skipWithout('script', 'util-linux script run
       assert.match(end, /exit=(130|0)\b/, end)
       assert.doesNotMatch(end, /Error/)
     } finally {
-      t('kill-server')
+      kill()
+    }
+  })
+
+  test('check --wait at 40 columns: the spinner stays on one row, cut with an ellipsis', {skip: skipWithout('tmux')}, async () => {
+    const {run, screen, waitFor, kill} = tmuxShell(40)
+    try {
+      // No control plane in that namespace: control-plane-pods-ready is retried until the deadline.
+      run('check -L nowhere --wait 8s')
+      await waitFor((s) => /waiting for/.test(s), 15_000)
+      await sleep(1_500) // a few countdown redraws
+      const lines = screen(true).split('\n')
+      const spinner = lines.filter((l) => l.includes('waiting for'))
+      assert.equal(spinner.length, 1, screen())
+      assert.ok([...(spinner[0] ?? '')].length <= 40, `${spinner[0]} (${[...(spinner[0] ?? '')].length} columns)`)
+      assert.match(spinner[0] ?? '', /…$/)
+    } finally {
+      kill()
+    }
+  })
+
+  test('viz stat --watch at 80 columns: rows the terminal wraps leave nothing behind on a redraw', {skip: skipWithout('tmux')}, async () => {
+    const {run, screen, waitFor, kill} = tmuxShell(80)
+    try {
+      // With -A the rows are wider than 80 columns even with one-space gaps: every row wraps.
+      run('viz stat deploy -A -t 1s --watch')
+      await waitFor((s) => /vote-bot/.test(s), 15_000)
+      await sleep(4_000) // several redraws of a wrapped table
+      const rows = screen()
+      const lines = screen(true).split('\n').filter((l) => l.trim() !== '')
+      assert.ok(lines.some((l) => [...l].length > 80), `the table wraps at 80 columns:\n${rows}`)
+      // Exactly one table: one header and each row once, nothing else but the command line.
+      assert.equal(lines.filter((l) => /^NAMESPACE\b/.test(l)).length, 1, rows)
+      for (const name of ['emoji', 'vote-bot', 'voting', 'web', 'linkerd-destination']) {
+        assert.equal(lines.filter((l) => new RegExp(`^\\S+ +${name} `).test(l)).length, 1, `${name}:\n${rows}`)
+      }
+      assert.deepEqual(lines.filter((l) => !/^(\$ |NAMESPACE\b|(emojivoto|linkerd|kube-system)\s)/.test(l)), [], rows)
+    } finally {
+      kill()
     }
   })
 })

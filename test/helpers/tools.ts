@@ -26,7 +26,7 @@ export function findTool(name: string): string | undefined {
 }
 
 /** Tools that .ci/install-tools installs when missing (Debian/Ubuntu packages); keep the two lists in step. */
-export const CI_INSTALLS = new Set(['kubectl', 'prometheus', 'promtool', 'script', 'shellcheck', 'strace', 'tmux', 'xmllint', 'zsh'])
+export const CI_INSTALLS = new Set(['fish', 'kubectl', 'prometheus', 'promtool', 'script', 'shellcheck', 'strace', 'tmux', 'xmllint', 'zsh'])
 
 /**
  * The `skip` option of a test that needs `name`: false when it is installed, else the reason

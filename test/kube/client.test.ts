@@ -1,6 +1,9 @@
 // The production kube layer (client-node over TLS, port-forward over WebSocket) against the
 // simulated cluster: no mocks of the client library.
 import assert from 'node:assert/strict'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 
 import {ClusterError, KubeApiError, TimeoutError} from '../../src/errors.js'
@@ -175,23 +178,38 @@ describe('kube client failures without a cluster', () => {
     await assert.rejects(kube.listPods(), (err: unknown) => err instanceof ClusterError && err.code === KubeErrorCode.unreachable && /ECONNREFUSED/.test(err.message))
   })
 
-  // The message names the request timeout that fired; the test's own timeout only guards against a hang.
-  test('a silent server: TimeoutError after requestTimeoutMs', {timeout: 30_000}, async () => {
+  // The messages name the request timeout that fired; the tests' own timeouts only guard against a hang.
+  test('a server that accepts TCP and never speaks TLS is unreachable (exit 3), not a stall', {timeout: 30_000}, async () => {
     const {createServer} = await import('node:net')
     const sockets: import('node:net').Socket[] = []
     const server = createServer((s) => sockets.push(s)) // accepts, never answers
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const port = (server.address() as import('node:net').AddressInfo).port
-    const {mkdtempSync, writeFileSync} = await import('node:fs')
-    const {tmpdir} = await import('node:os')
-    const file = `${mkdtempSync(`${tmpdir()}/meshport-silent-`)}/kubeconfig`
-    writeFileSync(
-      file,
-      `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
-    )
-    const kube = createKubeClient({context: undefined, kubeconfig: file, requestTimeoutMs: 300})
-    await assert.rejects(kube.getVersion(), (err: unknown) => err instanceof TimeoutError && err.exitCode === 4 && /within 300ms/.test(err.message))
+    const kube = createKubeClient({context: undefined, kubeconfig: silentKubeconfig(port), requestTimeoutMs: 300})
+    await assert.rejects(kube.getVersion(), (err: unknown) => err instanceof ClusterError && err.exitCode === 3 && err.code === KubeErrorCode.unreachable && /no connection within 300ms/.test(err.message))
     for (const s of sockets) s.destroy()
     await new Promise<void>((resolve) => server.close(() => resolve()))
   })
+
+  test('a server that takes the request and never answers: TimeoutError (exit 4) after requestTimeoutMs', {timeout: 30_000}, async () => {
+    const {createServer} = await import('node:https')
+    const {makeApiPki} = await import('../cluster/pki.js')
+    const pki = makeApiPki()
+    const server = createServer({cert: pki.server.certPem, key: pki.server.keyPem}, () => {}) // reads the request, never answers
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const port = (server.address() as import('node:net').AddressInfo).port
+    const kube = createKubeClient({context: undefined, kubeconfig: silentKubeconfig(port), requestTimeoutMs: 300})
+    await assert.rejects(kube.getVersion(), (err: unknown) => err instanceof TimeoutError && err.exitCode === 4 && /^read the server version: no answer from https:\/\/127\.0\.0\.1:\d+ within 300ms$/.test(err.message))
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  })
 })
+
+function silentKubeconfig(port: number): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'meshport-silent-')), 'kubeconfig')
+  writeFileSync(
+    file,
+    `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
+  )
+  return file
+}

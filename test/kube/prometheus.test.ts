@@ -13,6 +13,7 @@ import {after, before, describe, test} from 'node:test'
 import {MeshError} from '../../src/errors.js'
 import {openPrometheus} from '../../src/kube/index.js'
 import {PrometheusErrorCode, type PrometheusClient} from '../../src/kube/types.js'
+import {hasControl, terminalSafe} from '../../src/output/terminal.js'
 import {makeApiPki} from '../cluster/pki.js'
 
 interface Seen {
@@ -134,13 +135,14 @@ describe('Prometheus client', () => {
     await client.close()
   })
 
-  test('a front that is not the Prometheus API: its status and first words, control bytes removed', async () => {
+  test('a front that is not the Prometheus API: its status, content type and a short excerpt, shown escaped', async () => {
     const {client} = await open((_req, _body, res) => {
-      res.writeHead(502, {'content-type': 'text/html'})
-      res.end('<html>\n<h1>502 Bad Gateway</h1>\u001b[31m</html>')
+      res.writeHead(502, {'content-type': 'text/html; charset=utf-8'})
+      res.end(`<html>\n<h1>502 Bad Gateway</h1>\u001b[31m${'x'.repeat(500)}</html>`)
     })
-    const err = await rejectsWith(client.query('up'), PrometheusErrorCode.query, 1, /answered HTTP 502, not the Prometheus API: <html> <h1>502 Bad Gateway<\/h1> \[31m<\/html>/)
-    assert.ok(!err.message.includes('\u001b'))
+    const err = await rejectsWith(client.query('up'), PrometheusErrorCode.query, 1, /answered HTTP 502, not the Prometheus API \(text\/html: "<html>\\n<h1>502 Bad Gateway<\/h1>.\[31mx+\.\.\."\)$/)
+    assert.ok(err.message.length < 200, err.message)
+    assert.ok(!hasControl(terminalSafe(err.message)))
     await client.close()
   })
 

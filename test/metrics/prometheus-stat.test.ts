@@ -129,7 +129,9 @@ describe('viz stat from Prometheus', () => {
     ]
     for (const [extra, pattern] of cases) {
       const prom = prometheusOf({web: {failure: 0, success: 60}})
-      await runStat(fakeKube({objects}), request(['deploy/web'], extra), new PrometheusSource(prom))
+      // A --to namespace must exist (it has no pods here to show it does).
+      const run = await runStat(fakeKube({objects: [...objects, {apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'other'}}]}), request(['deploy/web'], extra), new PrometheusSource(prom))
+      assert.deepEqual(run.notFound, [])
       const requests = prom.queries.find((q) => q.promql.includes('increase(response_total'))?.promql ?? ''
       assert.match(requests, pattern)
       if (extra.to) {

@@ -4,6 +4,7 @@ import {describe, test} from 'node:test'
 import {DirectSource} from '../../src/metrics/direct-source.js'
 import {runStat, type StatRequest} from '../../src/metrics/stat-run.js'
 import type {KubeClient} from '../../src/kube/types.js'
+import type {MetricsSource} from '../../src/metrics/source.js'
 import {parseTargets} from '../../src/resources/targets.js'
 import {fakeKube, type PlainObject, type ProxyHandler} from '../helpers/fake-kube.js'
 
@@ -105,10 +106,40 @@ describe('runStat against an in-memory cluster', () => {
     assert.equal(fromWeb.report.rows[0]?.stats.successCount, 27)
   })
 
-  test('named targets that match nothing are reported, unknown custom types too', async () => {
-    const run = await stat(kube(), request(['deploy/nope', 'widgets']))
-    assert.deepEqual(run.missing.map((t) => t.name), ['nope'])
+  test('unknown custom types and names that do not exist stop the run before any scrape or query', async () => {
+    const k = kube()
+    // Whatever the source: it is never asked.
+    const untouchable: MetricsSource = {close: async () => {}, kind: 'prometheus', stat: () => assert.fail('the source was asked to measure')}
+    const run = await runStat(k, request(['widgets']), untouchable)
     assert.deepEqual(run.unknownTypes, ['widgets'])
+    const missing = await runStat(k, request(['deploy/nope', 'deploy/web']), untouchable)
+    assert.deepEqual(missing.notFound, ['deployment/nope in namespace shop'])
+    assert.deepEqual(missing.report.rows, [])
+    const namespace = await runStat(k, request(['deploy'], {namespace: 'no-such-ns'}), untouchable)
+    assert.deepEqual(namespace.notFound, ['namespace no-such-ns'])
+    const to = await runStat(k, request(['deploy/web'], {to: {namespace: 'shop', target: {custom: false, kind: 'deployment', name: 'nope'}}}), untouchable)
+    assert.deepEqual(to.notFound, ['--to deployment/nope in namespace shop'])
+    const svc = await runStat(k, request(['deploy/web'], {to: {namespace: 'shop', target: {custom: false, kind: 'service', name: 'nope'}}}), untouchable)
+    assert.deepEqual(svc.notFound, ['--to service/nope in namespace shop'])
+    const ns = await runStat(k, request(['deploy/web'], {from: {namespace: 'shop', target: {custom: false, kind: 'namespace', name: 'nope'}}}), untouchable)
+    assert.deepEqual(ns.notFound, ['--from namespace/nope'])
+    assert.equal(k.calls.filter((c) => c.startsWith('proxyGet')).length, 0, 'no scrape for a run that names something missing')
+  })
+
+  test('a named resource that exists without pods is a row with MESHED 0/0, not an error', async () => {
+    const scaledToZero: PlainObject = {apiVersion: 'apps/v1', kind: 'Deployment', metadata: {name: 'idle', namespace: 'shop'}}
+    const k = fakeKube({objects: [...objects, scaledToZero], proxies: {'shop/web-1-a:4191': proxy(3, 0)}})
+    const run = await stat(k, request(['deploy/idle', 'deploy/web']))
+    assert.deepEqual(run.notFound, [])
+    assert.deepEqual(run.report.rows.map((r) => [r.name, r.meshed]), [['idle', {ready: 0, total: 0}], ['web', {ready: 1, total: 1}]])
+  })
+
+  test('--unmeshed keeps rows none of whose pods is meshed', async () => {
+    const plain: PlainObject = {...meshedPod('db-1-a', 'db-1', 'db'), metadata: {labels: {app: 'db'}, name: 'db-1-a', namespace: 'shop', ownerReferences: [{apiVersion: 'apps/v1', controller: true, kind: 'ReplicaSet', name: 'db-1', uid: 'db-1'}]}}
+    const k = fakeKube({objects: [rs('web-1', 'web'), rs('db-1', 'db'), meshedPod('web-1-a', 'web-1', 'web'), plain], proxies: {'shop/web-1-a:4191': proxy(1, 0)}})
+    const rows = async (extra: Partial<StatRequest>) => (await stat(k, request(['deploy'], extra))).report.rows.map((r) => [r.name, `${r.meshed.ready}/${r.meshed.total}`, r.podsTargeted])
+    assert.deepEqual(await rows({}), [['web', '1/1', 1]])
+    assert.deepEqual(await rows({unmeshed: true}), [['db', '0/1', 0], ['web', '1/1', 1]])
   })
 
   test('custom owners (an Argo Rollout) get rows through the owner chain', async () => {

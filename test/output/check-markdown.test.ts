@@ -64,7 +64,8 @@ describe('check -o markdown', () => {
     assert.equal(markdownCell('<img src=x onerror=alert(1)> & co'), '&lt;img src=x onerror=alert(1)&gt; &amp; co')
     assert.equal(markdownCell('*bold* _it_ `code` [link](https://evil) ~~gone~~ back\\slash'), '\\*bold\\* \\_it\\_ \\`code\\` \\[link\\](https://evil) \\~\\~gone\\~\\~ back\\\\slash')
     assert.equal(markdownCell('line 1\r\n\tline 2'), 'line 1<br> line 2')
-    assert.equal(markdownCell('\u001b[31mred\u0007'), '\\\\u001b\\[31mred\\\\u0007')
+    // Control characters in caret notation, as on the terminal (src/output/terminal.ts).
+    assert.equal(markdownCell('\u001b[31mred\u0007'), '^\\[\\[31mred^G')
     const text = renderCheckMarkdown(report([{id: 'c.x', description: 'pipes | here', result: 'error', error: 'a|b\nc', hint: 'javascript:alert(1)', durationMs: 1}]))
     const [row] = rows(text)
     // Four cells: the pipes inside are escaped, and a hint that is no http(s) URL is no link.

@@ -6,8 +6,10 @@ import type {CheckReport} from '../../src/checks/types.js'
 import {renderCheckJson} from '../../src/output/check-json.js'
 import {renderCheckJUnit} from '../../src/output/check-junit.js'
 import {renderCheckTable} from '../../src/output/check-table.js'
+import {terminalSafe} from '../../src/output/terminal.js'
 import {linkerd2Testdata} from '../helpers/testdata.js'
 import {assertJUnitStructure} from './check-junit-structure.js'
+import {assertValidJUnit, schemaSkip} from './junit-schema.js'
 
 // The report Linkerd's own renderer golden was made from (cli/cmd/check_test.go): one category,
 // one success, one failure with a hint anchor.
@@ -101,7 +103,7 @@ describe('check renderers', () => {
   })
 
   test('colour only when asked', () => {
-    assert.ok(renderCheckTable(golden, {color: true}).includes('\u001B[32m√'))
+    assert.ok(terminalSafe(renderCheckTable(golden, {color: true})).includes('\u001B[32m√'))
     assert.ok(!renderCheckTable(golden, {color: false}).includes('\u001B'))
   })
 
@@ -110,19 +112,50 @@ describe('check renderers', () => {
     const doc = JSON.parse(text) as Record<string, unknown>
     assert.deepEqual(Object.keys(doc), ['schemaVersion', 'success', 'failOn', 'counts', 'stoppedBy', 'categories', 'stats'])
     const categories = doc.categories as Array<{id: string; name: string; checks: Array<Record<string, unknown>>}>
-    assert.deepEqual(Object.keys(categories[0]!), ['id', 'name', 'checks'])
+    assert.deepEqual(Object.keys(categories[0]!), ['id', 'name', 'categoryName', 'checks'])
     assert.deepEqual(Object.keys(categories[0]!.checks[1]!), ['id', 'description', 'result', 'error', 'hint', 'durationMs'])
     assert.deepEqual(Object.keys(categories[0]!.checks[0]!), ['id', 'description', 'result', 'durationMs'])
     assert.equal(text.endsWith('}\n'), true)
   })
 
-  test('junit: a suite per category, failures for errors and warnings, error for timeouts', () => {
+  test('json: a script written for linkerd check -o json reads the same values from it', () => {
+    // Linkerd's document, made from the same report (cli/cmd/check_test.go); its fields are a
+    // subset of ours, so keeping only Linkerd's keys must give Linkerd's document back.
+    const linkerd = JSON.parse(readFileSync(linkerd2Testdata('output/check_output_json.golden'), 'utf8')) as unknown
+    const ours = JSON.parse(renderCheckJson(golden)) as {success: boolean; categories: Array<{categoryName: string; checks: Array<Record<string, unknown>>}>}
+    const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]]))
+    const projected = {
+      success: ours.success,
+      categories: ours.categories.map((c) => ({categoryName: c.categoryName, checks: c.checks.map((check) => pick(check, ['description', 'hint', 'error', 'result']))})),
+    }
+    assert.deepEqual(projected, linkerd)
+    // meshport's category names are Linkerd's: the data-plane category prints as linkerd-data-plane.
+    const mixedDoc = JSON.parse(renderCheckJson(mixed)) as {categories: Array<{id: string; categoryName: string}>}
+    assert.deepEqual(mixedDoc.categories.map((c) => [c.id, c.categoryName]), [['linkerd-identity', 'linkerd-identity'], ['data-plane', 'linkerd-data-plane']])
+  })
+
+  test('junit: a suite per category; errors fail, warnings pass with their text, timeouts are errors', () => {
     const xml = renderCheckJUnit(mixed, '2026-01-01T00:00:00Z')
     const doc = assertJUnitStructure(xml)
     assert.equal(doc.suites.length, 2)
-    assert.deepEqual(doc.totals, {tests: 6, failures: 2, errors: 1, skipped: 1})
-    assert.match(xml, /<failure message="issuer &lt;expires&gt; &amp; &quot;soon&quot;" type="warning">/)
+    // A warning does not fail the run (exit 0 with --fail-on error), so it is no red test either.
+    assert.deepEqual(doc.totals, {tests: 6, failures: 1, errors: 1, skipped: 1})
+    assert.match(xml, /<testcase name="linkerd-identity.b: b warns" classname="linkerd-identity" time="0.001">\n\s+<system-out>warning: issuer &lt;expires&gt; &amp; &quot;soon&quot;\nsee https:\/\/linkerd.io\/2\/checks\/#x for hints<\/system-out>/)
+    assert.match(xml, /<failure message="two" type="error">two\nlines<\/failure>/)
     assert.match(xml, /<error message="timed out after 10s waiting for pod\/web-1 in shop" type="timeout">/)
     assert.match(xml, /<testcase name="data-plane.f: f skipped" classname="data-plane" time="0.000">\n\s+<skipped message="not run"\/>/)
+  })
+
+  test('junit: with --fail-on warning a warning is a failure of type warning', () => {
+    const xml = renderCheckJUnit({...mixed, failOn: 'warning'})
+    assert.deepEqual(assertJUnitStructure(xml).totals, {tests: 6, failures: 2, errors: 1, skipped: 1})
+    assert.match(xml, /<failure message="issuer &lt;expires&gt; &amp; &quot;soon&quot;" type="warning">/)
+  })
+
+  test('junit: every report validates against junit-10.xsd (Jenkins xunit)', {skip: schemaSkip}, () => {
+    for (const report of [golden, mixed, {...mixed, failOn: 'warning' as const}, {...golden, categories: []}]) {
+      assertValidJUnit(renderCheckJUnit(report, '2026-01-01T00:00:00Z'))
+      assertValidJUnit(renderCheckJUnit(report))
+    }
   })
 })

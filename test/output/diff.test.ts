@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
-import {colorDiff} from '../../src/output/diff.js'
+import {colorDiff as markedDiff} from '../../src/output/diff.js'
+import {terminalSafe} from '../../src/output/terminal.js'
+
+// Colour is meshport's own marker until it is written through the terminal-safe writer.
+const colorDiff = (diff: string): string => terminalSafe(markedDiff(diff))
 
 const ESC = '\u001B'
 

@@ -92,13 +92,15 @@ describe('stat JSON', () => {
   test('one document with schemaVersion, unrounded numbers, bucket bounds and per-pod errors', () => {
     const failed = row('Deployment', 'web', 'x', {errors: [{error: 'port-forward refused', namespace: 'x', pod: 'web-2'}], podsTargeted: 2})
     const doc = statJson({errors: failed.errors, podsScraped: 1, podsTargeted: 2, rows: [failed], windowSeconds: 10}, {direction: 'inbound', includeAdmin: false, time: '2026-01-01T00:00:00.000Z'})
-    assert.equal(doc.schemaVersion, 1)
+    assert.equal(doc.schemaVersion, 2)
     assert.deepEqual(doc.window, {measuredSeconds: {max: 10, min: 10}, requestedSeconds: 10})
     const [r] = doc.rows as Array<Record<string, unknown>>
     assert.equal(r?.rps, 2.05)
     assert.equal(r?.success, 1)
     assert.equal(r?.latency_ms_p95, 123)
-    assert.deepEqual((r?.latencyBucketsMs as Record<string, unknown>).p50, {lower: 100, upper: 200})
+    assert.deepEqual((r?.latency_buckets_ms as Record<string, unknown>).p50, {lower: 100, upper: 200})
+    // One naming style in a row: Linkerd's snake_case, for meshport's own fields too.
+    for (const key of Object.keys(r ?? {})) assert.match(key, /^[a-z0-9]+(_[a-z0-9]+)*$/, key)
     assert.deepEqual(r?.pods, {failed: 1, scraped: 1, targeted: 2})
     assert.deepEqual(r?.errors, [{error: 'port-forward refused', pod: 'web-2'}])
     assert.doesNotThrow(() => JSON.parse(JSON.stringify(doc)))
@@ -106,15 +108,17 @@ describe('stat JSON', () => {
 })
 
 describe('stat table on a narrow terminal', () => {
-  test('shrinks gaps, then header names, until it fits', () => {
+  test('shrinks the gaps until it fits; the headers stay Linkerd\'s at every width', () => {
     const rows = [row('Deployment', 'vote-bot'), row('Deployment', 'web')]
     const full = renderStatTable(rows, plain)
     const width = Math.max(...full.split('\n').map((l) => l.length))
     assert.equal(renderStatTable(rows, {...plain, maxWidth: width}), full, 'fits: Linkerd layout unchanged')
-    for (const maxWidth of [80, 60]) {
-      const text = renderStatTable(rows, {...plain, maxWidth})
-      for (const line of text.split('\n')) assert.ok([...line].length <= maxWidth, `${maxWidth}: ${line}`)
+    const at80 = renderStatTable(rows, {...plain, maxWidth: 80})
+    for (const line of at80.split('\n')) assert.ok([...line].length <= 80, `80: ${line}`)
+    for (const maxWidth of [80, 60, 40]) {
+      assert.match(renderStatTable(rows, {...plain, maxWidth}), /^NAME +MESHED +SUCCESS +RPS +LATENCY_P50 +LATENCY_P95 +LATENCY_P99 +TCP_CONN\n/, `${maxWidth}`)
     }
-    assert.match(renderStatTable(rows, {...plain, maxWidth: 60}), /^NAME +MESHED +SUCCESS +RPS +P50 +P95 +P99 +CONN\n/)
+    // Too narrow even with one-space gaps: the table is left for the terminal to wrap, not cut.
+    assert.equal(renderStatTable(rows, {...plain, maxWidth: 40}), renderStatTable(rows, {...plain, maxWidth: 60}))
   })
 })

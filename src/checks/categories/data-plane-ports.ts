@@ -40,7 +40,7 @@ function portCheck(id: string, description: string, rules: readonly string[], hi
     async run(ctx, scope) {
       const found = (await portProblems(ctx, scope)).filter((p) => rules.includes(p.rule))
       if (found.length === 0) return pass()
-      return fail(listProblems(`${found.length} port problem(s):`, found.map(describe)), found.some((p) => p.severity === 'error') ? 'error' : 'warning')
+      return fail(listProblems(`${found.length} port problem${found.length === 1 ? '' : 's'}:`, found.map(describe)), found.some((p) => p.severity === 'error') ? 'error' : 'warning')
     },
   }
 }

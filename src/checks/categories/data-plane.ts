@@ -2,6 +2,7 @@
 // /ready on its admin port through a port-forward, runs the control plane's version and holds an
 // identity certificate that is not about to expire. Completed and failed pods are skipped
 // (linkerd/linkerd2#6128); every problem names its pod.
+import {TimeoutError} from '../../errors.js'
 import type {V1ObjectMeta, V1Pod, V1Service} from '../../kube/types.js'
 import type {CheckContext} from '../context.js'
 import {expectedProxyVersion, linkerdValues, LINKERD_CONFIG} from '../linkerd.js'
@@ -36,23 +37,31 @@ function prefetchAdminProbes(ctx: CheckContext): void {
 const noPods = (ctx: CheckContext): Outcome =>
   fail(`no "linkerd-proxy" containers found${ctx.settings.dataPlaneNamespace ? ` in the "${ctx.settings.dataPlaneNamespace}" namespace` : ''}`)
 
-/** Probes every running pod's admin port (shared, concurrency-limited) and keeps the problems. */
+/**
+ * Probes every running pod's admin port (shared, concurrency-limited) and keeps the problems.
+ * When the only problems are proxies that did not answer in time (a stalled port-forward), the
+ * answer is unknown rather than wrong: the check ends as `timeout` naming them (exit 4).
+ */
 async function probeProblems(ctx: CheckContext, scope: CheckScope, problem: (probe: AdminProbe, pod: V1Pod) => string | undefined): Promise<Outcome> {
   const pods = await dataPlanePods(ctx, scope)
   if (pods.length === 0) return noPods(ctx)
   const running = pods.filter((pod) => pod.status?.phase === 'Running')
   const problems: string[] = []
+  let stalled = 0
   await Promise.all(
     running.map(async (pod) => {
       if (scope.signal.aborted) return
       const probe = await scope.waitFor(podName(pod), adminProbe(ctx, pod))
       const found = problem(probe, pod)
-      if (found) problems.push(`${podName(pod)}: ${found}`)
+      if (!found) return
+      problems.push(`${podName(pod)}: ${found}`)
+      if (probe.timedOut) stalled++
     }),
   )
   problems.sort()
   const notProbed = pods.length - running.length
-  const note = notProbed > 0 ? `${notProbed} pod(s) not running were not probed` : undefined
+  const note = notProbed > 0 ? notProbed === 1 ? '1 pod not running was not probed' : `${notProbed} pods not running were not probed` : undefined
+  if (problems.length > 0 && stalled === problems.length) throw new TimeoutError(listProblems(`${stalled} of ${running.length} proxies did not answer in time:`, problems))
   return problems.length === 0 ? pass(note) : fail(listProblems(`${problems.length} of ${running.length} proxies failed:`, problems))
 }
 

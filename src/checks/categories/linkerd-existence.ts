@@ -18,7 +18,7 @@ function networkCheck(id: string, description: string, noun: string, outside: (c
     async run(ctx, scope) {
       const found = await outside(ctx, scope)
       const {text} = await clusterNetworks(ctx, scope)
-      return found.length === 0 ? pass() : fail(listProblems(`the Linkerd clusterNetworks [${text}] do not include ${found.length} ${noun}:`, found))
+      return found.length === 0 ? pass() : fail(listProblems(`the Linkerd clusterNetworks [${text}] do not include ${found.length} ${noun}${found.length === 1 ? '' : 's'}:`, found))
     },
   }
 }
@@ -145,7 +145,7 @@ export const linkerdExistence: Category<CheckContext> = {
         return fail(`${nodes}\n${setClusterNetworksHint(found.map((f) => f.cidr))}`)
       },
     },
-    networkCheck('cluster-networks-pods', 'cluster networks contains all pods', 'pod(s)', async (ctx, scope) => podIpProblems(await scope.waitFor('pods in all namespaces', ctx.snapshot.allPods()), await clusterNetworks(ctx, scope))),
-    networkCheck('cluster-networks-services', 'cluster networks contains all services', 'service(s)', async (ctx, scope) => serviceIpProblems(await scope.waitFor('services in all namespaces', ctx.snapshot.services()), await clusterNetworks(ctx, scope))),
+    networkCheck('cluster-networks-pods', 'cluster networks contains all pods', 'pod', async (ctx, scope) => podIpProblems(await scope.waitFor('pods in all namespaces', ctx.snapshot.allPods()), await clusterNetworks(ctx, scope))),
+    networkCheck('cluster-networks-services', 'cluster networks contains all services', 'service', async (ctx, scope) => serviceIpProblems(await scope.waitFor('services in all namespaces', ctx.snapshot.services()), await clusterNetworks(ctx, scope))),
   ],
 }

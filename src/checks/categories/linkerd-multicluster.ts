@@ -226,7 +226,7 @@ export const linkerdMulticluster: Category<CheckContext> = {
       if (services.length === 0) return skip('no mirror services')
       const targets = new Set((await linkCrdServed(ctx, scope)) ? (await links(ctx, scope)).map((l) => l.target) : [])
       const orphans = services.filter((s) => !targets.has(s.metadata?.labels?.[REMOTE_CLUSTER_LABEL] ?? '')).map((s) => `mirror service ${s.metadata?.name}.${s.metadata?.namespace} is not part of any Link`)
-      return orphans.length === 0 ? pass() : fail(listProblems(`${orphans.length} orphaned mirror service(s):`, orphans))
+      return orphans.length === 0 ? pass() : fail(listProblems(`${orphans.length} orphaned mirror service${orphans.length === 1 ? '' : 's'}:`, orphans))
     }),
     {
       id: 'proxies-healthy',

@@ -5,7 +5,7 @@ import {readManifests} from '../../diagnose/manifest-source.js'
 import {findWorkloads} from '../../diagnose/manifest-workloads.js'
 import {analyzeManifests, type PortsReport, selectPortsReport} from '../../diagnose/ports-report.js'
 import {parseRuleSelection} from '../../diagnose/rules.js'
-import {InputError, UsageError} from '../../errors.js'
+import {NotFoundError, UsageError} from '../../errors.js'
 import type {Path} from '../../inject/types.js'
 import {parseTemplatePathFlag} from '../../inject/workloads.js'
 import {countsLine} from '../../output/diagnose-problems.js'
@@ -66,7 +66,7 @@ Works on live pods (TARGET: po/NAME, deploy/NAME, any workload type, or a bare t
         const namespace = flags['all-namespaces'] ? undefined : (flags.namespace ?? kube.namespace)
         const result = await livePorts(kube, {namespace, labelSelector: flags.selector, targets}, flags['linkerd-namespace'])
         if (result.missing.length > 0) {
-          throw new InputError({source: `namespace ${namespace ?? '(all)'}`}, `${result.missing.join(', ')} not found`, {hint: 'check the name and the namespace (-n), e.g. with kubectl get pods'})
+          throw new NotFoundError(result.missing.map((m) => (namespace === undefined ? m : `${m} in namespace ${namespace}`)), {hint: 'check the name and the namespace (-n), e.g. with kubectl get pods'})
         }
         report = result.report
         if (report.targets.length === 0) this.err(`No pods found in ${namespace === undefined ? 'any namespace' : `namespace ${namespace}`}.\n`)
@@ -75,7 +75,7 @@ Works on live pods (TARGET: po/NAME, deploy/NAME, any workload type, or a bare t
       }
     }
     report = selectPortsReport(report, selection.only, selection.skip)
-    if (flags.output === 'json') this.out(jsonDocument(report))
+    if (flags.output === 'json') this.outData(jsonDocument(report))
     else this.out(renderPortsReport(report, this.useColor(flags.color)))
     this.err(`${countsLine(report.counts)}\n`)
     if (report.counts.error > 0) process.exitCode = 1

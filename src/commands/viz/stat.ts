@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {InputError, UsageError} from '../../errors.js'
+import {errorInfo, isMeshError, NotFoundError, UsageError} from '../../errors.js'
 import type {StatCarry} from '../../metrics/source.js'
 import {runStat, type PeerTarget, type StatRequest, type StatRun} from '../../metrics/stat-run.js'
 import {VIZ_SCRAPE_INTERVAL_SECONDS} from '../../mesh/viz.js'
@@ -8,9 +8,11 @@ import {jsonDocument} from '../../output/json.js'
 import {startProgress} from '../../output/progress.js'
 import {statJson} from '../../output/stat-json.js'
 import {renderStatTable} from '../../output/stat-table.js'
-import {kindByAlias} from '../../resources/kinds.js'
+import {WatchScreen} from '../../output/watch-screen.js'
+import {KubeErrorCode, PrometheusErrorCode} from '../../kube/types.js'
+import {SERVICE_ALIASES} from '../../resources/kinds.js'
 import {parseTargets, type Target} from '../../resources/targets.js'
-import {parseDuration} from '../../util/duration.js'
+import {formatDuration, parseDuration} from '../../util/duration.js'
 import {sourceFlags, VizCommand} from '../../viz-command.js'
 
 export default class VizStat extends VizCommand {
@@ -27,7 +29,7 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
     '<%= config.bin %> viz stat deploy/web -n emojivoto -t 30s -o wide',
     '<%= config.bin %> viz stat deploy/web --to deploy/voting -n emojivoto',
     '<%= config.bin %> viz stat all -A -o json',
-    '<%= config.bin %> viz stat po -l app=web --watch',
+    '<%= config.bin %> viz stat po -l app=web-svc -n emojivoto --watch',
     '<%= config.bin %> viz stat deploy -A -t 1h --prometheus auto',
     "<%= config.bin %> viz stat deploy -n emojivoto --prometheus https://mimir.example.com/prometheus --prometheus-header 'X-Scope-OrgID: team-a'",
   ]
@@ -43,11 +45,12 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
     window: Flags.string({aliases: ['time-window'], char: 't', default: '10s', description: 'The window measured: the time between the two scrapes of each proxy (1s or more), or the range of the Prometheus queries (1m, 1h, 1d, …).'}),
     output: Flags.option({char: 'o', default: 'table', description: 'Output format.', options: ['table', 'wide', 'json'] as const})(),
     watch: Flags.boolean({char: 'w', default: false, description: 'Keep measuring, one window after another (JSON: one document per line).'}),
-    to: Flags.string({description: 'Only traffic from the target to this resource (TYPE/NAME), from the target\'s outbound metrics.', exclusive: ['from']}),
+    to: Flags.string({description: 'Only traffic from the target to this resource (TYPE/NAME, also svc/NAME), from the target\'s outbound metrics.', exclusive: ['from']}),
     'to-namespace': Flags.string({description: 'Namespace of the --to resource (default: the target namespace).'}),
     from: Flags.string({description: 'Only traffic that reaches the target from this resource (TYPE/NAME), by mTLS client identity.', exclusive: ['to']}),
     'from-namespace': Flags.string({description: 'Namespace of the --from resource (default: the target namespace).'}),
     'include-admin': Flags.boolean({default: false, description: 'Count the admin-port traffic (these scrapes, kubelet probes) like Linkerd viz does.'}),
+    unmeshed: Flags.boolean({default: false, description: 'Also list resources none of whose pods is meshed (MESHED 0/N, no metrics).'}),
     concurrency: Flags.integer({default: 16, description: 'Scrapes in flight at the same time (direct source).', min: 1}),
     ...sourceFlags,
   }
@@ -57,6 +60,9 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
     this.jsonLines = flags.watch
     const parsed = parseTargets(argv as string[])
     if (!parsed.ok) throw new UsageError(parsed.error, {hint: 'e.g. meshport viz stat deploy, deploy/web, deploy web vote, or all'})
+    if (parsed.targets.some((t) => SERVICE_ALIASES.includes(t.kind))) {
+      throw new UsageError('services have no pods of their own to measure', {hint: 'measure the traffic their clients send them: viz stat deploy --to svc/NAME'})
+    }
     const windowMs = parseDuration(flags.window)
     if (windowMs === undefined || windowMs < 1000) {
       throw new UsageError(`invalid --window "${flags.window}": it must be a duration of at least 1s`, {hint: 'e.g. -t 10s, -t 1m'})
@@ -80,6 +86,7 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
         namespace,
         selection: parsed,
         to: flags.to === undefined ? undefined : peer('--to', flags.to, flags['to-namespace'] ?? peerNs),
+        unmeshed: flags.unmeshed,
         windowMs,
       }
       const render = (run: StatRun, watching: boolean): string => {
@@ -101,30 +108,58 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
         })
       }
 
-      // Never in JSON or watch mode (stdout is redrawn there).
-      const progress = await startProgress({enabled: flags.output !== 'json' && !flags.watch, color: flags.color})
+      // A spinner on stderr while the first window runs (on a terminal, not for JSON); later
+      // rounds redraw the table in place, which is progress enough.
+      const progress = await startProgress({enabled: flags.output !== 'json', color: flags.color})
       request.progress = (message) => progress.show(message)
       this.pauseSpinner = (paused) => progress.pause(paused)
+      const screen = flags.watch && flags.output !== 'json' && process.stdout.isTTY ? new WatchScreen(process.stdout, process.stderr) : undefined
+      // Direct rounds each span a window. A Prometheus answers at once for any window: it is asked
+      // again when its scrapes can have changed the numbers (viz's scrape interval).
+      const period = source.kind === 'prometheus' ? Math.min(windowMs, PROMETHEUS_REFRESH_MS) : windowMs
       let previous: StatCarry | undefined
-      let drawnLines = 0
-      const redraw = flags.watch && flags.output !== 'json' && process.stdout.isTTY
+      let rounds = 0
+      let lastNotes = ''
+      let failures = 0
       for (;;) {
-        const run = await runStat(kube, request, source, previous).finally(() => progress.stop())
+        const started = Date.now()
+        let run: StatRun
+        try {
+          run = await runStat(kube, request, source, previous).finally(() => progress.stop())
+        } catch (err) {
+          // A watch that has shown data rides out a blip of the API server or Prometheus; anything else ends it.
+          if (rounds === 0 || !passing(err)) throw err
+          failures++
+          const wait = backoff(period, failures)
+          const note = `Warning: ${errorInfo(err).message} (retrying in ${formatDuration(wait)})\n`
+          if (screen) screen.draw('', note)
+          else this.err(note)
+          await sleep(wait)
+          continue
+        }
+        failures = 0
+        request.progress = undefined
         this.check(run, namespace)
-        this.reportErrors(run)
+        const notes = this.notes(run, flags.output === 'json')
         const text = render(run, flags.watch)
-        if (redraw && drawnLines > 0) this.out(`\u001B[${drawnLines}A\u001B[J`)
-        else if (flags.watch && drawnLines > 0 && flags.output !== 'json') this.out('\n')
-        this.out(text)
-        drawnLines = text.split('\n').length - 1
-        if (run.report.rows.length === 0 && flags.output !== 'json') this.err('No traffic found.\n')
+        if (screen) screen.draw(text, notes)
+        else {
+          if (flags.watch && rounds > 0 && flags.output !== 'json' && text !== '') this.out('\n')
+          if (flags.output === 'json') this.outData(text)
+          else this.out(text)
+          // A log gets each note once, not once a window.
+          if (notes !== lastNotes) this.err(notes)
+          lastNotes = notes
+        }
+        rounds++
         if (!flags.watch) {
-          if (run.report.podsTargeted > 0 && run.report.podsScraped === 0) process.exitCode = 1
+          // Nothing measured: exit 4 when every scrape stalled (the numbers are unknown), else 1.
+          if (run.report.podsTargeted > 0 && run.report.podsScraped === 0) process.exitCode = run.report.errors.every((e) => e.timedOut) ? 4 : 1
           return
         }
         previous = run.latest
-        // A Prometheus answers at once: ask again when its scrapes can have changed the numbers.
-        if (run.source?.kind === 'prometheus') await sleep(Math.min(windowMs, PROMETHEUS_REFRESH_MS))
+        // One round per period, whatever it found: nothing to scrape must not spin.
+        await sleep(started + period - Date.now())
       }
     } finally {
       for (const close of closers) await close()
@@ -138,23 +173,24 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
         hint: 'use deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout, all, or the kind of a custom owner of your pods',
       })
     }
-    for (const target of run.missing) {
-      this.err(`Warning: ${kindByAlias(target.kind)?.name ?? target.kind}/${target.name ?? ''} has no pods in namespace ${namespace ?? '(all)'}\n`)
-    }
-    if (run.report.rows.length === 0 && run.missing.length > 0) {
-      throw new InputError({source: `namespace ${namespace ?? '(all)'}`}, `${run.missing.map((t) => `${t.kind}/${t.name ?? ''}`).join(', ')} not found`, {
-        hint: 'check the name and the namespace (-n), e.g. with kubectl get pods --show-labels',
+    if (run.notFound.length > 0) {
+      throw new NotFoundError(run.notFound, {
+        hint: namespace === undefined ? 'check the names, e.g. with kubectl get pods -A' : `check the name and the namespace (-n ${namespace}), e.g. with kubectl get all -n ${namespace}`,
       })
     }
   }
 
-  private reportErrors(run: StatRun): void {
-    for (const warning of run.warnings) this.err(`Warning: ${warning}\n`)
+  /** What a round has to say on stderr besides its data. */
+  private notes(run: StatRun, json: boolean): string {
+    let text = ''
+    for (const warning of run.warnings) text += `Warning: ${warning}\n`
     // A Prometheus source says which pods it lacks per namespace, in its warnings.
     const direct = run.source?.kind !== 'prometheus'
-    if (direct) for (const error of run.report.errors) this.err(`Warning: pod/${error.pod} in ${error.namespace} could not be scraped: ${error.error}\n`)
+    if (direct) for (const error of run.report.errors) text += `Warning: pod/${error.pod} in ${error.namespace} could not be scraped: ${error.error}\n`
     const {podsScraped, podsTargeted} = run.report
-    if (podsTargeted > 0 && podsScraped < podsTargeted) this.err(direct ? `Scraped ${podsScraped} of ${podsTargeted} meshed pods.\n` : `Prometheus holds series of ${podsScraped} of ${podsTargeted} meshed pods.\n`)
+    if (podsTargeted > 0 && podsScraped < podsTargeted) text += direct ? `Scraped ${podsScraped} of ${podsTargeted} meshed pods.\n` : `Prometheus holds series of ${podsScraped} of ${podsTargeted} meshed pods.\n`
+    if (run.report.rows.length === 0 && !json) text += 'No traffic found.\n'
+    return text
   }
 }
 
@@ -163,7 +199,28 @@ const PROMETHEUS_REFRESH_MS = VIZ_SCRAPE_INTERVAL_SECONDS * 1000
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
 
+/** Failures a watch waits out: the API server or Prometheus unreachable or slow, or answering 429 or 5xx. */
+function passing(err: unknown): boolean {
+  if (!isMeshError(err)) return false
+  const waits: readonly string[] = [KubeErrorCode.unreachable, KubeErrorCode.timeout, 'TIMEOUT', PrometheusErrorCode.unreachable, PrometheusErrorCode.timeout]
+  if (waits.includes(err.code)) return true
+  const status = (err as {status?: number}).status
+  return err.code === KubeErrorCode.apiError && status !== undefined && (status === 429 || status >= 500)
+}
+
+/** One period (a window, or Prometheus' refresh), then doubling, up to a minute (or the period, when that is longer). */
+export function backoff(periodMs: number, failures: number): number {
+  return Math.min(periodMs * 2 ** Math.max(0, failures - 1), Math.max(periodMs, 60_000))
+}
+
 function peer(flag: string, value: string, namespace: string): PeerTarget {
+  const [type = '', name] = value.split('/')
+  if (SERVICE_ALIASES.includes(type.toLowerCase())) {
+    // Linkerd takes no service in --from: a service has no identity of its own to be a client.
+    if (flag === '--from') throw new UsageError('--from takes no service: a service is no client of its own', {hint: 'name the workload behind it, e.g. --from deploy/web'})
+    if (!name || value.split('/').length !== 2) throw new UsageError(`invalid ${flag} "${value}": expected svc/NAME`)
+    return {namespace, target: {custom: false, kind: 'service', name}}
+  }
   const parsed = parseTargets([value])
   const target: Target | undefined = parsed.ok ? parsed.targets[0] : undefined
   if (!parsed.ok || !target || parsed.targets.length !== 1 || target.name === undefined) {

@@ -64,7 +64,7 @@ export function runValues(sources: Omit<ManualSources, 'createdBy' | 'enableDebu
 export function manualConfig(sources: ManualSources): ManualConfig {
   const {values, overrideAnnotations: overrides} = runValues(sources)
   if (values.identityTrustAnchorsPEM.trim() === '') {
-    throw new UsageError(`--manual needs the identity trust anchors (identityTrustAnchorsPEM), and ${sources.baselineSource} has none`, {hint: TRUST_ANCHOR_HINT})
+    throw new UsageError(`--manual needs the identity trust anchors (identityTrustAnchorsPEM), and there are none in ${sources.baselineSource}`, {hint: TRUST_ANCHOR_HINT})
   }
   return {
     values,

@@ -6,16 +6,17 @@ import {assertJUnitStructure} from '../../output/check-junit-structure.js'
 import {comparison, type Comparison} from './comparison.js'
 
 interface CheckJson {
+  failOn?: 'error' | 'warning'
   counts: {error: number; skipped: number; success: number; timeout: number; warning: number}
   categories: Array<{id: string; checks: Array<{result: string}>}>
 }
 
 type Counts = {tests: number; failures: number; errors: number; skipped: number}
 
-/** What the JUnit counts must be for these results: errors and warnings fail, timeouts error. */
-function expected(results: string[]): Counts {
+/** What the JUnit counts must be for these results: errors fail (warnings too under --fail-on warning), timeouts error. */
+function expected(results: string[], failOn: 'error' | 'warning'): Counts {
   const n = (...r: string[]) => results.filter((x) => r.includes(x)).length
-  return {tests: results.length, failures: n('error', 'warning'), errors: n('timeout'), skipped: n('skipped')}
+  return {tests: results.length, failures: failOn === 'warning' ? n('error', 'warning') : n('error'), errors: n('timeout'), skipped: n('skipped')}
 }
 
 const show = (c: Counts): string => `tests=${c.tests} failures=${c.failures} errors=${c.errors} skipped=${c.skipped}`
@@ -31,7 +32,8 @@ export function compareJUnit(xml: string, json: CheckJson, exits?: {junit: numbe
   }
   const problems: string[] = [...exitProblem]
   const c = json.counts
-  const total: Counts = {tests: c.error + c.skipped + c.success + c.timeout + c.warning, failures: c.error + c.warning, errors: c.timeout, skipped: c.skipped}
+  const failOn = json.failOn ?? 'error'
+  const total: Counts = {tests: c.error + c.skipped + c.success + c.timeout + c.warning, failures: c.error + (failOn === 'warning' ? c.warning : 0), errors: c.timeout, skipped: c.skipped}
   if (show(parsed.totals) !== show(total)) problems.push(`totals: junit ${show(parsed.totals)}, json ${show(total)}`)
   const suites = new Map(parsed.suites.map((s) => [s.attrs.name ?? '', s]))
   for (const category of json.categories) {
@@ -41,7 +43,7 @@ export function compareJUnit(xml: string, json: CheckJson, exits?: {junit: numbe
       continue
     }
     suites.delete(category.id)
-    const want = expected(category.checks.map((check) => check.result))
+    const want = expected(category.checks.map((check) => check.result), failOn)
     const got: Counts = {tests: Number(suite.attrs.tests), failures: Number(suite.attrs.failures), errors: Number(suite.attrs.errors), skipped: Number(suite.attrs.skipped)}
     if (show(got) !== show(want)) problems.push(`category ${category.id}: junit ${show(got)}, json ${show(want)}`)
   }

@@ -53,8 +53,8 @@ export interface MeshportStatRow {
   meshed: {ready: number; total: number}
   pods: {targeted: number; scraped: number; failed: number}
   success: number | null
-  successCount: number
-  failureCount: number
+  success_count: number
+  failure_count: number
   rps: number | null
   latency_ms_p50: number | null
   latency_ms_p95: number | null
@@ -175,13 +175,13 @@ export function expectStat(meshport: MeshportStatDoc, exit: number, expected: St
     }
     if (row.meshed.total < 1 || row.meshed.ready !== row.meshed.total) problems.push(`${name}: MESHED ${row.meshed.ready}/${row.meshed.total}, expected every pod meshed and ready`)
     if (row.pods.failed > 0) problems.push(`${name}: ${row.pods.failed} pods could not be scraped`)
-    const responses = row.successCount + row.failureCount
+    const responses = row.success_count + row.failure_count
     if (expected.traffic.includes(name) && (responses === 0 || row.success === null || !(row.rps! > 0))) problems.push(`${name}: expected inbound traffic, got ${responses} responses (rps ${fmt(row.rps)})`)
     if (expected.noTraffic.includes(name) && (responses !== 0 || row.success !== null)) problems.push(`${name}: expected no inbound traffic, got ${responses} responses (success ${fmt(row.success)})`)
   }
   for (const name of expected.failures) {
     const row = byName.get(name)
-    if (row !== undefined && !(row.failureCount > 0 && row.success !== null && row.success < 1)) problems.push(`${name}: expected failed responses, got ${row.failureCount} (success ${fmt(row.success)})`)
+    if (row !== undefined && !(row.failure_count > 0 && row.success !== null && row.success < 1)) problems.push(`${name}: expected failed responses, got ${row.failure_count} (success ${fmt(row.success)})`)
   }
   const rows = meshport.rows.map((r) => `${r.name} ${r.meshed.ready}/${r.meshed.total} ${r.success === null ? '-' : `${(r.success * 100).toFixed(2)}%`} ${fmt(r.rps)}rps`)
   return comparison(`stat expectations: ${rows.join(', ')}`, problems)
