@@ -59,6 +59,8 @@ interface Row {
    * port-forward where that cannot work). Port-forward faults are met with `port-forward`.
    */
   via?: 'port-forward'
+  /** The proxy speaks HTTP/2 (ALPN h2) as an API server does, so pods/proxy GETs are streams of one session. */
+  http2?: boolean
   bound: Bound
   /** --request-timeout of this row's runs (default T). */
   timeoutMs?: number
@@ -70,6 +72,7 @@ interface Row {
 const OK: Outcome = {exit: 0}
 /** The commands that read proxies' admin ports, and so take --scrape-via. */
 const SCRAPING: ReadonlySet<CommandId> = new Set(['check', 'check-json', 'viz-stat', 'diagnose-pod'])
+/** Faults on the way to the proxies (port-forward or pods/proxy) leave diagnose ports, which reads only the API, alone. */
 const forward = (exit: number, cause: RegExp, pod: RegExp = cause): Partial<Record<CommandId, Outcome>> => ({'diagnose-ports': OK, 'diagnose-pod': {exit, cause: pod}, 'viz-stat': {exit, cause}})
 
 const ROWS: Row[] = [
@@ -120,6 +123,32 @@ const ROWS: Row[] = [
     all: {exit: 1, cause: /admin port 4191 unreachable: the connection closed before the upgrade was answered \(ECONNRESET\)/},
     except: forward(1, /port 4191 failed: the connection closed before the upgrade was answered \(ECONNRESET\)/),
   },
+  {
+    doc: 'pods/proxy over HTTP/2: streams never answered',
+    fault: {kind: 'pods-proxy-stall'},
+    http2: true,
+    bound: 'stalls',
+    all: {exit: 4, cause: /admin port 4191 did not answer: GET \/live through pods\/proxy to pod\/\S+ in emojivoto port 4191: no answer from https:\/\/127\.0\.0\.1:\d+ within 5s/},
+    except: forward(4, /could not be scraped: GET \/metrics through pods\/proxy to pod\/\S+ in emojivoto port 4191: no answer from https:\/\/127\.0\.0\.1:\d+ within 5s/, /proxy\.admin-timeout[^]*GET \/ready through pods\/proxy[^]*within 5s/),
+  },
+  {
+    doc: 'pods/proxy over HTTP/2: streams reset before any answer',
+    fault: {kind: 'pods-proxy-reset'},
+    http2: true,
+    bound: 'stalls',
+    all: {exit: 4, cause: /GET \/live through pods\/proxy to pod\/\S+ in emojivoto port 4191: no usable answer within 5s \(\d+ attempts; connection closed before an answer \(ECONNRESET\)\)/},
+    except: forward(4, /GET \/metrics through pods\/proxy to pod\/\S+ in emojivoto port 4191: no usable answer within 5s \(\d+ attempts; connection closed before an answer \(ECONNRESET\)\)/, /proxy\.admin-timeout[^]*GET \/ready through pods\/proxy[^]*no usable answer within 5s/),
+  },
+  {
+    doc: "pods/proxy over HTTP/2: garbage with escape sequences instead of the proxy's answer",
+    fault: {kind: 'pods-proxy-garble'},
+    http2: true,
+    bound: 'fails-fast',
+    // The probes only read statuses (200); /metrics is read and refused. diagnose pod warns (proxy.metrics-unparseable).
+    all: OK,
+    except: {'viz-stat': {exit: 1, cause: /could not be scraped: \/metrics is not Prometheus text: line 1: expected a metric name/}},
+  },
+  {doc: 'pods/proxy over HTTP/2: the API server cannot dial the pod (`503` Status)', fault: {kind: 'pods-proxy-unreachable'}, http2: true, bound: 'fails-fast', all: OK},
 ]
 
 const STACK = /^\s+at .+:\d+:\d+\)?$/m
@@ -153,7 +182,7 @@ describe('cluster commands under faults', () => {
   before(async () => {
     sim = await startSim({scenario: 'healthy'})
     pod = sim.cluster.podsOf('emojivoto', 'web')[0]!.name
-    for (const row of [undefined, ...ROWS]) proxies.set(row, await startFaultProxy(sim, row?.fault))
+    for (const row of [undefined, ...ROWS]) proxies.set(row, await startFaultProxy(sim, row?.fault, {http2: row?.http2 === true}))
     // Eight at a time (most of a run under a stall is waiting), so the table costs about its slowest
     // runs. Runs without a fault go at the start, in
     // the middle and at the end, so the commands' own time is measured under the load the table makes.
