@@ -16,7 +16,7 @@ import {TimeoutError} from '../errors.js'
 import type {ApiAnswer, ApiSession} from './api-session.js'
 import {PodProxyError, apiServerStatus, toKubeError, unauthorizedError, type StatusBody} from './errors.js'
 import type {PortForwarder} from './port-forward.js'
-import {retryAfterMs, type Retrier} from './retry.js'
+import type {Retrier} from './retry.js'
 import type {ClusterTransport} from './transport.js'
 import {KubeErrorCode, type HttpResult, type ObjectRef, type ScrapeVia, type ServiceProxyRequest} from './types.js'
 
@@ -24,21 +24,6 @@ import {KubeErrorCode, type HttpResult, type ObjectRef, type ScrapeVia, type Ser
 type Refusal = {kind: 'forbidden' | 'unreachable' | 'other'; status: StatusBody; httpStatus: number} | {kind: 'denied-by-pod'; answer: HttpResult}
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024
-
-/**
- * An answer the retrier may try again (429, or 5xx with Retry-After), in the shape it reads
- * (`code`, `headers`); when it does not (out of retries), the answer is handled as any other.
- */
-class RetryableAnswer extends Error {
-  readonly code: number
-  readonly headers: Record<string, string>
-
-  constructor(readonly answer: ApiAnswer) {
-    super(`HTTP ${answer.status}`)
-    this.code = answer.status
-    this.headers = answer.headers
-  }
-}
 
 export class PodPorts {
   /** Pods whose proxy path failed once: their later GETs go straight to a port-forward. */
@@ -141,23 +126,7 @@ export class PodPorts {
    */
   async authorized(action: string, request: Parameters<ApiSession['request']>[0]): Promise<ApiAnswer> {
     const context = {action, server: this.transport.server, timeoutMs: request.timeoutMs}
-    const send = async (): Promise<ApiAnswer> => {
-      try {
-        return await this.retrier.run(
-          action,
-          async () => {
-            const answer = await this.session.request(request)
-            if ((answer.status === 429 || answer.status >= 500) && retryAfterMs(answer.headers) !== undefined) throw new RetryableAnswer(answer)
-            return answer
-          },
-          request.timeoutMs,
-        )
-      } catch (err) {
-        // Out of retries with an answer in hand: that answer is the result.
-        if (err instanceof RetryableAnswer) return err.answer
-        throw err
-      }
-    }
+    const send = (): Promise<ApiAnswer> => this.retrier.runAnswers(action, () => this.session.request(request), request.timeoutMs)
     let answer: ApiAnswer
     try {
       answer = await send()

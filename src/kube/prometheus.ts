@@ -22,7 +22,7 @@ import {PROXY_ERROR_CODE} from './dial.js'
 import {excerpt} from './errors.js'
 import {proxyFor, proxyLabel} from './proxy-env.js'
 import {redactError, registerSecret} from './redact.js'
-import {attemptAnswered, attemptSignal, durationText, Retrier, retryAfterMs} from './retry.js'
+import {attemptAnswered, attemptSignal, durationText, Retrier} from './retry.js'
 import {proxiedAgent} from './transport.js'
 import {systemTrustContext} from './trust.js'
 import {KubeErrorCode, PrometheusErrorCode, type HttpResult, type KubeClient, type PrometheusClient, type PrometheusEndpoint, type PromSample, type RetryNotice} from './types.js'
@@ -61,17 +61,6 @@ class PrometheusRetrier extends Retrier {
   }
 }
 
-/** An answer the retrier may try again (429, or 5xx with Retry-After), in the shape it reads; out of retries, it is the result. */
-class RetryableAnswer extends Error {
-  readonly code: number
-  readonly headers: Record<string, string>
-
-  constructor(readonly answer: HttpResult) {
-    super(`HTTP ${answer.status}`)
-    this.code = answer.status
-    this.headers = answer.headers
-  }
-}
 
 /** A URL fit for messages: no user, password, query or fragment. */
 export function prometheusLabel(endpoint: PrometheusEndpoint): string {
@@ -173,7 +162,7 @@ function urlSender(endpoint: Extract<PrometheusEndpoint, {kind: 'url'}>, options
   const target = {host: base.hostname.replace(/^\[|\]$/g, ''), port: base.port}
   const label = prometheusLabel(endpoint)
   const retrier = new PrometheusRetrier(label, options.timeoutMs, {onRetry: options.onRetry})
-  /** One attempt: any status resolves, except one the retrier may try again. */
+  /** One attempt: any status resolves. */
   const attempt = (path: string, init: Parameters<Send>[1]): Promise<HttpResult> =>
     new Promise<HttpResult>((resolve, reject) => {
       const headers: Record<string, string> = {...init.headers}
@@ -193,11 +182,7 @@ function urlSender(endpoint: Extract<PrometheusEndpoint, {kind: 'url'}>, options
           if (size > MAX_BODY_BYTES) req.destroy(new MeshError(`Prometheus at ${label} sent an answer larger than ${MAX_BODY_BYTES} bytes`, {code: PrometheusErrorCode.badAnswer}))
           else chunks.push(chunk)
         })
-        res.on('end', () => {
-          const answer = {body: Buffer.concat(chunks, size).toString('utf8'), headers: flat, status}
-          if ((status === 429 || status >= 500) && retryAfterMs(flat) !== undefined) reject(new RetryableAnswer(answer))
-          else resolve(answer)
-        })
+        res.on('end', () => resolve({body: Buffer.concat(chunks, size).toString('utf8'), headers: flat, status}))
         res.on('error', reject)
       })
       req.on('error', reject)
@@ -205,9 +190,8 @@ function urlSender(endpoint: Extract<PrometheusEndpoint, {kind: 'url'}>, options
     })
   const send: Send = async (path, init) => {
     try {
-      return await retrier.run('Prometheus query', () => attempt(path, init))
+      return await retrier.runAnswers('Prometheus query', () => attempt(path, init))
     } catch (err) {
-      if (err instanceof RetryableAnswer) return err.answer
       // The retrier's word for an answer whose body broke off (retry.ts answerError), said of Prometheus.
       if (err instanceof MeshError && err.code === KubeErrorCode.apiError) {
         throw new MeshError(`Prometheus at ${label}: ${err.message.replace(/^Prometheus query: /, '')}`, {cause: err, code: PrometheusErrorCode.badAnswer, hint: 'try again; if it keeps happening, a proxy or load balancer in front of Prometheus is closing connections'})

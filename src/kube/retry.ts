@@ -204,6 +204,18 @@ export function durationText(ms: number): string {
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** An answer in the shape nextTry reads from client-node's errors (`code`, `headers`), while it is retried. */
+class RetryableAnswer extends Error {
+  readonly code: number
+  readonly headers: Record<string, string>
+
+  constructor(readonly answer: {status: number; headers: Record<string, string>}) {
+    super(`HTTP ${answer.status}`)
+    this.code = answer.status
+    this.headers = answer.headers
+  }
+}
+
 export class Retrier {
   private readonly sleep: (ms: number) => Promise<void>
   private readonly now: () => number
@@ -259,6 +271,28 @@ export class Retrier {
       } finally {
         clearTimeout(timer)
       }
+    }
+  }
+
+  /**
+   * run() for attempts that resolve with any HTTP status (the API session, Prometheus): an answer
+   * client-go would try again (429, or 5xx with Retry-After) is tried again; out of retries, that
+   * answer is the result, for the caller to read like any other.
+   */
+  async runAnswers<A extends {status: number; headers: Record<string, string>}>(action: string, attempt: () => Promise<A>, timeoutMs = this.timeoutMs): Promise<A> {
+    try {
+      return await this.run(
+        action,
+        async () => {
+          const answer = await attempt()
+          if ((answer.status === 429 || answer.status >= 500) && retryAfterMs(answer.headers) !== undefined) throw new RetryableAnswer(answer)
+          return answer
+        },
+        timeoutMs,
+      )
+    } catch (err) {
+      if (err instanceof RetryableAnswer) return err.answer as A
+      throw err
     }
   }
 

@@ -12,7 +12,7 @@ import {after, before, describe, test} from 'node:test'
 
 import {MeshError} from '../../src/errors.js'
 import {openPrometheus} from '../../src/kube/index.js'
-import {PrometheusErrorCode, type PrometheusClient} from '../../src/kube/types.js'
+import {PrometheusErrorCode, type PrometheusClient, type RetryNotice} from '../../src/kube/types.js'
 import {hasControl, terminalSafe} from '../../src/output/terminal.js'
 import {makeApiPki} from '../cluster/pki.js'
 
@@ -158,6 +158,45 @@ describe('Prometheus client', () => {
     const gone = openPrometheus({headers: {}, kind: 'url', url: `http://127.0.0.1:${port}`}, {env: {}, timeoutMs: 2000})
     const err = await rejectsWith(gone.query('up'), PrometheusErrorCode.unreachable, 3, /cannot reach Prometheus at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/)
     assert.match(err.hint ?? '', /MESHPORT_PROMETHEUS_URL/)
+  })
+
+  test("retried as client-go retries: a 503 with Retry-After and a reset connection are tried again, a 429 that never ends is exit 4", async () => {
+    let n = 0
+    const notices: RetryNotice[] = []
+    const flaky = await serve((_req, _body, res) => {
+      n++
+      if (n === 1) {
+        res.writeHead(503, {'content-type': 'text/plain', 'retry-after': '1'})
+        res.end('busy')
+      } else if (n === 2) res.socket?.resetAndDestroy()
+      else {
+        res.writeHead(200, {'content-type': 'application/json'})
+        res.end(vector([{metric: {}, value: [1, '7']}]))
+      }
+    })
+    servers.push(flaky.server)
+    const client = openPrometheus({headers: {}, kind: 'url', url: flaky.url}, {env: {}, onRetry: (notice) => notices.push(notice), timeoutMs: 5000})
+    assert.deepEqual((await client.query('up')).map((s) => s.value), [7])
+    assert.deepEqual(
+      notices.map((x) => [x.action, x.attempt, x.waitMs, x.reason]),
+      [
+        ['Prometheus query', 1, 1000, 'HTTP 503 with Retry-After: 1'],
+        ['Prometheus query', 2, 1000, 'connection closed before an answer (ECONNRESET)'],
+      ],
+    )
+    await client.close()
+    const {client: busy, seen} = await open(
+      (_req, _body, res) => {
+        res.writeHead(429, {'content-type': 'application/json', 'retry-after': '1'})
+        res.end(JSON.stringify({error: 'too many outstanding requests', errorType: 'unavailable', status: 'error'}))
+      },
+      {timeoutMs: 1500},
+    )
+    const started = Date.now()
+    await rejectsWith(busy.query('up'), PrometheusErrorCode.timeout, 4, /^no usable answer from Prometheus at http:\/\/127\.0\.0\.1:\d+ within 1500ms \(2 attempts; HTTP 429 Too Many Requests with Retry-After: 1\)$/)
+    assert.ok(Date.now() - started < 2500)
+    assert.equal(seen.length, 2)
+    await busy.close()
   })
 
   test('bad flags: not a URL is a usage error (exit 2); an unreadable CA file is bad input (exit 1)', () => {
