@@ -10,7 +10,7 @@ import {jsonDocument} from '../../output/json.js'
 export default class DiagnosePod extends ClusterCommand {
   static override description = `Explain one pod: why it is or is not meshed, proxy health, version and mTLS status.
 
-Reads the pod, its namespace and owner, the proxy injector's webhook and pods, and (for a running meshed pod) the proxy's /ready, /live and /metrics through a port-forward to its admin port. Reports each problem with a rule id and a one-line fix; exit code 1 when a problem of severity error is found.`
+Reads the pod, its namespace and owner, the proxy injector's webhook and pods, and (for a running meshed pod) the proxy's /ready, /live and /metrics on its admin port (through the API server's pods/proxy, or a port-forward: --scrape-via). Reports each problem with a rule id and a one-line fix; exit code 1 when a problem of severity error is found.`
 
   static override examples = [
     '<%= config.bin %> diagnose pod web-7d9f8 -n shop',

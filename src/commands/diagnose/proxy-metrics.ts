@@ -7,7 +7,7 @@ import {jsonDocument} from '../../output/json.js'
 export default class DiagnoseProxyMetrics extends ClusterCommand {
   static override description = `Print the raw /metrics of each pod's Linkerd proxy.
 
-Each pod's proxy is reached through a port-forward to its linkerd-admin port (a native-sidecar proxy too). Output follows linkerd diagnostics proxy-metrics: a "# POD name (i of n)" header per pod, then the Prometheus text or "# ERROR: ...". --obfuscate replaces the values of the authority, client_id, server_id, target_addr, dst_service and dst_namespace labels with the first 8 hex digits of their SHA-256, as Linkerd does; other labels (target_ip, pod names) stay as they are. Exit code 1 when a pod could not be read or a named one does not exist.`
+Each pod's proxy is reached on its linkerd-admin port (a native-sidecar proxy too) through the API server's pods/proxy, or a port-forward where that cannot work (--scrape-via). Output follows linkerd diagnostics proxy-metrics: a "# POD name (i of n)" header per pod, then the Prometheus text or "# ERROR: ...". --obfuscate replaces the values of the authority, client_id, server_id, target_addr, dst_service and dst_namespace labels with the first 8 hex digits of their SHA-256, as Linkerd does; other labels (target_ip, pod names) stay as they are. Exit code 1 when a pod could not be read or a named one does not exist.`
 
   static override examples = [
     '<%= config.bin %> diagnose proxy-metrics deploy/web -n shop',
