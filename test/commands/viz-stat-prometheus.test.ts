@@ -122,6 +122,15 @@ describe('viz stat --prometheus against a real Prometheus', {skip: prometheusSki
     assert.equal(doc.source.prometheus, 'service linkerd-viz/prometheus:9090')
     assert.ok(Math.abs(Date.parse(doc.source.evaluatedAt ?? '') - Date.now()) < 10_000)
     assert.deepEqual(doc.rows.map((r) => r.name), ['api', 'loadgen', 'web'])
+    // The same document as from the proxies: schemaVersion 2, snake_case rows.
+    const raw = JSON.parse(found.stdout) as {schemaVersion: number; rows: Array<Record<string, unknown>>}
+    assert.equal(raw.schemaVersion, 2)
+    assert.deepEqual(
+      Object.keys(raw.rows[0] ?? {}).filter((k) => /[A-Z]/.test(k)),
+      [],
+      'row fields are snake_case',
+    )
+    assert.equal(raw.rows[0]?.proxy_restarts, null)
     // An hour's rate from a few seconds of data is small, but there.
     assert.ok((doc.rows.find((r) => r.name === 'web')?.rps ?? 0) > 0)
     const auto = await stat(['deploy/web', '-n', 'shop', '-t', '30s', '--prometheus', 'auto'])
@@ -163,6 +172,28 @@ describe('viz stat --prometheus against a real Prometheus', {skip: prometheusSki
     const web = sim.cluster.podsOf('shop', 'web').map((p) => p.name)
     const [own] = await bare.query(`sum(increase(response_total{direction="inbound",namespace="shop",pod=~"${web.join('|')}",target_port!="4191"}[10s]))`, new Date(doc.source.evaluatedAt ?? ''))
     within(doc.rows.find((r) => r.name === 'web')?.rps ?? null, (own?.value ?? Number.NaN) / 10, 0.0001, 'rps summed per pod')
+  })
+
+  test('a name that does not exist is NotFound (exit 1) before any query, as from the proxies', async () => {
+    let queries = 0
+    const counting: Server = createServer((_req, res) => {
+      queries++
+      res.writeHead(500).end()
+    })
+    await new Promise<void>((resolve) => counting.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(counting.address() as AddressInfo).port}`
+      const missing = await stat(['deploy/nope', '-n', 'shop', '--prometheus', url, '-o', 'json'])
+      assert.equal(missing.code, 1, missing.stderr)
+      assert.equal(json(missing).error?.code, 'NOT_FOUND')
+      assert.match(missing.stderr, /^Error: not found: deployment\/nope in namespace shop$/m)
+      const peer = await stat(['deploy/web', '-n', 'shop', '--to', 'svc/nope', '--prometheus', url])
+      assert.equal(peer.code, 1, peer.stderr)
+      assert.match(peer.stderr, /^Error: not found: --to service\/nope in namespace shop$/m)
+      assert.equal(queries, 0, 'Prometheus was not asked')
+    } finally {
+      counting.close()
+    }
   })
 
   test('exit codes: viz not found (3), a long window without any Prometheus (2), unreachable (3, JSON error document)', async () => {

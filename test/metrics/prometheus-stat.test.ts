@@ -120,17 +120,55 @@ describe('viz stat from Prometheus', () => {
     assert.deepEqual(rollouts.report.rows.map((r) => [r.name, r.stats.rps]), [['canary', 1]])
   })
 
+  test('names that do not exist stop the run before any query, as with the direct source', async () => {
+    const prom = prometheusOf({web: {failure: 0, success: 60}})
+    const missing = await runStat(fakeKube({objects}), request(['deploy/nope']), new PrometheusSource(prom))
+    assert.deepEqual(missing.notFound, ['deployment/nope in namespace shop'])
+    const peer = await runStat(fakeKube({objects}), request(['deploy/web'], {to: {namespace: 'shop', target: {custom: false, kind: 'service', name: 'nope'}}}), new PrometheusSource(prom))
+    assert.deepEqual(peer.notFound, ['--to service/nope in namespace shop'])
+    assert.equal(missing.source, undefined)
+    assert.deepEqual(prom.queries, [], 'Prometheus was not asked')
+  })
+
+  test('--unmeshed rows and a named resource without pods come out empty, next to the measured ones', async () => {
+    const plain: PlainObject = {...pod('db-1-a', {kind: 'ReplicaSet', name: 'db-1'}, {}), metadata: {name: 'db-1-a', namespace: 'shop', ownerReferences: [{apiVersion: 'apps/v1', controller: true, kind: 'ReplicaSet', name: 'db-1', uid: 'db-1'}]}}
+    const idle: PlainObject = {apiVersion: 'apps/v1', kind: 'Deployment', metadata: {name: 'idle', namespace: 'shop'}}
+    const kube = fakeKube({objects: [...objects, rs('db-1', {kind: 'Deployment', name: 'db'}), plain, idle]})
+    const prom = prometheusOf({api: {failure: 0, success: 60}, web: {failure: 0, success: 120}})
+    const all = await runStat(kube, request(['deploy'], {unmeshed: true}), new PrometheusSource(prom))
+    assert.deepEqual(
+      all.report.rows.map((r) => [r.name, `${r.meshed.ready}/${r.meshed.total}`, r.podsTargeted, r.stats.rps ?? null]),
+      [['api', '1/1', 1, 1], ['db', '0/1', 0, null], ['web', '2/2', 2, 2]],
+    )
+    const named = await runStat(kube, request(['deploy/idle', 'deploy/web']), new PrometheusSource(prometheusOf({web: {failure: 0, success: 120}})))
+    assert.deepEqual(named.notFound, [])
+    assert.deepEqual(named.report.rows.map((r) => [r.name, `${r.meshed.ready}/${r.meshed.total}`, r.stats.rps ?? null]), [['idle', '0/0', null], ['web', '2/2', 2]])
+  })
+
+  test('only unmeshed rows: nothing to ask Prometheus, and no diagnosis of missing series', async () => {
+    const plain: PlainObject = {...pod('db-1-a', {kind: 'ReplicaSet', name: 'db-1'}, {}), metadata: {name: 'db-1-a', namespace: 'shop', ownerReferences: [{apiVersion: 'apps/v1', controller: true, kind: 'ReplicaSet', name: 'db-1', uid: 'db-1'}]}}
+    const prom = prometheusOf({})
+    const run = await runStat(fakeKube({objects: [rs('db-1', {kind: 'Deployment', name: 'db'}), plain]}), request(['deploy'], {unmeshed: true}), new PrometheusSource(prom))
+    assert.deepEqual(run.report.rows.map((r) => [r.name, r.podsTargeted]), [['db', 0]])
+    assert.deepEqual(run.warnings, [])
+  })
+
   test('--to and --from become dst_* and client_id filters', async () => {
     const cases: Array<[Partial<StatRequest>, RegExp]> = [
       [{to: {namespace: 'shop', target: {custom: false, kind: 'deployment', name: 'api'}}}, /direction="outbound",.*dst_namespace="shop",dst_deployment="api"/],
       [{to: {namespace: 'shop', target: {custom: true, kind: 'rollout', name: 'canary'}}}, /dst_namespace="shop",dst_pod="canary-6c-a"/],
       [{to: {namespace: 'other', target: {custom: false, kind: 'namespace', name: 'other'}}}, /dst_namespace="other"[,}]/],
+      [{to: {namespace: 'shop', target: {custom: false, kind: 'service', name: 'api-svc'}}}, /direction="outbound",.*dst_namespace="shop",dst_service="api-svc"/],
       [{from: {namespace: 'shop', target: {custom: false, kind: 'deployment', name: 'api'}}}, /direction="inbound",.*client_id=~"\(api\)\\\\\.shop\\\\\.serviceaccount\\\\\.identity\\\\\.\.\+"/],
     ]
     for (const [extra, pattern] of cases) {
       const prom = prometheusOf({web: {failure: 0, success: 60}})
-      // A --to namespace must exist (it has no pods here to show it does).
-      const run = await runStat(fakeKube({objects: [...objects, {apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'other'}}]}), request(['deploy/web'], extra), new PrometheusSource(prom))
+      // A --to namespace or Service must exist (neither has pods here to show it does).
+      const peers: PlainObject[] = [
+        {apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'other'}},
+        {apiVersion: 'v1', kind: 'Service', metadata: {name: 'api-svc', namespace: 'shop'}},
+      ]
+      const run = await runStat(fakeKube({objects: [...objects, ...peers]}), request(['deploy/web'], extra), new PrometheusSource(prom))
       assert.deepEqual(run.notFound, [])
       const requests = prom.queries.find((q) => q.promql.includes('increase(response_total'))?.promql ?? ''
       assert.match(requests, pattern)
