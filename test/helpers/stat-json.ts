@@ -7,11 +7,15 @@ export interface StatRowJson {
   meshed: {ready: number; total: number}
   pods: {targeted: number; scraped: number; failed: number}
   success: number | null
+  success_count: number
+  failure_count: number
   rps: number | null
   latency_ms_p50: number | null
   latency_ms_p95: number | null
   latency_ms_p99: number | null
   tcp_open_connections: number | null
+  tcp_read_bytes_rate: number | null
+  tcp_write_bytes_rate: number | null
   errors: Array<{pod: string; error: string}>
 }
 
