@@ -4,8 +4,8 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from './base-command.js'
 import type {ErrorInfo} from './errors.js'
-import {kubeconfigContextNames, kubeOptions, openKube, openKubeFromText} from './kube/connect.js'
-import type {KubeClient, KubeOptions, RetryNotice} from './kube/types.js'
+import {kubeconfigContextNames, kubeOptions, openKube, openKubeFromText, openPrometheus} from './kube/connect.js'
+import {SCRAPE_VIA, type KubeClient, type KubeOptions, type PrometheusClient, type PrometheusEndpoint, type RetryNotice} from './kube/types.js'
 import {renderErrorJson} from './output/json.js'
 import {retryLine} from './output/retry-line.js'
 
@@ -16,7 +16,21 @@ export interface ClusterFlagValues {
   'linkerd-namespace': string
   namespace?: string | undefined
   'request-timeout': string
+  'scrape-via'?: string | undefined
   verbose?: boolean
+}
+
+/**
+ * `--scrape-via`, for the commands that read proxies' admin endpoints (check --proxy, viz stat,
+ * diagnose pod, proxy-metrics, bundle): how a GET reaches a pod (src/kube/types.ts ScrapeVia).
+ */
+export function scrapeViaFlag(helpGroup?: string) {
+  return Flags.option({
+    default: 'auto',
+    description: "How proxies' admin endpoints are reached: the API server's pods/proxy subresource over one HTTP/2 connection (proxy), a port-forward per pod (port-forward), or pods/proxy with a port-forward for the pods it cannot reach (auto).",
+    options: SCRAPE_VIA,
+    ...(helpGroup === undefined ? {} : {helpGroup}),
+  })()
 }
 
 export abstract class ClusterCommand extends BaseCommand {
@@ -43,9 +57,12 @@ export abstract class ClusterCommand extends BaseCommand {
   protected pauseSpinner: ((paused: boolean) => void) | undefined
 
   protected kubeOptions(flags: ClusterFlagValues): KubeOptions {
-    // client-go logs its retries at -v=4; --verbose says on stderr what was retried and why.
-    const onRetry = flags.verbose ? (notice: RetryNotice) => this.err(`${retryLine(notice)}\n`) : undefined
-    return kubeOptions(flags, {onExecPlugin: (running) => this.pauseSpinner?.(running), onRetry})
+    return kubeOptions(flags, {onExecPlugin: (running) => this.pauseSpinner?.(running), onRetry: this.retryNotices(flags.verbose === true)})
+  }
+
+  /** client-go logs its retries at -v=4; --verbose says on stderr what was retried and why. */
+  protected retryNotices(verbose: boolean): ((notice: RetryNotice) => void) | undefined {
+    return verbose ? (notice) => this.err(`${retryLine(notice)}\n`) : undefined
   }
 
   /**
@@ -59,6 +76,15 @@ export abstract class ClusterCommand extends BaseCommand {
   /** Builds clients for other clusters from kubeconfig text (multicluster Links' Secrets), loaded lazily too. */
   protected remoteKubeFactory(requestTimeoutMs: number): (kubeconfig: string, source: string) => Promise<KubeClient> {
     return (kubeconfig, source) => openKubeFromText(kubeconfig, source, requestTimeoutMs)
+  }
+
+  /**
+   * A Prometheus HTTP API client (`--prometheus URL|auto`), loaded like the cluster client.
+   * `kube` carries the requests to a Prometheus behind a Service.
+   */
+  protected prometheus(endpoint: PrometheusEndpoint, kube: KubeClient, options: {timeoutMs: number; verbose: boolean; onQuery?: (promql: string, ms: number, samples: number) => void}): Promise<PrometheusClient> {
+    const {verbose, ...rest} = options
+    return openPrometheus(endpoint, {...rest, kube, onRetry: this.retryNotices(verbose)})
   }
 
   /** The context names of the kubeconfig these flags (or $KUBECONFIG) point at. */

@@ -3,10 +3,13 @@
 // the round (a wrong target), and shows its data on stdout and its notes on stderr. On a terminal
 // each frame replaces the previous one (WatchScreen); piped, frames follow one another and a note
 // reaches the log once, not once a round; JSON is one document per line, byte for byte. A watch
-// that has shown data rides out a blip of the API server, backing off; anything else ends it.
+// that has shown data rides out a blip of the API server or Prometheus, backing off; anything else
+// ends it.
 import {errorInfo, isMeshError} from './errors.js'
-import {KubeErrorCode} from './kube/types.js'
+import {KubeErrorCode, PrometheusErrorCode} from './kube/types.js'
 import type {CommandIo} from './manifest-run.js'
+import {VIZ_SCRAPE_INTERVAL_SECONDS} from './mesh/viz.js'
+import type {SourceKind} from './metrics/source.js'
 import {WatchScreen} from './output/watch-screen.js'
 import {formatDuration} from './util/duration.js'
 
@@ -77,21 +80,45 @@ export function scrapeExitCode(targeted: number, scraped: number, errors: Readon
   return errors.length > 0 && errors.every((e) => e.timedOut) ? 4 : 1
 }
 
-/** What a round that read proxies notes on stderr: warnings, each pod it could not read, how many it did; then `tail`. */
-export function scrapeNotes(run: {warnings: readonly string[]; errors: ReadonlyArray<{pod: string; namespace: string; error: string}>; podsTargeted: number; podsScraped: number}, tail = ''): string {
+export interface ScrapeNoted {
+  warnings: readonly string[]
+  errors: ReadonlyArray<{pod: string; namespace: string; error: string}>
+  podsTargeted: number
+  podsScraped: number
+  /** Where the numbers came from (undefined when nothing was measured). */
+  source?: {kind: SourceKind} | undefined
+}
+
+/**
+ * What a round that read proxies notes on stderr: warnings, each pod it could not scrape, how many
+ * it did (a Prometheus source says which pods it lacks per namespace in its warnings); then `tail`.
+ */
+export function scrapeNotes(run: ScrapeNoted, tail = ''): string {
   let text = ''
   for (const warning of run.warnings) text += `Warning: ${warning}\n`
-  for (const error of run.errors) text += `Warning: pod/${error.pod} in ${error.namespace} could not be scraped: ${error.error}\n`
-  if (run.podsTargeted > 0 && run.podsScraped < run.podsTargeted) text += `Scraped ${run.podsScraped} of ${run.podsTargeted} meshed pods.\n`
+  const direct = run.source?.kind !== 'prometheus'
+  if (direct) for (const error of run.errors) text += `Warning: pod/${error.pod} in ${error.namespace} could not be scraped: ${error.error}\n`
+  const {podsScraped, podsTargeted} = run
+  if (podsTargeted > 0 && podsScraped < podsTargeted) text += direct ? `Scraped ${podsScraped} of ${podsTargeted} meshed pods.\n` : `Prometheus holds series of ${podsScraped} of ${podsTargeted} meshed pods.\n`
   return text + tail
+}
+
+/**
+ * From one round to the next: a window for a direct source (each round spans one). A Prometheus
+ * answers at once for any window: it is asked again when its scrapes can have changed the
+ * numbers (viz's scrape interval).
+ */
+export function roundPeriod(source: SourceKind, windowMs: number): number {
+  return source === 'prometheus' ? Math.min(windowMs, VIZ_SCRAPE_INTERVAL_SECONDS * 1000) : windowMs
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
 
-/** Failures a watch waits out: the API server unreachable or slow, or answering 429 or 5xx. */
+/** Failures a watch waits out: the API server or Prometheus unreachable or slow, or answering 429 or 5xx. */
 export function passing(err: unknown): boolean {
   if (!isMeshError(err)) return false
-  if (err.code === KubeErrorCode.unreachable || err.code === KubeErrorCode.timeout || err.code === 'TIMEOUT') return true
+  const waits: readonly string[] = [KubeErrorCode.unreachable, KubeErrorCode.timeout, 'TIMEOUT', PrometheusErrorCode.unreachable, PrometheusErrorCode.timeout]
+  if (waits.includes(err.code)) return true
   const status = (err as {status?: number}).status
   return err.code === KubeErrorCode.apiError && status !== undefined && (status === 429 || status >= 500)
 }

@@ -9,7 +9,7 @@ import {splitIds, unknownSelectors} from '../checks/select.js'
 import {runCheckSuite, suiteCategories} from '../checks/suite.js'
 import {DEFAULT_CERT_EXPIRY_THRESHOLD, parseLongDuration} from '../checks/threshold.js'
 import type {CategoryEntry, CheckReport} from '../checks/types.js'
-import {ClusterCommand} from '../cluster-command.js'
+import {ClusterCommand, scrapeViaFlag} from '../cluster-command.js'
 import {type ErrorInfo, InputError, UsageError} from '../errors.js'
 import {CNI_DEFAULT_NAMESPACE} from '../mesh/cni.js'
 import {renderCheckJson} from '../output/check-json.js'
@@ -25,7 +25,7 @@ export default class Check extends ClusterCommand {
 
   static override description = `Runs the checks of \`linkerd check\` with the same meaning, built for CI: one JSON document or a JUnit report, stable check ids to select with --only/--skip, warnings that can fail the run (--fail-on warning), and the same exit code in every format: 0 pass, 1 a check failed, 2 usage, 3 no usable cluster, 4 a check timed out.
 
-Categories run in order; the checks of a category run in parallel on one shared snapshot of the cluster (each kind listed once). --proxy adds the data plane: every meshed pod's proxy is ready, answers /live and /ready on its admin port through a port-forward, runs the control plane's version, holds a certificate that is not expiring, and has healthy ports. Every check id, what it means and how to fix it: docs/check.md.`
+Categories run in order; the checks of a category run in parallel on one shared snapshot of the cluster (each kind listed once). --proxy adds the data plane: every meshed pod's proxy is ready, answers /live and /ready on its admin port (through the API server's pods/proxy, or a port-forward: --scrape-via), runs the control plane's version, holds a certificate that is not expiring, and has healthy ports. Every check id, what it means and how to fix it: docs/check.md.`
 
   static override examples = [
     '<%= config.bin %> check',
@@ -50,11 +50,12 @@ Categories run in order; the checks of a category run in parallel on one shared 
     skip: Flags.string({description: 'Do not run these check or category ids (comma-separated or repeated).', multiple: true}),
     'fail-on': Flags.option({default: 'error', description: 'Lowest result that fails the run (exit 1).', options: ['error', 'warning'] as const})(),
     wait: Flags.string({default: '0s', description: 'Retry failing checks that can become true (pods getting ready) until this deadline, e.g. 5m.'}),
-    'check-timeout': Flags.string({default: '60s', description: 'Time one check may take before it is reported as timeout (each API call and port-forward also has --request-timeout).'}),
+    'check-timeout': Flags.string({default: '60s', description: 'Time one check may take before it is reported as timeout (each API call, pods/proxy GET and port-forward also has --request-timeout).'}),
     'cert-expiry-threshold': Flags.string({default: DEFAULT_CERT_EXPIRY_THRESHOLD, description: 'Warn when a certificate expires within this time (or within the last third of a shorter lifetime).'}),
     offline: Flags.boolean({default: false, description: 'Skip every check that needs something outside the cluster (the latest-version lookup).'}),
     'expected-version': Flags.string({description: 'Version the control plane must run (e.g. edge-26.8.3).'}),
-    concurrency: Flags.integer({default: 16, description: 'Port-forwards open at the same time.', min: 1}),
+    concurrency: Flags.integer({default: 16, description: 'Proxies read at the same time (--proxy).', min: 1}),
+    'scrape-via': scrapeViaFlag(),
     'list-checks': Flags.boolean({default: false, description: 'Print the category, alias and check ids of this mode that --only/--skip select (as JSON with -o json) and exit.'}),
     'from-json': Flags.string({description: 'Render a report saved with -o json (- reads stdin) instead of checking the cluster; exits as that run did.', exclusive: ['list-checks', 'wait']}),
     'version-check-url': Flags.string({default: 'https://versioncheck.linkerd.io/version.json', description: 'Where to look up the latest Linkerd versions.', hidden: true}),

@@ -21,7 +21,9 @@ import {
 import type {RequestContext, ResponseContext, V1Pod} from '@kubernetes/client-node'
 
 import {ClusterError} from '../errors.js'
+import {ApiSession} from './api-session.js'
 import {isNotFound, toKubeError} from './errors.js'
+import {PodPorts} from './pod-ports.js'
 import {PortForwarder} from './port-forward.js'
 import {attemptSignal, recordAnswer, Retrier} from './retry.js'
 import type {ClusterTransport} from './transport.js'
@@ -36,7 +38,9 @@ import {
   type ListOptions,
   type ObjectRef,
   type RetryNotice,
+  type ScrapeVia,
   type ServerVersion,
+  type ServiceProxyRequest,
 } from './types.js'
 
 type ApiClass<T> = new (config: ReturnType<typeof createConfiguration>) => T
@@ -72,6 +76,9 @@ export class ClientNodeKube implements KubeClient {
   private readonly custom: CustomObjectsApi
   private readonly versionApi: VersionApi
   private readonly forwarder: PortForwarder
+  private readonly session: ApiSession
+  /** GETs to pods' ports, by pods/proxy or port-forward (KubeOptions.scrapeVia). */
+  readonly podPorts: PodPorts
   private readonly config: ReturnType<typeof createConfiguration>
   private readonly retrier: Retrier
 
@@ -82,10 +89,10 @@ export class ClientNodeKube implements KubeClient {
     readonly contextName: string,
     readonly namespace: string,
     private readonly timeoutMs: number,
-    onRetry?: (notice: RetryNotice) => void,
+    options: {onRetry?: ((notice: RetryNotice) => void) | undefined; scrapeVia?: ScrapeVia | undefined} = {},
   ) {
     this.server = transport.server
-    this.retrier = new Retrier(transport.server, timeoutMs, {onRetry})
+    this.retrier = new Retrier(transport.server, timeoutMs, {onRetry: options.onRetry})
     const config = (this.config = createConfiguration({
       authMethods: {default: transport},
       baseServer: new ServerConfiguration(transport.server, {}),
@@ -107,7 +114,9 @@ export class ClientNodeKube implements KubeClient {
     this.authz = make(AuthorizationV1Api)
     this.custom = make(CustomObjectsApi)
     this.versionApi = make(VersionApi)
-    this.forwarder = new PortForwarder(transport, timeoutMs, onRetry)
+    this.forwarder = new PortForwarder(transport, timeoutMs, options.onRetry)
+    this.session = new ApiSession(transport)
+    this.podPorts = new PodPorts(transport, this.session, this.forwarder, options.scrapeVia ?? 'auto', this.retrier)
   }
 
   private async call<T>(action: string, fn: () => Promise<T>): Promise<T> {
@@ -325,14 +334,19 @@ export class ClientNodeKube implements KubeClient {
   }
 
   proxyGet(pod: ObjectRef, port: number, path: string, timeoutMs?: number): Promise<HttpResult> {
-    return this.forwarder.get(pod, port, path, timeoutMs ?? this.timeoutMs)
+    return this.podPorts.get(pod, port, path, timeoutMs ?? this.timeoutMs)
   }
 
   proxyGetMany(pod: ObjectRef, port: number, paths: readonly string[], timeoutMs?: number): Promise<Array<HttpResult | Error>> {
-    return this.forwarder.getMany(pod, port, paths, timeoutMs ?? this.timeoutMs)
+    return this.podPorts.getMany(pod, port, paths, timeoutMs ?? this.timeoutMs)
+  }
+
+  serviceProxyGet(service: ObjectRef, request: ServiceProxyRequest): Promise<HttpResult> {
+    return this.podPorts.serviceGet(service, request, this.timeoutMs)
   }
 
   async close(): Promise<void> {
+    this.session.close()
     this.transport.close()
   }
 }

@@ -20,11 +20,42 @@ export class PortForwardError extends MeshError {
   }
 }
 
+/**
+ * The API server could not (or would not) pass a GET on to a pod through `pods/NAME:PORT/proxy`:
+ * it cannot reach the pod, RBAC forbids `pods/proxy`, or the pod is gone.
+ */
+export class PodProxyError extends MeshError {
+  readonly pod: string
+  readonly port: number
+
+  constructor(pod: {name: string; namespace: string}, port: number, detail: string, hint?: string) {
+    super(`pods/proxy to pod/${pod.name} in ${pod.namespace} port ${port} failed: ${detail}`, {
+      code: KubeErrorCode.podProxy,
+      hint: hint ?? 'scrape through a port-forward instead (--scrape-via port-forward)',
+    })
+    this.pod = `${pod.namespace}/${pod.name}`
+    this.port = port
+  }
+}
+
 /** A Kubernetes `Status` body as far as messages need it. */
 export interface StatusBody {
   code?: number
   message?: string
   reason?: string
+}
+
+/** The Status of an answer the API server wrote itself (as opposed to one it proxied), else undefined. */
+export function apiServerStatus(answer: {headers: Record<string, string>; body: Buffer | string}): StatusBody | undefined {
+  if (!/json/i.test(answer.headers['content-type'] ?? '')) return undefined
+  const text = typeof answer.body === 'string' ? answer.body : answer.body.toString('utf8')
+  if (!text.includes('"Status"')) return undefined
+  try {
+    const value = JSON.parse(text) as {kind?: unknown}
+    return value?.kind === 'Status' ? parseStatusBody(value) : undefined
+  } catch {
+    return undefined
+  }
 }
 
 export function parseStatusBody(body: unknown): StatusBody | undefined {

@@ -66,11 +66,17 @@ function watchConnections(): void {
     // node-fetch 2 does not notice a body shorter than its content-length: the read would wait
     // for the deadline. The connection closing before the message is complete ends it now.
     request.once('response', (response: IncomingMessage) => {
-      response.socket?.once('close', () => {
+      const socket = response.socket
+      if (!socket) return
+      const onClose = (): void => {
         if (response.complete) return
         attempt.cut = true
         attempt.controller.abort()
-      })
+      }
+      socket.once('close', onClose)
+      // A keep-alive socket carries many answers (the API session's HTTP/1.1 fallback): each
+      // listener goes with its answer, or they would pile up on the socket.
+      response.once('end', () => socket.off('close', onClose))
     })
     // Announced once the agent handed the request a socket: a fresh one is still connecting (a
     // reused keep-alive one is not). Without one yet (a proxy dial under way), the next is fresh.
@@ -88,6 +94,22 @@ export function attemptSignal(timeoutMs: number): AbortSignal {
   const controller = new AbortController()
   setTimeout(() => controller.abort(), timeoutMs).unref()
   return controller.signal
+}
+
+/**
+ * For requests sent without Node's http client (the HTTP/2 API session, which the connection
+ * watch above does not see): the attempt under way has its connection, so a deadline after this
+ * is a stall (exit 4), not an unreachable server.
+ */
+export function attemptConnected(): void {
+  const attempt = current.getStore()
+  if (attempt) attempt.connected = true
+}
+
+/** Likewise: the headers of an answer arrived, so a failure after them is not retried (as recordAnswer says for client-node). */
+export function attemptAnswered(status: number, headers: Record<string, string>): void {
+  const attempt = current.getStore()
+  if (attempt) attempt.answer = {headers, status}
 }
 
 /** The shape of client-node's ResponseContext that recording needs. */
@@ -182,13 +204,25 @@ export function durationText(ms: number): string {
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** An answer in the shape nextTry reads from client-node's errors (`code`, `headers`), while it is retried. */
+class RetryableAnswer extends Error {
+  readonly code: number
+  readonly headers: Record<string, string>
+
+  constructor(readonly answer: {status: number; headers: Record<string, string>}) {
+    super(`HTTP ${answer.status}`)
+    this.code = answer.status
+    this.headers = answer.headers
+  }
+}
+
 export class Retrier {
   private readonly sleep: (ms: number) => Promise<void>
   private readonly now: () => number
 
   constructor(
     /** The API server, for "cannot reach https://…". */
-    private readonly server: string,
+    protected readonly server: string,
     private readonly timeoutMs: number,
     private readonly options: RetrierOptions = {},
   ) {
@@ -202,8 +236,8 @@ export class Retrier {
    * the last attempt's own error (for toKubeError to map), a MeshError for an answer that could
    * not be read, or a TimeoutError when retries ran into the deadline.
    */
-  async run<T>(action: string, attempt: () => Promise<T>): Promise<T> {
-    const deadline = this.now() + this.timeoutMs
+  async run<T>(action: string, attempt: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+    const deadline = this.now() + timeoutMs
     /** Why the last attempt was retried, while retrying. */
     let previous: string | undefined
     /** An earlier attempt got through: the server is reachable, whatever the last one met. */
@@ -223,14 +257,14 @@ export class Retrier {
         reachedBefore = through
         if (controller.signal.aborted) {
           // The deadline cut the attempt under way: after retries, what made them is the cause.
-          if (previous !== undefined && through) throw this.outOfTime(action, n, previous, err)
-          throw through ? this.stalled(action, err) : this.unreachable(action, err)
+          if (previous !== undefined && through) throw this.outOfTime(action, timeoutMs, n, previous, err)
+          throw through ? this.stalled(action, timeoutMs, err) : this.unreachable(action, timeoutMs, err)
         }
         const next = nextTry(err, state.answer)
         if (!next || n > MAX_RETRIES) throw unreadable(err, state.answer) ? answerError(action, state.answer as AnswerSeen, err) : err
         // No time left for the wait: a server that keeps answering "later" (or dropping requests it
         // received) has stalled us; connections that never got through are an unreachable server.
-        if (this.now() + next.waitMs >= deadline) throw through ? this.outOfTime(action, n, next.reason, err) : err
+        if (this.now() + next.waitMs >= deadline) throw through ? this.outOfTime(action, timeoutMs, n, next.reason, err) : err
         this.options.onRetry?.({action, attempt: n, reason: next.reason, waitMs: next.waitMs})
         previous = next.reason
         await this.sleep(next.waitMs)
@@ -240,9 +274,34 @@ export class Retrier {
     }
   }
 
+  /**
+   * run() for attempts that resolve with any HTTP status (the API session, Prometheus): an answer
+   * client-go would try again (429, or 5xx with Retry-After) is tried again; out of retries, that
+   * answer is the result, for the caller to read like any other.
+   */
+  async runAnswers<A extends {status: number; headers: Record<string, string>}>(action: string, attempt: () => Promise<A>, timeoutMs = this.timeoutMs): Promise<A> {
+    try {
+      return await this.run(
+        action,
+        async () => {
+          const answer = await attempt()
+          if ((answer.status === 429 || answer.status >= 500) && retryAfterMs(answer.headers) !== undefined) throw new RetryableAnswer(answer)
+          return answer
+        },
+        timeoutMs,
+      )
+    } catch (err) {
+      if (err instanceof RetryableAnswer) return err.answer as A
+      throw err
+    }
+  }
+
+  // The three ways a request runs out of time, as errors; a client of another server than the API
+  // server (Prometheus) words them for its own.
+
   /** Connected (or answering), then nothing in time: a stall. */
-  private stalled(action: string, cause: unknown): TimeoutError {
-    return new TimeoutError(`${action}: no answer from ${this.server} within ${durationText(this.timeoutMs)}`, {
+  protected stalled(action: string, timeoutMs: number, cause: unknown): MeshError {
+    return new TimeoutError(`${action}: no answer from ${this.server} within ${durationText(timeoutMs)}`, {
       cause,
       code: KubeErrorCode.timeout,
       hint: 'the API server accepted the request and did not answer: check its health, or raise --request-timeout',
@@ -250,16 +309,16 @@ export class Retrier {
   }
 
   /** Not even a connection in time: the server is not reachable from here. */
-  private unreachable(action: string, cause: unknown): ClusterError {
-    return new ClusterError(`cannot reach the Kubernetes API at ${this.server}: no connection within ${durationText(this.timeoutMs)} (${action})`, {
+  protected unreachable(action: string, timeoutMs: number, cause: unknown): MeshError {
+    return new ClusterError(`cannot reach the Kubernetes API at ${this.server}: no connection within ${durationText(timeoutMs)} (${action})`, {
       cause,
       code: KubeErrorCode.unreachable,
       hint: 'check that the cluster is running and that --context/--kubeconfig point at it (VPN, firewall, proxy)',
     })
   }
 
-  private outOfTime(action: string, attempts: number, reason: string, cause: unknown): TimeoutError {
-    return new TimeoutError(`${action}: no usable answer within ${durationText(this.timeoutMs)} (${attempts} attempt${attempts === 1 ? '' : 's'}; ${reason})`, {
+  protected outOfTime(action: string, timeoutMs: number, attempts: number, reason: string, cause: unknown): MeshError {
+    return new TimeoutError(`${action}: no usable answer within ${durationText(timeoutMs)} (${attempts} attempt${attempts === 1 ? '' : 's'}; ${reason})`, {
       cause,
       code: KubeErrorCode.timeout,
       hint: 'the API server is overloaded or the connection to it keeps dropping: try again, or raise --request-timeout',

@@ -39,6 +39,11 @@ export interface Material {
   tls: TlsMaterial | undefined
   /** For client-node's fetch: TLS as above, through the proxy when there is one. */
   agent: HttpAgent
+  /**
+   * The same with keep-alive, for the HTTP/1.1 fallback of the API session (api-session.ts):
+   * many small requests (pods/proxy, services/proxy) on a few reused connections.
+   */
+  keepAliveAgent: HttpAgent
 }
 
 export interface TransportOptions {
@@ -51,6 +56,9 @@ export interface TransportOptions {
 }
 
 type ConnectCallback = (err: Error | null, stream: Duplex) => void
+
+/** Connections the keep-alive agents open to the API server at most (client-go's HTTP/1.1 default is unlimited; kubectl's QPS keeps it low). */
+const KEEP_ALIVE_SOCKETS = 16
 
 /** client-node's fetch goes through this agent; behind a proxy it dials through it first. */
 class KubeHttpsAgent extends HttpsAgent {
@@ -76,8 +84,9 @@ class KubeHttpAgent extends HttpAgent {
   constructor(
     private readonly proxy: URL | undefined,
     private readonly connectTimeoutMs: number,
+    keepAlive = false,
   ) {
-    super({keepAlive: false})
+    super(keepAlive ? {keepAlive, maxSockets: KEEP_ALIVE_SOCKETS} : {keepAlive})
   }
 
   override createConnection(options: ClientRequestArgs, callback?: ConnectCallback): Duplex | null | undefined {
@@ -88,6 +97,15 @@ class KubeHttpAgent extends HttpAgent {
     )
     return undefined
   }
+}
+
+/**
+ * An HTTP(S) agent that dials through `proxy` first when there is one (CONNECT or SOCKS5, as
+ * dial.ts does): `tls` options make it HTTPS. For other peers than the API server (Prometheus).
+ */
+export function proxiedAgent(tls: AgentOptions | undefined, proxy: URL | undefined, connectTimeoutMs: number, keepAlive: boolean): HttpAgent {
+  if (tls) return new KubeHttpsAgent(keepAlive ? {...tls, keepAlive, maxSockets: KEEP_ALIVE_SOCKETS} : {...tls, keepAlive}, proxy, connectTimeoutMs)
+  return new KubeHttpAgent(proxy, connectTimeoutMs, keepAlive)
 }
 
 export class ClusterTransport {
@@ -150,6 +168,7 @@ export class ClusterTransport {
     const credentials = await this.source.get()
     let tls: TlsMaterial | undefined
     let agent: HttpAgent
+    let keepAliveAgent: HttpAgent
     if (this.url.protocol === 'https:') {
       const {cluster} = this.config
       const options = {...(credentials.cert ? {cert: credentials.cert} : {}), ...(credentials.key ? {key: credentials.key} : {})}
@@ -168,12 +187,14 @@ export class ClusterTransport {
       const agentOptions: AgentOptions = {keepAlive: false, rejectUnauthorized: tls.rejectUnauthorized, secureContext}
       if (tls.servername !== undefined) agentOptions.servername = tls.servername
       agent = new KubeHttpsAgent(agentOptions, this.proxy, this.connectTimeoutMs)
+      keepAliveAgent = new KubeHttpsAgent({...agentOptions, keepAlive: true, maxSockets: KEEP_ALIVE_SOCKETS}, this.proxy, this.connectTimeoutMs)
     } else {
       agent = new KubeHttpAgent(this.proxy, this.connectTimeoutMs)
+      keepAliveAgent = new KubeHttpAgent(this.proxy, this.connectTimeoutMs, true)
     }
-    this.agents.push(agent)
+    this.agents.push(agent, keepAliveAgent)
     const anonymous = credentials.headers.authorization === undefined && credentials.cert === undefined
-    return {agent, anonymous, credentials, generation, headers: credentials.headers, tls}
+    return {agent, anonymous, credentials, generation, headers: credentials.headers, keepAliveAgent, tls}
   }
 
   /**

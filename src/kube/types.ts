@@ -67,11 +67,23 @@ export type {
   V1ValidatingWebhookConfiguration,
 }
 
+/**
+ * How a GET reaches a port of a pod (a proxy's admin endpoints): through the API server's
+ * `pods/NAME:PORT/proxy` subresource, all pods multiplexed on one HTTP/2 connection (`proxy`), a
+ * port-forward per pod (`port-forward`), or the first with a fallback per pod to the second where
+ * RBAC forbids `pods/proxy` or the API server cannot reach the pod (`auto`, the default).
+ */
+export type ScrapeVia = 'auto' | 'proxy' | 'port-forward'
+
+export const SCRAPE_VIA: readonly ScrapeVia[] = ['auto', 'proxy', 'port-forward']
+
 /** What the kube layer needs to build a client, resolved from the command's flags. */
 export interface KubeOptions {
   context: string | undefined
   kubeconfig: string | undefined
   requestTimeoutMs: number
+  /** Default `auto`. */
+  scrapeVia?: ScrapeVia | undefined
   /**
    * Told when an exec credential plugin starts (true) and ends (false): it may write to the
    * terminal or prompt there, so a spinner should stop drawing meanwhile.
@@ -142,6 +154,18 @@ export interface HttpResult {
   /** Lower-case header names. */
   headers: Record<string, string>
   status: number
+  /** The path a pod's answer came by (see ScrapeVia); absent for other requests. */
+  via?: 'proxy' | 'port-forward'
+}
+
+/** A GET through a Service's proxy subresource. */
+export interface ServiceProxyRequest {
+  /** The Service port, by number or name. */
+  port: number | string
+  /** Path and query below `/proxy`, e.g. `/api/v1/query?query=up`. */
+  path: string
+  headers?: Record<string, string>
+  timeoutMs?: number
 }
 
 /** Any object of a custom resource (e.g. an argoproj.io Rollout); shape is the caller's business. */
@@ -219,17 +243,24 @@ export interface KubeClient {
    */
   withPortForward<T>(pod: ObjectRef, port: number, fn: (localPort: number) => Promise<T>): Promise<T>
   /**
-   * One HTTP GET through a port-forward, e.g. a proxy's `/metrics` on its admin port. Any HTTP
-   * status resolves (a 503 from `/ready` is an answer); refusals and timeouts reject.
-   * `timeoutMs` defaults to the client's request timeout.
+   * One HTTP GET to a port of a pod, e.g. a proxy's `/metrics` on its admin port, by the path
+   * KubeOptions.scrapeVia chooses (`result.via` says which was taken). Any HTTP status of the pod
+   * resolves (a 503 from `/ready` is an answer); refusals, API-server failures and timeouts
+   * reject. `timeoutMs` defaults to the client's request timeout.
    */
   proxyGet(pod: ObjectRef, port: number, path: string, timeoutMs?: number): Promise<HttpResult>
   /**
-   * Several GETs through ONE port-forward (one keep-alive connection), in order. Refusals and
-   * timeouts of the forward itself reject; after that each path resolves to its answer or its
-   * own Error. `timeoutMs` bounds each request.
+   * Several GETs to one port of a pod: through ONE port-forward (one keep-alive connection) in
+   * order, or as concurrent streams of the API session. Failures to reach the pod at all reject;
+   * after that each path resolves to its answer or its own Error. `timeoutMs` bounds each request.
    */
   proxyGetMany(pod: ObjectRef, port: number, paths: readonly string[], timeoutMs?: number): Promise<Array<HttpResult | Error>>
+  /**
+   * A GET through the API server's `services/NAME:PORT/proxy/PATH` subresource (e.g. Linkerd viz's
+   * Prometheus), on the API session. Any status the service answers resolves; the API server's
+   * own refusals (no such Service, no ready endpoint, RBAC on `services/proxy`) reject.
+   */
+  serviceProxyGet(service: ObjectRef, request: ServiceProxyRequest): Promise<HttpResult>
 
   /** Frees connections and agents. Safe to call twice. */
   close(): Promise<void>
@@ -242,6 +273,7 @@ export const KubeErrorCode = {
   execPlugin: 'KUBE_EXEC_PLUGIN',
   forbidden: 'KUBE_FORBIDDEN',
   noKubeconfig: 'KUBECONFIG_MISSING',
+  podProxy: 'POD_PROXY',
   portForward: 'PORT_FORWARD',
   proxy: 'KUBE_PROXY',
   timeout: 'KUBE_TIMEOUT',
@@ -249,4 +281,66 @@ export const KubeErrorCode = {
   unauthorized: 'KUBE_UNAUTHORIZED',
   unknownContext: 'KUBE_CONTEXT_UNKNOWN',
   unreachable: 'KUBE_UNREACHABLE',
+} as const
+
+/** One sample of an instant query's answer. */
+export interface PromSample {
+  labels: Record<string, string>
+  value: number
+  /** The evaluation time, seconds since the epoch (ms precision). */
+  time: number
+}
+
+/** Where a Prometheus (viz's, Thanos, Mimir, …) is asked. */
+export type PrometheusEndpoint =
+  | {
+      kind: 'url'
+      /** May carry `user:password@` (basic auth); never shown. */
+      url: string
+      /** Sent with every request (bearer tokens, `X-Scope-OrgID`); values are never shown. */
+      headers: Record<string, string>
+      /** PEM file of the CA that signed its certificate; default: the system's trust store. */
+      caFile?: string | undefined
+      insecureSkipTlsVerify?: boolean
+    }
+  | {
+      /** Through the API server's `services/NAME:PORT/proxy` (Linkerd viz's Prometheus). */
+      kind: 'service'
+      namespace: string
+      name: string
+      port: number
+      headers: Record<string, string>
+    }
+
+/** The Prometheus HTTP API, as far as the viz commands use it. */
+export interface PrometheusClient {
+  /** Where it asks, fit for messages and JSON: the URL without credentials or query, or `service NS/NAME:PORT`. */
+  readonly label: string
+  /**
+   * An instant query (`/api/v1/query`) at `time` (seconds; default: the server's now). A scalar
+   * answers one sample without labels. Failures are MeshErrors with PrometheusErrorCode codes.
+   */
+  query(promql: string, time?: number): Promise<PromSample[]>
+  close(): Promise<void>
+}
+
+/** `code` values of Prometheus failures (exit codes as for the cluster: docs/exit-codes.md). */
+export const PrometheusErrorCode = {
+  /** Connection refused, DNS, proxy: exit 3. */
+  unreachable: 'PROM_UNREACHABLE',
+  tls: 'PROM_TLS',
+  unauthorized: 'PROM_UNAUTHORIZED',
+  forbidden: 'PROM_FORBIDDEN',
+  /** Linkerd viz's Prometheus is not where --prometheus auto looks, or has no ready endpoint: exit 3. */
+  notFound: 'PROM_NOT_FOUND',
+  /** No answer within --request-timeout, or Prometheus' own query timeout: exit 4. */
+  timeout: 'PROM_TIMEOUT',
+  /** Any other 4xx/5xx, with Prometheus' errorType and error: exit 1. */
+  query: 'PROM_QUERY',
+  /** An answer that is not the Prometheus API's JSON: exit 1. */
+  badAnswer: 'PROM_BAD_ANSWER',
+  /** Prometheus holds no series of the pods asked about: exit 1. */
+  noSeries: 'PROM_NO_SERIES',
+  /** Its series lack a label viz's relabelling adds: exit 1. */
+  missingLabel: 'PROM_MISSING_LABEL',
 } as const

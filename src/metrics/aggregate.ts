@@ -21,8 +21,10 @@ export interface RowStats {
   writeBytesRate: number | undefined
   /** Shortest and longest measured window among the pods, in seconds. */
   seconds: {min: number; max: number} | undefined
-  restarts: number
-  resets: number
+  /** Proxies that restarted between their scrapes; undefined where not measured (Prometheus). */
+  restarts: number | undefined
+  /** Counter series that went down between two scrapes; undefined where not measured (Prometheus corrects them in increase()). */
+  resets: number | undefined
 }
 
 export function aggregate(pods: readonly PodSignals[]): RowStats {
@@ -53,8 +55,8 @@ export function aggregate(pods: readonly PodSignals[]): RowStats {
     row.tcpOpen = (row.tcpOpen ?? 0) + (pod.tcpOpen ?? 0)
     addCounts(buckets, pod.latencyBuckets)
     row.seconds = {max: Math.max(row.seconds?.max ?? 0, pod.seconds), min: Math.min(row.seconds?.min ?? Infinity, pod.seconds)}
-    if (pod.restarted) row.restarts++
-    row.resets += pod.resets
+    if (pod.restarted) row.restarts = (row.restarts ?? 0) + 1
+    row.resets = (row.resets ?? 0) + pod.resets
   }
   const responses = row.successCount + row.failureCount
   if (responses > 0) row.successRate = row.successCount / responses

@@ -39,7 +39,11 @@ export interface StatReport {
   podsScraped: number
 }
 
-export type PodOutcome = {ok: true; signals: PodSignals} | {ok: false; error: string; timedOut?: true}
+/** A pod's measurement: its signals (direct), or just that its source holds it (Prometheus), or why not. */
+export type PodOutcome = {ok: true; signals?: PodSignals} | {ok: false; error: string; timedOut?: true}
+
+/** A row's numbers from the signals of its measured pods (default: aggregate), or from a source's own per-row answer. */
+export type RowStatsOf = (row: ResourceRow, signals: readonly PodSignals[], measured: number) => RowStats
 
 export function podKey(pod: V1Pod): string {
   return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`
@@ -53,8 +57,9 @@ export function scrapeable(pod: V1Pod, controlPlaneNamespace: string): boolean {
 export function buildReport(
   rows: readonly ResourceRow[],
   outcomes: ReadonlyMap<string, PodOutcome>,
-  options: {controlPlaneNamespace: string; windowSeconds: number},
+  options: {controlPlaneNamespace: string; windowSeconds: number; statsOf?: RowStatsOf},
 ): StatReport {
+  const statsOf = options.statsOf ?? ((_row: ResourceRow, signals: readonly PodSignals[]) => aggregate(signals))
   const errors = new Map<string, PodError>()
   let scraped = 0
   for (const [key, outcome] of outcomes) {
@@ -68,12 +73,15 @@ export function buildReport(
     const signals: PodSignals[] = []
     const rowErrors: PodError[] = []
     let targeted = 0
+    let measured = 0
     for (const pod of row.pods) {
       const outcome = outcomes.get(podKey(pod))
       if (!outcome) continue
       targeted++
-      if (outcome.ok) signals.push(outcome.signals)
-      else rowErrors.push(errors.get(podKey(pod)) as PodError)
+      if (outcome.ok) {
+        measured++
+        if (outcome.signals) signals.push(outcome.signals)
+      } else rowErrors.push(errors.get(podKey(pod)) as PodError)
     }
     const meshedReady = row.pods.filter((p) => isMeshedBy(p, options.controlPlaneNamespace) && isReady(p)).length
     const statRow: StatRow = {
@@ -83,7 +91,7 @@ export function buildReport(
       name: row.name,
       namespace: row.namespace,
       podsTargeted: targeted,
-      stats: aggregate(signals),
+      stats: statsOf(row, signals, measured),
     }
     if (row.kind.name === 'pod' && row.pods[0]) statRow.status = podStatusText(row.pods[0])
     return statRow

@@ -120,8 +120,9 @@ export async function scrapeWindow<T extends Timed>(targets: readonly ScrapeTarg
         const first = await firstOf(target)
         const due = dueAt(first)
         await sleep(due - now())
-        // Timers may fire up to a millisecond early on this clock: never start before the window is over.
-        if (now() < due) await sleep(due - now())
+        // Timers may fire up to a millisecond early on this clock (their start is the event loop's
+        // cached time, stale after a long tick), again on a second try: never start before the window is over.
+        while (now() < due) await sleep(due - now())
         const second = read(target, await get(target))
         options.onPair?.(target, first, second)
         results.set(target.key, {ok: true, second})

@@ -1,19 +1,17 @@
 // One `viz stat` measurement against a cluster: list pods and their owners, group them into the
-// requested rows, scrape every meshed running pod twice through the kube layer's port-forward,
-// and build the report. Only the KubeClient interface is used, so tests hand it a fake.
+// requested rows, resolve --to/--from, and hand the meshed running pods to the source (direct
+// scrapes or Prometheus: source.ts), which measures them into the report. The listing and grouping
+// are the same whatever the source, so both print the same rows. Only the KubeClient interface
+// is used, so tests hand it a fake.
 import type {KubeClient, V1Pod} from '../kube/types.js'
-import {adminPort} from '../mesh/admin-port.js'
 import {compareRows, groupPods, type ResourceRow, type Selection} from '../resources/group.js'
 import {namespaceExists, targetExists, targetName} from '../resources/lookup.js'
 import {kindByAlias} from '../resources/kinds.js'
 import {isMeshedBy} from '../resources/pods.js'
 import type {Target} from '../resources/targets.js'
-import {buildReport, podKey, scrapeable, type PodOutcome, type StatReport} from './report.js'
-import {proxyMetricsFetcher} from './proxy-fetch.js'
-import {parsedScrape, scrapeWindow, type ScrapeTarget} from './scrape.js'
-import {destinationMatcher, sourceMatcher, type Direction, type TrafficSelector} from './select.js'
-import {SIGNAL_SAMPLES, signalSnapshot, signalsBetween, type PodSignals, type SignalSnapshot} from './signals.js'
-import type {Labels} from './types.js'
+import {buildReport, podKey, scrapeable, type StatReport} from './report.js'
+import type {Direction} from './select.js'
+import type {MetricsSource, PeerSpec, SourceInfo, StatCarry} from './source.js'
 import {applyLabelSelector, listing, type Listing} from './workloads.js'
 
 export interface PeerTarget {
@@ -29,8 +27,6 @@ export interface StatRequest {
   to?: PeerTarget | undefined
   from?: PeerTarget | undefined
   windowMs: number
-  concurrency: number
-  scrapeTimeoutMs: number
   includeAdmin: boolean
   controlPlaneNamespace: string
   /** Keep rows whose pods are all unmeshed (MESHED 0/N), as Linkerd's --unmeshed. */
@@ -49,10 +45,12 @@ export interface StatRun {
   notFound: string[]
   /** Types typed by the user that are neither known nor an owner kind of any pod. */
   unknownTypes: string[]
-  /** Second scrapes, for the next window in watch mode. */
-  latest: Map<string, SignalSnapshot>
+  /** What the next window starts from in watch mode (direct: the second scrapes). */
+  latest: StatCarry | undefined
   /** Non-fatal trouble worth a line on stderr. */
   warnings: string[]
+  /** Where the numbers came from; undefined when nothing was measured. */
+  source: SourceInfo | undefined
 }
 
 /** Pods of a --to/--from resource. */
@@ -71,27 +69,28 @@ function peerNamespace(peer: PeerTarget): string {
   return peer.target.kind === 'namespace' && peer.target.name ? peer.target.name : peer.namespace
 }
 
-type Matcher = ((labels: Labels) => boolean) | undefined
-
-/** The --to/--from filter, or the name of a peer that does not exist. */
-async function trafficMatcher(kube: KubeClient, request: StatRequest, own: Listing): Promise<{match: Matcher} | {notFound: string}> {
-  const flag = request.to ? '--to' : '--from'
+/**
+ * The --to / --from resource with its pods and identities, as the sources filter by them, or
+ * the name of a peer that does not exist.
+ */
+async function resolvePeer(kube: KubeClient, request: StatRequest, own: Listing): Promise<{peer: PeerSpec | undefined} | {notFound: string}> {
   const peer = request.to ?? request.from
-  if (!peer) return {match: undefined}
+  if (!peer) return {peer: undefined}
   const pods = await peerPods(kube, peer, own, request.namespace)
   // A peer without pods may still exist (scaled to zero: no traffic); a mistyped one does not.
   if (pods.length === 0 && !(await targetExists(kube, peer.namespace, peer.target))) {
     const where = peer.target.kind === 'namespace' ? '' : ` in namespace ${peer.namespace}`
-    return {notFound: `${flag} ${targetName(peer.target)}${where}`}
+    return {notFound: `${request.to ? '--to' : '--from'} ${targetName(peer.target)}${where}`}
   }
-  const namespace = peerNamespace(peer)
-  if (request.to) {
-    if (peer.target.kind === 'namespace') return {match: destinationMatcher({namespace})}
-    if (peer.target.kind === 'service') return {match: destinationMatcher({namespace, service: peer.target.name as string})}
-    return {match: destinationMatcher({namespace, pods: new Set(pods.map((p) => p.metadata?.name ?? ''))})}
+  return {
+    peer: {
+      flag: request.to ? 'to' : 'from',
+      namespace: peerNamespace(peer),
+      pods: new Set(pods.map((p) => p.metadata?.name ?? '')),
+      serviceAccounts: new Set(pods.map((p) => p.spec?.serviceAccountName ?? 'default')),
+      target: peer.target,
+    },
   }
-  if (peer.target.kind === 'namespace') return {match: sourceMatcher({namespace})}
-  return {match: sourceMatcher({namespace, serviceAccounts: new Set(pods.map((p) => p.spec?.serviceAccountName ?? 'default'))})}
 }
 
 /**
@@ -114,7 +113,7 @@ async function resolveMissing(kube: KubeClient, request: StatRequest, own: Listi
   return {empty, notFound}
 }
 
-export async function runStat(kube: KubeClient, request: StatRequest, previous?: ReadonlyMap<string, SignalSnapshot>): Promise<StatRun> {
+export async function runStat(kube: KubeClient, request: StatRequest, source: MetricsSource, previous?: StatCarry): Promise<StatRun> {
   // Namespace rows are namespaces themselves: `ns` and `ns/NAME` look across all of them.
   const wanted = request.selection.targets
   const namespacesOnly = !request.selection.all && wanted.length > 0 && wanted.every((t) => t.kind === 'namespace')
@@ -129,52 +128,34 @@ export async function runStat(kube: KubeClient, request: StatRequest, previous?:
   const customTypes = request.selection.targets.filter((t) => t.custom).map((t) => t.kind)
   const unknownTypes = customTypes.filter((typed) => !grouping.rows.some((r) => r.kind.aliases.includes(typed) || `${r.kind.name}s` === typed || `${r.kind.name}es` === typed))
   const direction: Direction = request.to ? 'outbound' : 'inbound'
-  // A typo or a name that does not exist is said before a window is spent on scrapes.
+  // A typo or a name that does not exist is said before a window is spent on scrapes or queries.
   const stop = (notFound: string[]): StatRun => {
     const empty = buildReport([], new Map(), {controlPlaneNamespace: request.controlPlaneNamespace, windowSeconds: request.windowMs / 1000})
-    return {direction, latest: new Map(), notFound, report: empty, unknownTypes, warnings: own.warnings}
+    return {direction, latest: undefined, notFound, report: empty, source: undefined, unknownTypes, warnings: own.warnings}
   }
   if (unknownTypes.length > 0) return stop([])
   const missing = await resolveMissing(kube, request, own, grouping.missing)
   if (missing.notFound.length > 0) return stop(missing.notFound)
   rows = [...rows, ...missing.empty].sort(compareRows)
 
-  const matcher = await trafficMatcher(kube, request, own)
-  if ('notFound' in matcher) return stop([matcher.notFound])
-  const match = matcher.match
+  const resolved = await resolvePeer(kube, request, own)
+  if ('notFound' in resolved) return stop([resolved.notFound])
+  const peer = resolved.peer
   const pods = new Map<string, V1Pod>()
   for (const row of rows) for (const pod of row.pods) if (scrapeable(pod, request.controlPlaneNamespace)) pods.set(podKey(pod), pod)
-  const targets: ScrapeTarget[] = [...pods].map(([key, pod]) => ({
-    key,
-    pod: {name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? ''},
-    port: adminPort(pod.spec),
-  }))
-  request.progress?.(`scraping ${targets.length} meshed pod${targets.length === 1 ? '' : 's'} twice, ${request.windowMs / 1000}s apart`)
-  const fetch = proxyMetricsFetcher(kube, request.scrapeTimeoutMs)
-  const parse = parsedScrape((name) => SIGNAL_SAMPLES.has(name))
-  const selectorOf = (target: ScrapeTarget): TrafficSelector => ({adminPort: target.port, direction, includeAdmin: request.includeAdmin, ...(match ? {match} : {})})
-  const signals = new Map<string, PodSignals>()
-  const latest = new Map<string, SignalSnapshot>()
-  const scrapes = await scrapeWindow(targets, fetch, {
-    concurrency: request.concurrency,
-    // Each body is reduced to the pod's selected series at once: the parse is not kept.
-    read: (target, body, timing) => signalSnapshot(parse(target, body, timing), selectorOf(target)),
-    // Each pod's signals as soon as its pair is in, while later pods are still being scraped.
-    onPair: (target, first, second) => {
-      signals.set(target.key, signalsBetween(first, second))
-      latest.set(target.key, second)
+  const measured = await source.stat(
+    {
+      controlPlaneNamespace: request.controlPlaneNamespace,
+      direction,
+      includeAdmin: request.includeAdmin,
+      namespace: namespacesOnly ? undefined : request.namespace,
+      peer,
+      pods,
+      progress: request.progress,
+      rows,
+      windowMs: request.windowMs,
     },
-    windowMs: request.windowMs,
-    ...(previous ? {previous} : {}),
-  })
-  // In target order, so per-pod errors are listed the same way every run.
-  const outcomes = new Map<string, PodOutcome>()
-  for (const {key} of targets) {
-    const result = scrapes.get(key)
-    const computed = signals.get(key)
-    if (result && !result.ok) outcomes.set(key, result.timedOut ? {error: result.error, ok: false, timedOut: true} : {error: result.error, ok: false})
-    else if (computed) outcomes.set(key, {ok: true, signals: computed})
-  }
-  const report = buildReport(rows, outcomes, {controlPlaneNamespace: request.controlPlaneNamespace, windowSeconds: request.windowMs / 1000})
-  return {direction, latest, notFound: [], report, unknownTypes, warnings: own.warnings}
+    previous,
+  )
+  return {direction, latest: measured.carry, notFound: [], report: measured.report, source: measured.source, unknownTypes, warnings: [...own.warnings, ...measured.warnings]}
 }

@@ -5,6 +5,7 @@
 // bounds of each quantile. The envelope around the rows is camelCase, like every meshport document.
 import type {QuantileResult} from '../metrics/quantile.js'
 import type {StatReport, StatRow} from '../metrics/report.js'
+import type {SourceInfo} from '../metrics/source.js'
 
 // 2: row fields renamed to one style (successCount → success_count, …).
 export const STAT_SCHEMA_VERSION = 2
@@ -14,6 +15,8 @@ export interface StatJsonContext {
   from?: string
   to?: string
   includeAdmin: boolean
+  /** Where the numbers came from; undefined when nothing was measured. */
+  source?: SourceInfo | undefined
   /** ISO time the measurement ended. */
   time: string
 }
@@ -47,8 +50,8 @@ function rowJson(row: StatRow): Record<string, unknown> {
     tcp_read_bytes_rate: round(s.readBytesRate),
     tcp_write_bytes_rate: round(s.writeBytesRate),
     measured_seconds: s.seconds ? {min: round(s.seconds.min, 3), max: round(s.seconds.max, 3)} : null,
-    proxy_restarts: s.restarts,
-    counter_resets: s.resets,
+    proxy_restarts: s.restarts ?? null,
+    counter_resets: s.resets ?? null,
     errors: row.errors.map((e) => ({pod: e.pod, error: e.error})),
   }
 }
@@ -69,6 +72,7 @@ export function statJson(report: StatReport, context: StatJsonContext): Record<s
     ...(context.to ? {to: context.to} : {}),
     ...(context.from ? {from: context.from} : {}),
     includeAdmin: context.includeAdmin,
+    ...(context.source ? {source: context.source} : {}),
     pods: {targeted: report.podsTargeted, scraped: report.podsScraped, failed: report.errors.length},
     rows: report.rows.map(rowJson),
     errors: report.errors,

@@ -1,15 +1,16 @@
-// Go-style durations as kubectl and linkerd accept them: "10s", "1m30s", "500ms", "2h". A bare
-// number means seconds (kubectl's --request-timeout does the same).
-const UNIT_MS: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000}
+// Go-style durations as kubectl and linkerd accept them: "10s", "1m30s", "500ms", "2h", plus
+// Prometheus' days and weeks ("1d", "1w") for windows a Prometheus answers. A bare number means
+// seconds (kubectl's --request-timeout does the same).
+const UNIT_MS: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000}
 
 export function parseDuration(text: string): number | undefined {
   const trimmed = text.trim()
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000
-  const parts = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/.test(trimmed) ? trimmed.match(/\d+(?:\.\d+)?(?:ms|s|m|h)/g) : null
+  const parts = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$/.test(trimmed) ? trimmed.match(/\d+(?:\.\d+)?(?:ms|s|m|h|d|w)/g) : null
   if (!parts) return undefined
   let total = 0
   for (const part of parts) {
-    const [, value, unit] = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(part) ?? []
+    const [, value, unit] = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(part) ?? []
     total += Number(value) * (UNIT_MS[unit ?? ''] ?? Number.NaN)
   }
   return Number.isFinite(total) ? total : undefined

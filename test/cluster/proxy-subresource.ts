@@ -191,6 +191,15 @@ export class ProxySubresource {
       return unreachable('tls: first record does not look like a TLS handshake')
     }
     if (!Number.isInteger(location.port)) return unreachable(`dial tcp: address tcp/${location.hostPort.split(':')[1] ?? ''}: unknown port`)
+    // Linkerd policy on the admin port that does not authorize the API server (a non-loopback,
+    // unmeshed client): the proxy itself answers 403 with an empty body; port-forwards, whose
+    // connection comes from loopback, are always authorized.
+    if (location.pod.faults.has('adminDeniesApiServer') && location.port === location.pod.adminPort && location.pod.proxy) {
+      req.resume()
+      res.writeHead(403, {'content-length': '0'})
+      res.end()
+      return
+    }
     const headers = forwardable(req.headers)
     headers.host = location.hostPort
     headers['x-forwarded-uri'] = `${prefix}${target.path}`

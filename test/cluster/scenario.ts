@@ -8,7 +8,7 @@ import {parse} from 'yaml'
 import {GATEWAY_API_MODES, type GatewayApiMode} from './gateway-api.js'
 import {parseMulticluster, type MulticlusterSpec} from './multicluster.js'
 
-export const FAULTS = ['proxyNotReady', 'adminUnreachable', 'metricsGarbage', 'counterReset', 'podPending', 'podCrashLooping'] as const
+export const FAULTS = ['proxyNotReady', 'adminUnreachable', 'adminDeniesApiServer', 'metricsGarbage', 'counterReset', 'podPending', 'podCrashLooping'] as const
 export type Fault = (typeof FAULTS)[number]
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'] as const
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number]

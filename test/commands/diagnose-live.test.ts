@@ -192,10 +192,10 @@ describe('meshport diagnose (simulated broken cluster)', () => {
     const r = await cli(['diagnose', 'bundle', '-n', 'faults', out, '-o', 'json'])
     assert.equal(r.code, 1, r.stderr) // the faults namespace has errors
     const summary = json<{pods: number; counts: {error: number}}>(r)
-    assert.equal(summary.pods, 8)
+    assert.equal(summary.pods, 9)
     assert.ok(summary.counts.error > 0)
     const list = execFileSync('tar', ['tzf', out], {encoding: 'utf8'}).trim().split('\n')
-    for (const file of ['summary.json', 'README.txt', 'control-plane/check.json', 'control-plane/pods.json', 'faults/ports.json', `faults/pods/${podOf('faults', 'not-ready')}/report.json`, `faults/pods/${podOf('faults', 'skip-ports')}/proxy-metrics.txt`]) {
+    for (const file of ['summary.json', 'README.txt', 'control-plane/check.json', 'control-plane/pods.json', 'faults/ports.json', `faults/pods/${podOf('faults', 'not-ready')}/report.json`, `faults/pods/${podOf('faults', 'skip-ports')}/proxy-metrics.txt`, `faults/pods/${podOf('faults', 'policed')}/proxy-metrics.txt`]) {
       assert.ok(list.includes(`meshport-bundle-faults/${file}`), `${file} missing from ${list.join(', ')}`)
     }
     const raw = gunzipSync(readFileSync(out)).toString('utf8')

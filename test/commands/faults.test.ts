@@ -56,6 +56,13 @@ interface Row {
   /** The first cell of its row in docs/exit-codes.md. */
   doc: string
   fault: Fault
+  /**
+   * How the commands that read proxies reach them (`--scrape-via`; default auto: pods/proxy,
+   * port-forward where that cannot work). Port-forward faults are met with `port-forward`.
+   */
+  via?: 'port-forward'
+  /** The proxy speaks HTTP/2 (ALPN h2) as an API server does, so pods/proxy GETs are streams of one session. */
+  http2?: boolean
   bound: Bound
   /** --request-timeout of this row's runs (default T). */
   timeoutMs?: number
@@ -65,6 +72,9 @@ interface Row {
 }
 
 const OK: Outcome = {exit: 0}
+/** The commands that read proxies' admin ports, and so take --scrape-via. */
+const SCRAPING: ReadonlySet<CommandId> = new Set(['check', 'check-json', 'viz-stat', 'viz-edges', 'viz-authz', 'diagnose-pod'])
+/** Faults on the way to the proxies (port-forward or pods/proxy) leave diagnose ports, which reads only the API, alone. */
 const forward = (exit: number, cause: RegExp, pod: RegExp = cause): Partial<Record<CommandId, Outcome>> => ({
   'diagnose-ports': OK,
   'diagnose-pod': {exit, cause: pod},
@@ -88,23 +98,65 @@ const ROWS: Row[] = [
   {doc: 'HTML page with escape sequences instead of JSON', fault: {kind: 'html'}, bound: 'fails-fast', all: {exit: 1, cause: /the API server answered HTTP 200 with a body that is not a valid JSON object \(text\/html: "<html><head><title>.{1,2}\]0;pwned/}},
   {doc: 'answers cut in half, connection closed', fault: {kind: 'truncated'}, bound: 'fails-fast', all: {exit: 1, cause: /the answer \(HTTP 200\) was cut short \(the connection closed before the whole body arrived\)/}},
   {
-    doc: 'port-forward upgraded, then stalled',
+    doc: 'port-forward upgraded, then stalled (`--scrape-via port-forward`)',
     fault: {kind: 'forward-stall'},
+    via: 'port-forward',
     bound: 'stalls',
     all: {exit: 4, cause: /port 4191 did not answer: the tunnel opened, then GET \/live got no answer within 5s/},
     except: forward(4, /port 4191: the tunnel opened, then GET \/metrics got no answer within 5s/, /proxy\.admin-timeout[^]*GET \/ready got no answer within 5s/),
   },
-  {doc: 'port-forward upgraded, then dropped', fault: {kind: 'forward-drop'}, bound: 'fails-fast', all: {exit: 1, cause: /admin port 4191 unreachable: the tunnel closed before an answer/}, except: forward(1, /port 4191 failed: the tunnel closed before an answer/, /proxy\.admin-unreachable[^]*the tunnel closed before an answer/)},
-  {doc: 'port-forward upgraded, then garbage', fault: {kind: 'forward-garble'}, bound: 'fails-fast', all: {exit: 1, cause: /\(not v4\.channel\.k8s\.io framing\)/}, except: forward(1, /\(not v4\.channel\.k8s\.io framing\)/)},
   {
-    doc: 'port-forward reset before any answer',
+    doc: 'port-forward upgraded, then dropped (`--scrape-via port-forward`)',
+    fault: {kind: 'forward-drop'},
+    via: 'port-forward',
+    bound: 'fails-fast',
+    all: {exit: 1, cause: /admin port 4191 unreachable: the tunnel closed before an answer/},
+    except: forward(1, /port 4191 failed: the tunnel closed before an answer/, /proxy\.admin-unreachable[^]*the tunnel closed before an answer/),
+  },
+  {
+    doc: 'port-forward upgraded, then garbage (`--scrape-via port-forward`)',
+    fault: {kind: 'forward-garble'},
+    via: 'port-forward',
+    bound: 'fails-fast',
+    all: {exit: 1, cause: /\(not v4\.channel\.k8s\.io framing\)/},
+    except: forward(1, /\(not v4\.channel\.k8s\.io framing\)/),
+  },
+  {
+    doc: 'port-forward reset before any answer (`--scrape-via port-forward`)',
     fault: {kind: 'forward-reset'},
+    via: 'port-forward',
     bound: 'stalls',
     // Long enough that a loaded machine does not turn the other probes of the run into timeouts.
     timeoutMs: DEFAULT_TIMEOUT,
     all: {exit: 1, cause: /admin port 4191 unreachable: the connection closed before the upgrade was answered \(ECONNRESET\)/},
     except: forward(1, /port 4191 failed: the connection closed before the upgrade was answered \(ECONNRESET\)/),
   },
+  {
+    doc: 'pods/proxy over HTTP/2: streams never answered',
+    fault: {kind: 'pods-proxy-stall'},
+    http2: true,
+    bound: 'stalls',
+    all: {exit: 4, cause: /admin port 4191 did not answer: GET \/live through pods\/proxy to pod\/\S+ in emojivoto port 4191: no answer from https:\/\/127\.0\.0\.1:\d+ within 5s/},
+    except: forward(4, /could not be scraped: GET \/metrics through pods\/proxy to pod\/\S+ in emojivoto port 4191: no answer from https:\/\/127\.0\.0\.1:\d+ within 5s/, /proxy\.admin-timeout[^]*GET \/ready through pods\/proxy[^]*within 5s/),
+  },
+  {
+    doc: 'pods/proxy over HTTP/2: streams reset before any answer',
+    fault: {kind: 'pods-proxy-reset'},
+    http2: true,
+    bound: 'stalls',
+    all: {exit: 4, cause: /GET \/live through pods\/proxy to pod\/\S+ in emojivoto port 4191: no usable answer within 5s \(\d+ attempts; connection closed before an answer \(ECONNRESET\)\)/},
+    except: forward(4, /GET \/metrics through pods\/proxy to pod\/\S+ in emojivoto port 4191: no usable answer within 5s \(\d+ attempts; connection closed before an answer \(ECONNRESET\)\)/, /proxy\.admin-timeout[^]*GET \/ready through pods\/proxy[^]*no usable answer within 5s/),
+  },
+  {
+    doc: "pods/proxy over HTTP/2: garbage with escape sequences instead of the proxy's answer",
+    fault: {kind: 'pods-proxy-garble'},
+    http2: true,
+    bound: 'fails-fast',
+    // The probes only read statuses (200); /metrics is read and refused. diagnose pod warns (proxy.metrics-unparseable).
+    all: OK,
+    except: {'viz-stat': {exit: 1, cause: /could not be scraped: \/metrics is not Prometheus text: line 1: expected a metric name/}},
+  },
+  {doc: 'pods/proxy over HTTP/2: the API server cannot dial the pod (`503` Status)', fault: {kind: 'pods-proxy-unreachable'}, http2: true, bound: 'fails-fast', all: OK},
 ]
 
 const STACK = /^\s+at .+:\d+:\d+\)?$/m
@@ -138,7 +190,7 @@ describe('cluster commands under faults', () => {
   before(async () => {
     sim = await startSim({scenario: 'healthy'})
     pod = sim.cluster.podsOf('emojivoto', 'web')[0]!.name
-    for (const row of [undefined, ...ROWS]) proxies.set(row, await startFaultProxy(sim, row?.fault))
+    for (const row of [undefined, ...ROWS]) proxies.set(row, await startFaultProxy(sim, row?.fault, {http2: row?.http2 === true}))
     // Eight at a time (most of a run under a stall is waiting), so the table costs about its slowest
     // runs. Runs without a fault go at the start, in
     // the middle and at the end, so the commands' own time is measured under the load the table makes.
@@ -146,7 +198,8 @@ describe('cluster commands under faults', () => {
     const jobs = rows.flatMap((row) => (Object.keys(COMMANDS) as CommandId[]).map((command) => ({command, row})))
     await mapLimit(jobs, 8, async ({command, row}) => {
       const started = Date.now()
-      const result = await runCli([...COMMANDS[command](pod), '--request-timeout', `${(row?.timeoutMs ?? T) / 1000}s`, '--kubeconfig', proxies.get(row)!.kubeconfigPath], {timeoutMs: 120_000})
+      const via = row?.via !== undefined && SCRAPING.has(command) ? ['--scrape-via', row.via] : []
+      const result = await runCli([...COMMANDS[command](pod), ...via, '--request-timeout', `${(row?.timeoutMs ?? T) / 1000}s`, '--kubeconfig', proxies.get(row)!.kubeconfigPath], {timeoutMs: 120_000})
       const ms = Date.now() - started
       if (row === undefined) baseline.set(command, Math.max(ms, baseline.get(command) ?? 0))
       runs.push({command, ms, result, row})

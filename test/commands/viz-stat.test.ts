@@ -9,6 +9,7 @@ import {after, before, describe, test} from 'node:test'
 import {LATENCY_BOUNDS_MS} from '../cluster/proxy/latency.js'
 import {binPath, runCli, watchCli as watch, type Watched} from '../helpers/run-cli.js'
 import {startSim} from '../helpers/sim.js'
+import type {StatRowJson} from '../helpers/stat-json.js'
 
 // Enough requests per 2 s window that a p99 read from whole-number bucket deltas lands in the
 // declared bucket: at 100 rps the tail holds a handful of requests, and the ±1 rounding of each
@@ -36,19 +37,7 @@ const scenario = {
   ],
 }
 
-interface Row {
-  name: string
-  kind: string
-  meshed: {ready: number; total: number}
-  pods: {targeted: number; scraped: number; failed: number}
-  success: number | null
-  rps: number | null
-  latency_ms_p50: number | null
-  latency_ms_p95: number | null
-  latency_ms_p99: number | null
-  tcp_open_connections: number | null
-  errors: Array<{pod: string; error: string}>
-}
+type Row = StatRowJson
 
 function bucketOf(ms: number): [number, number] {
   const i = LATENCY_BOUNDS_MS.findIndex((b) => ms <= b)

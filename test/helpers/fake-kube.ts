@@ -26,6 +26,7 @@ import type {
   ListOptions,
   ObjectRef,
   ServerVersion,
+  ServiceProxyRequest,
 } from '../../src/kube/types.js'
 
 /** A plain object as `kubectl get -o json` prints it. */
@@ -49,6 +50,8 @@ export interface FakeKubeOptions {
   objects?: PlainObject[]
   /** Keyed `namespace/pod:port`; ports without a handler are refused like the kubelet does. */
   proxies?: Record<string, ProxyHandler>
+  /** Keyed `namespace/service:port` (the port as the caller names it); others are a 404 of the API server. */
+  services?: Record<string, ProxyHandler>
   version?: ServerVersion
 }
 
@@ -253,6 +256,15 @@ export function fakeKube(options: FakeKubeOptions = {}): FakeKube {
       const answers: Array<HttpResult | Error> = []
       for (const path of paths) answers.push(await answer(pod, port, path).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))))
       return answers
+    },
+
+    async serviceProxyGet(service: ObjectRef, request: ServiceProxyRequest) {
+      fail('serviceProxyGet', service, request)
+      calls.push(`serviceProxyGet ${service.namespace}/${service.name}:${request.port}${request.path}`)
+      const handler = options.services?.[`${service.namespace}/${service.name}:${request.port}`]
+      if (!handler) throw new KubeApiError(`GET services/${service.name}:${request.port}/proxy in ${service.namespace}: services "${service.name}" not found`, 404)
+      const result = await handler(request.path)
+      return typeof result === 'string' ? {body: result, headers: {}, status: 200} : {body: '', headers: {}, status: 200, ...result}
     },
 
     async withPortForward<T>(pod: ObjectRef, port: number, fn: (localPort: number) => Promise<T>): Promise<T> {

@@ -9,10 +9,15 @@
 //   await proxy.stop()
 //
 // API faults apply to plain requests and leave port-forward upgrades alone; forward-* faults are
-// the other way round; reset-connections applies to every TCP connection.
+// the other way round; pods-proxy-* faults apply only to GETs through `pods/NAME:PORT/proxy` (how
+// meshport reaches proxies' admin ports unless --scrape-via port-forward) and pass the rest;
+// reset-connections applies to every TCP connection. With `{http2: true}` the proxy offers h2 by
+// ALPN as an API server does, so the API session's streams meet the faults (HTTP/1.1 clients,
+// client-node's and the port-forward upgrades, still get HTTP/1.1).
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {Agent, createServer, request, type Server} from 'node:https'
 import type {IncomingMessage, ServerResponse} from 'node:http'
+import {constants as h2, createSecureServer, type Http2ServerRequest, type Http2ServerResponse} from 'node:http2'
 import type {AddressInfo, Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -43,7 +48,23 @@ export type Fault =
   | {kind: 'forward-garble'}
   /** Port-forward upgrade requests are read, then their connection is reset before any answer. */
   | {kind: 'forward-reset'}
+  /** pods/proxy GETs are read and never answered. */
+  | {kind: 'pods-proxy-stall'}
+  /** pods/proxy GETs are reset before any answer (an HTTP/2 stream reset, or the connection). */
+  | {kind: 'pods-proxy-reset'}
+  /** pods/proxy GETs get 200 with a body that is no proxy's answer, escape sequences in it. */
+  | {kind: 'pods-proxy-garble'}
+  /** pods/proxy GETs get the API server's 503 Status for a pod it cannot dial. */
+  | {kind: 'pods-proxy-unreachable'}
 
+/** `/api/v1/namespaces/NS/pods/NAME[:PORT]/proxy/...`: a GET through the pods/proxy subresource. */
+const PODS_PROXY = /^\/api\/v1\/namespaces\/[^/]+\/pods\/[^/]+\/proxy(\/|$)/
+
+/** What a broken middlebox answers a proxy's admin endpoint with: no Prometheus text, no probe answer. */
+export const GARBLED = '\u001B]0;pwned\u0007\u001B[2J<<not a proxy>>\u009B31m\n'
+
+/** Headers HTTP/2 forbids (RFC 9113 8.2.2), left out of every relayed answer. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade'])
 /** What a hostile or broken middlebox answers instead of JSON: a title and a screen clear. */
 export const HOSTILE_HTML = '<html><head><title>\u001B]0;pwned\u0007</title></head><body>\u001B[2J\u001B[31mBad gateway\u009B1m</body></html>\n'
 
@@ -59,20 +80,29 @@ export interface FaultProxy {
   kubeconfigPath: string
   /** Requests seen (`METHOD path` or `UPGRADE path`), for tests that count retries. */
   seen: string[]
+  /** How many of them came as HTTP/2 streams. */
+  http2Requests(): number
   stop(): Promise<void>
 }
 
-export async function startFaultProxy(sim: Sim, fault: Fault | undefined): Promise<FaultProxy> {
+type Req = IncomingMessage | Http2ServerRequest
+type Res = ServerResponse | Http2ServerResponse
+
+export async function startFaultProxy(sim: Sim, fault: Fault | undefined, options: {http2?: boolean} = {}): Promise<FaultProxy> {
   const upstream = new URL(sim.cluster.server)
   const sockets = new Set<Socket>()
   const seen: string[] = []
   let connections = 0
   let apiRequests = 0
-  const server: Server = createServer({cert: sim.cluster.pki.server.certPem, key: sim.cluster.pki.server.keyPem}, (req, res) => {
+  const tls = {cert: sim.cluster.pki.server.certPem, key: sim.cluster.pki.server.keyPem}
+  let streams = 0
+  const handle = (req: Req, res: Res): void => {
+    if (req.httpVersionMajor === 2) streams++
     seen.push(`${req.method ?? 'GET'} ${req.url ?? ''}`)
     apiRequests++
     onRequest(req, res)
-  })
+  }
+  const server: Server = options.http2 ? (createSecureServer({...tls, allowHTTP1: true}, handle) as unknown as Server) : createServer(tls, handle)
   server.on('connection', (socket: Socket) => {
     connections++
     sockets.add(socket)
@@ -89,9 +119,10 @@ export async function startFaultProxy(sim: Sim, fault: Fault | undefined): Promi
   // Plain requests reuse connections to the simulator (a TLS handshake each would double the
   // test process's work); an upgrade takes a connection of its own.
   const agent = new Agent({keepAlive: true, rejectUnauthorized: false})
-  const forwardOptions = (req: IncomingMessage, upgrade = false) => ({
+  const forwardOptions = (req: Req, upgrade = false) => ({
     agent: upgrade ? (false as const) : agent,
-    headers: {...req.headers, host: upstream.host},
+    // HTTP/2's pseudo-headers (:path, :authority, …) are no HTTP/1.1 headers.
+    headers: {...Object.fromEntries(Object.entries(req.headers).filter(([name]) => !name.startsWith(':'))), host: upstream.host},
     hostname: upstream.hostname,
     method: req.method ?? 'GET',
     path: req.url ?? '/',
@@ -100,7 +131,7 @@ export async function startFaultProxy(sim: Sim, fault: Fault | undefined): Promi
   })
 
   /** The real answer, whole, for faults that change it. */
-  const fetchUpstream = (req: IncomingMessage, body: Buffer): Promise<{status: number; headers: Record<string, string | string[] | undefined>; body: Buffer}> =>
+  const fetchUpstream = (req: Req, body: Buffer): Promise<{status: number; headers: Record<string, string | string[] | undefined>; body: Buffer}> =>
     new Promise((resolve, reject) => {
       const up = request(forwardOptions(req), (answer) => {
         const chunks: Buffer[] = []
@@ -112,26 +143,52 @@ export async function startFaultProxy(sim: Sim, fault: Fault | undefined): Promi
       up.end(body)
     })
 
-  const pass = (req: IncomingMessage, res: ServerResponse, body: Buffer, cut = false): void => {
+  const pass = (req: Req, res: Res, body: Buffer, cut = false): void => {
     fetchUpstream(req, body).then(
       (answer) => {
-        res.writeHead(answer.status, {...answer.headers, 'content-length': String(answer.body.length)})
+        const headers = Object.fromEntries(Object.entries(answer.headers).filter(([name]) => !HOP_BY_HOP.has(name)))
+        res.writeHead(answer.status, {...headers, 'content-length': String(answer.body.length)})
         if (!cut) {
           res.end(answer.body)
           return
         }
         // Half the body, then the connection goes: content-length promised more.
-        res.write(answer.body.subarray(0, Math.floor(answer.body.length / 2)), () => req.socket.destroy())
+        ;(res as ServerResponse).write(answer.body.subarray(0, Math.floor(answer.body.length / 2)), () => req.socket.destroy())
       },
       () => req.socket.destroy(),
     )
   }
 
-  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+  /** A reset before any answer: the stream's on HTTP/2 (the connection carries others), else the connection. */
+  const resetRequest = (req: Req): void => {
+    if ('stream' in req) req.stream.close(h2.NGHTTP2_INTERNAL_ERROR)
+    else reset(req.socket)
+  }
+
+  const onRequest = (req: Req, res: Res): void => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       const body = Buffer.concat(chunks)
+      if (fault?.kind.startsWith('pods-proxy-')) {
+        if (!PODS_PROXY.test((req.url ?? '').split('?', 1)[0] ?? '')) return pass(req, res, body)
+        switch (fault.kind) {
+          case 'pods-proxy-stall':
+            return
+          case 'pods-proxy-reset':
+            return resetRequest(req)
+          case 'pods-proxy-garble':
+            res.writeHead(200, {'content-length': String(Buffer.byteLength(GARBLED)), 'content-type': 'text/plain'})
+            res.end(GARBLED)
+            return
+          case 'pods-proxy-unreachable': {
+            const text = JSON.stringify(statusBody(503, 'error trying to reach service: dial tcp 10.0.0.1:4191: connect: connection refused'))
+            res.writeHead(503, {'content-length': String(Buffer.byteLength(text)), 'content-type': 'application/json'})
+            res.end(text)
+            return
+          }
+        }
+      }
       switch (fault?.kind) {
         case 'status': {
           if (fault.every !== undefined && apiRequests % fault.every !== 0) return pass(req, res, body)
@@ -213,6 +270,7 @@ export async function startFaultProxy(sim: Sim, fault: Fault | undefined): Promi
   const kubeconfigPath = join(dir, 'kubeconfig')
   writeFileSync(kubeconfigPath, sim.cluster.kubeconfig().replaceAll(sim.cluster.server, url), {mode: 0o600})
   return {
+    http2Requests: () => streams,
     kubeconfigPath,
     seen,
     async stop() {

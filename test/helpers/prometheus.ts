@@ -45,6 +45,11 @@ export interface StartPrometheusOptions {
   cluster?: ApiAccess | {pki: {ca: {certPem: string}}; server: string; token: string}
   /** Or these file_sd target groups (with `cluster`: in addition to the pods). */
   targets?: TargetGroup[]
+  /**
+   * Rewrites the cluster's pod targets before Prometheus gets them: drop some (a namespace it does
+   * not scrape) or change their labels (a scrape config without viz's relabelling).
+   */
+  mapTargets?: (groups: TargetGroup[]) => TargetGroup[]
   /** Linkerd's control-plane namespace, which viz's keep rule requires on the pods (default `linkerd`). */
   linkerdNamespace?: string
   /** Seconds between scrapes (default 1; the scrape timeout is the same). */
@@ -68,6 +73,8 @@ export interface RunningPrometheus {
   /** `http://127.0.0.1:PORT`. */
   url: string
   port: number
+  /** The process id (benches read its CPU time). */
+  pid: number
   /** The TSDB directory. */
   storagePath: string
   /** The file_sd file; rewrite it with setTargets. */
@@ -229,7 +236,8 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
   const storagePath = options.storagePath ?? join(dir, 'data')
   const targetsPath = join(dir, 'targets.json')
   const access = options.cluster ? apiAccess(options.cluster) : undefined
-  const targets = [...(access ? await proxyTargets(access, options.linkerdNamespace) : []), ...(options.targets ?? [])]
+  const podTargets = access ? await proxyTargets(access, options.linkerdNamespace) : []
+  const targets = [...(options.mapTargets ? options.mapTargets(podTargets) : podTargets), ...(options.targets ?? [])]
   const writeTargets = (groups: TargetGroup[]): void => writeFileSync(targetsPath, JSON.stringify(groups, null, 2))
   writeTargets(targets)
   const job: Json = {file_sd_configs: [{files: [targetsPath], refresh_interval: '1s'}], job_name: 'linkerd-proxy'}
@@ -261,6 +269,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
   }
 
   const running: RunningPrometheus = {
+    pid: child.pid ?? 0,
     port,
     async query(promql, time) {
       const params = new URLSearchParams({query: promql, ...(time ? {time: String(time.getTime() / 1000)} : {})})

@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 
 import {ClusterError, KubeApiError, TimeoutError} from '../../src/errors.js'
-import {PortForwardError} from '../../src/kube/errors.js'
+import {PodProxyError, PortForwardError} from '../../src/kube/errors.js'
 import {createKubeClient} from '../../src/kube/index.js'
 import {KubeErrorCode, type KubeClient} from '../../src/kube/types.js'
 import {startSim, type Sim} from '../helpers/sim.js'
@@ -121,8 +121,14 @@ describe('kube client against the simulated cluster', () => {
     assert.deepEqual(bodies, ['ready\n', 'live\n'])
   })
 
-  test('port-forward to a missing pod is a PortForwardError', async () => {
-    await assert.rejects(kube.proxyGet({name: 'ghost', namespace: 'emojivoto'}, 4191, '/ready'), PortForwardError)
+  test('a GET to a missing pod names it: pods/proxy by default, the port-forward when asked for', async () => {
+    await assert.rejects(kube.proxyGet({name: 'ghost', namespace: 'emojivoto'}, 4191, '/ready'), (err: unknown) => err instanceof PodProxyError && /pod\/ghost in emojivoto .*pods "ghost" not found/.test(err.message))
+    const forwarding = createKubeClient({context: undefined, kubeconfig: sim.kubeconfigPath, requestTimeoutMs: 5000, scrapeVia: 'port-forward'})
+    try {
+      await assert.rejects(forwarding.proxyGet({name: 'ghost', namespace: 'emojivoto'}, 4191, '/ready'), PortForwardError)
+    } finally {
+      await forwarding.close()
+    }
   })
 
   test('client-certificate context works', async () => {

@@ -191,9 +191,12 @@ describe('no credential in any output', {concurrency: 4, timeout: 300_000}, () =
     execUser(kc, script('valid.sh', `printf '{"apiVersion":"${V1}","kind":"ExecCredential","status":{"token":"${token}"}}'`))
     sim.cluster.injectApiError({message: `upstream rejected credential ${token}`, path: '/configmaps', status: 500})
     sim.cluster.injectApiError({message: `tunnel refused for ${token}`, path: '/portforward', status: 500})
+    sim.cluster.injectApiError({message: `proxy refused for ${token}`, path: '/proxy/metrics', status: 500})
     assert.match(await run('api-echo', kc, [token], {args: ['check']}), /upstream rejected credential \[REDACTED\]/)
     assert.match(await run('api-echo-json', kc, [token], {args: ['check', '-o', 'json']}), /upstream rejected credential \[REDACTED\]/)
+    // pods/proxy fails (500), so each pod falls back to a port-forward, which fails too.
     assert.match(await run('portforward-echo', kc, [token], {args: ['diagnose', 'proxy-metrics', 'deploy/web', '-n', 'emojivoto']}), /tunnel refused for \[REDACTED\]/)
+    assert.match(await run('proxy-echo', kc, [token], {args: ['diagnose', 'proxy-metrics', 'deploy/web', '-n', 'emojivoto', '--scrape-via', 'proxy']}), /proxy refused for \[REDACTED\]/)
     // The bundle's exit code says whether problems were found; what matters here is what it holds.
     const bundle = join(dir, 'bundle.tar.gz')
     await run('bundle', kc, [token], {args: ['diagnose', 'bundle', '-n', 'emojivoto', '-f', bundle], code: 'any'})

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
+import {DirectSource} from '../../src/metrics/direct-source.js'
 import {runStat, type StatRequest} from '../../src/metrics/stat-run.js'
+import type {KubeClient} from '../../src/kube/types.js'
+import type {MetricsSource} from '../../src/metrics/source.js'
 import {parseTargets} from '../../src/resources/targets.js'
 import {fakeKube, type PlainObject, type ProxyHandler} from '../helpers/fake-kube.js'
 
@@ -50,8 +53,11 @@ function proxy(ok: number, fail: number, clientSa = 'web'): ProxyHandler {
 const request = (args: string[], extra: Partial<StatRequest> = {}): StatRequest => {
   const parsed = parseTargets(args)
   assert.ok(parsed.ok)
-  return {concurrency: 4, controlPlaneNamespace: 'linkerd', includeAdmin: false, namespace: 'shop', scrapeTimeoutMs: 2000, selection: parsed, windowMs: 50, ...extra}
+  return {controlPlaneNamespace: 'linkerd', includeAdmin: false, namespace: 'shop', selection: parsed, windowMs: 50, ...extra}
 }
+
+/** runStat with the direct source, as viz stat runs it without Prometheus. */
+const stat = (kube: KubeClient, req: StatRequest) => runStat(kube, req, new DirectSource(kube, {concurrency: 4, scrapeVia: 'auto', timeoutMs: 2000}))
 
 describe('runStat against an in-memory cluster', () => {
   const objects = [
@@ -74,7 +80,7 @@ describe('runStat against an in-memory cluster', () => {
     })
 
   test('rows per deployment; refused and garbage pods become per-pod errors', async () => {
-    const run = await runStat(kube(), request(['deploy']))
+    const run = await stat(kube(), request(['deploy']))
     const [api, web] = run.report.rows
     assert.equal(api?.name, 'api')
     assert.deepEqual(api?.meshed, {ready: 3, total: 3})
@@ -94,26 +100,28 @@ describe('runStat against an in-memory cluster', () => {
   })
 
   test('--from keeps only traffic whose client identity is the source workload', async () => {
-    const run = await runStat(kube(), request(['deploy/api'], {from: {namespace: 'shop', target: {custom: false, kind: 'deployment', name: 'api'}}}))
+    const run = await stat(kube(), request(['deploy/api'], {from: {namespace: 'shop', target: {custom: false, kind: 'deployment', name: 'api'}}}))
     assert.equal(run.report.rows[0]?.stats.successCount, 0, 'api pods are called by the web service account, not api')
-    const fromWeb = await runStat(kube(), request(['deploy/api'], {from: {namespace: 'shop', target: {custom: false, kind: 'deployment', name: 'web'}}}))
+    const fromWeb = await stat(kube(), request(['deploy/api'], {from: {namespace: 'shop', target: {custom: false, kind: 'deployment', name: 'web'}}}))
     assert.equal(fromWeb.report.rows[0]?.stats.successCount, 27)
   })
 
-  test('unknown custom types and names that do not exist stop the run before any scrape', async () => {
+  test('unknown custom types and names that do not exist stop the run before any scrape or query', async () => {
     const k = kube()
-    const run = await runStat(k, request(['widgets']))
+    // Whatever the source: it is never asked.
+    const untouchable: MetricsSource = {close: async () => {}, kind: 'prometheus', stat: () => assert.fail('the source was asked to measure')}
+    const run = await runStat(k, request(['widgets']), untouchable)
     assert.deepEqual(run.unknownTypes, ['widgets'])
-    const missing = await runStat(k, request(['deploy/nope', 'deploy/web']))
+    const missing = await runStat(k, request(['deploy/nope', 'deploy/web']), untouchable)
     assert.deepEqual(missing.notFound, ['deployment/nope in namespace shop'])
     assert.deepEqual(missing.report.rows, [])
-    const namespace = await runStat(k, request(['deploy'], {namespace: 'no-such-ns'}))
+    const namespace = await runStat(k, request(['deploy'], {namespace: 'no-such-ns'}), untouchable)
     assert.deepEqual(namespace.notFound, ['namespace no-such-ns'])
-    const to = await runStat(k, request(['deploy/web'], {to: {namespace: 'shop', target: {custom: false, kind: 'deployment', name: 'nope'}}}))
+    const to = await runStat(k, request(['deploy/web'], {to: {namespace: 'shop', target: {custom: false, kind: 'deployment', name: 'nope'}}}), untouchable)
     assert.deepEqual(to.notFound, ['--to deployment/nope in namespace shop'])
-    const svc = await runStat(k, request(['deploy/web'], {to: {namespace: 'shop', target: {custom: false, kind: 'service', name: 'nope'}}}))
+    const svc = await runStat(k, request(['deploy/web'], {to: {namespace: 'shop', target: {custom: false, kind: 'service', name: 'nope'}}}), untouchable)
     assert.deepEqual(svc.notFound, ['--to service/nope in namespace shop'])
-    const ns = await runStat(k, request(['deploy/web'], {from: {namespace: 'shop', target: {custom: false, kind: 'namespace', name: 'nope'}}}))
+    const ns = await runStat(k, request(['deploy/web'], {from: {namespace: 'shop', target: {custom: false, kind: 'namespace', name: 'nope'}}}), untouchable)
     assert.deepEqual(ns.notFound, ['--from namespace/nope'])
     assert.equal(k.calls.filter((c) => c.startsWith('proxyGet')).length, 0, 'no scrape for a run that names something missing')
   })
@@ -121,7 +129,7 @@ describe('runStat against an in-memory cluster', () => {
   test('a named resource that exists without pods is a row with MESHED 0/0, not an error', async () => {
     const scaledToZero: PlainObject = {apiVersion: 'apps/v1', kind: 'Deployment', metadata: {name: 'idle', namespace: 'shop'}}
     const k = fakeKube({objects: [...objects, scaledToZero], proxies: {'shop/web-1-a:4191': proxy(3, 0)}})
-    const run = await runStat(k, request(['deploy/idle', 'deploy/web']))
+    const run = await stat(k, request(['deploy/idle', 'deploy/web']))
     assert.deepEqual(run.notFound, [])
     assert.deepEqual(run.report.rows.map((r) => [r.name, r.meshed]), [['idle', {ready: 0, total: 0}], ['web', {ready: 1, total: 1}]])
   })
@@ -129,7 +137,7 @@ describe('runStat against an in-memory cluster', () => {
   test('--unmeshed keeps rows none of whose pods is meshed', async () => {
     const plain: PlainObject = {...meshedPod('db-1-a', 'db-1', 'db'), metadata: {labels: {app: 'db'}, name: 'db-1-a', namespace: 'shop', ownerReferences: [{apiVersion: 'apps/v1', controller: true, kind: 'ReplicaSet', name: 'db-1', uid: 'db-1'}]}}
     const k = fakeKube({objects: [rs('web-1', 'web'), rs('db-1', 'db'), meshedPod('web-1-a', 'web-1', 'web'), plain], proxies: {'shop/web-1-a:4191': proxy(1, 0)}})
-    const rows = async (extra: Partial<StatRequest>) => (await runStat(k, request(['deploy'], extra))).report.rows.map((r) => [r.name, `${r.meshed.ready}/${r.meshed.total}`, r.podsTargeted])
+    const rows = async (extra: Partial<StatRequest>) => (await stat(k, request(['deploy'], extra))).report.rows.map((r) => [r.name, `${r.meshed.ready}/${r.meshed.total}`, r.podsTargeted])
     assert.deepEqual(await rows({}), [['web', '1/1', 1]])
     assert.deepEqual(await rows({unmeshed: true}), [['db', '0/1', 0], ['web', '1/1', 1]])
   })
@@ -141,9 +149,9 @@ describe('runStat against an in-memory cluster', () => {
       metadata: {name: 'canary-6c', namespace: 'shop', ownerReferences: [{apiVersion: 'argoproj.io/v1alpha1', controller: true, kind: 'Rollout', name: 'canary', uid: 'r'}]},
     }
     const k = fakeKube({objects: [rollout, meshedPod('canary-6c-a', 'canary-6c', 'canary')], proxies: {'shop/canary-6c-a:4191': proxy(5, 0)}})
-    const run = await runStat(k, request(['rollouts']))
+    const run = await stat(k, request(['rollouts']))
     assert.deepEqual(run.report.rows.map((r) => [r.kind.name, r.name, r.stats.successCount]), [['rollout', 'canary', 5]])
-    const all = await runStat(k, request(['all']))
+    const all = await stat(k, request(['all']))
     assert.deepEqual(all.report.rows.map((r) => r.kind.short), ['po', 'rs', 'rollout'])
   })
 
@@ -153,15 +161,15 @@ describe('runStat against an in-memory cluster', () => {
       objects: [...objects, deploy('api', {tier: 'backend'}), deploy('web', {tier: 'frontend'})],
       proxies: {'shop/api-1-a:4191': proxy(1, 0), 'shop/api-1-b:4999': proxy(1, 0), 'shop/web-1-a:4191': proxy(1, 0)},
     })
-    const run = await runStat(k, request(['deploy'], {labelSelector: 'tier=frontend'}))
+    const run = await stat(k, request(['deploy'], {labelSelector: 'tier=frontend'}))
     assert.deepEqual(run.report.rows.map((r) => r.name), ['web'])
-    const pods = await runStat(k, request(['po'], {labelSelector: 'app=api'}))
+    const pods = await stat(k, request(['po'], {labelSelector: 'app=api'}))
     assert.deepEqual(pods.report.rows.map((r) => r.name), ['api-1-a', 'api-1-b', 'api-1-c'])
   })
 
   test('ReplicaSets that cannot be listed only shorten owner chains, with a warning', async () => {
     const k = fakeKube({failures: {listReplicaSets: new Error('forbidden')}, objects, proxies: {'shop/api-1-a:4191': proxy(1, 0)}})
-    const run = await runStat(k, request(['rs']))
+    const run = await stat(k, request(['rs']))
     assert.deepEqual(run.report.rows.map((r) => r.name), ['api-1', 'web-1'])
     assert.match(run.warnings[0] ?? '', /cannot list replicasets \(forbidden\)/)
   })

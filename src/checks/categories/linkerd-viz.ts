@@ -166,7 +166,7 @@ export const linkerdViz = (validFor = '60 days'): Category<CheckContext> => ({
         if (external) return skip(`viz uses the external Prometheus ${external}`)
         const pods = (await vizPods(ctx, scope, ns)).filter((pod) => component(pod) === PROMETHEUS_COMPONENT && pod.status?.phase === 'Running')
         if (pods.length === 0) return fail(`no running ${PROMETHEUS_COMPONENT} pod in ${ns}`)
-        // Through a port-forward, as `linkerd viz` reaches it: /-/ready answers 200 once Prometheus serves queries.
+        // Its pod's port, as `linkerd viz` reaches it (pods/proxy or a port-forward, per --scrape-via): /-/ready answers 200 once Prometheus serves queries.
         const results = await Promise.all(
           pods.map(async (pod) => {
             const name = pod.metadata?.name ?? ''

@@ -3,7 +3,7 @@ import {renameSync, rmSync, writeFileSync} from 'node:fs'
 import {Args, Flags} from '@oclif/core'
 
 import type {CheckSettings} from '../../checks/context.js'
-import {ClusterCommand} from '../../cluster-command.js'
+import {ClusterCommand, scrapeViaFlag} from '../../cluster-command.js'
 import {parseRuleSelection} from '../../diagnose/rules.js'
 import {errorInfo, InputError, NotFoundError, UsageError} from '../../errors.js'
 import type {KubeClient} from '../../kube/types.js'
@@ -37,6 +37,7 @@ It holds a diagnose pod report and the proxy's /metrics for every pod of the nam
     skip: Flags.string({description: 'Do not report these rule ids or groups.', multiple: true}),
     output: Flags.option({char: 'o', default: 'table', description: 'Summary format on stdout.', options: ['table', 'json'] as const})(),
     concurrency: Flags.integer({default: 16, description: 'How many pods to read at once.', min: 1}),
+    'scrape-via': scrapeViaFlag(),
   }
 
   async run(): Promise<void> {

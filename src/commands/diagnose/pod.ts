@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {ClusterCommand} from '../../cluster-command.js'
+import {ClusterCommand, scrapeViaFlag} from '../../cluster-command.js'
 import {parseRuleSelection} from '../../diagnose/rules.js'
 import {NotFoundError, UsageError} from '../../errors.js'
 import type {KubeClient} from '../../kube/types.js'
@@ -10,7 +10,7 @@ import {jsonDocument} from '../../output/json.js'
 export default class DiagnosePod extends ClusterCommand {
   static override description = `Explain one pod: why it is or is not meshed, proxy health, version and mTLS status.
 
-Reads the pod, its namespace and owner, the proxy injector's webhook and pods, and (for a running meshed pod) the proxy's /ready, /live and /metrics through a port-forward to its admin port. Reports each problem with a rule id and a one-line fix; exit code 1 when a problem of severity error is found.`
+Reads the pod, its namespace and owner, the proxy injector's webhook and pods, and (for a running meshed pod) the proxy's /ready, /live and /metrics on its admin port (through the API server's pods/proxy, or a port-forward: --scrape-via). Reports each problem with a rule id and a one-line fix; exit code 1 when a problem of severity error is found.`
 
   static override examples = [
     '<%= config.bin %> diagnose pod web-7d9f8 -n shop',
@@ -27,6 +27,7 @@ Reads the pod, its namespace and owner, the proxy injector's webhook and pods, a
     only: Flags.string({description: 'Report only these rule ids or groups (e.g. ports, mesh.not-annotated; comma-separated or repeated).', multiple: true}),
     skip: Flags.string({description: 'Do not report these rule ids or groups.', multiple: true}),
     output: Flags.option({char: 'o', default: 'table', description: 'Output format.', options: ['table', 'json'] as const})(),
+    'scrape-via': scrapeViaFlag(),
   }
 
   async run(): Promise<void> {

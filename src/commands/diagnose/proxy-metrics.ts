@@ -1,13 +1,13 @@
 import {Args, Flags} from '@oclif/core'
 
-import {ClusterCommand} from '../../cluster-command.js'
+import {ClusterCommand, scrapeViaFlag} from '../../cluster-command.js'
 import {NotFoundError, UsageError} from '../../errors.js'
 import {jsonDocument} from '../../output/json.js'
 
 export default class DiagnoseProxyMetrics extends ClusterCommand {
   static override description = `Print the raw /metrics of each pod's Linkerd proxy.
 
-Each pod's proxy is reached through a port-forward to its linkerd-admin port (a native-sidecar proxy too). Output follows linkerd diagnostics proxy-metrics: a "# POD name (i of n)" header per pod, then the Prometheus text or "# ERROR: ...". --obfuscate replaces the values of the authority, client_id, server_id, target_addr, dst_service and dst_namespace labels with the first 8 hex digits of their SHA-256, as Linkerd does; other labels (target_ip, pod names) stay as they are. Exit code 1 when a pod could not be read or a named one does not exist.`
+Each pod's proxy is reached on its linkerd-admin port (a native-sidecar proxy too) through the API server's pods/proxy, or a port-forward where that cannot work (--scrape-via). Output follows linkerd diagnostics proxy-metrics: a "# POD name (i of n)" header per pod, then the Prometheus text or "# ERROR: ...". --obfuscate replaces the values of the authority, client_id, server_id, target_addr, dst_service and dst_namespace labels with the first 8 hex digits of their SHA-256, as Linkerd does; other labels (target_ip, pod names) stay as they are. Exit code 1 when a pod could not be read or a named one does not exist.`
 
   static override examples = [
     '<%= config.bin %> diagnose proxy-metrics deploy/web -n shop',
@@ -27,6 +27,7 @@ Each pod's proxy is reached through a port-forward to its linkerd-admin port (a 
     obfuscate: Flags.boolean({default: false, description: 'Hash the authority, client_id, server_id, target_addr, dst_service and dst_namespace label values (as Linkerd does; target_ip stays).'}),
     output: Flags.option({char: 'o', default: 'text', description: 'Output format: Linkerd-style text (table is the same), or one JSON document.', options: ['text', 'table', 'json'] as const})(),
     concurrency: Flags.integer({default: 16, description: 'How many pods to read at once.', min: 1}),
+    'scrape-via': scrapeViaFlag(),
   }
 
   async run(): Promise<void> {

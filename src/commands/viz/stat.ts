@@ -1,8 +1,7 @@
 import {Flags} from '@oclif/core'
 
-import {ClusterCommand} from '../../cluster-command.js'
 import {NotFoundError, UsageError} from '../../errors.js'
-import type {SignalSnapshot} from '../../metrics/signals.js'
+import type {StatCarry} from '../../metrics/source.js'
 import {runStat, type PeerTarget, type StatRequest, type StatRun} from '../../metrics/stat-run.js'
 import {jsonDocument} from '../../output/json.js'
 import {startProgress} from '../../output/progress.js'
@@ -11,12 +10,13 @@ import {renderStatTable} from '../../output/stat-table.js'
 import {SERVICE_ALIASES} from '../../resources/kinds.js'
 import {parseTargets, type Target} from '../../resources/targets.js'
 import {parseDuration} from '../../util/duration.js'
-import {goRound, scrapeExitCode, scrapeNotes} from '../../watch-rounds.js'
+import {sourceFlags, VizCommand} from '../../viz-command.js'
+import {goRound, roundPeriod, scrapeExitCode, scrapeNotes} from '../../watch-rounds.js'
 
-export default class VizStat extends ClusterCommand {
-  static override summary = 'Golden signals (success, RPS, latency, TCP) per workload, from the proxies themselves.'
+export default class VizStat extends VizCommand {
+  static override summary = 'Golden signals (success, RPS, latency, TCP) per workload, from the proxies themselves or a Prometheus.'
 
-  static override description = `Scrapes each meshed pod's proxy admin endpoint (/metrics on the linkerd-admin port) twice through a Kubernetes port-forward, --window apart, and computes what \`linkerd viz stat\` shows without the viz extension or Prometheus.
+  static override description = `By default scrapes each meshed pod's proxy admin endpoint (/metrics on the linkerd-admin port) twice, --window apart, through the API server (pods/proxy over one HTTP/2 connection, or a port-forward per pod: --scrape-via), and computes what \`linkerd viz stat\` shows without the viz extension or Prometheus. With --prometheus URL or auto (Linkerd viz's Prometheus), the same rows come from Linkerd viz's own queries instead, at once for any window Prometheus holds; windows over 1m use viz's Prometheus when it is installed.
 
 TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout (short, singular or plural), any custom owner kind of your pods (e.g. clonesets), or all. Pods are grouped by their owner chain (Pod → ReplicaSet → Deployment, Job → CronJob, custom owners).
 
@@ -28,6 +28,8 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
     '<%= config.bin %> viz stat deploy/web --to deploy/voting -n emojivoto',
     '<%= config.bin %> viz stat all -A -o json',
     '<%= config.bin %> viz stat po -l app=web-svc -n emojivoto --watch',
+    '<%= config.bin %> viz stat deploy -A -t 1h --prometheus auto',
+    "<%= config.bin %> viz stat deploy -n emojivoto --prometheus https://mimir.example.com/prometheus --prometheus-header 'X-Scope-OrgID: team-a'",
   ]
 
   static override strict = false
@@ -38,7 +40,7 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
     namespace: Flags.string({char: 'n', description: 'Namespace of the resources (default: the context namespace, else default).'}),
     'all-namespaces': Flags.boolean({char: 'A', default: false, description: 'Resources in every namespace (adds a NAMESPACE column).'}),
     selector: Flags.string({char: 'l', description: 'Label selector on the listed resources (=, ==, !=, in, notin, exists).'}),
-    window: Flags.string({aliases: ['time-window'], char: 't', default: '10s', description: 'Time between the two scrapes of each proxy (1s or more).'}),
+    window: Flags.string({aliases: ['time-window'], char: 't', default: '10s', description: 'The window measured: the time between the two scrapes of each proxy (1s or more), or the range of the Prometheus queries (1m, 1h, 1d, …).'}),
     output: Flags.option({char: 'o', default: 'table', description: 'Output format.', options: ['table', 'wide', 'json'] as const})(),
     watch: Flags.boolean({char: 'w', default: false, description: 'Keep measuring, one window after another (JSON: one document per line).'}),
     to: Flags.string({description: 'Only traffic from the target to this resource (TYPE/NAME, also svc/NAME), from the target\'s outbound metrics.', exclusive: ['from']}),
@@ -47,7 +49,8 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
     'from-namespace': Flags.string({description: 'Namespace of the --from resource (default: the target namespace).'}),
     'include-admin': Flags.boolean({default: false, description: 'Count the admin-port traffic (these scrapes, kubelet probes) like Linkerd viz does.'}),
     unmeshed: Flags.boolean({default: false, description: 'Also list resources none of whose pods is meshed (MESHED 0/N, no metrics).'}),
-    concurrency: Flags.integer({default: 16, description: 'Port-forwards open at the same time.', min: 1}),
+    concurrency: Flags.integer({default: 16, description: 'Scrapes in flight at the same time (direct source).', min: 1}),
+    ...sourceFlags,
   }
 
   async run(): Promise<void> {
@@ -66,19 +69,19 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
     if (flags['all-namespaces'] && parsed.targets.some((t) => t.name !== undefined)) {
       throw new UsageError('stats for a resource cannot be retrieved by name across all namespaces', {hint: 'name the namespace with -n instead of -A'})
     }
-    const options = this.kubeOptions(flags)
     const kube = await this.kube(flags)
+    const closers: Array<() => Promise<void>> = []
     try {
       const namespace = flags['all-namespaces'] ? undefined : (flags.namespace ?? kube.namespace)
       const peerNs = namespace ?? kube.namespace
+      const source = await this.openSource(kube, flags, {ms: windowMs, text: flags.window}, {concurrency: flags.concurrency})
+      closers.push(() => source.close())
       const request: StatRequest = {
-        concurrency: flags.concurrency,
         controlPlaneNamespace: flags['linkerd-namespace'],
         from: flags.from === undefined ? undefined : peer('--from', flags.from, flags['from-namespace'] ?? peerNs),
         includeAdmin: flags['include-admin'],
         labelSelector: flags.selector,
         namespace,
-        scrapeTimeoutMs: options.requestTimeoutMs,
         selection: parsed,
         to: flags.to === undefined ? undefined : peer('--to', flags.to, flags['to-namespace'] ?? peerNs),
         unmeshed: flags.unmeshed,
@@ -88,6 +91,7 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
         const context = {
           direction: run.direction,
           includeAdmin: flags['include-admin'],
+          source: run.source,
           time: new Date().toISOString(),
           ...(flags.to ? {to: flags.to} : {}),
           ...(flags.from ? {from: flags.from} : {}),
@@ -107,24 +111,25 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
       const progress = await startProgress({enabled: flags.output !== 'json', color: flags.color})
       request.progress = (message) => progress.show(message)
       this.pauseSpinner = (paused) => progress.pause(paused)
-      let previous: ReadonlyMap<string, SignalSnapshot> | undefined
+      let previous: StatCarry | undefined
       await goRound(this.io(), {
         check: (run) => this.check(run, namespace),
         // Nothing measured: exit 4 when every scrape stalled (the numbers are unknown), else 1.
         exitCode: (run) => scrapeExitCode(run.report.podsTargeted, run.report.podsScraped, run.report.errors),
         json: flags.output === 'json',
         measure: async () => {
-          const run = await runStat(kube, request, previous).finally(() => progress.stop())
+          const run = await runStat(kube, request, source, previous).finally(() => progress.stop())
           request.progress = undefined
           previous = run.latest
           return run
         },
-        notes: (run) => scrapeNotes({...run.report, warnings: run.warnings}, run.report.rows.length === 0 && flags.output !== 'json' ? 'No traffic found.\n' : ''),
-        periodMs: windowMs,
+        notes: (run) => scrapeNotes({...run.report, source: run.source, warnings: run.warnings}, run.report.rows.length === 0 && flags.output !== 'json' ? 'No traffic found.\n' : ''),
+        periodMs: roundPeriod(source.kind, windowMs),
         render: (run) => render(run, flags.watch),
         watch: flags.watch,
       })
     } finally {
+      for (const close of closers) await close()
       await kube.close()
     }
   }

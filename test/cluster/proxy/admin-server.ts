@@ -42,6 +42,8 @@ export class PodServers {
   private readonly sockets = new Set<Duplex>()
   private readonly runtimes = new Map<string, ProxyRuntime>()
   private readonly backends = new Map<string, ExternalBackend>()
+  /** Open connections by `namespace/pod:port`, so that re-routing a port ends them. */
+  private readonly byPort = new Map<string, Set<Duplex>>()
   private closed = false
 
   constructor(
@@ -71,8 +73,13 @@ export class PodServers {
    * over loopback TCP); `undefined` gives the port back to the simulation.
    */
   route(pod: SimPod, port: number, backend: ExternalBackend | undefined): void {
-    if (backend) this.backends.set(`${pod.key}:${port}`, backend)
-    else this.backends.delete(`${pod.key}:${port}`)
+    const key = `${pod.key}:${port}`
+    if (backend) this.backends.set(key, backend)
+    else this.backends.delete(key)
+    // Connections to what answered before end, as they would if that process went away: pooled
+    // keep-alive connections of the proxy subresources must not keep reaching it.
+    for (const socket of this.byPort.get(key) ?? []) socket.destroy()
+    this.byPort.delete(key)
   }
 
   /** Opens a TCP connection to what listens on `port` inside the pod, like the kubelet does. */
@@ -98,19 +105,27 @@ export class PodServers {
     if (kind === 'external') {
       const backend = this.backends.get(`${pod.key}:${port}`) as ExternalBackend
       const socket = netConnect(backend.port, backend.host)
-      this.track(socket)
+      this.track(socket, `${pod.key}:${port}`)
       return socket
     }
     const server = this.serverFor(pod, port, kind)
     const [socket, serverSide] = memoryConnection()
-    this.track(socket)
+    this.track(socket, `${pod.key}:${port}`)
     server.emit('connection', serverSide)
     return socket
   }
 
-  private track(socket: Duplex): void {
+  private track(socket: Duplex, key?: string): void {
     this.sockets.add(socket)
     socket.on('close', () => this.sockets.delete(socket))
+    if (key === undefined) return
+    let set = this.byPort.get(key)
+    if (!set) {
+      set = new Set()
+      this.byPort.set(key, set)
+    }
+    set.add(socket)
+    socket.on('close', () => set.delete(socket))
   }
 
   private serverFor(pod: SimPod, port: number, kind: 'admin' | 'app'): Server {

@@ -15,6 +15,7 @@
 //   and meshport's scrapes) dominate them, and a burst at the edge of one window moves them.
 // TCP_CONN is a gauge read at different instants (and counts meshport's own port-forwards), so it
 // is not compared.
+import type {StatRowJson} from '../../helpers/stat-json.js'
 import {comparison, exitProblems, type Comparison} from './comparison.js'
 
 export const STAT_TOLERANCE = {
@@ -45,23 +46,8 @@ export interface LinkerdStatRow {
   tcp_write_bytes_rate?: number
 }
 
-/** The fields of `meshport viz stat -o json` (docs/viz-stat.md) the comparisons read. */
-export interface MeshportStatRow {
-  namespace: string
-  kind: string
-  name: string
-  meshed: {ready: number; total: number}
-  pods: {targeted: number; scraped: number; failed: number}
-  success: number | null
-  success_count: number
-  failure_count: number
-  rps: number | null
-  latency_ms_p50: number | null
-  latency_ms_p95: number | null
-  latency_ms_p99: number | null
-  tcp_read_bytes_rate: number | null
-  tcp_write_bytes_rate: number | null
-}
+/** The fields of `meshport viz stat -o json` (docs/viz-stat.md) the comparisons read: the end-to-end tests' own. */
+export type MeshportStatRow = StatRowJson
 
 export interface MeshportStatDoc {
   time: string
