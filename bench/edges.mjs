@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Measures `meshport viz edges deploy -A` on the simulated cluster: wall time of the CLI with N
 // meshed pods in Deployments of 10 replicas, each Deployment a client of the next (so every pod
-// has outbound and inbound connection series), one scrape per pod. Target (issue 20): 200 pods
-// under 1.5 s on the shared 2-core development machine.
+// has outbound and inbound connection series), one scrape per pod, by the path --via names
+// (--scrape-via: pods/proxy on one HTTP/2 session, a port-forward per pod, or auto). Target
+// (issue 20): 200 pods under 1.5 s on the shared 2-core development machine.
 //
-//   node --import tsx bench/edges.mjs [--pods 200] [--runs 5] [--bin path/to/run.js]
+//   node --import tsx bench/edges.mjs [--pods 200] [--runs 5] [--via auto] [--bin path/to/run.js]
 // Prints the load average too: on a shared 2-core machine other work inflates every figure.
 // Needs a build (node scripts/build.mjs): it runs bin/run.js like a user does.
 import {loadavg} from 'node:os'
@@ -15,11 +16,13 @@ import {median, option, runCli as spawnCli} from './spawn-cli.mjs'
 const pods = Number(option('pods', '200'))
 const runs = Number(option('runs', '5'))
 const bin = option('bin', fileURLToPath(new URL('../bin/run.js', import.meta.url)))
+const via = option('via', 'auto')
 
 const {startSim} = await import('../test/helpers/sim.ts')
 const {normalizeScenario} = await import('../test/cluster/scenario.ts')
 const {createKubeClient} = await import('../src/kube/index.ts')
 const {runEdges} = await import('../src/metrics/edges-run.ts')
+const {DirectSource} = await import('../src/metrics/direct-source.ts')
 
 function chainScenario(total) {
   const workloads = []
@@ -34,9 +37,10 @@ function chainScenario(total) {
 
 // The same run in this process: list + scrape + edges, without CLI start-up.
 async function inProcess(kubeconfig) {
-  const kube = createKubeClient({context: undefined, kubeconfig, requestTimeoutMs: 10_000})
+  const kube = createKubeClient({context: undefined, kubeconfig, requestTimeoutMs: 10_000, scrapeVia: via})
   const started = performance.now()
-  const run = await runEdges(kube, {concurrency: 16, controlPlaneNamespace: 'linkerd', namespace: undefined, scrapeTimeoutMs: 10_000, type: {custom: false, kind: 'deployment'}})
+  const source = new DirectSource(kube, {concurrency: 16, scrapeVia: via, timeoutMs: 10_000})
+  const run = await runEdges(kube, {controlPlaneNamespace: 'linkerd', namespace: undefined, type: {custom: false, kind: 'deployment'}}, source)
   await kube.close()
   return {edges: run.edges.length, ms: performance.now() - started}
 }
@@ -47,7 +51,7 @@ try {
   let edges = 0
   let scraped = 0
   for (let i = 0; i < runs; i++) {
-    const r = await spawnCli(bin, ['viz', 'edges', 'deploy', '-A', '-o', 'json', '--kubeconfig', sim.kubeconfigPath])
+    const r = await spawnCli(bin, ['viz', 'edges', 'deploy', '-A', '-o', 'json', '--scrape-via', via, '--kubeconfig', sim.kubeconfigPath])
     if (r.code !== 0) throw new Error(`viz edges failed (exit ${r.code}): ${r.stderr}`)
     const doc = JSON.parse(r.stdout)
     if (doc.pods.scraped < pods) throw new Error(`scraped ${doc.pods.scraped} pods, fewer than ${pods}: ${r.stderr}`)
@@ -66,6 +70,7 @@ try {
         loadAverage: loadavg().map((l) => Number(l.toFixed(2))),
         pods,
         scraped,
+        via,
       },
       null,
       2,

@@ -5,6 +5,17 @@ import type {PodSignals} from './signals.js'
 
 export const QUANTILES = [0.5, 0.95, 0.99] as const
 
+/** p50, p95 and p99 of a histogram given as le → count (counts or rates alike); none without observations. */
+export function latencyQuantiles(buckets: ReadonlyMap<number, number>): Map<number, QuantileResult> {
+  const list: Bucket[] = [...buckets].map(([le, count]) => ({count, le}))
+  const quantiles = new Map<number, QuantileResult>()
+  for (const q of QUANTILES) {
+    const result = histogramQuantile(q, list)
+    if (result) quantiles.set(q, result)
+  }
+  return quantiles
+}
+
 export interface RowStats {
   /** Pods whose two scrapes succeeded. */
   pods: number
@@ -60,11 +71,7 @@ export function aggregate(pods: readonly PodSignals[]): RowStats {
   }
   const responses = row.successCount + row.failureCount
   if (responses > 0) row.successRate = row.successCount / responses
-  const list: Bucket[] = [...buckets].map(([le, count]) => ({count, le}))
-  for (const q of QUANTILES) {
-    const result = histogramQuantile(q, list)
-    if (result) row.latency.set(q, result)
-  }
+  row.latency = latencyQuantiles(buckets)
   return row
 }
 

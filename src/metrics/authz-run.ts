@@ -1,9 +1,8 @@
-// One `viz authz` measurement from the proxies themselves: the target's pods are scraped twice,
-// a window apart (as viz stat does), their authorization counters reduced to rows per Server,
-// route and authorization; the policy objects that apply to the pods and the default policy of
-// their uncovered ports are read from the API.
+// One `viz authz` measurement: the target's pods and the policy objects that apply to them from
+// the API (the default policy of their uncovered ports too), and their authorization counters per
+// Server, route and authorization from the run's source (two scrapes of each proxy a window apart,
+// or viz's queries to a Prometheus: source.ts), chosen for the table (authz-report.ts).
 import type {KubeClient, V1Pod} from '../kube/types.js'
-import {adminPort} from '../mesh/admin-port.js'
 import {loadDefaultPolicyInputs} from '../policy/cluster-default.js'
 import {authorizationsFor, defaultPolicyOf, serversFor, uncoveredPorts, type Authorization, type DefaultPolicy} from '../policy/authorizations.js'
 import {loadPolicyObjects} from '../policy/objects.js'
@@ -11,11 +10,10 @@ import {groupPods} from '../resources/group.js'
 import {namespaceExists, targetExists, targetName} from '../resources/lookup.js'
 import {isMeshedBy} from '../resources/pods.js'
 import type {Target} from '../resources/targets.js'
-import {aggregateAuthz, AUTHZ_SAMPLES, authzBetween, authzSnapshot, type AuthzRow, type AuthzSnapshot, type PodAuthz} from './authz.js'
+import type {AuthzRow} from './authz.js'
 import {authzTableRows} from './authz-report.js'
-import {proxyMetricsFetcher} from './proxy-fetch.js'
 import {podKey, scrapeable, type PodError} from './report.js'
-import {parsedScrape, scrapeWindow, type ScrapeTarget} from './scrape.js'
+import type {AuthzCarry, MetricsSource, SourceInfo} from './source.js'
 import {applyLabelSelector, listing} from './workloads.js'
 
 export interface AuthzRequest {
@@ -24,8 +22,6 @@ export interface AuthzRequest {
   target: Target
   labelSelector?: string | undefined
   windowMs: number
-  concurrency: number
-  scrapeTimeoutMs: number
   includeAdmin: boolean
   controlPlaneNamespace: string
   progress?: ((message: string) => void) | undefined
@@ -59,11 +55,13 @@ export interface AuthzRun {
   unknownType: boolean
   windowSeconds: number
   measuredSeconds: {min: number; max: number} | undefined
-  /** Second scrapes, for the next window in watch mode. */
-  latest: Map<string, AuthzSnapshot>
+  /** What the next window starts from in watch mode (direct: the second scrapes). */
+  latest: AuthzCarry | undefined
+  /** Where the numbers came from; undefined when nothing was measured. */
+  source: SourceInfo | undefined
 }
 
-export async function runAuthz(kube: KubeClient, request: AuthzRequest, previous?: ReadonlyMap<string, AuthzSnapshot>): Promise<AuthzRun> {
+export async function runAuthz(kube: KubeClient, request: AuthzRequest, source: MetricsSource, previous?: AuthzCarry): Promise<AuthzRun> {
   const {target} = request
   request.progress?.('listing pods')
   const namespaceRows = target.kind === 'namespace'
@@ -75,7 +73,7 @@ export async function runAuthz(kube: KubeClient, request: AuthzRequest, previous
   const rows = await applyLabelSelector(kube, inScope, request.labelSelector, request.namespace, listed.index)
   const pods = [...new Map(rows.flatMap((row) => row.pods).map((pod) => [podKey(pod), pod])).values()]
   const windowSeconds = request.windowMs / 1000
-  const empty: AuthzRun = {authorizations: [], defaults: [], errors: [], latest: new Map(), measuredSeconds: undefined, notFound: [], pods: 0, podsScraped: 0, podsTargeted: 0, rows: [], servers: [], unknownType: false, warnings, windowSeconds}
+  const empty: AuthzRun = {authorizations: [], defaults: [], errors: [], latest: undefined, measuredSeconds: undefined, notFound: [], pods: 0, podsScraped: 0, podsTargeted: 0, rows: [], servers: [], source: undefined, unknownType: false, warnings, windowSeconds}
   if (grouping.rows.length === 0 && target.custom) return {...empty, unknownType: true}
   if (pods.length === 0) return {...empty, notFound: await absent(kube, request, listed.pods)}
 
@@ -106,17 +104,33 @@ export async function runAuthz(kube: KubeClient, request: AuthzRequest, previous
     }
   }
 
-  const {between, ...scrape} = await scrapePods(kube, pods.filter((p) => scrapeable(p, request.controlPlaneNamespace)), request, previous)
+  const measured = await source.authz(
+    {
+      controlPlaneNamespace: request.controlPlaneNamespace,
+      includeAdmin: request.includeAdmin,
+      namespace: namespaceRows ? undefined : request.namespace,
+      pods: new Map(pods.filter((p) => scrapeable(p, request.controlPlaneNamespace)).map((p) => [podKey(p), p])),
+      progress: request.progress,
+      rows,
+      windowMs: request.windowMs,
+    },
+    previous,
+  )
   return {
-    ...scrape,
     authorizations,
     defaults: [...defaults.values()],
+    errors: measured.errors,
+    latest: measured.carry,
+    measuredSeconds: measured.measuredSeconds,
     notFound: [],
     pods: pods.length,
-    rows: authzTableRows(aggregateAuthz(between), authorizations),
+    podsScraped: measured.podsScraped,
+    podsTargeted: measured.podsTargeted,
+    rows: authzTableRows(measured.rows, authorizations),
     servers,
+    source: measured.source,
     unknownType: false,
-    warnings,
+    warnings: [...warnings, ...measured.warnings],
     windowSeconds,
   }
 }
@@ -131,35 +145,4 @@ async function absent(kube: KubeClient, request: AuthzRequest, listed: readonly 
   if (namespace !== undefined && target.kind !== 'namespace' && !listed.some((p) => p.metadata?.namespace === ns) && !(await namespaceExists(kube, ns))) return [`namespace ${ns}`]
   if (target.name === undefined || (await targetExists(kube, ns, target))) return []
   return [target.kind === 'namespace' ? targetName(target) : `${targetName(target)} in namespace ${ns}`]
-}
-
-async function scrapePods(
-  kube: KubeClient,
-  pods: readonly V1Pod[],
-  request: AuthzRequest,
-  previous: ReadonlyMap<string, AuthzSnapshot> | undefined,
-): Promise<{between: PodAuthz[]; errors: PodError[]; podsTargeted: number; podsScraped: number; measuredSeconds: AuthzRun['measuredSeconds']; latest: Map<string, AuthzSnapshot>}> {
-  const targets: ScrapeTarget[] = pods.map((pod) => ({key: podKey(pod), pod: {name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? ''}, port: adminPort(pod.spec)}))
-  request.progress?.(`scraping ${targets.length} meshed pod${targets.length === 1 ? '' : 's'} twice, ${request.windowMs / 1000}s apart`)
-  const parse = parsedScrape((name) => AUTHZ_SAMPLES.has(name))
-  const between: PodAuthz[] = []
-  const latest = new Map<string, AuthzSnapshot>()
-  const results = await scrapeWindow(targets, proxyMetricsFetcher(kube, request.scrapeTimeoutMs), {
-    concurrency: request.concurrency,
-    onPair: (target, first, second) => {
-      between.push(authzBetween(target.pod.namespace, first, second))
-      latest.set(target.key, second)
-    },
-    read: (target, body, timing) => authzSnapshot(parse(target, body, timing), {adminPort: target.port, includeAdmin: request.includeAdmin}),
-    windowMs: request.windowMs,
-    ...(previous ? {previous} : {}),
-  })
-  const errors: PodError[] = []
-  for (const target of targets) {
-    const result = results.get(target.key)
-    if (result && !result.ok) errors.push({error: result.error, namespace: target.pod.namespace, pod: target.pod.name, ...(result.timedOut ? {timedOut: true as const} : {})})
-  }
-  const seconds = between.map((p) => p.seconds)
-  const measuredSeconds = seconds.length > 0 ? {max: Math.max(...seconds), min: Math.min(...seconds)} : undefined
-  return {between, errors, latest, measuredSeconds, podsScraped: between.length, podsTargeted: targets.length}
 }

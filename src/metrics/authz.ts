@@ -3,8 +3,8 @@
 // (`srv_*`, `route_*`, `authz_*` on `inbound_http_authz_allow_total` and the HTTP families) and
 // counts refusals in `inbound_http_authz_deny_total` (no `authz_*`); viz groups all of them by
 // those six labels (linkerd/linkerd2 viz/metrics-api/authz.go). Pure: scrapes in, rows out.
-import {histogramQuantile, type Bucket, type QuantileResult} from './quantile.js'
-import {QUANTILES} from './aggregate.js'
+import type {QuantileResult} from './quantile.js'
+import {latencyQuantiles} from './aggregate.js'
 import {counterIncrease, parseLe, samplesOf, scrapeClock, scrapeSpan, seriesOf, type Scrape, type ScrapeClock} from './signals.js'
 import type {Labels} from './types.js'
 
@@ -206,11 +206,6 @@ export function aggregateAuthz(pods: readonly PodAuthz[]): AuthzRow[] {
   }
   return [...rows.values()].map(({buckets, ...row}) => {
     const responses = row.successCount + row.failureCount
-    const list: Bucket[] = [...buckets].map(([le, count]) => ({count, le}))
-    for (const q of QUANTILES) {
-      const result = histogramQuantile(q, list)
-      if (result) row.latency.set(q, result)
-    }
-    return {...row, successRate: responses > 0 ? row.successCount / responses : undefined}
+    return {...row, latency: latencyQuantiles(buckets), successRate: responses > 0 ? row.successCount / responses : undefined}
   })
 }

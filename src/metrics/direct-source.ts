@@ -4,14 +4,16 @@
 // reduced at once to the few series a measurement reads. No Prometheus needed; a window costs a
 // window of waiting.
 import {TimeoutError} from '../errors.js'
-import type {KubeClient, ScrapeVia} from '../kube/types.js'
+import type {KubeClient, ScrapeVia, V1Pod} from '../kube/types.js'
 import {adminPort} from '../mesh/admin-port.js'
 import {mapLimit} from '../util/pool.js'
-import {buildReport, type PodOutcome} from './report.js'
+import {aggregateAuthz, AUTHZ_SAMPLES, authzBetween, authzSnapshot, type AuthzSnapshot, type PodAuthz} from './authz.js'
+import {connectionGauges, unreadClients, type ConnectionGauge, type EdgesPlan} from './edges-plan.js'
+import {buildReport, podKey, type PodError, type PodOutcome} from './report.js'
 import {parsedScrape, scrapeWindow, type ScrapeResult, type ScrapeTarget, type Timed, type Timing} from './scrape.js'
 import {destinationMatcher, sourceMatcher, type TrafficSelector} from './select.js'
 import {SIGNAL_SAMPLES, signalSnapshot, signalsBetween, type PodSignals, type SignalSnapshot} from './signals.js'
-import type {MetricsSource, PeerSpec, SourceInfo, StatCarry, StatMeasurement, StatPlan} from './source.js'
+import type {AuthzCarry, AuthzMeasurement, AuthzPlan, EdgesReading, MetricsSource, PeerSpec, SourceInfo, StatCarry, StatMeasurement, StatPlan} from './source.js'
 import type {Labels} from './types.js'
 
 /** One scrape's value, or why there is none (`timedOut`: the scrape stalled, as in scrape.ts). */
@@ -74,10 +76,14 @@ export class DirectSource implements MetricsSource {
     return scrapeWindow(targets, (t) => this.fetch(t), {concurrency: this.options.concurrency, ...options})
   }
 
-  async stat(plan: StatPlan, carry?: StatCarry): Promise<StatMeasurement> {
-    // Each measurement (each --watch round) reports its own scrapes.
+  /** Each measurement (each --watch round) reports its own scrapes. */
+  private newRound(): void {
     this.scrapes.portForward = 0
     this.scrapes.proxy = 0
+  }
+
+  async stat(plan: StatPlan, carry?: StatCarry): Promise<StatMeasurement> {
+    this.newRound()
     const targets = this.targets(plan.pods)
     plan.progress?.(`scraping ${targets.length} meshed pod${targets.length === 1 ? '' : 's'} twice, ${plan.windowMs / 1000}s apart`)
     const match = plan.peer ? peerMatcher(plan.peer) : undefined
@@ -108,7 +114,65 @@ export class DirectSource implements MetricsSource {
     return {carry: latest, report, source: this.info(), warnings: []}
   }
 
+  /**
+   * One scrape of each meshed pod in scope, then of the pods elsewhere whose identity their servers
+   * saw as clients: edges into the namespace then come from their clients' own series, as in viz.
+   */
+  async edges(plan: EdgesPlan): Promise<EdgesReading> {
+    this.newRound()
+    const gauges = new Map<string, ConnectionGauge[]>()
+    const errors: PodError[] = []
+    const attempted = new Set<string>()
+    const scrape = async (pods: readonly V1Pod[]): Promise<void> => {
+      const targets = this.targets(new Map(pods.map((pod) => [podKey(pod), pod])))
+      if (targets.length === 0) return
+      for (const target of targets) attempted.add(target.key)
+      plan.request.progress?.(`scraping ${targets.length} meshed pod${targets.length === 1 ? '' : 's'}`)
+      const results = await this.scrapeOnce(targets, (_target, body) => connectionGauges(body))
+      for (const target of targets) {
+        const result = results.get(target.key)
+        if (result?.ok) gauges.set(target.key, result.value)
+        else if (result) errors.push(podError(target, result))
+      }
+    }
+    // Every pod in scope, selected or not: a selected server's clients report its edges.
+    await scrape(plan.inScope)
+    await scrape(unreadClients(plan, gauges, attempted))
+    return {errors, gauges, podsScraped: gauges.size, podsTargeted: attempted.size, source: this.info(), warnings: []}
+  }
+
+  /** Two scrapes of each pod a window apart, reduced to its authorization counters and the traffic they admitted. */
+  async authz(plan: AuthzPlan, carry?: AuthzCarry): Promise<AuthzMeasurement> {
+    this.newRound()
+    const targets = this.targets(plan.pods)
+    plan.progress?.(`scraping ${targets.length} meshed pod${targets.length === 1 ? '' : 's'} twice, ${plan.windowMs / 1000}s apart`)
+    const parse = parsedScrape((name) => AUTHZ_SAMPLES.has(name))
+    const between: PodAuthz[] = []
+    const latest = new Map<string, AuthzSnapshot>()
+    const results = await this.scrapeWindow(targets, {
+      onPair: (target, first, second) => {
+        between.push(authzBetween(target.pod.namespace, first, second))
+        latest.set(target.key, second)
+      },
+      read: (target, body, timing) => authzSnapshot(parse(target, body, timing), {adminPort: target.port, includeAdmin: plan.includeAdmin}),
+      windowMs: plan.windowMs,
+      ...(carry ? {previous: carry} : {}),
+    })
+    const errors: PodError[] = []
+    for (const target of targets) {
+      const result = results.get(target.key)
+      if (result && !result.ok) errors.push(podError(target, result))
+    }
+    const seconds = between.map((p) => p.seconds)
+    const measuredSeconds = seconds.length > 0 ? {max: Math.max(...seconds), min: Math.min(...seconds)} : undefined
+    return {carry: latest, errors, measuredSeconds, podsScraped: between.length, podsTargeted: targets.length, rows: aggregateAuthz(between), source: this.info(), warnings: []}
+  }
+
   async close(): Promise<void> {}
+}
+
+function podError(target: ScrapeTarget, result: {error: string; timedOut?: true}): PodError {
+  return {error: result.error, namespace: target.pod.namespace, pod: target.pod.name, ...(result.timedOut ? {timedOut: true as const} : {})}
 }
 
 /** The --to / --from filter on a pod's own series (dst_* labels, or the mTLS client identity). */

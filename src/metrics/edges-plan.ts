@@ -8,7 +8,7 @@ import {MeshError} from '../errors.js'
 import {KubeErrorCode, type KubeClient, type V1Pod} from '../kube/types.js'
 import {adminPort} from '../mesh/admin-port.js'
 import {parseIdentity, podIdentity} from '../mesh/identity.js'
-import {dstKindLabel} from '../mesh/metric-labels.js'
+import {vizOwnerLabel} from '../mesh/viz.js'
 import {groupPods, type ResourceRow} from '../resources/group.js'
 import {namespaceExists} from '../resources/lookup.js'
 import type {Target} from '../resources/targets.js'
@@ -172,8 +172,14 @@ function destinationOf(labels: Labels, type: Target, ends: ReadonlyMap<string, E
   if (type.kind === 'namespace') return {name: namespace, namespace}
   const byPod = labels.dst_pod ? ends.get(`${namespace}/${labels.dst_pod}`) : undefined
   if (byPod) return byPod
-  const name = type.custom ? undefined : labels[dstKindLabel(type.kind)]
+  const name = type.custom ? undefined : labels[dstOwnerLabel(type.kind) ?? '']
   return name ? {name, namespace} : undefined
+}
+
+/** The label the destination controller names an endpoint's owner of this kind with (`dst_deployment`). */
+export function dstOwnerLabel(kind: string): string | undefined {
+  const label = vizOwnerLabel(kind)
+  return label === undefined ? undefined : `dst_${label}`
 }
 
 /**

@@ -7,9 +7,9 @@
 // Prometheus that scrapes no proxy at all, one whose series lack `namespace` or `pod`, and one
 // that does not scrape these namespaces, each with what to do about it.
 import {MeshError} from '../errors.js'
-import {PrometheusErrorCode} from '../kube/types.js'
+import {PrometheusErrorCode, type V1Pod} from '../kube/types.js'
 import {relabelRuleFor} from '../mesh/viz.js'
-import {by, ne, selector, type Matcher} from './promql.js'
+import {by, eq, ne, oneOf, selector, type Matcher} from './promql.js'
 import type {PrometheusSource} from './prometheus-source.js'
 
 export interface Presence {
@@ -30,6 +30,38 @@ export async function presence(source: PrometheusSource, scope: ReadonlyArray<Ma
     if (namespace && pod) pods.set(`${namespace}/${pod}`, sample.labels)
   }
   return {pods, time: samples[0]?.time}
+}
+
+/** The namespaces a query covers: the request's, else those of the pods (a list up to 50 long), else any. */
+export function namespaceScope(namespace: string | undefined, namespaces: ReadonlySet<string>): Matcher | undefined {
+  if (namespace !== undefined) return eq('namespace', namespace)
+  return namespaces.size <= 50 ? oneOf('namespace', namespaces) : undefined
+}
+
+export interface PodsPresent extends Presence {
+  /** One per namespace where Prometheus lacks some of the pods: a namespace left out of the scrape config is one cause. */
+  warnings: string[]
+}
+
+/**
+ * Which of a run's meshed pods (by `namespace/name`) Prometheus holds within `scope`, with
+ * `labels`. None at all is an error that says why (explainNoSeries).
+ */
+export async function podsPresent(source: PrometheusSource, pods: ReadonlyMap<string, V1Pod>, scope: Matcher | undefined, labels: readonly string[], controlPlaneNamespace: string): Promise<PodsPresent> {
+  const namespaces = [...new Set([...pods.values()].map((p) => p.metadata?.namespace ?? ''))].sort()
+  const present = await presence(source, [scope], labels)
+  const targeted = [...pods.keys()]
+  if (!targeted.some((key) => present.pods.has(key))) throw await explainNoSeries(source, namespaces, pods.size, controlPlaneNamespace)
+  const warnings: string[] = []
+  for (const namespace of namespaces) {
+    const inNamespace = targeted.filter((key) => key.startsWith(`${namespace}/`))
+    const absent = inNamespace.filter((key) => !present.pods.has(key)).map((key) => key.slice(namespace.length + 1))
+    if (absent.length === 0) continue
+    const plural = inNamespace.length === 1 ? '' : 's'
+    if (absent.length === inNamespace.length) warnings.push(`Prometheus at ${source.client.label} holds no series of the ${inNamespace.length} meshed pod${plural} in namespace ${namespace}: it does not scrape them`)
+    else warnings.push(`Prometheus at ${source.client.label} holds no series of ${absent.length} of the ${inNamespace.length} meshed pods in namespace ${namespace} (${absent.slice(0, 3).join(', ')}${absent.length > 3 ? ', …' : ''}): not scraped yet, or not at all`)
+  }
+  return {...present, warnings}
 }
 
 /** Why Prometheus holds no series of the meshed pods of `namespaces`: the error to report. */

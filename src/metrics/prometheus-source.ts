@@ -4,8 +4,11 @@
 // answered at once. The HTTP client (src/kube/prometheus.ts) is handed in; this module builds
 // queries and reads answers, so tests can hand it a fake.
 import type {PrometheusClient, PromSample} from '../kube/types.js'
+import type {EdgesPlan} from './edges-plan.js'
+import {prometheusAuthz} from './prometheus-authz.js'
+import {prometheusEdges} from './prometheus-edges.js'
 import {prometheusStat} from './prometheus-stat.js'
-import type {MetricsSource, SourceInfo, StatMeasurement, StatPlan} from './source.js'
+import type {AuthzMeasurement, AuthzPlan, EdgesReading, MetricsSource, SourceInfo, StatMeasurement, StatPlan} from './source.js'
 
 export class PrometheusSource implements MetricsSource {
   readonly kind = 'prometheus'
@@ -26,6 +29,14 @@ export class PrometheusSource implements MetricsSource {
 
   stat(plan: StatPlan): Promise<StatMeasurement> {
     return prometheusStat(this, plan)
+  }
+
+  edges(plan: EdgesPlan): Promise<EdgesReading> {
+    return prometheusEdges(this, plan)
+  }
+
+  authz(plan: AuthzPlan): Promise<AuthzMeasurement> {
+    return prometheusAuthz(this, plan)
   }
 
   close(): Promise<void> {

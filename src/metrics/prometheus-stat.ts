@@ -19,16 +19,15 @@ import type {V1Pod} from '../kube/types.js'
 import {adminPort} from '../mesh/admin-port.js'
 import {injectorOwnerLabel, relabelRuleFor, vizOwnerLabel, VIZ_SCRAPE_INTERVAL_SECONDS} from '../mesh/viz.js'
 import type {ResourceRow} from '../resources/group.js'
-import {QUANTILES, type RowStats} from './aggregate.js'
-import {explainNoSeries, presence} from './prometheus-presence.js'
+import {latencyQuantiles, type RowStats} from './aggregate.js'
+import {namespaceScope, podsPresent} from './prometheus-presence.js'
 import type {PrometheusSource} from './prometheus-source.js'
 import {by, eq, escapeRegex, noneOf, oneOf, range, selector, type Matcher} from './promql.js'
-import {histogramQuantile} from './quantile.js'
 import {buildReport, podKey, type PodOutcome} from './report.js'
 import type {PeerSpec, StatMeasurement, StatPlan} from './source.js'
 
 /** A set of rows answered by the same queries: one owner label, or per pod. */
-interface Grouping {
+export interface Grouping {
   rows: Set<ResourceRow>
   /** The labels the answers are grouped by (after `namespace`). */
   labels: string[]
@@ -59,32 +58,19 @@ export async function prometheusStat(source: PrometheusSource, plan: StatPlan): 
   const seconds = plan.windowMs / 1000
   const window = range(plan.windowMs)
   const warnings: string[] = []
-  const scopeNamespaces = new Set([...plan.pods.values()].map((p) => p.metadata?.namespace ?? ''))
   if (plan.pods.size === 0) {
     const report = buildReport(plan.rows, new Map(), {controlPlaneNamespace: plan.controlPlaneNamespace, windowSeconds: seconds})
     return {report, source: source.info(), warnings}
   }
-  const scope = plan.namespace !== undefined ? eq('namespace', plan.namespace) : scopeNamespaces.size <= 50 ? oneOf('namespace', scopeNamespaces) : undefined
+  const scope = namespaceScope(plan.namespace, new Set([...plan.pods.values()].map((p) => p.metadata?.namespace ?? '')))
 
   // Which pods Prometheus holds, with their owner labels; its answer's time is every query's.
-  const ownerLabels = [...new Set(plan.rows.map((r) => vizOwnerLabel(r.kind.name)).filter((l): l is string => l !== undefined && l !== 'pod'))]
   plan.progress?.(`asking Prometheus at ${source.client.label}`)
-  const present = await presence(source, [scope], ownerLabels)
+  const present = await podsPresent(source, plan.pods, scope, ownerLabelsOf(plan.rows), plan.controlPlaneNamespace)
+  warnings.push(...present.warnings)
   const targeted = [...plan.pods.keys()]
-  if (!targeted.some((key) => present.pods.has(key))) {
-    throw await explainNoSeries(source, [...scopeNamespaces].sort(), plan.pods.size, plan.controlPlaneNamespace)
-  }
-  // One line per namespace, not per pod: a namespace left out of the scrape config is one cause.
-  for (const namespace of [...scopeNamespaces].sort()) {
-    const inNamespace = targeted.filter((key) => key.startsWith(`${namespace}/`))
-    const absent = inNamespace.filter((key) => !present.pods.has(key)).map((key) => key.slice(namespace.length + 1))
-    if (absent.length === 0) continue
-    const plural = inNamespace.length === 1 ? '' : 's'
-    if (absent.length === inNamespace.length) warnings.push(`Prometheus at ${source.client.label} holds no series of the ${inNamespace.length} meshed pod${plural} in namespace ${namespace}: it does not scrape them`)
-    else warnings.push(`Prometheus at ${source.client.label} holds no series of ${absent.length} of the ${inNamespace.length} meshed pods in namespace ${namespace} (${absent.slice(0, 3).join(', ')}${absent.length > 3 ? ', …' : ''}): not scraped yet, or not at all`)
-  }
 
-  const groupings = planGroupings(plan, present.pods, warnings)
+  const groupings = planGroupings(plan.rows, present.pods, warnings)
   const time = present.time
   const results = await Promise.all(groupings.map((g) => queryGrouping(source, plan, g, window, time)))
 
@@ -109,16 +95,21 @@ export async function prometheusStat(source: PrometheusSource, plan: StatPlan): 
   return {report, source: source.info(time), warnings}
 }
 
+/** The owner labels (viz's relabelling) the rows' kinds are grouped by, for presence(). */
+export function ownerLabelsOf(rows: readonly ResourceRow[]): string[] {
+  return [...new Set(rows.map((r) => vizOwnerLabel(r.kind.name)).filter((l): l is string => l !== undefined && l !== 'pod'))]
+}
+
 /**
  * How each row is asked for: by its owner label where its pods carry one for the row's own kind
  * (the injector's `linkerd.io/proxy-<kind>`, which viz's relabelling makes `<kind>`), else per pod.
  */
-function planGroupings(plan: StatPlan, present: ReadonlyMap<string, Record<string, string>>, warnings: string[]): Grouping[] {
+export function planGroupings(rows: readonly ResourceRow[], present: ReadonlyMap<string, Record<string, string>>, warnings: string[]): Grouping[] {
   const byLabel = new Map<string, {rows: Set<ResourceRow>; names: Set<string>}>()
   const perPod = new Set<ResourceRow>()
   const namespaceRows = new Set<ResourceRow>()
   const missing = new Set<string>()
-  for (const row of plan.rows) {
+  for (const row of rows) {
     if (row.kind.name === 'namespace') {
       namespaceRows.add(row)
       continue
@@ -270,7 +261,7 @@ function rowStats(sums: Sums, pods: number, seconds: number): RowStats {
   const responses = sums.success + sums.failure
   const stats: RowStats = {
     failureCount: sums.failure,
-    latency: new Map(),
+    latency: latencyQuantiles(sums.buckets),
     pods,
     readBytesRate: sums.readBytes !== undefined ? sums.readBytes / seconds : some ? 0 : undefined,
     resets: undefined,
@@ -281,11 +272,6 @@ function rowStats(sums: Sums, pods: number, seconds: number): RowStats {
     successRate: responses > 0 ? sums.success / responses : undefined,
     tcpOpen: sums.tcpOpen ?? (some ? 0 : undefined),
     writeBytesRate: sums.writeBytes !== undefined ? sums.writeBytes / seconds : some ? 0 : undefined,
-  }
-  const list = [...sums.buckets].map(([le, count]) => ({count, le}))
-  for (const q of QUANTILES) {
-    const result = histogramQuantile(q, list)
-    if (result) stats.latency.set(q, result)
   }
   return stats
 }

@@ -4,7 +4,6 @@
 // The fetch itself (a port-forwarded GET) and what a body becomes (`read`: parsed, or reduced
 // further) are injected: this module does no IO and no parsing of its own.
 import {TimeoutError} from '../errors.js'
-import {mapLimit} from '../util/pool.js'
 import {MetricsParseError, parsePrometheusText} from './parse.js'
 import type {Scrape} from './signals.js'
 import type {ParsedMetrics} from './types.js'
@@ -170,22 +169,4 @@ function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
       else active--
     }
   }
-}
-
-export type OnceResult<T> = {ok: true; value: T} | {ok: false; error: string; timedOut?: true}
-
-/**
- * One scrape of every proxy (gauges need no window), at most `concurrency` at once; each body is
- * turned into the caller's value by `read` as soon as it arrives. A failing pod is its own error.
- */
-export async function scrapeOnce<T>(targets: readonly ScrapeTarget[], fetch: FetchMetrics, options: {concurrency: number; read: (target: ScrapeTarget, body: string) => T}): Promise<Map<string, OnceResult<T>>> {
-  const results = new Map<string, OnceResult<T>>()
-  await mapLimit(targets, options.concurrency, async (target) => {
-    try {
-      results.set(target.key, {ok: true, value: options.read(target, await fetch(target))})
-    } catch (err) {
-      results.set(target.key, err instanceof TimeoutError ? {error: describe(err), ok: false, timedOut: true} : {error: describe(err), ok: false})
-    }
-  })
-  return results
 }

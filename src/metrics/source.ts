@@ -7,15 +7,15 @@
 //                                             (viz's, through the API server, or any URL) with
 //                                             Linkerd viz's queries and labels
 //
-// A command (viz stat; viz edges and viz authz next) lists pods and groups them into rows from the
-// API the same way whatever the source (stat-run.ts), hands the source a plan, and renders the
-// same report rows, table and JSON document, which records the source (`source` below). Which
-// source a run uses is decided once, from the shared flags (--prometheus, --viz-namespace,
-// --scrape-via: src/viz-command.ts) and the window (source-choice.ts).
+// A command (viz stat, viz edges, viz authz) lists pods and groups them into rows from the API the
+// same way whatever the source (stat-run.ts, edges-plan.ts, authz-run.ts), hands the source a
+// plan, and renders the same rows, table and JSON document, which records the source (`source`
+// below). Which source a run uses is decided once, from the shared flags (--prometheus,
+// --viz-namespace, --scrape-via: src/viz-command.ts) and the window (source-choice.ts).
 //
-// Adding a command's measurement (issue 20: edges, authz): add a method here (e.g.
-// `edges(plan)`), build its plan in the command's run module like stat-run.ts does (rows and pods
-// from the API), then implement it in both sources with their building blocks:
+// Adding a command's measurement: add a method here, build its plan in the command's run module
+// like stat-run.ts does (rows and pods from the API), then implement it in both sources with
+// their building blocks:
 // - DirectSource: targets(pods) (admin ports), scrapeOnce(targets, read) for gauges and identities,
 //   scrapeWindow(targets, {windowMs, read, onPair}) for counters, peerMatcher(peer); bodies parsed
 //   with parse.ts, keeping only the samples read.
@@ -27,7 +27,9 @@
 import type {ScrapeVia, V1Pod} from '../kube/types.js'
 import type {ResourceRow} from '../resources/group.js'
 import type {Target} from '../resources/targets.js'
-import type {StatReport} from './report.js'
+import type {AuthzRow, AuthzSnapshot} from './authz.js'
+import type {EdgesPlan, PodGauges} from './edges-plan.js'
+import type {PodError, StatReport} from './report.js'
 import type {Direction} from './select.js'
 import type {SignalSnapshot} from './signals.js'
 
@@ -85,10 +87,58 @@ export interface StatMeasurement {
   source: SourceInfo
 }
 
+/** The connection gauges `viz edges` reads (edges-plan.ts turns them into edges the same way for both sources). */
+export interface EdgesReading {
+  /** Gauges by pod (`namespace/name`); a pod read without any has an empty list. */
+  gauges: PodGauges
+  /** The plan's meshed pods in scope (and, direct, the clients elsewhere scraped after them). */
+  podsTargeted: number
+  /** Those read: scraped, or held by Prometheus. */
+  podsScraped: number
+  /** Pods that could not be scraped (direct; Prometheus says what it lacks in `warnings`). */
+  errors: PodError[]
+  warnings: string[]
+  source: SourceInfo
+}
+
+/** What `viz authz` asks a source to measure: the target's meshed running pods over the window. */
+export interface AuthzPlan {
+  /** The target's rows (one type), after -l: a Prometheus selects their series by owner label. */
+  rows: readonly ResourceRow[]
+  /** Their meshed, running pods by `namespace/name`. */
+  pods: ReadonlyMap<string, V1Pod>
+  /** Namespace of the request; undefined: all namespaces (or namespace rows). */
+  namespace: string | undefined
+  includeAdmin: boolean
+  windowMs: number
+  controlPlaneNamespace: string
+  progress?: ((message: string) => void) | undefined
+}
+
+/** What the next --watch window of a direct authz run starts from. */
+export type AuthzCarry = ReadonlyMap<string, AuthzSnapshot>
+
+export interface AuthzMeasurement {
+  /** Per namespace, Server, route and authorization, before the table's choice (authz-report.ts). */
+  rows: AuthzRow[]
+  podsTargeted: number
+  podsScraped: number
+  errors: PodError[]
+  /** The span the numbers cover: each proxy's between its scrapes, or the Prometheus window. */
+  measuredSeconds: {min: number; max: number} | undefined
+  warnings: string[]
+  carry?: AuthzCarry | undefined
+  source: SourceInfo
+}
+
 export interface MetricsSource {
   readonly kind: SourceKind
   /** Golden signals of each row over the window. */
   stat(plan: StatPlan, carry?: StatCarry): Promise<StatMeasurement>
+  /** Open connections of the plan's pods, now (no window). */
+  edges(plan: EdgesPlan): Promise<EdgesReading>
+  /** Authorization counters and the traffic they admitted, per Server, route and authorization, over the window. */
+  authz(plan: AuthzPlan, carry?: AuthzCarry): Promise<AuthzMeasurement>
   /** Frees connections; safe to call twice. */
   close(): Promise<void>
 }

@@ -8,12 +8,14 @@
 import type {AuthzRow} from '../metrics/authz.js'
 import {authzCell, deniedShare, serverCell} from '../metrics/authz-report.js'
 import type {AuthzRun} from '../metrics/authz-run.js'
+import type {SourceInfo} from '../metrics/source.js'
 
 export const AUTHZ_SCHEMA_VERSION = 1
 
 export interface AuthzJsonContext {
   time: string
-  source: string
+  /** Where the numbers came from; undefined when nothing was measured. */
+  source: SourceInfo | undefined
   target: {kind: string; name: string | null; namespace: string | null}
   includeAdmin: boolean
 }
@@ -51,7 +53,7 @@ export function authzJson(run: AuthzRun, context: AuthzJsonContext): Record<stri
   return {
     schemaVersion: AUTHZ_SCHEMA_VERSION,
     time: context.time,
-    source: context.source,
+    ...(context.source ? {source: context.source} : {}),
     target: context.target,
     window: {requestedSeconds: run.windowSeconds, measuredSeconds: measured ? {min: round(measured.min, 3), max: round(measured.max, 3)} : null},
     includeAdmin: context.includeAdmin,

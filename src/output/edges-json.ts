@@ -5,6 +5,7 @@
 // in the same snake_case style (as viz stat's rows). The envelope is camelCase, like every meshport document.
 import {edgeIdentities, edgeMessage, type Edge} from '../metrics/edges.js'
 import type {PodError} from '../metrics/report.js'
+import type {SourceInfo} from '../metrics/source.js'
 
 export const EDGES_SCHEMA_VERSION = 1
 
@@ -15,7 +16,8 @@ export interface EdgesJsonContext {
   type: string
   /** Undefined: all namespaces. */
   namespace: string | undefined
-  source: string
+  /** Where the gauges came from; undefined when nothing was read. */
+  source: SourceInfo | undefined
   pods?: {targeted: number; scraped: number; failed: number} | undefined
   errors?: readonly PodError[] | undefined
 }
@@ -43,7 +45,7 @@ export function edgesJson(edges: readonly Edge[], context: EdgesJsonContext): Re
   return {
     schemaVersion: EDGES_SCHEMA_VERSION,
     time: context.time,
-    source: context.source,
+    ...(context.source ? {source: context.source} : {}),
     type: context.type,
     namespace: context.namespace ?? null,
     ...(context.pods ? {pods: {targeted: context.pods.targeted, scraped: context.pods.scraped, failed: context.pods.failed}} : {}),

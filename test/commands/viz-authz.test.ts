@@ -25,7 +25,7 @@ interface JsonRow {
 
 interface Doc {
   schemaVersion: number
-  source: string
+  source: {kind: string}
   target: {kind: string; name: string | null; namespace: string | null}
   pods: {total: number; targeted: number; scraped: number; failed: number}
   rows: JsonRow[]
@@ -59,7 +59,7 @@ describe('meshport viz authz on the simulated cluster', () => {
 
   test('a denied client shows its UNAUTHORIZED rate; the admitted one its rate, success and latency', async () => {
     const doc = await authz(['deploy/api', '-n', 'shop'])
-    assert.deepEqual([doc.schemaVersion, doc.source, doc.target], [1, 'direct', {kind: 'deployment', name: 'api', namespace: 'shop'}])
+    assert.deepEqual([doc.schemaVersion, doc.source.kind, doc.target], [1, 'direct', {kind: 'deployment', name: 'api', namespace: 'shop'}])
     assert.deepEqual(doc.pods, {failed: 0, scraped: 1, targeted: 1, total: 1})
     const api = traffic('shop', 'api')
     assert.ok(api)

@@ -78,7 +78,7 @@ describe('meshport viz edges on the simulated cluster', () => {
     for (const [type, kind] of [['deploy', 'Deployment'], ['sts', 'StatefulSet']] as const) {
       const {doc, edges} = await edgesOf([type, '-A'])
       assert.equal(doc.schemaVersion, 1)
-      assert.equal(doc.source, 'direct')
+      assert.equal((doc.source as {kind: string}).kind, 'direct')
       const expected = declaredEdges(scenario, kind)
       assert.deepEqual(edges.map(keyOf).sort(), [...expected.keys()].sort(), type)
       for (const edge of edges) {

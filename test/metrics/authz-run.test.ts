@@ -5,18 +5,20 @@ import {describe, test} from 'node:test'
 
 import {ClusterError} from '../../src/errors.js'
 import {authzCell} from '../../src/metrics/authz-report.js'
-import {runAuthz, type AuthzRequest} from '../../src/metrics/authz-run.js'
+import type {KubeClient} from '../../src/kube/types.js'
+import {runAuthz as run, type AuthzRequest} from '../../src/metrics/authz-run.js'
+import {DirectSource} from '../../src/metrics/direct-source.js'
 import {fakeKubeFromScenario} from '../helpers/sim.js'
 
 const request = (kind: string, name: string | undefined, namespace: string | undefined): AuthzRequest => ({
-  concurrency: 4,
   controlPlaneNamespace: 'linkerd',
   includeAdmin: false,
   namespace,
-  scrapeTimeoutMs: 5000,
   target: {custom: false, kind, ...(name === undefined ? {} : {name})},
   windowMs: 1000,
 })
+
+const runAuthz = (kube: KubeClient, req: AuthzRequest) => run(kube, req, new DirectSource(kube, {concurrency: 4, scrapeVia: 'auto', timeoutMs: 5000}))
 
 describe('viz authz, direct', () => {
   test('policy objects RBAC hides and an unreadable linkerd-config are warnings; the proxies still answer', async () => {

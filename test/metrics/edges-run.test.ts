@@ -4,11 +4,13 @@ import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
 import {ClusterError} from '../../src/errors.js'
-import type {ListOptions, ObjectRef} from '../../src/kube/types.js'
-import {runEdges, type EdgesRun} from '../../src/metrics/edges-run.js'
+import type {KubeClient, ListOptions, ObjectRef} from '../../src/kube/types.js'
+import {DirectSource} from '../../src/metrics/direct-source.js'
+import {runEdges as run, type EdgesRequest, type EdgesRun} from '../../src/metrics/edges-run.js'
 import {fakeKubeFromScenario} from '../helpers/sim.js'
 
-const request = (kind: string, namespace: string | undefined) => ({concurrency: 4, controlPlaneNamespace: 'linkerd', namespace, scrapeTimeoutMs: 5000, type: {custom: false, kind}})
+const request = (kind: string, namespace: string | undefined): EdgesRequest => ({controlPlaneNamespace: 'linkerd', namespace, type: {custom: false, kind}})
+const runEdges = (kube: KubeClient, req: EdgesRequest) => run(kube, req, new DirectSource(kube, {concurrency: 4, scrapeVia: 'auto', timeoutMs: 5000}))
 const keys = (run: EdgesRun): string[] => run.edges.map((e) => `${e.src ? `${e.src.namespace}/${e.src.name}` : 'unmeshed'}>${e.dst.namespace}/${e.dst.name}${e.secured ? '' : ' ×'} ${e.seenBy.client ? 'c' : ''}${e.seenBy.server ? 's' : ''}`)
 
 describe('viz edges, direct', () => {

@@ -5,27 +5,14 @@ import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
 import {MeshError} from '../../src/errors.js'
-import {PrometheusErrorCode, type PrometheusClient, type PromSample} from '../../src/kube/types.js'
+import {PrometheusErrorCode} from '../../src/kube/types.js'
 import {PrometheusSource} from '../../src/metrics/prometheus-source.js'
 import {runStat, type StatRequest} from '../../src/metrics/stat-run.js'
 import {parseTargets} from '../../src/resources/targets.js'
 import {fakeKube, type PlainObject} from '../helpers/fake-kube.js'
+import {scriptedPrometheus, SCRIPTED_TIME as T} from '../helpers/scripted-prometheus.js'
 
-const T = 1_700_000_000.25
 
-/** A Prometheus that answers each query with what `answer` returns for it, and remembers them all. */
-function scripted(answer: (promql: string) => Array<{labels: Record<string, string>; value: number}>): PrometheusClient & {queries: Array<{promql: string; time: number | undefined}>} {
-  const queries: Array<{promql: string; time: number | undefined}> = []
-  return {
-    close: async () => {},
-    label: 'http://prom.test',
-    queries,
-    async query(promql: string, time?: number): Promise<PromSample[]> {
-      queries.push({promql, time})
-      return answer(promql).map((s) => ({...s, time: time ?? T}))
-    },
-  }
-}
 
 function pod(name: string, owner: {kind: string; name: string}, labels: Record<string, string>, options: {namespace?: string; adminPort?: number; sa?: string} = {}): PlainObject {
   return {
@@ -58,7 +45,7 @@ const request = (args: string[], extra: Partial<StatRequest> = {}): StatRequest 
 /** Per group key, what viz's queries answer: requests by classification, buckets by le. */
 function prometheusOf(groups: Record<string, {success: number; failure: number; buckets?: Record<string, number>; open?: number; read?: number}>, pods = presentPods) {
   const labelsOf = (key: string, label: string): Record<string, string> => ({namespace: 'shop', [label]: key})
-  return scripted((promql) => {
+  return scriptedPrometheus((promql) => {
     if (promql.startsWith('group by (namespace, pod')) return pods.map((p) => ({labels: {deployment: p.split('-')[0] as string, namespace: 'shop', pod: p}, value: 1}))
     const label = /by \(namespace, (\w+)/.exec(promql)?.[1] ?? 'namespace'
     const out: Array<{labels: Record<string, string>; value: number}> = []
@@ -103,7 +90,7 @@ describe('viz stat from Prometheus', () => {
   })
 
   test('rows whose pods carry no label of their own kind (ReplicaSets of Deployments, Rollouts) are summed per pod', async () => {
-    const prom = scripted((promql) => {
+    const prom = scriptedPrometheus((promql) => {
       if (promql.startsWith('group')) return presentPods.map((p) => ({labels: {namespace: 'shop', pod: p, ...(p.startsWith('canary') ? {replicaset: 'canary-6c'} : {})}, value: 1}))
       if (!promql.includes('response_total')) return []
       if (promql.includes('by (namespace, replicaset')) return [{labels: {classification: 'success', namespace: 'shop', replicaset: 'canary-6c'}, value: 120}]
@@ -189,7 +176,7 @@ describe('viz stat from Prometheus', () => {
 
   const failure = async (answer: (promql: string) => Array<{labels: Record<string, string>; value: number}>): Promise<MeshError> => {
     let caught: unknown
-    await runStat(fakeKube({objects}), request(['deploy']), new PrometheusSource(scripted(answer))).catch((err: unknown) => (caught = err))
+    await runStat(fakeKube({objects}), request(['deploy']), new PrometheusSource(scriptedPrometheus(answer))).catch((err: unknown) => (caught = err))
     assert.ok(caught instanceof MeshError, String(caught))
     return caught
   }

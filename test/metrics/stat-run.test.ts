@@ -109,7 +109,8 @@ describe('runStat against an in-memory cluster', () => {
   test('unknown custom types and names that do not exist stop the run before any scrape or query', async () => {
     const k = kube()
     // Whatever the source: it is never asked.
-    const untouchable: MetricsSource = {close: async () => {}, kind: 'prometheus', stat: () => assert.fail('the source was asked to measure')}
+    const asked = (): never => assert.fail('the source was asked to measure')
+    const untouchable: MetricsSource = {authz: asked, close: async () => {}, edges: asked, kind: 'prometheus', stat: asked}
     const run = await runStat(k, request(['widgets']), untouchable)
     assert.deepEqual(run.unknownTypes, ['widgets'])
     const missing = await runStat(k, request(['deploy/nope', 'deploy/web']), untouchable)

@@ -42,7 +42,7 @@ describe('viz edges output matches Linkerd goldens', () => {
   })
 
   test('edges_one_output_json: the same fields in the edges list of the document', () => {
-    const doc = edgesJson(edges, {namespace: undefined, source: 'direct', time: '2026-12-01T00:00:00.000Z', type: 'deployment'}) as {schemaVersion: number; edges: Array<Record<string, unknown>>}
+    const doc = edgesJson(edges, {namespace: undefined, source: {kind: 'direct'}, time: '2026-12-01T00:00:00.000Z', type: 'deployment'}) as {schemaVersion: number; edges: Array<Record<string, unknown>>}
     assert.equal(doc.schemaVersion, 1)
     const theirs = JSON.parse(golden('edges_one_output_json.golden')) as Array<Record<string, unknown>>
     assert.deepEqual(
@@ -66,7 +66,7 @@ describe('viz edges output matches Linkerd goldens', () => {
     const colored = renderEdgesTable(buildEdges(records.slice(0, 1)), {color: true, wide: false})
     // Colour is meshport's own sequence: real once written through the terminal-safe writer.
     assert.ok(terminalSafe(colored).includes('\u001b[1m\u001b[31m×\u001b[39m\u001b[22m No TLS From Remote'), colored)
-    const json = edgesJson(buildEdges(records), {namespace: 'shop', source: 'direct', time: 't', type: 'deployment'}) as {edges: Array<Record<string, unknown>>}
+    const json = edgesJson(buildEdges(records), {namespace: 'shop', source: {kind: 'direct'}, time: 't', type: 'deployment'}) as {edges: Array<Record<string, unknown>>}
     assert.deepEqual(json.edges[0], {
       src: null,
       src_namespace: null,

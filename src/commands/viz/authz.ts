@@ -1,21 +1,21 @@
 import {Flags} from '@oclif/core'
 
-import {ClusterCommand} from '../../cluster-command.js'
 import {NotFoundError, UsageError} from '../../errors.js'
-import type {AuthzSnapshot} from '../../metrics/authz.js'
 import {runAuthz, type AuthzRequest, type AuthzRun, type DefaultPolicyUse} from '../../metrics/authz-run.js'
 import {authzJson} from '../../output/authz-json.js'
 import {renderAuthzTable} from '../../output/authz-table.js'
 import {jsonDocument} from '../../output/json.js'
 import {startProgress} from '../../output/progress.js'
 import {parseTargets, type Target} from '../../resources/targets.js'
+import type {AuthzCarry} from '../../metrics/source.js'
 import {parseDuration} from '../../util/duration.js'
-import {goRound, scrapeExitCode, scrapeNotes} from '../../watch-rounds.js'
+import {sourceFlags, VizCommand} from '../../viz-command.js'
+import {goRound, roundPeriod, scrapeExitCode, scrapeNotes} from '../../watch-rounds.js'
 
-export default class VizAuthz extends ClusterCommand {
+export default class VizAuthz extends VizCommand {
   static override summary = 'Traffic per Server, route and authorization policy of a workload, with the requests its proxies refused.'
 
-  static override description = `Scrapes the workload's meshed pods twice, --window apart (like viz stat), and shows per Server (or default policy), route and authorization what linkerd viz authz shows: UNAUTHORIZED (requests the proxies refused, per second, from inbound_http_authz_deny_total), SUCCESS, RPS and latency of the admitted traffic. Authorization policies that apply to the pods but saw no traffic are listed with "-"; the default policy the proxies apply to ports no Server covers is named on stderr (and in the JSON), with where it comes from: the pod's or namespace's config.linkerd.io/default-inbound-policy annotation, or the cluster default in linkerd-config.
+  static override description = `Scrapes the workload's meshed pods twice, --window apart (like viz stat), or with --prometheus URL or auto asks a Prometheus with Linkerd viz's own queries, and shows per Server (or default policy), route and authorization what linkerd viz authz shows: UNAUTHORIZED (requests the proxies refused, per second, from inbound_http_authz_deny_total), SUCCESS, RPS and latency of the admitted traffic. Authorization policies that apply to the pods but saw no traffic are listed with "-"; the default policy the proxies apply to ports no Server covers is named on stderr (and in the JSON), with where it comes from: the pod's or namespace's config.linkerd.io/default-inbound-policy annotation, or the cluster default in linkerd-config.
 
 TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout, or the kind of a custom owner of your pods; without NAME, every resource of the type in the namespace together. See docs/viz-authz.md.`
 
@@ -24,6 +24,7 @@ TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout, or the ki
     '<%= config.bin %> viz authz deploy web -n emojivoto -t 30s -o wide',
     '<%= config.bin %> viz authz sts/ledger -n billing -o json',
     '<%= config.bin %> viz authz po -l app=api --watch',
+    '<%= config.bin %> viz authz deploy/web -n emojivoto -t 1h --prometheus auto',
   ]
 
   static override strict = false
@@ -34,11 +35,12 @@ TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout, or the ki
     namespace: Flags.string({char: 'n', description: 'Namespace of the resource (default: the context namespace, else default).'}),
     'all-namespaces': Flags.boolean({char: 'A', default: false, description: 'Resources of TYPE in every namespace (adds a NAMESPACE column).'}),
     selector: Flags.string({char: 'l', description: 'Label selector on the resources of TYPE.'}),
-    window: Flags.string({aliases: ['time-window'], char: 't', default: '10s', description: 'Time between the two scrapes of each proxy (1s or more).'}),
+    window: Flags.string({aliases: ['time-window'], char: 't', default: '10s', description: 'The window measured: the time between the two scrapes of each proxy (1s or more), or the range of the Prometheus queries (1m, 1h, 1d, …).'}),
     output: Flags.option({char: 'o', default: 'table', description: 'Output format (wide adds ALLOWED, the admitted rate, and DENIED, the refused share).', options: ['table', 'wide', 'json'] as const})(),
     watch: Flags.boolean({char: 'w', default: false, description: 'Keep measuring, one window after another (JSON: one document per line).'}),
     'include-admin': Flags.boolean({default: false, description: 'Count the admin-port traffic (these scrapes, kubelet probes) like Linkerd viz does.'}),
-    concurrency: Flags.integer({default: 16, description: 'Proxies scraped at the same time.', min: 1}),
+    concurrency: Flags.integer({default: 16, description: 'Scrapes in flight at the same time (direct source).', min: 1}),
+    ...sourceFlags,
   }
 
   async run(): Promise<void> {
@@ -53,23 +55,23 @@ TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout, or the ki
     if (flags['all-namespaces'] && target.name !== undefined) {
       throw new UsageError('stats for a resource cannot be retrieved by name across all namespaces', {hint: 'name the namespace with -n instead of -A'})
     }
-    const options = this.kubeOptions(flags)
     const kube = await this.kube(flags)
+    const closers: Array<() => Promise<void>> = []
     try {
       const namespace = flags['all-namespaces'] ? undefined : (flags.namespace ?? kube.namespace)
+      const source = await this.openSource(kube, flags, {ms: windowMs, text: flags.window}, {concurrency: flags.concurrency})
+      closers.push(() => source.close())
       const request: AuthzRequest = {
-        concurrency: flags.concurrency,
         controlPlaneNamespace: flags['linkerd-namespace'],
         includeAdmin: flags['include-admin'],
         labelSelector: flags.selector,
         namespace,
-        scrapeTimeoutMs: options.requestTimeoutMs,
         target,
         windowMs,
       }
       const render = (run: AuthzRun): string => {
         if (flags.output === 'json') {
-          const context = {includeAdmin: flags['include-admin'], source: 'direct', target: {kind: target.kind, name: target.name ?? null, namespace: target.kind === 'namespace' ? (target.name ?? null) : (namespace ?? null)}, time: new Date().toISOString()}
+          const context = {includeAdmin: flags['include-admin'], source: run.source, target: {kind: target.kind, name: target.name ?? null, namespace: target.kind === 'namespace' ? (target.name ?? null) : (namespace ?? null)}, time: new Date().toISOString()}
           return jsonDocument(authzJson(run, context), {lines: flags.watch})
         }
         if (run.rows.length === 0) return ''
@@ -80,13 +82,13 @@ TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout, or the ki
       const progress = await startProgress({color: flags.color, enabled: !json})
       request.progress = (message) => progress.show(message)
       this.pauseSpinner = (paused) => progress.pause(paused)
-      let previous: ReadonlyMap<string, AuthzSnapshot> | undefined
+      let previous: AuthzCarry | undefined
       await goRound(this.io(), {
         check: (run) => this.check(run, target, namespace),
         exitCode: (run) => scrapeExitCode(run.podsTargeted, run.podsScraped, run.errors),
         json,
         measure: async () => {
-          const run = await runAuthz(kube, request, previous).finally(() => progress.stop())
+          const run = await runAuthz(kube, request, source, previous).finally(() => progress.stop())
           request.progress = undefined
           previous = run.latest
           return run
@@ -96,11 +98,12 @@ TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout, or the ki
           const defaults = run.defaults.map((use) => `${defaultPolicyLine(use, flags['linkerd-namespace'])}\n`).join('')
           return scrapeNotes(run, `${defaults}${run.rows.length === 0 ? 'No traffic found.\n' : ''}`)
         },
-        periodMs: windowMs,
+        periodMs: roundPeriod(source.kind, windowMs),
         render,
         watch: flags.watch,
       })
     } finally {
+      for (const close of closers) await close()
       await kube.close()
     }
   }

@@ -1,8 +1,7 @@
 import {Flags} from '@oclif/core'
 
-import {ClusterCommand} from '../../cluster-command.js'
 import {NotFoundError, UsageError} from '../../errors.js'
-import {runEdges, type DirectEdgesOptions, type EdgesRequest, type EdgesRun} from '../../metrics/edges-run.js'
+import {runEdges, type EdgesRequest, type EdgesRun} from '../../metrics/edges-run.js'
 import {colorEnabled} from '../../output/color.js'
 import {edgesJson} from '../../output/edges-json.js'
 import {renderEdgesTable} from '../../output/edges-table.js'
@@ -11,12 +10,13 @@ import {startProgress} from '../../output/progress.js'
 import {kindByAlias} from '../../resources/kinds.js'
 import {parseTargets} from '../../resources/targets.js'
 import {parseDuration} from '../../util/duration.js'
+import {sourceFlags, VizCommand} from '../../viz-command.js'
 import {goRound, scrapeExitCode, scrapeNotes} from '../../watch-rounds.js'
 
-export default class VizEdges extends ClusterCommand {
-  static override summary = 'Connections between workloads, and whether each is mTLS with identities, from the proxies themselves.'
+export default class VizEdges extends VizCommand {
+  static override summary = 'Connections between workloads, and whether each is mTLS with identities, from the proxies themselves or a Prometheus.'
 
-  static override description = `Reads each meshed pod's open-connection gauges (tcp_open_connections on the linkerd-admin port; one scrape per pod, no window) and shows one row per pair of resources of TYPE that hold connections: the source, the destination, and SECURED (√, or × and why there is no mTLS). Clients report their edges from their outbound series (destination labels and the server's identity); servers' inbound series add clients that cannot report, among them unmeshed ones, shown as source "unmeshed".
+  static override description = `Reads each meshed pod's open-connection gauges (tcp_open_connections on the linkerd-admin port; one scrape per pod, no window, through the API server as --scrape-via says), or with --prometheus URL or auto the same gauges from a Prometheus that scrapes the proxies, and shows one row per pair of resources of TYPE that hold connections: the source, the destination, and SECURED (√, or × and why there is no mTLS). Clients report their edges from their outbound series (destination labels and the server's identity); servers' inbound series add clients that cannot report, among them unmeshed ones, shown as source "unmeshed".
 
 TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout (short, singular or plural), or the kind of a custom owner of your pods. With -n, edges that start or end in the namespace; its servers' clients elsewhere are scraped too. See docs/viz-edges.md for how each column is computed and where meshport differs from linkerd viz edges.`
 
@@ -25,6 +25,7 @@ TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout (short, si
     '<%= config.bin %> viz edges po -A -o wide',
     '<%= config.bin %> viz edges deploy -n shop -o json',
     '<%= config.bin %> viz edges sts -l tier=db --watch',
+    '<%= config.bin %> viz edges deploy -A --prometheus auto',
   ]
 
   static override strict = false
@@ -38,7 +39,8 @@ TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout (short, si
     output: Flags.option({char: 'o', default: 'table', description: 'Output format (wide adds CLIENT_ID, SERVER_ID and TCP_CONN).', options: ['table', 'wide', 'json'] as const})(),
     watch: Flags.boolean({char: 'w', default: false, description: 'Keep scraping, every --interval (JSON: one document per line).'}),
     interval: Flags.string({default: '5s', description: 'Time between two looks with --watch.'}),
-    concurrency: Flags.integer({default: 16, description: 'Proxies scraped at the same time.', min: 1}),
+    concurrency: Flags.integer({default: 16, description: 'Scrapes in flight at the same time (direct source).', min: 1}),
+    ...sourceFlags,
   }
 
   async run(): Promise<void> {
@@ -48,16 +50,17 @@ TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout (short, si
     const intervalMs = parseDuration(flags.interval)
     if (intervalMs === undefined || intervalMs < 1000) throw new UsageError(`invalid --interval "${flags.interval}": it must be a duration of at least 1s`, {hint: 'e.g. --interval 5s'})
     if (flags['all-namespaces'] && flags.namespace) throw new UsageError('--all-namespaces and --namespace flags are mutually exclusive')
-    const options = this.kubeOptions(flags)
     const kube = await this.kube(flags)
+    const closers: Array<() => Promise<void>> = []
     try {
       const namespace = flags['all-namespaces'] ? undefined : (flags.namespace ?? kube.namespace)
-      const request: EdgesRequest & DirectEdgesOptions = {
-        concurrency: flags.concurrency,
+      // Gauges need no window: the default source is the proxies unless --prometheus says otherwise.
+      const source = await this.openSource(kube, flags, {ms: 0, text: '0s'}, {concurrency: flags.concurrency})
+      closers.push(() => source.close())
+      const request: EdgesRequest = {
         controlPlaneNamespace: flags['linkerd-namespace'],
         labelSelector: flags.selector,
         namespace,
-        scrapeTimeoutMs: options.requestTimeoutMs,
         type,
       }
       const color = colorEnabled(flags.color)
@@ -65,7 +68,7 @@ TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout (short, si
       const render = (run: EdgesRun): string => {
         if (json) {
           const pods = {failed: run.errors.length, scraped: run.podsScraped, targeted: run.podsTargeted}
-          return jsonDocument(edgesJson(run.edges, {errors: run.errors, namespace, pods, source: 'direct', time: new Date().toISOString(), type: type.kind}), {lines: flags.watch})
+          return jsonDocument(edgesJson(run.edges, {errors: run.errors, namespace, pods, source: run.source, time: new Date().toISOString(), type: type.kind}), {lines: flags.watch})
         }
         return run.edges.length === 0 ? '' : renderEdgesTable(run.edges, {color, wide: flags.output === 'wide'})
       }
@@ -78,7 +81,7 @@ TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout (short, si
         exitCode: (run) => scrapeExitCode(run.podsTargeted, run.podsScraped, run.errors),
         json,
         measure: async () => {
-          const run = await runEdges(kube, request).finally(() => progress.stop())
+          const run = await runEdges(kube, request, source).finally(() => progress.stop())
           request.progress = undefined
           return run
         },
@@ -88,6 +91,7 @@ TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout (short, si
         watch: flags.watch,
       })
     } finally {
+      for (const close of closers) await close()
       await kube.close()
     }
   }
