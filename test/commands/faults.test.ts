@@ -154,7 +154,7 @@ const ROWS: Row[] = [
     bound: 'fails-fast',
     // The probes only read statuses (200); /metrics is read and refused. diagnose pod warns (proxy.metrics-unparseable).
     all: OK,
-    except: {'viz-stat': {exit: 1, cause: /could not be scraped: \/metrics is not Prometheus text: line 1: expected a metric name/}},
+    except: Object.fromEntries((['viz-stat', 'viz-edges', 'viz-authz'] as const).map((c) => [c, {exit: 1, cause: /could not be scraped: \/metrics is not Prometheus text: line 1: expected a metric name/}])),
   },
   {doc: 'pods/proxy over HTTP/2: the API server cannot dial the pod (`503` Status)', fault: {kind: 'pods-proxy-unreachable'}, http2: true, bound: 'fails-fast', all: OK},
 ]
