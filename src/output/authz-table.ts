@@ -5,7 +5,7 @@
 import type {AuthzRow} from '../metrics/authz.js'
 import {authzCell, deniedShare, hasTraffic, serverCell} from '../metrics/authz-report.js'
 import {formatLatency, formatRps, formatSuccess, NO_DATA} from './stat-format.js'
-import {renderTable, type Align} from './table.js'
+import {columns, renderTable} from './table.js'
 import {showControls} from './terminal.js'
 
 export interface AuthzTableOptions {
@@ -15,12 +15,7 @@ export interface AuthzTableOptions {
 }
 
 export function renderAuthzTable(rows: readonly AuthzRow[], options: AuthzTableOptions): string {
-  const head: string[] = []
-  const align: Align[] = []
-  const col = (name: string, a: Align): void => {
-    head.push(name)
-    align.push(a)
-  }
+  const {align, col, head} = columns()
   if (options.allNamespaces) col('NAMESPACE', 'left')
   for (const name of ['ROUTE', 'SERVER', 'AUTHORIZATION']) col(name, 'left')
   for (const name of ['UNAUTHORIZED', 'SUCCESS', 'RPS', 'LATENCY_P50', 'LATENCY_P95', 'LATENCY_P99']) col(name, 'right')

@@ -3,7 +3,7 @@
 // STATUS after NAME for pods, READ/WRITE_BYTES/SEC with -o wide.
 import type {StatRow} from '../metrics/report.js'
 import {formatBytesRate, formatCount, formatLatency, formatRps, formatSuccess, NO_DATA} from './stat-format.js'
-import {renderTable, type Align} from './table.js'
+import {columns, renderTable} from './table.js'
 
 export interface StatTableOptions {
   allNamespaces: boolean
@@ -32,12 +32,7 @@ export function renderStatTable(rows: readonly StatRow[], options: StatTableOpti
 
 function renderKind(rows: readonly StatRow[], prefix: boolean, options: StatTableOptions, gap: string): string {
   const pods = rows[0]?.kind.name === 'pod'
-  const head: string[] = []
-  const align: Align[] = []
-  const col = (name: string, a: Align): void => {
-    head.push(name)
-    align.push(a)
-  }
+  const {align, col, head} = columns()
   if (options.allNamespaces) col('NAMESPACE', 'left')
   col('NAME', 'left')
   if (pods) col('STATUS', 'right')

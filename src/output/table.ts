@@ -7,6 +7,17 @@ import {showControls} from './terminal.js'
 
 export type Align = 'left' | 'right' | 'center'
 
+/** Headers and their alignments, built column by column (`col('RPS', 'right')`) as a table's options decide. */
+export function columns(): {head: string[]; align: Align[]; col: (name: string, align: Align) => void} {
+  const head: string[] = []
+  const align: Align[] = []
+  const col = (name: string, a: Align): void => {
+    head.push(name)
+    align.push(a)
+  }
+  return {align, col, head}
+}
+
 export interface TableOptions {
   /** Per column; missing entries are left-aligned. */
   align?: readonly Align[]
