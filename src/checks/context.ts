@@ -1,7 +1,7 @@
 // What every check receives: the shared snapshot of the cluster, the client for the few calls that
 // are not lists (access reviews, port-forwards), the run's settings and a concurrency limiter
 // shared by all port-forward fan-out of the run.
-import type {KubeClient} from '../kube/types.js'
+import type {KubeClient, PrometheusClient} from '../kube/types.js'
 import {Limiter} from './limiter.js'
 import {RemoteClusters, type RemoteKubeFactory} from './remote.js'
 import {Snapshot} from './snapshot.js'
@@ -39,7 +39,12 @@ export interface CheckContext {
   readonly signal: AbortSignal
   /** Other clusters reached through credentials found in this one (multicluster Links). */
   readonly remotes: RemoteClusters
+  /** Linkerd viz's Prometheus in a namespace, through the API server; undefined: not queried in this run. */
+  readonly vizPrometheus: VizPrometheusFactory | undefined
 }
+
+/** Opens a client for Linkerd viz's Prometheus in `namespace` (its Service, through the API server). */
+export type VizPrometheusFactory = (namespace: string) => Promise<PrometheusClient>
 
 export interface ContextOptions {
   concurrency?: number
@@ -47,6 +52,7 @@ export interface ContextOptions {
   signal?: AbortSignal
   /** How to build a client for a Link's kubeconfig; without it remote checks say they could not run. */
   remoteKube?: RemoteKubeFactory
+  vizPrometheus?: VizPrometheusFactory
 }
 
 export const defaultFetchText: FetchText = async (url, timeoutMs) => {
@@ -74,6 +80,7 @@ export function createContext(kube: KubeClient, settings: CheckSettings, options
     fetchText: options.fetchText ?? defaultFetchText,
     signal: options.signal ?? new AbortController().signal,
     remotes: new RemoteClusters(options.remoteKube),
+    vizPrometheus: options.vizPrometheus,
   }
 }
 

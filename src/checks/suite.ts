@@ -3,7 +3,7 @@
 // answers in time exit 4, neither a check result), let categories start their slow reads early,
 // run the categories, and stop background work when the run is over.
 import type {KubeClient} from '../kube/types.js'
-import {createContext, refreshContext, type CheckContext, type CheckMode, type CheckSettings, type FetchText} from './context.js'
+import {createContext, refreshContext, type CheckContext, type CheckMode, type CheckSettings, type FetchText, type VizPrometheusFactory} from './context.js'
 import {countingKube} from './counting-kube.js'
 import type {RemoteKubeFactory} from './remote.js'
 import {categoriesFor} from './registry.js'
@@ -23,6 +23,8 @@ export interface SuiteOptions {
   fetchText?: FetchText
   /** Builds clients for other clusters (multicluster Links); closed when the run is over. */
   remoteKube?: RemoteKubeFactory
+  /** Opens Linkerd viz's Prometheus; without it the check that queries it is skipped. */
+  vizPrometheus?: VizPrometheusFactory
   onCategory?: (category: Category<CheckContext>) => void
   onCategoryDone?: (entry: CategoryEntry) => void
   onRetry?: (notice: RetryNotice) => void
@@ -38,7 +40,7 @@ export async function runCheckSuite(client: KubeClient, settings: CheckSettings,
   const selection = options.selection ?? {only: [], skip: []}
   const {kube, stats} = countingKube(client)
   const finished = new AbortController()
-  const ctx = createContext(kube, settings, {concurrency: options.concurrency, signal: finished.signal, ...(options.fetchText ? {fetchText: options.fetchText} : {}), ...(options.remoteKube ? {remoteKube: options.remoteKube} : {})})
+  const ctx = createContext(kube, settings, {concurrency: options.concurrency, signal: finished.signal, ...(options.fetchText ? {fetchText: options.fetchText} : {}), ...(options.remoteKube ? {remoteKube: options.remoteKube} : {}), ...(options.vizPrometheus ? {vizPrometheus: options.vizPrometheus} : {})})
   try {
     await connect(ctx)
     for (const category of categories) category.prefetch?.(ctx, (checkId) => isSelected(category, category.checks.find((c) => c.id === checkId) ?? {id: checkId}, selection))

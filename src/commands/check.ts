@@ -11,7 +11,9 @@ import {DEFAULT_CERT_EXPIRY_THRESHOLD, parseLongDuration} from '../checks/thresh
 import type {CategoryEntry, CheckReport} from '../checks/types.js'
 import {ClusterCommand, scrapeViaFlag} from '../cluster-command.js'
 import {type ErrorInfo, InputError, UsageError} from '../errors.js'
+import type {PrometheusClient} from '../kube/types.js'
 import {CNI_DEFAULT_NAMESPACE} from '../mesh/cni.js'
+import {VIZ_PROMETHEUS} from '../mesh/viz.js'
 import {renderCheckJson} from '../output/check-json.js'
 import {renderCheckJUnit} from '../output/check-junit.js'
 import {renderCheckMarkdown} from '../output/check-markdown.js'
@@ -110,6 +112,14 @@ Categories run in order; the checks of a category run in parallel on one shared 
     this.pauseSpinner = (paused) => progress.pause(paused)
     // Links' target clusters get their own clients, from the kubeconfigs in their Secrets.
     const remoteKube = this.remoteKubeFactory(options.requestTimeoutMs)
+    // viz's Prometheus, opened only if a check asks for it, through the API server as --prometheus auto.
+    const prometheusClients: PrometheusClient[] = []
+    const vizPrometheus = async (namespace: string): Promise<PrometheusClient> => {
+      const endpoint = {headers: {}, kind: 'service' as const, name: VIZ_PROMETHEUS.service, namespace, port: VIZ_PROMETHEUS.port}
+      const prometheus = await this.prometheus(endpoint, client, {timeoutMs: options.requestTimeoutMs, verbose: flags.verbose})
+      prometheusClients.push(prometheus)
+      return prometheus
+    }
     try {
       progress.show('connecting to the Kubernetes API')
       const report = await runCheckSuite(client, settings, {
@@ -119,6 +129,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
         failOn: flags['fail-on'],
         concurrency: flags.concurrency,
         remoteKube,
+        vizPrometheus,
         onCategory: (category) => progress.show(`checking ${category.name}`),
         // As linkerd check does: each category on screen as soon as it is done, not all at the end
         // of a --wait. The spinner goes first, so it never lands inside the report.
@@ -147,6 +158,7 @@ Categories run in order; the checks of a category run in parallel on one shared 
       process.exitCode = reportExitCode(report)
     } finally {
       progress.stop()
+      await Promise.all(prometheusClients.map((p) => p.close()))
       await client.close()
     }
   }

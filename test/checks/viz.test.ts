@@ -67,10 +67,13 @@ describe('linkerd-viz-data-plane', () => {
     assert.equal(withPolicy.byId.get('linkerd-viz-data-plane.prometheus-authorized')?.result, 'success')
   })
 
-  test('metrics in Prometheus: not checked, and says so', async () => {
+  test('metrics in Prometheus: skipped, saying why, in a run that cannot query it or with an external one', async () => {
     const {byId} = await withViz({}, 'proxy')
     const check = byId.get('linkerd-viz-data-plane.metrics-in-prometheus')
     assert.equal(check?.result, 'skipped')
-    assert.match(check?.error ?? '', /^not checked: meshport does not query Prometheus yet/)
+    assert.equal(check?.error, 'not checked: this run does not query Prometheus')
+    const external = (await withViz({externalPrometheus: 'http://prom.example:9090'}, 'proxy')).byId.get('linkerd-viz-data-plane.metrics-in-prometheus')
+    assert.equal(external?.result, 'skipped')
+    assert.match(external?.error ?? '', /^not checked: viz uses the external Prometheus http:\/\/prom\.example:9090/)
   })
 })

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
+import {prometheusSkip, startPrometheus, type RunningPrometheus} from '../helpers/prometheus.js'
 import {runCli} from '../helpers/run-cli.js'
 import {withSim, type Sim} from '../helpers/sim.js'
 
@@ -38,7 +39,10 @@ describe('check: linkerd-viz (simulated viz extension)', () => {
       }
       const {byId} = await vizChecks(sim, '--proxy')
       assert.equal(byId.get('linkerd-viz-data-plane.prometheus-authorized')?.result, 'success')
-      assert.match(byId.get('linkerd-viz-data-plane.metrics-in-prometheus')?.error ?? '', /^not checked: meshport does not query Prometheus yet/)
+      // The simulated viz Prometheus is a plain HTTP server until a test routes it to a real one.
+      const metrics = byId.get('linkerd-viz-data-plane.metrics-in-prometheus')
+      assert.equal(metrics?.result, 'warning')
+      assert.match(metrics?.error ?? '', /^Prometheus at service linkerd-viz\/prometheus:9090 answered HTTP 200, not the Prometheus API/)
     })
   })
 
@@ -64,6 +68,28 @@ describe('check: linkerd-viz (simulated viz extension)', () => {
     })
     await withSim({name: 'viz-allowed', linkerd: {namespace: 'linkerd'}, extensions: {viz: true}, namespaces: [shop(deny)], objects: [scrapePolicy]}, async (sim) => {
       assert.equal((await vizChecks(sim, '--proxy', '-n', 'shop')).byId.get('linkerd-viz-data-plane.prometheus-authorized')?.result, 'success')
+    })
+  })
+
+  test('metrics-in-prometheus: asks viz\'s Prometheus which data-plane pods it holds, names the others', {skip: prometheusSkip()}, async () => {
+    const books = {name: 'books', annotations: {'linkerd.io/inject': 'enabled'}, workloads: [{name: 'reviews', containers: [{name: 'reviews', ports: [9080]}]}]}
+    await withSim({name: 'viz-prometheus', linkerd: {namespace: 'linkerd'}, extensions: {viz: true}, namespaces: [shop(), books]}, async (sim) => {
+      // This Prometheus scrapes shop's proxies only.
+      let prom: RunningPrometheus | undefined
+      try {
+        prom = await startPrometheus({cluster: sim.cluster, mapTargets: (groups) => groups.filter((g) => g.labels.namespace === 'shop'), scrapeInterval: 1})
+        sim.cluster.routeService('linkerd-viz', 'prometheus', 9090, prom.url)
+        assert.equal((await vizChecks(sim, '--proxy', '-n', 'shop')).byId.get('linkerd-viz-data-plane.metrics-in-prometheus')?.result, 'success')
+        const all = (await vizChecks(sim, '--proxy')).byId.get('linkerd-viz-data-plane.metrics-in-prometheus')
+        assert.equal(all?.result, 'warning')
+        // Every meshed pod outside shop (books' and viz's own) is named, no pod of shop.
+        const names = /^Data plane metrics not found for (.+)\.$/.exec(all?.error ?? '')?.[1]?.split(', ') ?? []
+        for (const pod of sim.cluster.podsOf('books', 'reviews')) assert.ok(names.includes(pod.name), `${pod.name} in ${all?.error}`)
+        for (const pod of sim.cluster.podsOf('shop', 'web')) assert.ok(!names.includes(pod.name), `${pod.name} in ${all?.error}`)
+        assert.ok(names.some((name) => name.startsWith('prometheus-')), `viz's pods too: ${all?.error}`)
+      } finally {
+        await prom?.stop()
+      }
     })
   })
 })

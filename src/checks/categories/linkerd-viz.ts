@@ -2,8 +2,9 @@
 // labelled linkerd.io/extension=viz), as `linkerd check` runs installed extensions' checks. The
 // extension's RBAC, the tap API server's certificate and APIService, its pods (injected, running,
 // healthy, up to date), Prometheus (installed, and answering on its port, unless viz uses an
-// external one); with --proxy, whether Prometheus may scrape the data plane. meshport reads
-// proxies itself rather than through viz's metrics API, so the checks that go through that API
+// external one); with --proxy, whether Prometheus may scrape the data plane and holds every
+// proxy's metrics (asked directly, through the API server's service proxy). meshport reads
+// proxies itself rather than through viz's metrics API, so the checks that only test that API
 // are not carried over (docs/check.md says which).
 import {KubeApiError} from '../../errors.js'
 import type {V1Namespace, V1Pod} from '../../kube/types.js'
@@ -23,12 +24,16 @@ import {
   vizClusterRoleBindings,
   vizClusterRoles,
 } from '../../mesh/viz.js'
+import {eq, selector} from '../../metrics/promql.js'
 import type {CheckContext} from '../context.js'
 import {hasProxyContainer, listProblems, podName, proxyContainer, proxyNotReady} from '../pods.js'
 import {proxiesHealthy, proxiesUpToDate} from '../proxy-health.js'
 import {parseCaBundle, servedCert, servedCertExpiry, servedCertProblems, tlsSecrets} from '../served-cert.js'
 import {defineCheck, fail, pass, skip, type Category, type Check, type CheckScope, type Outcome, type Severity} from '../types.js'
 import {dataPlanePods} from './data-plane.js'
+
+/** Every proxy exports it; viz's metrics API finds a pod in Prometheus by it. */
+const PROCESS_START_METRIC = 'process_start_time_seconds'
 
 const NOT_INSTALLED = `the viz extension is not installed (no namespace labelled ${LABEL.extension}=${VIZ_EXTENSION})`
 
@@ -217,8 +222,28 @@ export const linkerdVizDataPlane: Category<CheckContext> = {
         .map(podName)
       return denied.length === 0 ? pass() : fail(`${listProblems('prometheus may not be authorized to scrape the following pods:', denied)}\nconsider running \`linkerd viz allow-scrapes\` to authorize prometheus scrapes`)
     }),
-    viz('metrics-in-prometheus', 'data plane proxy metrics are present in Prometheus', 'l5d-data-plane-prom', 'warning', async () =>
-      skip('not checked: meshport does not query Prometheus yet (a --prometheus flag is planned); `meshport viz stat` reads the proxies directly'),
+    viz(
+      'metrics-in-prometheus',
+      'data plane proxy metrics are present in Prometheus',
+      'l5d-data-plane-prom',
+      'warning',
+      async (ctx, scope, ns, namespace) => {
+        const external = namespace.metadata?.annotations?.[EXTERNAL_PROMETHEUS_ANNOTATION]
+        if (external) return skip(`not checked: viz uses the external Prometheus ${external}, which meshport does not query`)
+        if (!ctx.vizPrometheus) return skip('not checked: this run does not query Prometheus')
+        const pods = await dataPlanePods(ctx, scope)
+        if (pods.length === 0) return pass()
+        // viz's metrics API asks the same: which pods' proxies Prometheus holds a start time of.
+        const dp = ctx.settings.dataPlaneNamespace
+        const query = `max(${selector(PROCESS_START_METRIC, [dp === undefined ? undefined : eq('namespace', dp)])}) by (pod, namespace)`
+        const prometheus = await scope.waitFor(`Prometheus in ${ns}`, ctx.vizPrometheus(ns))
+        const samples = await scope.waitFor(`Prometheus in ${ns}`, prometheus.query(query))
+        const found = new Set(samples.map((s) => `${s.labels.namespace}/${s.labels.pod}`))
+        const missing = pods.filter((pod) => !found.has(`${pod.metadata?.namespace}/${pod.metadata?.name}`)).map((pod) => pod.metadata?.name ?? '')
+        return missing.length === 0 ? pass() : fail(`Data plane metrics not found for ${missing.join(', ')}.`)
+      },
+      // Prometheus scrapes a new pod within its scrape interval: --wait waits for that.
+      {retry: true},
     ),
   ],
 }
