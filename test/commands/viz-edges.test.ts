@@ -3,11 +3,11 @@
 // edge, secured when both ends are meshed, from "unmeshed" when the client has no proxy (its
 // server's proxy sees it), and absent when neither end has a proxy.
 import assert from 'node:assert/strict'
-import {after, before, describe, test} from 'node:test'
+import {describe, test} from 'node:test'
 
 import {loadScenario, type Scenario, type Workload} from '../cluster/scenario.js'
 import {runCli, watchCli, type Watched} from '../helpers/run-cli.js'
-import {startSim} from '../helpers/sim.js'
+import {simForSuite} from '../helpers/sim.js'
 
 interface JsonEdge {
   src: string | null
@@ -57,18 +57,10 @@ const keyOf = (e: JsonEdge): string => `${e.src_namespace ?? '-'}/${e.src ?? 'un
 
 describe('meshport viz edges on the simulated cluster', () => {
   const scenario = loadScenario('policy')
-  let sim: Awaited<ReturnType<typeof startSim>>
-  let kube: string[]
-  before(async () => {
-    sim = await startSim({scenario})
-    kube = ['--kubeconfig', sim.kubeconfigPath]
-  })
-  after(async () => {
-    await sim?.stop()
-  })
+  const live = simForSuite({scenario})
 
   const edgesOf = async (args: string[]): Promise<{edges: JsonEdge[]; doc: Record<string, unknown>; stderr: string}> => {
-    const result = await runCli(['viz', 'edges', ...args, '-o', 'json', ...kube])
+    const result = await runCli(['viz', 'edges', ...args, '-o', 'json', ...live.kube])
     assert.equal(result.code, 0, result.stderr)
     const doc = JSON.parse(result.stdout) as {edges: JsonEdge[]}
     return {doc, edges: doc.edges, stderr: result.stderr}
@@ -104,41 +96,41 @@ describe('meshport viz edges on the simulated cluster', () => {
 
   test('-n: edges into the namespace from clients elsewhere come from those clients, scraped too', async () => {
     const {doc, edges} = await edgesOf(['po', '-n', 'billing'])
-    const [api] = sim.cluster.podsOf('shop', 'api')
+    const [api] = live.sim.cluster.podsOf('shop', 'api')
     const fromApi = edges.find((e) => e.src === api?.name)
     assert.deepEqual([fromApi?.src_namespace, fromApi?.dst, fromApi?.secured, fromApi?.client_id, fromApi?.server_id], ['shop', 'ledger-0', true, 'api.shop', 'ledger.billing'])
     assert.ok(fromApi?.seen_by.includes('client'), 'the client pod in shop was scraped')
     assert.ok(edges.every((e) => e.src_namespace === 'billing' || e.dst_namespace === 'billing'))
     // billing's own pod, then the client in shop its proxy named.
     assert.deepEqual(doc.pods, {failed: 0, scraped: 2, targeted: 2})
-    const ingress = await runCli(['viz', 'edges', 'deploy', '-n', 'ingress', ...kube])
+    const ingress = await runCli(['viz', 'edges', 'deploy', '-n', 'ingress', ...live.kube])
     assert.equal(ingress.code, 0, ingress.stderr)
     assert.equal(ingress.stdout, '')
     assert.match(ingress.stderr, /No edges found\./)
   })
 
   test('table and wide output in Linkerd layout, with × and the reason', async () => {
-    const table = await runCli(['viz', 'edges', 'deploy', '-n', 'shop', ...kube])
+    const table = await runCli(['viz', 'edges', 'deploy', '-n', 'shop', ...live.kube])
     assert.equal(table.code, 0, table.stderr)
     const lines = table.stdout.trimEnd().split('\n')
     assert.deepEqual(lines[0]?.split(/ {3,}/), ['SRC', 'DST', 'SRC_NS', 'DST_NS', 'SECURED'])
     assert.ok(lines.includes('unmeshed   web      -        shop     × No TLS From Remote'), table.stdout)
     assert.ok(lines.some((l) => /^api +legacy +shop +shop +× Not Provided By Service Discovery$/.test(l)), table.stdout)
     assert.ok(lines.some((l) => /^web +api +shop +shop +√$/.test(l)), table.stdout)
-    const wide = await runCli(['viz', 'edges', 'deploy', '-n', 'shop', '-o', 'wide', ...kube])
+    const wide = await runCli(['viz', 'edges', 'deploy', '-n', 'shop', '-o', 'wide', ...live.kube])
     assert.match(wide.stdout, /^SRC +DST +SRC_NS +DST_NS +CLIENT_ID +SERVER_ID +SECURED +TCP_CONN\n/)
     assert.match(wide.stdout, /\nweb +api +shop +shop +web\.shop +api\.shop +√ +2\n/)
   })
 
   test('--watch -o json: one document per line, every --interval', async () => {
-    const out = await watchCli(['viz', 'edges', 'deploy', '-n', 'shop', '--watch', '--interval', '1s', '-o', 'json', ...kube], (o) => o.stdout.split('\n').length > 2)
+    const out = await watchCli(['viz', 'edges', 'deploy', '-n', 'shop', '--watch', '--interval', '1s', '-o', 'json', ...live.kube], (o) => o.stdout.split('\n').length > 2)
     const lines = out.stdout.split('\n').slice(0, -1)
     assert.ok(lines.length >= 2, `got ${lines.length} documents: ${out.stderr}`)
     for (const line of lines) assert.ok((JSON.parse(line) as {edges: JsonEdge[]}).edges.some((e) => e.src === 'web' && e.dst === 'api'))
   })
 
   test('a namespace that does not exist is one error naming it, exit 1; an empty one has no edges', async () => {
-    const [missing, json] = await Promise.all([runCli(['viz', 'edges', 'deploy', '-n', 'no-such-ns', ...kube]), runCli(['viz', 'edges', 'deploy', '-n', 'no-such-ns', '-o', 'json', ...kube])])
+    const [missing, json] = await Promise.all([runCli(['viz', 'edges', 'deploy', '-n', 'no-such-ns', ...live.kube]), runCli(['viz', 'edges', 'deploy', '-n', 'no-such-ns', '-o', 'json', ...live.kube])])
     assert.equal(missing.code, 1)
     assert.equal(missing.stdout, '')
     assert.equal(missing.stderr, 'Error: not found: namespace no-such-ns\nHint: check the namespace (-n no-such-ns), e.g. with kubectl get namespaces\n')
@@ -149,10 +141,10 @@ describe('meshport viz edges on the simulated cluster', () => {
   test('--watch rides out a failing API server, backing off, and carries on', async () => {
     const documents = (o: Watched): number => o.stdout.split('\n').filter((l) => l !== '').length
     let injected = false
-    const out = await watchCli(['viz', 'edges', 'deploy', '-n', 'ingress', '--watch', '--interval', '1s', '-o', 'json', ...kube], (o) => {
+    const out = await watchCli(['viz', 'edges', 'deploy', '-n', 'ingress', '--watch', '--interval', '1s', '-o', 'json', ...live.kube], (o) => {
       if (!injected && documents(o) >= 1) {
         // The next two pod lists fail: two rounds are lost, waited out for 1 s and then 2 s.
-        sim.cluster.injectApiError({path: '/api/v1/pods', status: 500, times: 2})
+        live.sim.cluster.injectApiError({path: '/api/v1/pods', status: 500, times: 2})
         injected = true
       }
       return documents(o) >= 3
@@ -169,10 +161,10 @@ describe('meshport viz edges on the simulated cluster', () => {
     const {edges} = await edgesOf(['deploy', '-n', 'shop', '-l', 'app=legacy'])
     assert.deepEqual(edges.map(keyOf), ['shop/api>shop/legacy'])
     for (const args of [['deploy/web'], ['all'], [], ['deploy', 'sts'], ['deploy', '-A', '-n', 'shop'], ['deploy', '--interval', '10ms']]) {
-      const result = await runCli(['viz', 'edges', ...args, ...kube])
+      const result = await runCli(['viz', 'edges', ...args, ...live.kube])
       assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`)
     }
-    const named = await runCli(['viz', 'edges', 'po/web-1', ...kube])
+    const named = await runCli(['viz', 'edges', 'po/web-1', ...live.kube])
     assert.match(named.stderr, /Edges cannot be returned for a specific resource name; remove web-1 from query/)
   })
 })

@@ -4,11 +4,11 @@
 // huge rates.
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {after, before, describe, test} from 'node:test'
+import {describe, test} from 'node:test'
 
 import {LATENCY_BOUNDS_MS} from '../cluster/proxy/latency.js'
 import {binPath, runCli, watchCli as watch, type Watched} from '../helpers/run-cli.js'
-import {startSim} from '../helpers/sim.js'
+import {simForSuite} from '../helpers/sim.js'
 import type {StatRowJson} from '../helpers/stat-json.js'
 
 // Enough requests per 2 s window that a p99 read from whole-number bucket deltas lands in the
@@ -58,18 +58,10 @@ function assertMatches(row: Row | undefined, declared: {latencyMs: {p50: number;
 }
 
 describe('meshport viz stat on the simulated cluster', () => {
-  let sim: Awaited<ReturnType<typeof startSim>>
-  let kube: string[]
-  before(async () => {
-    sim = await startSim({scenario})
-    kube = ['--kubeconfig', sim.kubeconfigPath]
-  })
-  after(async () => {
-    await sim?.stop()
-  })
+  const live = simForSuite({scenario})
 
   test('deploy rows match the declared traffic; faults give per-pod errors; exit 0', async () => {
-    const result = await runCli(['viz', 'stat', 'deploy/', 'sts/', '-n', 'shop', '-t', '2s', '-o', 'json', ...kube])
+    const result = await runCli(['viz', 'stat', 'deploy/', 'sts/', '-n', 'shop', '-t', '2s', '-o', 'json', ...live.kube])
     assert.equal(result.code, 0, result.stderr)
     const doc = JSON.parse(result.stdout) as {schemaVersion: number; window: {requestedSeconds: number; measuredSeconds: {min: number; max: number}}; rows: Row[]}
     assert.equal(doc.schemaVersion, 2)
@@ -97,7 +89,7 @@ describe('meshport viz stat on the simulated cluster', () => {
   })
 
   test('table output: Linkerd columns and formats', async () => {
-    const result = await runCli(['viz', 'stat', 'deploy/web', '-n', 'shop', '-t', '1s', ...kube])
+    const result = await runCli(['viz', 'stat', 'deploy/web', '-n', 'shop', '-t', '1s', ...live.kube])
     assert.equal(result.code, 0, result.stderr)
     const [head, line] = result.stdout.split('\n')
     assert.deepEqual(head?.split(/ +/), ['NAME', 'MESHED', 'SUCCESS', 'RPS', 'LATENCY_P50', 'LATENCY_P95', 'LATENCY_P99', 'TCP_CONN'])
@@ -105,7 +97,7 @@ describe('meshport viz stat on the simulated cluster', () => {
   })
 
   test('-o wide adds byte rates; --verbose shows wide buckets honestly', async () => {
-    const result = await runCli(['viz', 'stat', 'deploy/web', '-n', 'shop', '-t', '1s', '-o', 'wide', '--verbose', ...kube])
+    const result = await runCli(['viz', 'stat', 'deploy/web', '-n', 'shop', '-t', '1s', '-o', 'wide', '--verbose', ...live.kube])
     assert.equal(result.code, 0, result.stderr)
     assert.match(result.stdout, /READ_BYTES\/SEC +WRITE_BYTES\/SEC\n/)
     // p95 (180 ms) sits in the wide bucket (100, 200]; p99 (450 ms) in (400, 500], which is not wide.
@@ -114,12 +106,12 @@ describe('meshport viz stat on the simulated cluster', () => {
   })
 
   test('--from filters by the client identity, --to by the destination labels', async () => {
-    const from = await runCli(['viz', 'stat', 'deploy/api', '--from', 'deploy/web', '-n', 'shop', '-t', '2s', '-o', 'json', ...kube])
+    const from = await runCli(['viz', 'stat', 'deploy/api', '--from', 'deploy/web', '-n', 'shop', '-t', '2s', '-o', 'json', ...live.kube])
     assert.equal(from.code, 0, from.stderr)
     assertMatches((JSON.parse(from.stdout) as {rows: Row[]}).rows[0], api, 3)
-    const notFrom = await runCli(['viz', 'stat', 'deploy/api', '--from', 'deploy/loadgen', '-n', 'shop', '-t', '1s', '-o', 'json', ...kube])
+    const notFrom = await runCli(['viz', 'stat', 'deploy/api', '--from', 'deploy/loadgen', '-n', 'shop', '-t', '1s', '-o', 'json', ...live.kube])
     assert.equal((JSON.parse(notFrom.stdout) as {rows: Row[]}).rows[0]?.rps, 0)
-    const to = await runCli(['viz', 'stat', 'deploy/web', '--to', 'deploy/api', '-n', 'shop', '-t', '2s', '-o', 'json', ...kube])
+    const to = await runCli(['viz', 'stat', 'deploy/web', '--to', 'deploy/api', '-n', 'shop', '-t', '2s', '-o', 'json', ...live.kube])
     assert.equal(to.code, 0, to.stderr)
     const toRow = (JSON.parse(to.stdout) as {rows: Row[]}).rows[0]
     assert.ok(toRow?.rps !== null && Math.abs((toRow?.rps ?? 0) - api.rps * 3) / (api.rps * 3) <= 0.05, `--to rps ${toRow?.rps}`)
@@ -127,7 +119,7 @@ describe('meshport viz stat on the simulated cluster', () => {
 
   test('--watch -o json: one document per line, window after window', async () => {
     // Read until two documents arrived, then stop the watch (it never ends by itself).
-    const child = spawn(process.execPath, [binPath, 'viz', 'stat', 'deploy/web', '-n', 'shop', '-t', '1s', '--watch', '-o', 'json', ...kube], {env: {...process.env, NO_COLOR: '1'}})
+    const child = spawn(process.execPath, [binPath, 'viz', 'stat', 'deploy/web', '-n', 'shop', '-t', '1s', '--watch', '-o', 'json', ...live.kube], {env: {...process.env, NO_COLOR: '1'}})
     let stdout = ''
     let stderr = ''
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
@@ -159,7 +151,7 @@ describe('meshport viz stat on the simulated cluster', () => {
       [['deploy/web', 'deploy/nope', 'deploy/gone', '-n', 'shop'], 'not found: deployment/nope in namespace shop; deployment/gone in namespace shop'],
     ]
     const started = Date.now()
-    const runs = await Promise.all(cases.map(([args]) => runCli(['viz', 'stat', ...args, '-t', '30s', ...kube])))
+    const runs = await Promise.all(cases.map(([args]) => runCli(['viz', 'stat', ...args, '-t', '30s', ...live.kube])))
     for (const [i, [args, message]] of cases.entries()) {
       const r = runs[i]!
       assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`)
@@ -171,12 +163,12 @@ describe('meshport viz stat on the simulated cluster', () => {
       assert.ok(Date.now() - started < 30_000, 'said before the 30s window')
     }
     // Services are no stat target of their own; --from takes none.
-    assert.equal((await runCli(['viz', 'stat', 'svc/web', '-n', 'shop', ...kube])).code, 2)
-    assert.equal((await runCli(['viz', 'stat', 'deploy/api', '--from', 'svc/web', '-n', 'shop', ...kube])).code, 2)
+    assert.equal((await runCli(['viz', 'stat', 'svc/web', '-n', 'shop', ...live.kube])).code, 2)
+    assert.equal((await runCli(['viz', 'stat', 'deploy/api', '--from', 'svc/web', '-n', 'shop', ...live.kube])).code, 2)
   })
 
   test('--to svc/NAME measures the outbound traffic to a service, as --to the workload behind it', async () => {
-    const stat = (to: string) => runCli(['viz', 'stat', 'deploy/web', '--to', to, '-n', 'shop', '-t', '2s', '-o', 'json', ...kube])
+    const stat = (to: string) => runCli(['viz', 'stat', 'deploy/web', '--to', to, '-n', 'shop', '-t', '2s', '-o', 'json', ...live.kube])
     const [svc, deploy] = await Promise.all([stat('svc/api'), stat('deploy/api')])
     for (const r of [svc, deploy]) {
       assert.equal(r.code, 0, r.stderr)
@@ -188,9 +180,9 @@ describe('meshport viz stat on the simulated cluster', () => {
   })
 
   test('--unmeshed lists workloads without a meshed pod, with MESHED 0/N and no metrics', async () => {
-    const plain = await runCli(['viz', 'stat', 'deploy', '-n', 'shop', '-t', '1s', ...kube])
+    const plain = await runCli(['viz', 'stat', 'deploy', '-n', 'shop', '-t', '1s', ...live.kube])
     assert.doesNotMatch(plain.stdout, /^legacy /m)
-    const r = await runCli(['viz', 'stat', 'deploy', '-n', 'shop', '-t', '1s', '--unmeshed', ...kube])
+    const r = await runCli(['viz', 'stat', 'deploy', '-n', 'shop', '-t', '1s', '--unmeshed', ...live.kube])
     assert.equal(r.code, 0, r.stderr)
     assert.match(r.stdout, /^legacy +0\/1 +- +- +- +- +- +-$/m)
     assert.match(r.stdout, /^web +2\/2 /m)
@@ -201,7 +193,7 @@ describe('meshport viz stat on the simulated cluster', () => {
     // Counted from the first document, so a slow start on a loaded machine does not matter.
     const documents = (out: Watched) => out.stdout.split('\n').filter((l) => l !== '')
     let first = 0
-    const json = await watch(['viz', 'stat', 'po', '-l', 'app=nope', '-n', 'shop', '-t', '1s', '--watch', '-o', 'json', ...kube], (out, elapsed) => {
+    const json = await watch(['viz', 'stat', 'po', '-l', 'app=nope', '-n', 'shop', '-t', '1s', '--watch', '-o', 'json', ...live.kube], (out, elapsed) => {
       if (first === 0 && documents(out).length > 0) first = elapsed
       return first > 0 && elapsed - first > 3_500
     })
@@ -210,7 +202,7 @@ describe('meshport viz stat on the simulated cluster', () => {
     for (const doc of docs) assert.deepEqual((JSON.parse(doc) as {rows: Row[]}).rows, [])
     // Piped text: the note goes to the log once, not once a round.
     let noted = 0
-    const text = await watch(['viz', 'stat', 'po', '-l', 'app=nope', '-n', 'shop', '-t', '1s', '--watch', ...kube], (out, elapsed) => {
+    const text = await watch(['viz', 'stat', 'po', '-l', 'app=nope', '-n', 'shop', '-t', '1s', '--watch', ...live.kube], (out, elapsed) => {
       if (noted === 0 && out.stderr !== '') noted = elapsed
       return noted > 0 && elapsed - noted > 3_500
     })
@@ -223,10 +215,10 @@ describe('meshport viz stat on the simulated cluster', () => {
     let injected = false
     // A selector that matches no pod: no port-forward shares the pod list's path, so the injected
     // failures hit exactly the next two pod lists.
-    const out = await watch(['viz', 'stat', 'po', '-l', 'app=nope', '-n', 'shop', '-t', '1s', '--watch', '-o', 'json', ...kube], (o) => {
+    const out = await watch(['viz', 'stat', 'po', '-l', 'app=nope', '-n', 'shop', '-t', '1s', '--watch', '-o', 'json', ...live.kube], (o) => {
       if (!injected && documents(o) >= 1) {
         // The next two pod lists fail: two rounds are lost, waited out for 1 s and then 2 s.
-        sim.cluster.injectApiError({path: '/api/v1/namespaces/shop/pods', status: 500, times: 2})
+        live.sim.cluster.injectApiError({path: '/api/v1/namespaces/shop/pods', status: 500, times: 2})
         injected = true
       }
       return documents(o) >= 3
@@ -240,12 +232,12 @@ describe('meshport viz stat on the simulated cluster', () => {
   })
 
   test('pods, namespaces and all', async () => {
-    const pods = await runCli(['viz', 'stat', 'po', '-n', 'shop', '-t', '1s', ...kube])
+    const pods = await runCli(['viz', 'stat', 'po', '-n', 'shop', '-t', '1s', ...live.kube])
     assert.match(pods.stdout, /^NAME +STATUS +MESHED/)
     assert.match(pods.stdout, /\nweb-[a-z0-9]+-[a-z0-9]+ +Running +1\/1/)
-    const ns = await runCli(['viz', 'stat', 'ns/shop', '-t', '1s', '-o', 'json', ...kube])
+    const ns = await runCli(['viz', 'stat', 'ns/shop', '-t', '1s', '-o', 'json', ...live.kube])
     assert.equal((JSON.parse(ns.stdout) as {rows: Row[]}).rows[0]?.kind, 'namespace')
-    const all = await runCli(['viz', 'stat', 'all', '-n', 'shop', '-t', '1s', ...kube])
+    const all = await runCli(['viz', 'stat', 'all', '-n', 'shop', '-t', '1s', ...live.kube])
     assert.match(all.stdout, /\ndeploy\/web /)
     assert.match(all.stdout, /\npo\/web-/)
     assert.match(all.stdout, /\nrs\/web-/)
@@ -253,24 +245,24 @@ describe('meshport viz stat on the simulated cluster', () => {
   })
 
   test('exit 1 when no pod could be scraped; usage errors exit 2', async () => {
-    const broken = await runCli(['viz', 'stat', 'deploy/broken', '-n', 'shop', '-t', '1s', ...kube])
+    const broken = await runCli(['viz', 'stat', 'deploy/broken', '-n', 'shop', '-t', '1s', ...live.kube])
     assert.equal(broken.code, 1)
     assert.match(broken.stderr, /could not be scraped/)
-    assert.equal((await runCli(['viz', 'stat', 'deploy', '-t', '500ms', ...kube])).code, 2)
-    assert.equal((await runCli(['viz', 'stat', 'all', 'deploy', ...kube])).code, 2)
-    assert.equal((await runCli(['viz', 'stat', 'deploy/web', '-A', ...kube])).code, 2)
-    const missing = await runCli(['viz', 'stat', 'deploy/nope', '-n', 'shop', '-t', '1s', ...kube])
+    assert.equal((await runCli(['viz', 'stat', 'deploy', '-t', '500ms', ...live.kube])).code, 2)
+    assert.equal((await runCli(['viz', 'stat', 'all', 'deploy', ...live.kube])).code, 2)
+    assert.equal((await runCli(['viz', 'stat', 'deploy/web', '-A', ...live.kube])).code, 2)
+    const missing = await runCli(['viz', 'stat', 'deploy/nope', '-n', 'shop', '-t', '1s', ...live.kube])
     assert.equal(missing.code, 1)
     assert.match(missing.stderr, /nope/)
   })
 
   test('-o json: a failure is an error document on stdout as well as one line on stderr', async () => {
-    const usage = await runCli(['viz', 'stat', 'deploy', '-t', '500ms', '-o', 'json', ...kube])
+    const usage = await runCli(['viz', 'stat', 'deploy', '-t', '500ms', '-o', 'json', ...live.kube])
     assert.equal(usage.code, 2)
     assert.deepEqual(JSON.parse(usage.stdout), {schemaVersion: 1, error: {code: 'USAGE', message: 'invalid --window "500ms": it must be a duration of at least 1s', hint: 'e.g. -t 10s, -t 1m', exitCode: 2}})
     assert.equal(usage.stderr, 'Error: invalid --window "500ms": it must be a duration of at least 1s\nHint: e.g. -t 10s, -t 1m\n')
     // --watch writes one document per line, the error document too.
-    const watching = await runCli(['viz', 'stat', 'deploy/nope', '-n', 'shop', '-t', '1s', '-o', 'json', '--watch', ...kube])
+    const watching = await runCli(['viz', 'stat', 'deploy/nope', '-n', 'shop', '-t', '1s', '-o', 'json', '--watch', ...live.kube])
     assert.equal(watching.code, 1)
     const lines = watching.stdout.trim().split('\n')
     const last = JSON.parse(lines.at(-1) ?? '') as {error: {code: string; message: string; exitCode: number}}

@@ -13,6 +13,7 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {dirname} from 'node:path'
+import {after, before} from 'node:test'
 
 import {buildCluster, type SimCluster} from '../cluster/build.js'
 import {CERT_CONTEXT, SimulatedCluster, TOKEN_CONTEXT} from '../cluster/cluster.js'
@@ -56,6 +57,32 @@ export async function startSim(options: StartSimOptions): Promise<Sim> {
     contextName: TOKEN_CONTEXT,
     kubeconfigPath: cluster.kubeconfigPath,
     stop: () => cluster.stop(),
+  }
+}
+
+/**
+ * A cluster for the tests of one describe block: started before them, stopped after. Read
+ * `live.sim` and `live.kube` (the `--kubeconfig` arguments) inside the tests.
+ */
+export function simForSuite(options: StartSimOptions): {readonly sim: Sim; readonly kube: string[]} {
+  let sim: Sim | undefined
+  before(async () => {
+    sim = await startSim(options)
+  })
+  after(async () => {
+    await sim?.stop()
+  })
+  const started = (): Sim => {
+    if (!sim) throw new Error('the simulated cluster is not started yet (use it inside a test)')
+    return sim
+  }
+  return {
+    get kube() {
+      return ['--kubeconfig', started().kubeconfigPath]
+    },
+    get sim() {
+      return started()
+    },
   }
 }
 
