@@ -44,13 +44,17 @@ if (!flags.has('--no-lint')) {
   run('lint', process.execPath, ['node_modules/eslint/bin/eslint.js', '--cache', '--cache-location', 'node_modules/.cache/eslint', '.'])
 }
 
+const endToEnd = (p) => (/^test\/(commands|ecosystem)\//.test(p) ? 1 : 0)
 const files = walk(join(root, 'test'), (p) => p.endsWith('.test.ts'))
   .map((p) => relative(root, p))
   .filter((p) => filters.length === 0 || filters.some((f) => p.includes(f)))
   .sort()
+  // End-to-end files (a simulator, real CLIs, minutes of fault table) start first, so the short
+  // unit files fill in around them instead of one long file running alone at the end.
+  .sort((a, b) => endToEnd(b) - endToEnd(a))
 if (files.length === 0) {
   console.error('no test files matched')
   process.exit(1)
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=3', ...files], {cwd: root, stdio: 'inherit'})
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=4', ...files], {cwd: root, stdio: 'inherit'})
 process.exit(result.status ?? 1)

@@ -64,7 +64,9 @@ describe('meshport viz authz on the simulated cluster', () => {
     near(admitted?.rps ?? null, share, 'web admitted')
     near(admitted?.allowed_rate ?? null, share, 'web admitted (authz counter)')
     assert.equal(admitted?.unauthorized, 0)
-    assert.ok(admitted?.success !== null && Math.abs((admitted?.success ?? 0) - api.successRate) <= 0.02, `success ${admitted?.success}`)
+    // The proxy counts whole requests: over a 2 s window of ~20, one failure more or less is 5 points.
+    const oneRequest = 1 / Math.max(1, (admitted?.rps ?? 0) * 2)
+    assert.ok(admitted?.success !== null && Math.abs((admitted?.success ?? 0) - api.successRate) <= oneRequest + 0.01, `success ${admitted?.success}`)
     assert.ok((admitted?.latency_ms_p50 ?? 0) > 0)
     // An authorization that applies but saw nothing is a row too.
     const idle = doc.rows.find((r) => r.authorization === 'authorizationpolicy/api-from-admin')
