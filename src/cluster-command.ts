@@ -3,7 +3,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from './base-command.js'
-import type {ErrorInfo} from './errors.js'
+import {type ErrorInfo, UsageError} from './errors.js'
 import {kubeconfigContextNames, kubeOptions, openKube, openKubeFromText, openPrometheus} from './kube/connect.js'
 import {SCRAPE_VIA, type KubeClient, type KubeOptions, type PrometheusClient, type PrometheusEndpoint, type RetryNotice} from './kube/types.js'
 import {renderErrorJson} from './output/json.js'
@@ -63,6 +63,16 @@ export abstract class ClusterCommand extends BaseCommand {
   /** client-go logs its retries at -v=4; --verbose says on stderr what was retried and why. */
   protected retryNotices(verbose: boolean): ((notice: RetryNotice) => void) | undefined {
     return verbose ? (notice) => this.err(`${retryLine(notice)}\n`) : undefined
+  }
+
+  /** `-A` with `-n` is a usage error, as in kubectl: call before connecting. */
+  protected rejectAllWithNamespace(flags: ClusterFlagValues): void {
+    if (flags['all-namespaces'] && flags.namespace) throw new UsageError('--all-namespaces and --namespace flags are mutually exclusive')
+  }
+
+  /** Where a command looks: every namespace with -A (undefined), else -n, else the context's namespace. */
+  protected targetNamespace(flags: ClusterFlagValues, kube: KubeClient): string | undefined {
+    return flags['all-namespaces'] ? undefined : (flags.namespace ?? kube.namespace)
   }
 
   /**

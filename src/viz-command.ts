@@ -1,10 +1,14 @@
-// The viz family (viz stat; viz edges and viz authz next) shares where its numbers come from: the
-// proxies themselves or a Prometheus (src/metrics/source.ts). The flags that choose are defined
-// here once, and openSource turns them into the run's one MetricsSource.
+// The viz family (stat, edges, authz) shares where its numbers come from: the proxies themselves
+// or a Prometheus (src/metrics/source.ts). The flags that choose are defined here once, and
+// openSource turns them into the run's one MetricsSource; the window, the first round's spinner
+// and the error for an unknown TYPE are shared too.
 import {Flags} from '@oclif/core'
 
 import {ClusterCommand, scrapeViaFlag, type ClusterFlagValues} from './cluster-command.js'
 import {UsageError} from './errors.js'
+import type {ColorMode} from './output/color.js'
+import {startProgress} from './output/progress.js'
+import {parseDuration} from './util/duration.js'
 import type {KubeClient, PrometheusEndpoint, ScrapeVia} from './kube/types.js'
 import {DirectSource} from './metrics/direct-source.js'
 import {PrometheusSource} from './metrics/prometheus-source.js'
@@ -51,7 +55,52 @@ export function parseHeaders(values: readonly string[]): Record<string, string> 
   return headers
 }
 
+/** --window (-t) in milliseconds: a duration of at least 1s. */
+export function windowMs(text: string): number {
+  const ms = parseDuration(text)
+  if (ms === undefined || ms < 1000) throw new UsageError(`invalid --window "${text}": it must be a duration of at least 1s`, {hint: 'e.g. -t 10s, -t 1m'})
+  return ms
+}
+
+/** A TYPE that no pod has an owner of. */
+export function unknownTypeError(kind: string, options: {all: boolean}): UsageError {
+  return new UsageError(`unknown resource type "${kind}": no pod has an owner of that kind`, {
+    hint: `use deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout, ${options.all ? 'all, ' : ''}or the kind of a custom owner of your pods`,
+  })
+}
+
 export abstract class VizCommand extends ClusterCommand {
+  /**
+   * A spinner on stderr for the first round only (on a terminal, not for JSON); later rounds
+   * redraw their data, which is progress enough. `show` is the run's progress callback; `round`
+   * wraps a round and ends the spinner, and `show` with it, once the first is over.
+   */
+  protected async firstRoundProgress(enabled: boolean, color: ColorMode): Promise<{show: (message: string) => void; round: <T>(run: Promise<T>) => Promise<T>}> {
+    const progress = await startProgress({color, enabled})
+    this.pauseSpinner = (paused) => progress.pause(paused)
+    let first = true
+    return {
+      round: (run) =>
+        run.finally(() => {
+          first = false
+          progress.stop()
+        }),
+      show: (message) => {
+        if (first) progress.show(message)
+      },
+    }
+  }
+
+  /** Runs `fn` with the run's source (openSource), closed after it, also when `fn` throws. */
+  protected async withSource<T>(kube: KubeClient, flags: SourceFlagValues, window: {ms: number; text: string}, options: {concurrency: number}, fn: (source: MetricsSource) => Promise<T>): Promise<T> {
+    const source = await this.openSource(kube, flags, window, options)
+    try {
+      return await fn(source)
+    } finally {
+      await source.close()
+    }
+  }
+
   /**
    * The source of this run, from the flags and the window: see src/metrics/source-choice.ts. A
    * notice (which source was picked, or how long a direct run will take) goes to stderr.

@@ -59,11 +59,11 @@ Works on live pods (TARGET: po/NAME, deploy/NAME, any workload type, or a bare t
       report = analyzeManifests(findWorkloads(docs, customPaths))
       if (report.targets.length === 0) this.err('No workloads with a pod template found in the input.\n')
     } else {
-      if (flags['all-namespaces'] && flags.namespace) throw new UsageError('--all-namespaces and --namespace flags are mutually exclusive')
+      this.rejectAllWithNamespace(flags)
       const kube = await this.kube(flags)
       try {
         const {livePorts} = await import('../../diagnose/live-ports.js')
-        const namespace = flags['all-namespaces'] ? undefined : (flags.namespace ?? kube.namespace)
+        const namespace = this.targetNamespace(flags, kube)
         const result = await livePorts(kube, {namespace, labelSelector: flags.selector, targets}, flags['linkerd-namespace'])
         if (result.missing.length > 0) {
           throw new NotFoundError(result.missing.map((m) => (namespace === undefined ? m : `${m} in namespace ${namespace}`)), {hint: 'check the name and the namespace (-n), e.g. with kubectl get pods'})

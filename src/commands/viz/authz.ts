@@ -5,11 +5,9 @@ import {runAuthz, type AuthzRequest, type AuthzRun, type DefaultPolicyUse} from 
 import {authzJson} from '../../output/authz-json.js'
 import {renderAuthzTable} from '../../output/authz-table.js'
 import {jsonDocument} from '../../output/json.js'
-import {startProgress} from '../../output/progress.js'
 import {parseTargets, type Target} from '../../resources/targets.js'
 import type {AuthzCarry} from '../../metrics/source.js'
-import {parseDuration} from '../../util/duration.js'
-import {sourceFlags, VizCommand} from '../../viz-command.js'
+import {sourceFlags, unknownTypeError, VizCommand, windowMs} from '../../viz-command.js'
 import {goRound, roundPeriod, scrapeExitCode, scrapeNotes} from '../../watch-rounds.js'
 
 export default class VizAuthz extends VizCommand {
@@ -47,73 +45,61 @@ TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout, or the ki
     const {argv, flags} = await this.parse(VizAuthz)
     this.jsonLines = flags.watch
     const target = authzTarget(argv as string[])
-    const windowMs = parseDuration(flags.window)
-    if (windowMs === undefined || windowMs < 1000) {
-      throw new UsageError(`invalid --window "${flags.window}": it must be a duration of at least 1s`, {hint: 'e.g. -t 10s, -t 1m'})
-    }
-    if (flags['all-namespaces'] && flags.namespace) throw new UsageError('--all-namespaces and --namespace flags are mutually exclusive')
+    const window = windowMs(flags.window)
+    this.rejectAllWithNamespace(flags)
     if (flags['all-namespaces'] && target.name !== undefined) {
       throw new UsageError('stats for a resource cannot be retrieved by name across all namespaces', {hint: 'name the namespace with -n instead of -A'})
     }
     const kube = await this.kube(flags)
-    const closers: Array<() => Promise<void>> = []
     try {
-      const namespace = flags['all-namespaces'] ? undefined : (flags.namespace ?? kube.namespace)
-      const source = await this.openSource(kube, flags, {ms: windowMs, text: flags.window}, {concurrency: flags.concurrency})
-      closers.push(() => source.close())
-      const request: AuthzRequest = {
-        controlPlaneNamespace: flags['linkerd-namespace'],
-        includeAdmin: flags['include-admin'],
-        labelSelector: flags.selector,
-        namespace,
-        target,
-        windowMs,
-      }
-      const render = (run: AuthzRun): string => {
-        if (flags.output === 'json') {
-          const context = {includeAdmin: flags['include-admin'], source: run.source, target: {kind: target.kind, name: target.name ?? null, namespace: target.kind === 'namespace' ? (target.name ?? null) : (namespace ?? null)}, time: new Date().toISOString()}
-          return jsonDocument(authzJson(run, context), {lines: flags.watch})
+      const namespace = this.targetNamespace(flags, kube)
+      await this.withSource(kube, flags, {ms: window, text: flags.window}, {concurrency: flags.concurrency}, async (source) => {
+        const request: AuthzRequest = {
+          controlPlaneNamespace: flags['linkerd-namespace'],
+          includeAdmin: flags['include-admin'],
+          labelSelector: flags.selector,
+          namespace,
+          target,
+          windowMs: window,
         }
-        if (run.rows.length === 0) return ''
-        return renderAuthzTable(run.rows, {allNamespaces: flags['all-namespaces'], honestLatency: flags.verbose, wide: flags.output === 'wide'})
-      }
-      // A spinner while the first window runs (on a terminal, not for JSON).
-      const json = flags.output === 'json'
-      const progress = await startProgress({color: flags.color, enabled: !json})
-      request.progress = (message) => progress.show(message)
-      this.pauseSpinner = (paused) => progress.pause(paused)
-      let previous: AuthzCarry | undefined
-      await goRound(this.io(), {
-        check: (run) => this.check(run, target, namespace),
-        exitCode: (run) => scrapeExitCode(run.podsTargeted, run.podsScraped, run.errors),
-        json,
-        measure: async () => {
-          const run = await runAuthz(kube, request, source, previous).finally(() => progress.stop())
-          request.progress = undefined
-          previous = run.latest
-          return run
-        },
-        notes: (run) => {
-          if (json) return scrapeNotes(run)
-          const defaults = run.defaults.map((use) => `${defaultPolicyLine(use, flags['linkerd-namespace'])}\n`).join('')
-          return scrapeNotes(run, `${defaults}${run.rows.length === 0 ? 'No traffic found.\n' : ''}`)
-        },
-        periodMs: roundPeriod(source.kind, windowMs),
-        render,
-        watch: flags.watch,
+        const render = (run: AuthzRun): string => {
+          if (flags.output === 'json') {
+            const context = {includeAdmin: flags['include-admin'], source: run.source, target: {kind: target.kind, name: target.name ?? null, namespace: target.kind === 'namespace' ? (target.name ?? null) : (namespace ?? null)}, time: new Date().toISOString()}
+            return jsonDocument(authzJson(run, context), {lines: flags.watch})
+          }
+          if (run.rows.length === 0) return ''
+          return renderAuthzTable(run.rows, {allNamespaces: flags['all-namespaces'], honestLatency: flags.verbose, wide: flags.output === 'wide'})
+        }
+        const json = flags.output === 'json'
+        const progress = await this.firstRoundProgress(!json, flags.color)
+        request.progress = progress.show
+        let previous: AuthzCarry | undefined
+        await goRound(this.io(), {
+          check: (run) => this.check(run, target, namespace),
+          exitCode: (run) => scrapeExitCode(run.podsTargeted, run.podsScraped, run.errors),
+          json,
+          measure: async () => {
+            const run = await progress.round(runAuthz(kube, request, source, previous))
+            previous = run.latest
+            return run
+          },
+          notes: (run) => {
+            if (json) return scrapeNotes(run)
+            const defaults = run.defaults.map((use) => `${defaultPolicyLine(use, flags['linkerd-namespace'])}\n`).join('')
+            return scrapeNotes(run, `${defaults}${run.rows.length === 0 ? 'No traffic found.\n' : ''}`)
+          },
+          periodMs: roundPeriod(source.kind, window),
+          render,
+          watch: flags.watch,
+        })
       })
     } finally {
-      for (const close of closers) await close()
       await kube.close()
     }
   }
 
   private check(run: AuthzRun, target: Target, namespace: string | undefined): void {
-    if (run.unknownType) {
-      throw new UsageError(`unknown resource type "${target.kind}": no pod has an owner of that kind`, {
-        hint: 'use deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout, or the kind of a custom owner of your pods',
-      })
-    }
+    if (run.unknownType) throw unknownTypeError(target.kind, {all: false})
     if (run.notFound.length > 0) {
       throw new NotFoundError(run.notFound, {
         hint:

@@ -6,11 +6,10 @@ import {colorEnabled} from '../../output/color.js'
 import {edgesJson} from '../../output/edges-json.js'
 import {renderEdgesTable} from '../../output/edges-table.js'
 import {jsonDocument} from '../../output/json.js'
-import {startProgress} from '../../output/progress.js'
 import {kindByAlias} from '../../resources/kinds.js'
 import {parseTargets} from '../../resources/targets.js'
 import {parseDuration} from '../../util/duration.js'
-import {sourceFlags, VizCommand} from '../../viz-command.js'
+import {sourceFlags, unknownTypeError, VizCommand} from '../../viz-command.js'
 import {goRound, scrapeExitCode, scrapeNotes} from '../../watch-rounds.js'
 
 export default class VizEdges extends VizCommand {
@@ -49,57 +48,47 @@ TYPE is one of deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout (short, si
     const type = edgeType(argv as string[])
     const intervalMs = parseDuration(flags.interval)
     if (intervalMs === undefined || intervalMs < 1000) throw new UsageError(`invalid --interval "${flags.interval}": it must be a duration of at least 1s`, {hint: 'e.g. --interval 5s'})
-    if (flags['all-namespaces'] && flags.namespace) throw new UsageError('--all-namespaces and --namespace flags are mutually exclusive')
+    this.rejectAllWithNamespace(flags)
     const kube = await this.kube(flags)
-    const closers: Array<() => Promise<void>> = []
     try {
-      const namespace = flags['all-namespaces'] ? undefined : (flags.namespace ?? kube.namespace)
+      const namespace = this.targetNamespace(flags, kube)
       // Gauges need no window: the default source is the proxies unless --prometheus says otherwise.
-      const source = await this.openSource(kube, flags, {ms: 0, text: '0s'}, {concurrency: flags.concurrency})
-      closers.push(() => source.close())
-      const request: EdgesRequest = {
-        controlPlaneNamespace: flags['linkerd-namespace'],
-        labelSelector: flags.selector,
-        namespace,
-        type,
-      }
-      const color = colorEnabled(flags.color)
-      const json = flags.output === 'json'
-      const render = (run: EdgesRun): string => {
-        if (json) {
-          const pods = {failed: run.errors.length, scraped: run.podsScraped, targeted: run.podsTargeted}
-          return jsonDocument(edgesJson(run.edges, {errors: run.errors, namespace, pods, source: run.source, time: new Date().toISOString(), type: type.kind}), {lines: flags.watch})
+      await this.withSource(kube, flags, {ms: 0, text: '0s'}, {concurrency: flags.concurrency}, async (source) => {
+        const request: EdgesRequest = {
+          controlPlaneNamespace: flags['linkerd-namespace'],
+          labelSelector: flags.selector,
+          namespace,
+          type,
         }
-        return run.edges.length === 0 ? '' : renderEdgesTable(run.edges, {color, wide: flags.output === 'wide'})
-      }
-      // A spinner while the first round runs (on a terminal, not for JSON).
-      const progress = await startProgress({color: flags.color, enabled: !json})
-      request.progress = (message) => progress.show(message)
-      this.pauseSpinner = (paused) => progress.pause(paused)
-      await goRound(this.io(), {
-        check: (run) => this.check(run, type, namespace),
-        exitCode: (run) => scrapeExitCode(run.podsTargeted, run.podsScraped, run.errors),
-        json,
-        measure: async () => {
-          const run = await runEdges(kube, request, source).finally(() => progress.stop())
-          request.progress = undefined
-          return run
-        },
-        notes: (run) => scrapeNotes(run, run.edges.length === 0 && !json ? 'No edges found.\n' : ''),
-        periodMs: intervalMs,
-        render,
-        watch: flags.watch,
+        const color = colorEnabled(flags.color)
+        const json = flags.output === 'json'
+        const render = (run: EdgesRun): string => {
+          if (json) {
+            const pods = {failed: run.errors.length, scraped: run.podsScraped, targeted: run.podsTargeted}
+            return jsonDocument(edgesJson(run.edges, {errors: run.errors, namespace, pods, source: run.source, time: new Date().toISOString(), type: type.kind}), {lines: flags.watch})
+          }
+          return run.edges.length === 0 ? '' : renderEdgesTable(run.edges, {color, wide: flags.output === 'wide'})
+        }
+        const progress = await this.firstRoundProgress(!json, flags.color)
+        request.progress = progress.show
+        await goRound(this.io(), {
+          check: (run) => this.check(run, type, namespace),
+          exitCode: (run) => scrapeExitCode(run.podsTargeted, run.podsScraped, run.errors),
+          json,
+          measure: () => progress.round(runEdges(kube, request, source)),
+          notes: (run) => scrapeNotes(run, run.edges.length === 0 && !json ? 'No edges found.\n' : ''),
+          periodMs: intervalMs,
+          render,
+          watch: flags.watch,
+        })
       })
     } finally {
-      for (const close of closers) await close()
       await kube.close()
     }
   }
 
   private check(run: EdgesRun, type: {kind: string}, namespace: string | undefined): void {
-    if (run.unknownType) {
-      throw new UsageError(`unknown resource type "${type.kind}": no pod has an owner of that kind`, {hint: 'use deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout, or the kind of a custom owner of your pods'})
-    }
+    if (run.unknownType) throw unknownTypeError(type.kind, {all: false})
     if (run.notFound.length > 0) throw new NotFoundError(run.notFound, {hint: `check the namespace (-n ${namespace ?? ''}), e.g. with kubectl get namespaces`})
   }
 }

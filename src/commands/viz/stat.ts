@@ -4,13 +4,11 @@ import {NotFoundError, UsageError} from '../../errors.js'
 import type {StatCarry} from '../../metrics/source.js'
 import {runStat, type PeerTarget, type StatRequest, type StatRun} from '../../metrics/stat-run.js'
 import {jsonDocument} from '../../output/json.js'
-import {startProgress} from '../../output/progress.js'
 import {statJson} from '../../output/stat-json.js'
 import {renderStatTable} from '../../output/stat-table.js'
 import {SERVICE_ALIASES} from '../../resources/kinds.js'
 import {parseTargets, type Target} from '../../resources/targets.js'
-import {parseDuration} from '../../util/duration.js'
-import {sourceFlags, VizCommand} from '../../viz-command.js'
+import {sourceFlags, unknownTypeError, VizCommand, windowMs} from '../../viz-command.js'
 import {goRound, roundPeriod, scrapeExitCode, scrapeNotes} from '../../watch-rounds.js'
 
 export default class VizStat extends VizCommand {
@@ -61,85 +59,72 @@ Inbound traffic of the target's pods is measured by default; --to measures the t
     if (parsed.targets.some((t) => SERVICE_ALIASES.includes(t.kind))) {
       throw new UsageError('services have no pods of their own to measure', {hint: 'measure the traffic their clients send them: viz stat deploy --to svc/NAME'})
     }
-    const windowMs = parseDuration(flags.window)
-    if (windowMs === undefined || windowMs < 1000) {
-      throw new UsageError(`invalid --window "${flags.window}": it must be a duration of at least 1s`, {hint: 'e.g. -t 10s, -t 1m'})
-    }
-    if (flags['all-namespaces'] && flags.namespace) throw new UsageError('--all-namespaces and --namespace flags are mutually exclusive')
+    const window = windowMs(flags.window)
+    this.rejectAllWithNamespace(flags)
     if (flags['all-namespaces'] && parsed.targets.some((t) => t.name !== undefined)) {
       throw new UsageError('stats for a resource cannot be retrieved by name across all namespaces', {hint: 'name the namespace with -n instead of -A'})
     }
     const kube = await this.kube(flags)
-    const closers: Array<() => Promise<void>> = []
     try {
-      const namespace = flags['all-namespaces'] ? undefined : (flags.namespace ?? kube.namespace)
+      const namespace = this.targetNamespace(flags, kube)
       const peerNs = namespace ?? kube.namespace
-      const source = await this.openSource(kube, flags, {ms: windowMs, text: flags.window}, {concurrency: flags.concurrency})
-      closers.push(() => source.close())
-      const request: StatRequest = {
-        controlPlaneNamespace: flags['linkerd-namespace'],
-        from: flags.from === undefined ? undefined : peer('--from', flags.from, flags['from-namespace'] ?? peerNs),
-        includeAdmin: flags['include-admin'],
-        labelSelector: flags.selector,
-        namespace,
-        selection: parsed,
-        to: flags.to === undefined ? undefined : peer('--to', flags.to, flags['to-namespace'] ?? peerNs),
-        unmeshed: flags.unmeshed,
-        windowMs,
-      }
-      const render = (run: StatRun, watching: boolean): string => {
-        const context = {
-          direction: run.direction,
+      await this.withSource(kube, flags, {ms: window, text: flags.window}, {concurrency: flags.concurrency}, async (source) => {
+        const request: StatRequest = {
+          controlPlaneNamespace: flags['linkerd-namespace'],
+          from: flags.from === undefined ? undefined : peer('--from', flags.from, flags['from-namespace'] ?? peerNs),
           includeAdmin: flags['include-admin'],
-          source: run.source,
-          time: new Date().toISOString(),
-          ...(flags.to ? {to: flags.to} : {}),
-          ...(flags.from ? {from: flags.from} : {}),
+          labelSelector: flags.selector,
+          namespace,
+          selection: parsed,
+          to: flags.to === undefined ? undefined : peer('--to', flags.to, flags['to-namespace'] ?? peerNs),
+          unmeshed: flags.unmeshed,
+          windowMs: window,
         }
-        if (flags.output === 'json') return jsonDocument(statJson(run.report, context), {lines: watching})
-        if (run.report.rows.length === 0) return ''
-        return renderStatTable(run.report.rows, {
-          allNamespaces: flags['all-namespaces'],
-          honestLatency: flags.verbose,
-          maxWidth: process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined,
-          wide: flags.output === 'wide',
-        })
-      }
+        const render = (run: StatRun, watching: boolean): string => {
+          const context = {
+            direction: run.direction,
+            includeAdmin: flags['include-admin'],
+            source: run.source,
+            time: new Date().toISOString(),
+            ...(flags.to ? {to: flags.to} : {}),
+            ...(flags.from ? {from: flags.from} : {}),
+          }
+          if (flags.output === 'json') return jsonDocument(statJson(run.report, context), {lines: watching})
+          if (run.report.rows.length === 0) return ''
+          return renderStatTable(run.report.rows, {
+            allNamespaces: flags['all-namespaces'],
+            honestLatency: flags.verbose,
+            maxWidth: process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined,
+            wide: flags.output === 'wide',
+          })
+        }
 
-      // A spinner on stderr while the first window runs (on a terminal, not for JSON); later
-      // rounds redraw the table in place, which is progress enough.
-      const progress = await startProgress({enabled: flags.output !== 'json', color: flags.color})
-      request.progress = (message) => progress.show(message)
-      this.pauseSpinner = (paused) => progress.pause(paused)
-      let previous: StatCarry | undefined
-      await goRound(this.io(), {
-        check: (run) => this.check(run, namespace),
-        // Nothing measured: exit 4 when every scrape stalled (the numbers are unknown), else 1.
-        exitCode: (run) => scrapeExitCode(run.report.podsTargeted, run.report.podsScraped, run.report.errors),
-        json: flags.output === 'json',
-        measure: async () => {
-          const run = await runStat(kube, request, source, previous).finally(() => progress.stop())
-          request.progress = undefined
-          previous = run.latest
-          return run
-        },
-        notes: (run) => scrapeNotes({...run.report, source: run.source, warnings: run.warnings}, run.report.rows.length === 0 && flags.output !== 'json' ? 'No traffic found.\n' : ''),
-        periodMs: roundPeriod(source.kind, windowMs),
-        render: (run) => render(run, flags.watch),
-        watch: flags.watch,
+        const progress = await this.firstRoundProgress(flags.output !== 'json', flags.color)
+        request.progress = progress.show
+        let previous: StatCarry | undefined
+        await goRound(this.io(), {
+          check: (run) => this.check(run, namespace),
+          // Nothing measured: exit 4 when every scrape stalled (the numbers are unknown), else 1.
+          exitCode: (run) => scrapeExitCode(run.report.podsTargeted, run.report.podsScraped, run.report.errors),
+          json: flags.output === 'json',
+          measure: async () => {
+            const run = await progress.round(runStat(kube, request, source, previous))
+            previous = run.latest
+            return run
+          },
+          notes: (run) => scrapeNotes({...run.report, source: run.source, warnings: run.warnings}, run.report.rows.length === 0 && flags.output !== 'json' ? 'No traffic found.\n' : ''),
+          periodMs: roundPeriod(source.kind, window),
+          render: (run) => render(run, flags.watch),
+          watch: flags.watch,
+        })
       })
     } finally {
-      for (const close of closers) await close()
       await kube.close()
     }
   }
 
   private check(run: StatRun, namespace: string | undefined): void {
-    if (run.unknownTypes.length > 0) {
-      throw new UsageError(`unknown resource type "${run.unknownTypes[0]}": no pod has an owner of that kind`, {
-        hint: 'use deploy, sts, ds, job, cronjob, rs, rc, po, ns, rollout, all, or the kind of a custom owner of your pods',
-      })
-    }
+    if (run.unknownTypes.length > 0) throw unknownTypeError(run.unknownTypes[0] as string, {all: true})
     if (run.notFound.length > 0) {
       throw new NotFoundError(run.notFound, {
         hint: namespace === undefined ? 'check the names, e.g. with kubectl get pods -A' : `check the name and the namespace (-n ${namespace}), e.g. with kubectl get all -n ${namespace}`,
