@@ -12,6 +12,7 @@ import {VIZ_SCRAPE_INTERVAL_SECONDS} from './mesh/viz.js'
 import type {SourceKind} from './metrics/source.js'
 import {WatchScreen} from './output/watch-screen.js'
 import {formatDuration} from './util/duration.js'
+import {sleep} from './util/sleep.js'
 
 export interface Rounds<R> {
   watch: boolean
@@ -111,8 +112,6 @@ export function scrapeNotes(run: ScrapeNoted, tail = ''): string {
 export function roundPeriod(source: SourceKind, windowMs: number): number {
   return source === 'prometheus' ? Math.min(windowMs, VIZ_SCRAPE_INTERVAL_SECONDS * 1000) : windowMs
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
 
 /** Failures a watch waits out: the API server or Prometheus unreachable or slow, or answering 429 or 5xx. */
 export function passing(err: unknown): boolean {

@@ -8,6 +8,7 @@ import {formatDuration} from '../util/duration.js'
 import {fullId, isSelected, type Selection} from './select.js'
 import type {Category, CategoryEntry, Check, CheckCounts, CheckEntry, CheckReport, CheckScope, CheckStatus, FailOn, Outcome} from './types.js'
 import {hintUrl} from './types.js'
+import {sleep as defaultSleep} from '../util/sleep.js'
 
 export interface RetryNotice {
   categoryId: string
@@ -38,7 +39,6 @@ export interface RunOptions<C> {
   sleep?: (ms: number) => Promise<void>
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 class TimedOut extends Error {}
 

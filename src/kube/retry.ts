@@ -24,6 +24,7 @@ import {ClusterError, MeshError, TimeoutError} from '../errors.js'
 import {formatDuration} from '../util/duration.js'
 import {answerError, systemCode} from './errors.js'
 import {KubeErrorCode, type RetryNotice} from './types.js'
+import {sleep} from '../util/sleep.js'
 
 /** client-go's default (rest.Request.maxRetries). */
 export const MAX_RETRIES = 10
@@ -202,7 +203,6 @@ export function durationText(ms: number): string {
   return ms % 1000 === 0 ? formatDuration(ms) : `${ms}ms`
 }
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** An answer in the shape nextTry reads from client-node's errors (`code`, `headers`), while it is retried. */
 class RetryableAnswer extends Error {
@@ -226,7 +226,7 @@ export class Retrier {
     private readonly timeoutMs: number,
     private readonly options: RetrierOptions = {},
   ) {
-    this.sleep = options.sleep ?? defaultSleep
+    this.sleep = options.sleep ?? sleep
     this.now = options.now ?? Date.now
     watchConnections()
   }
@@ -358,7 +358,7 @@ export async function retryDial<T>(action: string, timeoutMs: number, dial: (rem
       const waitMs = n === 1 ? 0 : RESET_WAIT_MS
       if (!isDroppedBeforeAnswer(err) || n > MAX_RETRIES || Date.now() + waitMs >= deadline) throw err
       onRetry?.({action, attempt: n, reason: `connection closed before an answer (${systemCode(err) ?? 'EOF'})`, waitMs})
-      if (waitMs > 0) await defaultSleep(waitMs)
+      if (waitMs > 0) await sleep(waitMs)
     }
   }
 }

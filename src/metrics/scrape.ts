@@ -7,6 +7,7 @@ import {TimeoutError} from '../errors.js'
 import {MetricsParseError, parsePrometheusText} from './parse.js'
 import type {Scrape} from './signals.js'
 import type {ParsedMetrics} from './types.js'
+import {sleep as defaultSleep} from '../util/sleep.js'
 
 export interface ScrapeTarget {
   /** `namespace/name`, also the key of the result. */
@@ -71,7 +72,6 @@ interface Fetched extends Timing {
   body: string
 }
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
 
 // Parsing is most of a scrape's CPU on our side. While first fetches are still going, the
 // bodies wait (up to this much text) and are parsed once the round is over, in the window's
